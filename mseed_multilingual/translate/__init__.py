@@ -1,0 +1,1 @@
+"""Translation backends: one module per backend, a registry by name."""
