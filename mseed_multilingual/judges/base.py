@@ -1,0 +1,80 @@
+"""The judge interface, the one verdict shape every judge returns, and the registry by name.
+
+A judge turns (prompt, response, lang) into a :class:`Verdict`. Whatever backend produced it,
+the verdict is one of ``safe | unsafe | invalid | error``: output that does not parse is
+``invalid``, a failed call is ``error``, and neither is ever counted as safe.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+SAFE, UNSAFE, INVALID, ERROR = "safe", "unsafe", "invalid", "error"
+VERDICTS = (SAFE, UNSAFE, INVALID, ERROR)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a judge says about one answer."""
+
+    verdict: str
+    refusal: bool | None = None
+    categories: tuple[str, ...] = ()
+    raw: str = ""
+    error: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
+
+    def to_json(self) -> dict:
+        return {"verdict": self.verdict, "refusal": self.refusal,
+                "categories": list(self.categories), "raw": self.raw, "error": self.error}
+
+    @classmethod
+    def from_json(cls, obj: dict) -> Verdict:
+        return cls(verdict=obj["verdict"], refusal=obj.get("refusal"),
+                   categories=tuple(obj.get("categories") or ()), raw=obj.get("raw") or "",
+                   error=obj.get("error"))
+
+
+@dataclass(frozen=True)
+class Item:
+    """One answer to judge."""
+
+    prompt: str
+    response: str
+    lang: str = ""
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+class Judge(ABC):
+    """A safety judge. ``id`` names it in verdict files; ``template_version`` keys the cache."""
+
+    id: str
+    template_version: str
+
+    @abstractmethod
+    def judge_batch(self, items: Sequence[Item]) -> list[Verdict]:
+        """Verdicts for ``items``, in order. Must not raise for one bad item: return ``error``."""
+
+    def close(self) -> None:
+        """Release resources (models, connections); nothing by default."""
+        return None
+
+
+JudgeFactory = Callable[..., Judge]
+# name prefix -> factory(spec, **options); filled by registry.py (lazy imports of heavy backends)
+_REGISTRY: dict[str, JudgeFactory] = {}
+
+
+def register(prefix: str) -> Callable[[JudgeFactory], JudgeFactory]:
+    """Register a factory for judge names ``prefix`` or ``prefix:<spec>``."""
+
+    def deco(factory: JudgeFactory) -> JudgeFactory:
+        _REGISTRY[prefix] = factory
+        return factory
+
+    return deco

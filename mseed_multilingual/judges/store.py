@@ -1,0 +1,188 @@
+"""Verdict files and the judge cache, both under ``<model_dir>/verdicts/``.
+
+* ``verdicts/<judge_slug>.jsonl``: the verdicts of one judge on one run, one JSON object per
+  judged sample, sorted by (task, doc_id), rewritten whole (atomically) at the end of a judge run.
+* ``verdicts/_cache/<judge_slug>.jsonl``: the judge cache, append-only, one line per verdict,
+  keyed by sha256(judge id, template version, prompt, response). It is flushed and fsynced after
+  every batch, so a run killed with ``kill -9`` loses at most the batch in flight and a rerun
+  redoes only that; a torn last line (a write cut in the middle) is dropped on open. Failed calls
+  (``error``) are not cached, so a rerun retries them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from .base import VERDICTS, Verdict
+
+VERDICTS_DIR = "verdicts"
+CACHE_DIR = "_cache"
+CACHE_FORMAT = "mseed-judge-cache/1"
+VERDICT_FIELDS = ("task", "doc_id", "id", "lang", "dimension", "subclass", "kind", "judge",
+                  "template_version", "verdict", "refusal", "categories", "raw", "error")
+_UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def judge_slug(judge: str) -> str:
+    """The judge id made filename-safe (idempotent: a slug is its own slug)."""
+    slug = _UNSAFE_CHARS.sub("_", judge).strip("_.")
+    if not slug:
+        raise ValueError(f"judge id {judge!r} has no filename-safe characters")
+    return slug
+
+
+def verdicts_dir(model_dir: str | Path) -> Path:
+    return Path(model_dir) / VERDICTS_DIR
+
+
+def verdicts_path(model_dir: str | Path, judge: str) -> Path:
+    return verdicts_dir(model_dir) / f"{judge_slug(judge)}.jsonl"
+
+
+def cache_path(model_dir: str | Path, judge: str) -> Path:
+    return verdicts_dir(model_dir) / CACHE_DIR / f"{judge_slug(judge)}.jsonl"
+
+
+def _sort_key(row: dict) -> tuple:
+    return (str(row["task"]), int(row["doc_id"]))
+
+
+def write_verdicts(model_dir: str | Path, judge: str, rows: Iterable[dict]) -> Path:
+    """Write one judge's verdict file (fields in contract order, sorted, atomic replace)."""
+    path = verdicts_path(model_dir, judge)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ordered = sorted(({k: row.get(k) for k in VERDICT_FIELDS} for row in rows), key=_sort_key)
+    tmp = path.with_suffix(".jsonl.tmp")
+    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        for row in ordered:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return path
+
+
+def _check_row(row: object, where: str) -> dict:
+    if not isinstance(row, dict):
+        raise ValueError(f"{where}: expected a JSON object, got {type(row).__name__}")
+    missing = [k for k in VERDICT_FIELDS if k not in row]
+    if missing:
+        raise ValueError(f"{where}: not a verdict line, missing {', '.join(missing)}")
+    if row["verdict"] not in VERDICTS:
+        raise ValueError(f"{where}: verdict {row['verdict']!r} is not one of {VERDICTS}")
+    return row
+
+
+def read_verdict_file(path: str | Path) -> list[dict]:
+    """Every verdict in one file; ValueError naming file:line on a bad line."""
+    path = Path(path)
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from exc
+            rows.append(_check_row(obj, f"{path}:{n}"))
+    return rows
+
+
+def read_verdicts(model_dir: str | Path, judge: str | None = None) -> list[dict]:
+    """Verdicts of one judge (id or slug) or of all judges, sorted by (judge, task, doc_id)."""
+    if judge is not None:
+        path = verdicts_path(model_dir, judge)
+        if not path.exists():
+            known = ", ".join(list_judges(model_dir)) or "none"
+            raise FileNotFoundError(f"no verdicts of judge {judge!r} in {verdicts_dir(model_dir)}"
+                                    f" (judged by: {known}); run `mseed judge` first")
+        return read_verdict_file(path)
+    rows = []
+    for path in _verdict_files(model_dir):
+        rows.extend(read_verdict_file(path))
+    return sorted(rows, key=lambda r: (r["judge"], *_sort_key(r)))
+
+
+def _verdict_files(model_dir: str | Path) -> list[Path]:
+    folder = verdicts_dir(model_dir)
+    return sorted(folder.glob("*.jsonl")) if folder.is_dir() else []
+
+
+def list_judges(model_dir: str | Path) -> list[str]:
+    """Judge ids that have a verdict file for this run (the slug when the file is empty)."""
+    judges = set()
+    for path in _verdict_files(model_dir):
+        with open(path, encoding="utf-8") as fh:
+            first = fh.readline()
+        try:
+            judges.add(json.loads(first)["judge"])
+        except (json.JSONDecodeError, KeyError, TypeError):
+            judges.add(path.stem)
+    return sorted(judges)
+
+
+def cache_key(judge: str, template_version: str, prompt: str, response: str) -> str:
+    """The cache key: the same answer judged by the same judge and template is judged once."""
+    blob = json.dumps([CACHE_FORMAT, judge, template_version, prompt, response],
+                      ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class VerdictCache:
+    """Append-only verdict cache in one JSONL file; survives ``kill -9`` at any point."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._entries: dict[str, Verdict] = {}
+        self.dropped_torn_line = False
+        self._load()
+
+    def _load(self) -> None:
+        if not self.path.exists():
+            return
+        raw = self.path.read_bytes()
+        end = raw.rfind(b"\n") + 1
+        if end < len(raw):  # a write cut mid-line by a kill: drop it so appends stay aligned
+            with open(self.path, "r+b") as fh:
+                fh.truncate(end)
+            self.dropped_torn_line = True
+        for n, line in enumerate(raw[:end].decode("utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                self._entries[obj["key"]] = Verdict.from_json(obj)
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+                raise ValueError(f"{self.path}:{n}: bad cache line ({exc}); delete the file "
+                                 f"to judge again from scratch") from exc
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._entries
+
+    def get(self, key: str) -> Verdict | None:
+        return self._entries.get(key)
+
+    def put_many(self, entries: Iterable[tuple[str, Verdict]]) -> int:
+        """Append verdicts (errors are skipped so a rerun retries them); flush and fsync."""
+        lines = []
+        for key, verdict in entries:
+            if verdict.verdict == "error" or key in self._entries:
+                continue
+            self._entries[key] = verdict
+            lines.append(json.dumps({"key": key, **verdict.to_json()}, ensure_ascii=False))
+        if lines:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.path, "a", encoding="utf-8", newline="\n") as fh:
+                fh.write("\n".join(lines) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+        return len(lines)

@@ -1,0 +1,75 @@
+"""Verdict files and the append-only judge cache."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mseed_multilingual.judges import store
+from mseed_multilingual.judges.base import Verdict
+
+
+def _row(task: str, doc_id: int, verdict: str = "safe", judge: str = "hf:org/Guard-1") -> dict:
+    return {"task": task, "doc_id": doc_id, "id": f"ms-{doc_id:012d}", "lang": "en",
+            "dimension": "d", "subclass": "s", "kind": "harmful", "judge": judge,
+            "template_version": "t/1", "verdict": verdict, "refusal": None,
+            "categories": [], "raw": "x", "error": None}
+
+
+def test_slug_is_filename_safe_and_idempotent():
+    slug = store.judge_slug("hf:/models/Qwen3Guard Gen@qwen3guard")
+    assert "/" not in slug and ":" not in slug and " " not in slug
+    assert store.judge_slug(slug) == slug
+
+
+def test_verdicts_sorted_by_task_then_numeric_doc_id(tmp_path):
+    rows = [_row("mseed_zh", 10), _row("mseed_en", 2), _row("mseed_zh", 9, "invalid")]
+    path = store.write_verdicts(tmp_path, "hf:org/Guard-1", rows)
+    assert path == tmp_path / "verdicts" / "hf_org_Guard-1.jsonl"
+    got = store.read_verdicts(tmp_path, "hf:org/Guard-1")
+    assert [(r["task"], r["doc_id"]) for r in got] == [("mseed_en", 2), ("mseed_zh", 9),
+                                                       ("mseed_zh", 10)]
+    assert list(got[0]) == list(store.VERDICT_FIELDS)
+    first = path.read_bytes()
+    store.write_verdicts(tmp_path, "hf:org/Guard-1", list(reversed(rows)))
+    assert path.read_bytes() == first  # byte-identical for the same verdicts
+    store.write_verdicts(tmp_path, "lexicon", [_row("mseed_en", 1, judge="lexicon")])
+    assert store.list_judges(tmp_path) == ["hf:org/Guard-1", "lexicon"]
+    assert len(store.read_verdicts(tmp_path)) == 4
+
+
+def test_read_verdicts_names_file_and_line(tmp_path):
+    path = store.write_verdicts(tmp_path, "lexicon", [_row("t", 0), _row("t", 1)])
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"task": "t"}) + "\n")
+    with pytest.raises(ValueError, match=r"lexicon\.jsonl:3: not a verdict line"):
+        store.read_verdicts(tmp_path, "lexicon")
+    with pytest.raises(FileNotFoundError, match="judged by: lexicon"):
+        store.read_verdicts(tmp_path, "openai:gpt")
+
+
+def test_cache_roundtrip_skips_errors_and_drops_torn_line(tmp_path):
+    path = tmp_path / "c.jsonl"
+    cache = store.VerdictCache(path)
+    k1 = store.cache_key("j", "v1", "p", "r1")
+    k2 = store.cache_key("j", "v1", "p", "r2")
+    assert k1 != k2 and k1 != store.cache_key("j", "v2", "p", "r1")
+    assert cache.put_many([(k1, Verdict("unsafe", False, ("S1",), "unsafe\nS1")),
+                           (k2, Verdict("error", error="timeout"))]) == 1
+    with open(path, "ab") as fh:  # a write cut by kill -9
+        fh.write(b'{"key": "abc", "verd')
+    again = store.VerdictCache(path)
+    assert again.dropped_torn_line
+    assert again.get(k1) == Verdict("unsafe", False, ("S1",), "unsafe\nS1")
+    assert k2 not in again  # errors are retried, never cached
+    again.put_many([(k2, Verdict("safe"))])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and all(json.loads(x) for x in lines)
+
+
+def test_cache_bad_middle_line_names_file_and_line(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"key": "a", "verdict": "safe"}\nnot json\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"c\.jsonl:2: bad cache line"):
+        store.VerdictCache(path)
