@@ -40,7 +40,8 @@ def test_verdicts_sorted_by_task_then_numeric_doc_id(tmp_path):
 
 
 def test_read_verdicts_names_file_and_line(tmp_path):
-    path = store.write_verdicts(tmp_path, "lexicon", [_row("t", 0), _row("t", 1)])
+    rows = [_row("t", i, judge="lexicon") for i in (0, 1)]
+    path = store.write_verdicts(tmp_path, "lexicon", rows)
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(json.dumps({"task": "t"}) + "\n")
     with pytest.raises(ValueError, match=r"lexicon\.jsonl:3: not a verdict line"):
