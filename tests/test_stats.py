@@ -1,0 +1,120 @@
+"""The statistics against scipy and hand-worked examples."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import binomtest
+
+from mseed_multilingual import stats
+
+
+@pytest.mark.parametrize(("b", "c"), [(0, 0), (0, 1), (3, 0), (5, 5), (7, 2), (2, 7), (12, 30),
+                                      (1, 40), (100, 80), (250, 260)])
+def test_mcnemar_matches_scipy_binomtest(b: int, c: int) -> None:
+    expected = 1.0 if b + c == 0 else binomtest(min(b, c), b + c, 0.5).pvalue
+    assert stats.mcnemar_exact(b, c) == pytest.approx(expected, rel=1e-12, abs=1e-300)
+
+
+def test_mcnemar_vectorized_equals_scalar() -> None:
+    b, c = np.array([0, 4, 9, 30]), np.array([6, 4, 1, 10])
+    assert np.allclose(stats.mcnemar_exact(b, c),
+                       [stats.mcnemar_exact(x, y) for x, y in zip(b, c, strict=True)])
+
+
+def test_mcnemar_hand_worked() -> None:
+    # b=0, c=6: P(X<=0) = 1/64, two-sided 2/64.
+    assert stats.mcnemar_exact(0, 6) == pytest.approx(2 / 64)
+
+
+def test_wilson_hand_worked_and_edges() -> None:
+    # 8 of 10: centre (0.8 + z²/20)/(1 + z²/10), known bounds 0.4902, 0.9433.
+    lo, hi = stats.wilson_interval(8, 10)
+    assert (float(lo), float(hi)) == pytest.approx((0.49016, 0.94332), abs=1e-5)
+    lo, hi = stats.wilson_interval(0, 20)
+    assert float(lo) == 0.0 and float(hi) == pytest.approx(0.16113, abs=1e-5)
+    lo, hi = stats.wilson_interval(0, 0)
+    assert np.isnan(lo) and np.isnan(hi)
+
+
+def test_wilson_matches_scipy_binomtest_wilson() -> None:
+    for k, n in [(1, 7), (13, 40), (99, 100)]:
+        ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+        lo, hi = stats.wilson_interval(k, n)
+        assert (float(lo), float(hi)) == pytest.approx((ci.low, ci.high), abs=1e-9)
+
+
+def test_holm_hand_worked() -> None:
+    # sorted 0.01, 0.02, 0.03, 0.04 times 4, 3, 2, 1 -> 0.04, 0.06, 0.06 (monotone), 0.06
+    got = stats.holm([0.03, 0.01, 0.04, 0.02])
+    assert got == pytest.approx([0.06, 0.04, 0.06, 0.06])
+    got = stats.holm([0.5, np.nan, 0.9])
+    assert got[0] == pytest.approx(1.0) and np.isnan(got[1]) and got[2] == pytest.approx(1.0)
+    assert stats.holm([]).size == 0
+
+
+def test_bootstrap_two_pairs_hand_worked() -> None:
+    # Pairs: one 0->1 and one 0->0. Resampling 2 ids: delta is 0 (p 1/4), 0.5 (1/2), 1 (1/4).
+    rng = stats.group_rng(1, "x")
+    draws = stats.bootstrap_delta(np.array([1, 1, 0, 0]), 40000, rng)
+    values, counts = np.unique(draws, return_counts=True)
+    assert values.tolist() == [0.0, 0.5, 1.0]
+    assert counts / counts.sum() == pytest.approx([0.25, 0.5, 0.25], abs=0.01)
+
+
+def test_bootstrap_matches_explicit_resampling_of_ids() -> None:
+    before = np.array([0] * 30 + [1] * 10 + [0] * 15 + [1] * 45)
+    after = np.array([0] * 30 + [0] * 10 + [1] * 15 + [1] * 45)
+    cells = stats.paired_cells(before, after)
+    assert cells.tolist() == [30, 15, 10, 45]
+    counts = stats.bootstrap_delta(cells, 20000, stats.group_rng(7, "a"))
+    rng = np.random.default_rng(3)
+    idx = rng.integers(0, before.size, size=(20000, before.size))
+    explicit = (after[idx] - before[idx]).mean(axis=1)
+    assert counts.mean() == pytest.approx(0.05, abs=0.003)
+    assert counts.std() == pytest.approx(explicit.std(), rel=0.05)
+    assert np.quantile(counts, [0.025, 0.975]) == pytest.approx(
+        np.quantile(explicit, [0.025, 0.975]), abs=0.011)
+    # The analytic standard error of a paired mean difference.
+    diff = after - before
+    assert counts.std() == pytest.approx(diff.std() / np.sqrt(diff.size), rel=0.05)
+
+
+def test_bootstrap_is_deterministic_per_group_key() -> None:
+    cells = np.array([10, 5, 2, 20])
+    a = stats.bootstrap_delta(cells, 100, stats.group_rng(1, "run|en|all"))
+    b = stats.bootstrap_delta(cells, 100, stats.group_rng(1, "run|en|all"))
+    c = stats.bootstrap_delta(cells, 100, stats.group_rng(1, "run|de|all"))
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_joint_ratio_hand_worked() -> None:
+    # Index 4 * cell(lang) + cell(src); cell = 2 * before + after.
+    cells16 = np.zeros(16, dtype=np.int64)
+    cells16[4 * 1 + 1] = 2   # both languages 0 -> 1
+    cells16[4 * 0 + 1] = 2   # only the source 0 -> 1
+    cells16[4 * 0 + 0] = 6   # nothing changes
+    lang, src = stats.joint_deltas(cells16)
+    assert (float(lang), float(src)) == pytest.approx((0.2, 0.4))
+    draws = stats.bootstrap_ratio(cells16, 5000, stats.group_rng(1, "r"))
+    finite = draws[np.isfinite(draws)]
+    # The language changes only where the source changed, so every ratio lies in [0, 1].
+    assert finite.min() >= 0 and finite.max() <= 1
+    assert np.median(finite) == pytest.approx(0.5, abs=0.1)
+    lo, hi = stats.percentile_interval(draws)
+    assert 0 <= lo < 0.5 < hi <= 1
+
+
+def test_percentile_interval_ignores_nan_and_handles_empty() -> None:
+    assert all(np.isnan(stats.percentile_interval(np.array([np.nan, np.nan]))))
+    lo, hi = stats.percentile_interval(np.r_[np.arange(101.0), np.nan])
+    assert (lo, hi) == pytest.approx((2.5, 97.5))
+
+
+def test_cohen_kappa_hand_worked() -> None:
+    # 2x2: agree 20 (yes/yes) + 15 (no/no) of 50; p_yes 0.5 and 0.6 -> pe = 0.3 + 0.2 = 0.5.
+    a = [1] * 25 + [0] * 25
+    b = [1] * 20 + [0] * 5 + [1] * 10 + [0] * 15
+    assert stats.cohen_kappa(a, b) == pytest.approx((35 / 50 - 0.5) / 0.5)
+    with pytest.raises(ValueError):
+        stats.cohen_kappa([1], [1, 0])
