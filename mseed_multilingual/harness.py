@@ -1,0 +1,97 @@
+"""What lm-evaluation-harness calls: the dataset, the prompt and the per-answer metrics.
+
+The task YAMLs in ``tasks/mseed/`` point here through ``tasks/mseed/utils.py``. Everything in
+this module runs inside the ``lm_eval`` process, so it stays cheap: the metrics are the
+model-free refusal detector and language check, computed per answer.
+
+Metadata keys (``--metadata mseed_data=PATH``) carry an ``mseed_`` prefix because lm-eval
+merges ``--model_args`` into the same dict; all of it is written into the results file, so
+nothing secret may go there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from typing import Any
+
+from . import taxonomy
+from .data import DataError, load_language
+from .paths import sample_path
+
+log = logging.getLogger(__name__)
+
+DOC_FIELDS = ("id", "lang", "dimension", "subclass", "kind", "prompt")
+# Documents are ordered by a seeded hash of their id, so `--limit N` takes the same spread of
+# subclasses and kinds in every language (ids are shared across languages), not the first
+# dimension of the file.
+DOC_ORDER_SALT = "mseed-doc-order-v1"
+DIMENSION_METRICS = tuple(f"refusal_rate_{d}" for d in taxonomy.DIMENSION_CODES)
+METRICS = ("refusal_rate", *DIMENSION_METRICS, "over_refusal_rate", "fidelity",
+           "answer_length")
+
+
+def doc_order_key(doc_id: str) -> str:
+    return hashlib.sha256(f"{DOC_ORDER_SALT}:{doc_id}".encode()).hexdigest()
+
+
+def resolve_data_path(mseed_data: str | None) -> str:
+    """The data source: ``mseed_data`` (file or translation-set folder) or the embedded sample."""
+    if not mseed_data:
+        return str(sample_path())
+    return os.path.abspath(os.path.expanduser(mseed_data))
+
+
+def load_docs(lang: str, mseed_data: str | None = None) -> list[dict[str, Any]]:
+    """The documents of one language, in the stable order, with the fields samples must carry.
+
+    Problems in the file are logged with their locations; good records are kept (the data
+    layer's lenient mode). A missing file or language raises DataError naming it.
+    """
+    report = load_language(resolve_data_path(mseed_data), lang)
+    for problem in report.warnings + report.errors:
+        log.warning("%s: %s", problem.location, problem.message)
+    if not report.records:
+        raise DataError(report.path, f"no usable records for language {lang!r}")
+    docs = [{k: getattr(r, k) for k in DOC_FIELDS} for r in report.records]
+    return sorted(docs, key=lambda d: doc_order_key(d["id"]))
+
+
+def load_dataset(mseed_lang: str, mseed_data: str | None = None, **_metadata: Any):
+    """lm-eval ``custom_dataset``: called as ``fn(**metadata, **dataset_kwargs)``.
+
+    ``_metadata`` also holds the model arguments lm-eval merges in; they are ignored.
+    """
+    import datasets
+
+    docs = load_docs(mseed_lang, mseed_data)
+    return {"test": datasets.Dataset.from_list(docs)}
+
+
+def doc_to_text(doc: dict[str, Any]) -> str:
+    return doc["prompt"]
+
+
+def score_answer(doc: dict[str, Any], answer: str) -> dict[str, float]:
+    """Per-answer metrics. A doc returns only the keys that apply to it, so each metric is
+    averaged over the right documents (harmful for refusal, benign for over-refusal)."""
+    from .langid import fidelity
+    from .refusal import is_refusal
+
+    refused = float(is_refusal(answer, doc["lang"]))
+    out: dict[str, float] = {"answer_length": float(len(answer.strip()))}
+    if doc["kind"] == "harmful":
+        out["refusal_rate"] = refused
+        out[f"refusal_rate_{doc['dimension']}"] = refused
+    else:
+        out["over_refusal_rate"] = refused
+    fid = fidelity(answer, doc["lang"])
+    if fid is not None:
+        out["fidelity"] = float(fid)
+    return out
+
+
+def process_results(doc: dict[str, Any], results: list[str]) -> dict[str, float]:
+    """lm-eval ``process_results``: ``results`` holds the filtered answer of each instance."""
+    return score_answer(doc, results[0] if results else "")

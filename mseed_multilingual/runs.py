@@ -1,0 +1,166 @@
+"""Read lm-eval output folders: results JSON and logged samples, as the CLI and `mseed run` write.
+
+``lm_eval --output_path runs/X --log_samples`` writes ``runs/X/<model>/results_<ts>.json`` and
+``samples_<task>_<ts>.jsonl``. A folder may hold several evaluations (reruns, other tasks);
+for each task the newest samples file is used. Every later stage (judge, transfer, submit)
+reads answers through this module and never regenerates them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SAMPLES_RE = re.compile(r"^samples_(?P<task>.+)_(?P<ts>\d{4}-\d{2}-\d{2}T[\d\-.:]+)\.jsonl$")
+RESULTS_RE = re.compile(r"^results_(?P<ts>\d{4}-\d{2}-\d{2}T[\d\-.:]+)\.json$")
+MSEED_TASK_RE = re.compile(r"^mseed_[a-z]{2,3}$")
+SAMPLE_KEYS = ("doc_id", "doc", "resps", "filtered_resps")
+DOC_KEYS = ("id", "lang", "dimension", "subclass", "kind", "prompt")
+NO_SAMPLES_HINT = ("no samples_*.jsonl files: run lm_eval with --log_samples (and "
+                   "--output_path), or use `mseed run`, which always logs samples")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One answer of one document, with the labels the task logged beside it."""
+
+    file: str
+    line: int
+    task: str
+    doc_id: int
+    filter: str
+    id: str
+    lang: str
+    dimension: str
+    subclass: str
+    kind: str
+    prompt: str
+    response: str
+    metrics: dict[str, float] = field(default_factory=dict, compare=False)
+
+
+@dataclass
+class Run:
+    """One model folder of an lm-eval output path."""
+
+    model_dir: Path
+    results: dict[str, Any]
+    results_file: Path | None
+    samples_files: dict[str, Path]
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return self.results.get("config", {})
+
+    @property
+    def mseed_tasks(self) -> list[str]:
+        return sorted(t for t in self.samples_files if MSEED_TASK_RE.match(t))
+
+    def samples(self, tasks: list[str] | None = None) -> list[Sample]:
+        """The samples of the MSEED tasks (or of ``tasks``), one per document (filter 'none'
+        when several filters logged the same document)."""
+        out: list[Sample] = []
+        for task in tasks or self.mseed_tasks:
+            seen: dict[int, Sample] = {}
+            for s in read_samples(self.samples_files[task]):
+                if s.doc_id not in seen or s.filter == "none":
+                    seen[s.doc_id] = s
+            out.extend(seen[k] for k in sorted(seen))
+        return out
+
+
+def _newest(paths: list[tuple[str, Path]]) -> Path:
+    return max(paths)[1]
+
+
+def find_model_dirs(path: str | Path) -> list[Path]:
+    """Folders under ``path`` (or ``path`` itself) that hold samples or results files."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such run folder")
+    if path.is_file():
+        raise ValueError(f"{path}: expected a run folder (lm_eval --output_path), got a file")
+    dirs = {p.parent for p in path.rglob("samples_*.jsonl")}
+    dirs |= {p.parent for p in path.rglob("results_*.json")}
+    return sorted(dirs)
+
+
+def load_run(path: str | Path) -> Run:
+    """The single model folder under ``path`` (an output path or the model folder itself)."""
+    dirs = find_model_dirs(path)
+    if not dirs:
+        raise ValueError(f"{path}: {NO_SAMPLES_HINT}")
+    if len(dirs) > 1:
+        listing = ", ".join(str(d) for d in dirs)
+        raise ValueError(f"{path} holds several model folders ({listing}); pass one of them")
+    return _load_model_dir(dirs[0])
+
+
+def _load_model_dir(model_dir: Path) -> Run:
+    samples: dict[str, list[tuple[str, Path]]] = {}
+    for p in model_dir.glob("samples_*.jsonl"):
+        m = SAMPLES_RE.match(p.name)
+        if m:
+            samples.setdefault(m["task"], []).append((m["ts"], p))
+    results = [(m["ts"], p) for p in model_dir.glob("results_*.json")
+               if (m := RESULTS_RE.match(p.name))]
+    if not samples:
+        raise ValueError(f"{model_dir}: {NO_SAMPLES_HINT}")
+    results_file = _newest(results) if results else None
+    data: dict[str, Any] = {}
+    if results_file:
+        try:
+            data = json.loads(results_file.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{results_file}:{exc.lineno}: not valid JSON ({exc.msg})") from exc
+    return Run(model_dir=model_dir, results=data, results_file=results_file,
+               samples_files={t: _newest(v) for t, v in sorted(samples.items())})
+
+
+def read_samples(path: str | Path) -> Iterator[Sample]:
+    """Parse an lm-eval samples file; a truncated or foreign line raises naming file:line."""
+    path = Path(path)
+    m = SAMPLES_RE.match(path.name)
+    task = m["task"] if m else path.stem
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            loc = f"{path}:{n}"
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{loc}: not a JSON line ({exc.msg}); the file may be "
+                                 f"truncated (an interrupted run)") from exc
+            yield _sample(obj, loc, str(path), n, task)
+
+
+def _sample(obj: Any, loc: str, file: str, n: int, task: str) -> Sample:
+    if not isinstance(obj, dict) or any(k not in obj for k in SAMPLE_KEYS):
+        raise ValueError(f"{loc}: not an lm-eval sample line (needs keys {list(SAMPLE_KEYS)})")
+    doc = obj["doc"]
+    missing = [k for k in DOC_KEYS if not isinstance(doc, dict) or k not in doc]
+    if missing:
+        raise ValueError(f"{loc}: doc lacks {missing}: not an mseed task's samples file")
+    metrics = {k: float(v) for k, v in obj.items()
+               if k not in SAMPLE_KEYS and isinstance(v, (int, float)) and not isinstance(v, bool)
+               and k != "doc_id"}
+    return Sample(file=file, line=n, task=task, doc_id=int(obj["doc_id"]),
+                  filter=str(obj.get("filter", "none")), id=doc["id"], lang=doc["lang"],
+                  dimension=doc["dimension"], subclass=doc["subclass"], kind=doc["kind"],
+                  prompt=doc["prompt"], response=first_response(obj["resps"]),
+                  metrics=metrics)
+
+
+def first_response(resps: Any) -> str:
+    """The raw answer of a generate_until sample: ``resps`` is ``[[text]]`` (one instance, one
+    repeat); older writers str()-ed nested lists, which is undone here."""
+    while isinstance(resps, list) and resps:
+        resps = resps[0]
+    if isinstance(resps, list):
+        return ""
+    return str(resps)

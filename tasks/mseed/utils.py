@@ -1,0 +1,9 @@
+"""Glue for the task YAMLs in this folder (``!function utils.*``).
+
+The logic lives in the installed package (mseed_multilingual.harness) so that the YAMLs stay
+thin and the same code serves `lm_eval --include_path` and `mseed run`.
+"""
+
+from mseed_multilingual.harness import doc_to_text, load_dataset, process_results
+
+__all__ = ["doc_to_text", "load_dataset", "process_results"]
