@@ -1,0 +1,60 @@
+"""``mseed run``: generate answers for the mseed_<lang> tasks through lm-eval's Python API."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "run", help="run the mseed_<lang> tasks on a model (lm-eval with --log_samples)",
+        description="Runs lm-evaluation-harness on the mseed_<lang> tasks with this package's "
+                    "task folder included. Reads the embedded sample, an MSEED file (zh) or a "
+                    "translation-set folder (--data); writes OUTPUT/<model>/results_<ts>.json "
+                    "and samples_mseed_<lang>_<ts>.jsonl exactly as `lm_eval --log_samples` "
+                    "does, plus OUTPUT/.lm_cache (answers cache: an interrupted run resumes).")
+    parser.add_argument("--model", default="hf", help="lm-eval model type (hf, vllm, "
+                        "local-chat-completions, ...); default hf")
+    parser.add_argument("--model-args", required=True,
+                        help="lm-eval model_args, e.g. pretrained=DIR,gguf_file=F.gguf[,peft=A]")
+    sel = parser.add_mutually_exclusive_group()
+    sel.add_argument("--langs", help="comma-separated language codes (default: the sample's 14)")
+    sel.add_argument("--model-family", help="the languages a model family declares "
+                                            "(see `mseed languages`)")
+    parser.add_argument("--data", help="MSEED file or translation-set folder (default: the "
+                                       "embedded sample)")
+    parser.add_argument("-o", "--output", required=True, type=Path, help="output folder")
+    parser.add_argument("--limit", type=float, help="documents per language (int) or share")
+    parser.add_argument("--system-instruction", help="system message for every prompt")
+    parser.add_argument("--batch-size", default="1", help="batch size (int or 'auto')")
+    parser.add_argument("--max-gen-toks", type=int, help="new tokens per answer (default 256)")
+    parser.add_argument("--device", default="cpu", help="torch device (default cpu)")
+    parser.add_argument("--no-chat-template", action="store_true",
+                        help="send raw prompts (base models without a chat template)")
+    parser.add_argument("--tasks", default="", help="extra lm-eval tasks to run alongside "
+                                                    "(comma-separated), e.g. capability checks")
+    parser.add_argument("--no-cache", action="store_true", help="do not cache answers")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ..languages import resolve
+    from ..runner import RunConfig, print_table, run
+
+    limit = args.limit
+    if limit is not None and limit >= 1:
+        limit = int(limit)
+    batch = int(args.batch_size) if args.batch_size.isdigit() else args.batch_size
+    cfg = RunConfig(
+        model=args.model, model_args=args.model_args,
+        langs=resolve(args.langs, args.model_family), output=args.output, data=args.data,
+        limit=limit, system_instruction=args.system_instruction, batch_size=batch,
+        max_gen_toks=args.max_gen_toks, apply_chat_template=not args.no_chat_template,
+        device=args.device, extra_tasks=[t for t in args.tasks.split(",") if t],
+        use_cache=not args.no_cache)
+    results = run(cfg)
+    if results:
+        print_table(results)
+        print(f"\nwrote {args.output}")
+    return 0

@@ -1,0 +1,128 @@
+"""`mseed run`: lm-eval's Python API with the task folder included, writing what the CLI writes.
+
+The output folder is the same as ``lm_eval --output_path OUT --log_samples`` gives (results and
+samples per task under ``OUT/<model>/``), so every later stage reads both alike. Differences
+from the bare CLI, each for a reason:
+
+* the data is validated before the model loads (a bad path fails in a second, not after
+  the model has loaded);
+* languages a translation set provides beyond the checked-in tasks get generated tasks;
+* model answers are cached in ``OUT/.lm_cache`` (lm-eval's ``use_cache``), so an interrupted
+  run resumes without generating again.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .harness import load_docs
+from .paths import tasks_path
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_GEN_TOKS = 256
+DEFAULT_SEED = 1234
+CACHE_DIR = ".lm_cache"
+
+
+@dataclass
+class RunConfig:
+    model: str
+    model_args: str
+    langs: list[str]
+    output: Path
+    data: str | None = None
+    limit: int | float | None = None
+    system_instruction: str | None = None
+    batch_size: int | str = 1
+    max_gen_toks: int | None = None
+    apply_chat_template: bool = True
+    device: str = "cpu"
+    extra_tasks: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    seed: int = DEFAULT_SEED
+    use_cache: bool = True
+
+
+def parse_model_args(model_args: str) -> dict[str, str]:
+    """``k=v,k=v`` as lm-eval parses it (values kept as strings)."""
+    out: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in model_args.split(","))):
+        if "=" not in part:
+            raise ValueError(f"--model-args: expected key=value, got {part!r}")
+        key, value = part.split("=", 1)
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _generator():
+    """The checked-in task generator (tasks/mseed/generate.py), imported from its file."""
+    path = tasks_path() / "mseed" / "generate.py"
+    spec = importlib.util.spec_from_file_location("mseed_task_generator", path)
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def include_paths(langs: list[str], output: Path) -> list[str]:
+    """The task folders to include: the checked-in one, plus generated tasks for languages it
+    lacks (a translation set may provide any language the suite knows)."""
+    gen = _generator()
+    have = set(gen.read_language_list(tasks_path() / "mseed" / "languages.txt"))
+    missing = [lang for lang in langs if lang not in have]
+    paths = [str(tasks_path())]
+    if missing:
+        extra = output / ".tasks"
+        gen.main(["--langs", ",".join(missing), "-o", str(extra)])
+        paths.append(str(extra))
+    return paths
+
+
+def run(cfg: RunConfig) -> dict[str, Any]:
+    """Validate the data, run lm-eval, save results and samples; return the results dict."""
+    for lang in cfg.langs:  # fails fast, before any model is loaded
+        n = len(load_docs(lang, cfg.data))
+        log.info("mseed_%s: %d documents", lang, n)
+    from lm_eval import simple_evaluate
+    from lm_eval.loggers import EvaluationTracker
+    from lm_eval.tasks import TaskManager
+
+    cfg.output.mkdir(parents=True, exist_ok=True)
+    metadata = parse_model_args(cfg.model_args) | cfg.metadata
+    if cfg.data:
+        metadata["mseed_data"] = str(Path(cfg.data).resolve())
+    manager = TaskManager(include_path=include_paths(cfg.langs, cfg.output), metadata=metadata)
+    tracker = EvaluationTracker(output_path=str(cfg.output))
+    gen_kwargs = {"max_gen_toks": cfg.max_gen_toks} if cfg.max_gen_toks else None
+    results = simple_evaluate(
+        model=cfg.model, model_args=cfg.model_args,
+        tasks=[f"mseed_{lang}" for lang in cfg.langs] + cfg.extra_tasks,
+        batch_size=cfg.batch_size, device=cfg.device, limit=cfg.limit,
+        use_cache=str(cfg.output / CACHE_DIR / "answers") if cfg.use_cache else None,
+        log_samples=True, evaluation_tracker=tracker, task_manager=manager,
+        system_instruction=cfg.system_instruction,
+        apply_chat_template=cfg.apply_chat_template, gen_kwargs=gen_kwargs,
+        random_seed=cfg.seed, numpy_random_seed=cfg.seed, torch_random_seed=cfg.seed,
+        fewshot_random_seed=cfg.seed)
+    if results is None:  # non-zero ranks in distributed runs
+        return {}
+    samples = results.pop("samples")
+    tracker.save_results_aggregated(results=results, samples=samples)
+    for task_name in results["configs"]:
+        tracker.save_results_samples(task_name=task_name, samples=samples[task_name])
+    return results
+
+
+def print_table(results: dict[str, Any], out=sys.stdout) -> None:
+    """lm-eval's own results table (and the groups table when there are groups)."""
+    from lm_eval.utils import make_table
+
+    print(make_table(results), file=out)
+    if results.get("groups"):
+        print(make_table(results, "groups"), file=out)
