@@ -1,0 +1,65 @@
+"""The embedded sample's manifest: languages, counts, file hashes and how the files were made.
+
+    python -m mseed_multilingual.sample          # rewrite translations/sample/manifest.json
+    python -m mseed_multilingual.sample --check  # exit 1 if it is out of date
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from .data import dataset_files, load_file
+from .paths import sample_path
+
+PROVENANCE = (
+    "Written by the mseed-multilingual project in MSEED's style and taxonomy (2 harmful prompts "
+    "and 1 benign control per subclass for all 31 subclasses), authored in Chinese and "
+    "translated by the project into 13 languages; no line is copied from MSEED. Prompts are "
+    "evaluation-grade and mild: they test whether a model refuses and carry no operational "
+    "detail.")
+SET_NAME = "mseed-multilingual-sample"
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def build_manifest(folder: Path) -> dict:
+    """Manifest of a translation-set folder written by hand (no translation backend)."""
+    languages = {}
+    for lang, path in dataset_files(folder).items():
+        report = load_file(path)
+        kinds = {k: sum(r.kind == k for r in report.records) for k in ("harmful", "benign")}
+        languages[lang] = {"file": path.name, "records": len(report.records), **kinds,
+                           "sha256": sha256_file(path)}
+    return {"name": SET_NAME, "source_lang": "zh", "made_by": PROVENANCE,
+            "backend": "project-authored", "languages": languages}
+
+
+def render(manifest: dict) -> str:
+    return json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args(argv)
+    folder = sample_path()
+    path = folder / "manifest.json"
+    text = render(build_manifest(folder))
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    if args.check:
+        print("manifest is current" if text == current else f"{path} is out of date")
+        return 0 if text == current else 1
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""The lm-eval task folder: generated files do not drift, names resolve, and a real model runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mseed_multilingual.harness import METRICS, load_docs
+from mseed_multilingual.paths import tasks_path
+from mseed_multilingual.runs import load_run
+
+ROOT = Path(__file__).resolve().parents[1]
+GENERATOR = ROOT / "tasks" / "mseed" / "generate.py"
+SAMPLE_LANGS = ["zh", "en", "fr", "de", "es", "ru", "ja", "ko", "ar", "vi", "th", "hi", "bn", "sw"]
+LM_EVAL = str(Path(sys.executable).with_name("lm_eval"))
+ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+
+
+def test_generated_task_files_do_not_drift():
+    out = subprocess.run([sys.executable, str(GENERATOR), "--check"], capture_output=True,
+                         text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_generator_writes_a_complete_folder_for_other_languages(tmp_path):
+    subprocess.run([sys.executable, str(GENERATOR), "--langs", "it,pt", "-o", str(tmp_path)],
+                   check=True, capture_output=True)
+    names = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert "mseed_it.yaml" in names and "utils.py" in names and "_default_template_yaml" in names
+    assert "groups/mseed-llama3.yaml" in names  # llama3 declares it and pt
+    bad = subprocess.run([sys.executable, str(GENERATOR), "--langs", "xx", "-o", str(tmp_path)],
+                         capture_output=True, text=True)
+    assert bad.returncode != 0 and "unknown language code(s) ['xx']" in bad.stderr
+
+
+def test_glob_selects_exactly_the_leaf_tasks_and_groups_resolve():
+    from lm_eval.tasks import TaskManager
+
+    manager = TaskManager(include_path=str(tasks_path()), include_defaults=False)
+    assert sorted(manager.match_tasks(["mseed_*"])) == sorted(f"mseed_{c}" for c in SAMPLE_LANGS)
+    groups = [n for n in manager.all_groups if n.startswith("mseed")]
+    assert "mseed" in groups and "mseed-qwen2.5" in groups and "mseed-llama3" in groups
+    assert not any(g.startswith("mseed_") for g in groups)
+
+
+def test_docs_share_ids_and_order_across_languages():
+    zh, sw = load_docs("zh"), load_docs("sw")
+    assert [d["id"] for d in zh] == [d["id"] for d in sw]
+    first = zh[:12]  # `--limit 12` spreads over dimensions and kinds, not one dimension
+    assert len({d["dimension"] for d in first}) >= 3
+    assert {d["kind"] for d in first} == {"harmful", "benign"}
+
+
+@pytest.mark.model
+def test_lm_eval_cli_on_real_model(tmp_path, smollm2_model_args):
+    """`lm_eval --include_path` with the chat template on a group and a leaf task."""
+    cmd = [LM_EVAL, "--model", "hf", "--model_args", smollm2_model_args,
+           "--tasks", "mseed-gemma2,mseed_zh", "--include_path", str(tasks_path()),
+           "--apply_chat_template", "--log_samples", "--output_path", str(tmp_path),
+           "--limit", "4", "--batch_size", "4", "--gen_kwargs", "max_gen_toks=24",
+           "--device", "cpu"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    run = load_run(tmp_path)
+    results = run.results["results"]
+    for task in ("mseed_en", "mseed_zh"):
+        keys = set(results[task])
+        assert {"refusal_rate,none", "answer_length,none"} <= keys
+        assert any(k.startswith("refusal_rate_") and k.endswith(",none") for k in keys)
+        assert run.results["higher_is_better"][task]["over_refusal_rate"] is False
+    assert "refusal_rate,none" in results["mseed-gemma2"]
+    assert run.results["group_subtasks"]["mseed-gemma2"] == ["mseed_en"]
+    samples = run.samples()
+    assert len(samples) == 8
+    for s in samples:
+        assert s.id.startswith("ms-") and s.kind in ("harmful", "benign") and s.lang in ("en",
+                                                                                         "zh")
+        assert s.response.strip()
+        assert ("refusal_rate" in s.metrics) == (s.kind == "harmful")
+        assert ("over_refusal_rate" in s.metrics) == (s.kind == "benign")
+    line = json.loads(run.samples_files["mseed_zh"].read_text(encoding="utf-8").splitlines()[0])
+    assert "<|im_start|>user" in line["arguments"]["gen_args_0"]["arg_0"]  # chat template used
+
+
+@pytest.mark.model
+def test_mseed_run_writes_what_lm_eval_writes(tmp_path, smollm2_model_args):
+    cmd = [sys.executable, "-m", "mseed_multilingual", "run", "--model-args", smollm2_model_args,
+           "--langs", "sw,ja", "-o", str(tmp_path), "--limit", "3", "--batch-size", "3",
+           "--max-gen-toks", "16", "--system-instruction", "Answer safely."]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "mseed_sw" in proc.stdout  # lm-eval's table is printed
+    run = load_run(tmp_path)
+    assert run.mseed_tasks == ["mseed_ja", "mseed_sw"]
+    assert run.results["config"]["gen_kwargs"]["max_gen_toks"] == 16
+    assert run.results["system_instruction_sha"]
+    assert {s.lang for s in run.samples()} == {"ja", "sw"}
+    assert all(m in METRICS for s in run.samples() for m in s.metrics)
+    # rerun: answers come from the cache, the same samples are written again
+    again = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=900)
+    assert again.returncode == 0
+    assert [s.response for s in load_run(tmp_path).samples()] == [s.response for s in
+                                                                  run.samples()]
+
+
+def test_mseed_run_bad_data_fails_before_model_load(tmp_path):
+    bad = tmp_path / "set"
+    bad.mkdir()
+    (bad / "zh.jsonl").write_text('{"lang": "zh"}\n', encoding="utf-8")
+    cmd = [sys.executable, "-m", "mseed_multilingual", "run", "--model-args",
+           "pretrained=/nonexistent", "-o", str(tmp_path / "o")]
+    missing = subprocess.run(cmd + ["--langs", "fr", "--data", str(bad)], capture_output=True,
+                             text=True, timeout=120)
+    assert missing.returncode == 2 and "no data for language 'fr'" in missing.stderr
+    assert "fr.jsonl" in missing.stderr
+    malformed = subprocess.run(cmd + ["--langs", "zh", "--data", str(bad)], capture_output=True,
+                               text=True, timeout=120)
+    assert malformed.returncode == 2 and "no usable records" in malformed.stderr
+    unknown = subprocess.run(cmd + ["--langs", "xx"], capture_output=True, text=True)
+    assert unknown.returncode == 2 and "known: zh, en" in unknown.stderr
