@@ -43,7 +43,7 @@ def load_hf(model: str, gguf_file: str | None = None, peft: str | None = None):
     try:
         tokenizer = AutoTokenizer.from_pretrained(model, **kwargs)
         lm = AutoModelForCausalLM.from_pretrained(model, **kwargs)
-    except Exception as exc:  # noqa: BLE001 - any loader failure is reported the same way
+    except Exception as exc:
         raise RuntimeError(f"cannot load model {model!r}"
                            f"{f' (gguf_file={gguf_file})' if gguf_file else ''}: {exc}") from exc
     if peft:
