@@ -5,9 +5,10 @@ group-bys plus one small array per group: a paired bootstrap that resamples prom
 replacement is exactly a multinomial draw over the pair cells (00, 01, 10, 11), so drawing the
 cell counts gives the same distribution as looping over ids, at a cost independent of n.
 
-Conventions: 95% intervals, ``delta = after - before``; cell index ``2 * before + after`` for
-one language, ``4 * cell(language) + cell(source)`` for the joint 16-cell table that gives the
-transfer ratio its interval (both languages resampled with the same prompt ids).
+Conventions: 95% intervals, ``delta = after - before``; a prompt's change is -1, 0 or +1, so
+one language's pairs reduce to 3 counts (down, same, up), and the joint table of (change in the
+language, change in the source language) to 3 x 3 counts, which gives the transfer ratio its
+interval (both languages resampled with the same prompt ids).
 """
 
 from __future__ import annotations
@@ -84,18 +85,22 @@ def group_rng(seed: int, key: str) -> np.random.Generator:
     return np.random.default_rng([int(seed), zlib.crc32(key.encode("utf-8"))])
 
 
-def paired_cells(before: np.ndarray, after: np.ndarray) -> np.ndarray:
-    """Counts of the pair cells (00, 01, 10, 11) for 0/1 arrays of equal length."""
-    idx = 2 * np.asarray(before, dtype=np.int64) + np.asarray(after, dtype=np.int64)
-    return np.bincount(idx, minlength=4)
+def change_cells(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Counts of the per-prompt change after - before in (-1, 0, +1) for paired 0/1 arrays.
+
+    These three counts are all a paired binary comparison needs: ``up`` and ``down`` are the
+    discordant pairs of McNemar's test, and delta = (up - down) / n.
+    """
+    diff = np.asarray(after, dtype=np.int64) - np.asarray(before, dtype=np.int64)
+    return np.bincount(diff + 1, minlength=3)
 
 
 def delta_from_cells(cells: np.ndarray) -> np.ndarray:
-    """after - before from 4-cell counts (last axis): (n01 - n10) / n."""
+    """after - before from change counts (last axis: down, same, up)."""
     cells = np.asarray(cells, dtype=float)
     n = cells.sum(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return (cells[..., 1] - cells[..., 2]) / n
+        return (cells[..., 2] - cells[..., 0]) / n
 
 
 def bootstrap_cells(cells: np.ndarray, resamples: int, rng: np.random.Generator) -> np.ndarray:
@@ -112,23 +117,33 @@ def bootstrap_cells(cells: np.ndarray, resamples: int, rng: np.random.Generator)
 
 
 def bootstrap_delta(cells: np.ndarray, resamples: int, rng: np.random.Generator) -> np.ndarray:
-    """Bootstrap draws of after - before for one group's 4 pair cells."""
+    """Bootstrap draws of after - before for one group's change counts (down, same, up)."""
     return delta_from_cells(bootstrap_cells(cells, resamples, rng))
 
 
-def joint_deltas(cells16: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(delta of the language, delta of the source) from joint 16-cell counts (last axis)."""
-    c = np.asarray(cells16, dtype=float).reshape(*np.shape(cells16)[:-1], 4, 4)
+def joint_change_cells(change_lang: np.ndarray, change_src: np.ndarray) -> np.ndarray:
+    """3 x 3 counts (flattened) of (change in the language, change in the source) per prompt.
+
+    Built on the prompt ids present in both languages, so that resampling ids moves both
+    changes together: the interval of their ratio then reflects their correlation.
+    """
+    idx = 3 * (np.asarray(change_lang, dtype=np.int64) + 1) + np.asarray(change_src) + 1
+    return np.bincount(idx, minlength=9)
+
+
+def joint_deltas(cells9: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(delta of the language, delta of the source) from joint 3 x 3 counts (last axis)."""
+    c = np.asarray(cells9, dtype=float).reshape(*np.shape(cells9)[:-1], 3, 3)
     return delta_from_cells(c.sum(axis=-1)), delta_from_cells(c.sum(axis=-2))
 
 
-def bootstrap_ratio(cells16: np.ndarray, resamples: int,
+def bootstrap_ratio(cells9: np.ndarray, resamples: int,
                     rng: np.random.Generator) -> np.ndarray:
     """Bootstrap draws of delta(language) / delta(source), both from the same resampled ids.
 
     A draw whose source change is 0 has no ratio (NaN); :func:`percentile_interval` ignores it.
     """
-    draws = bootstrap_cells(cells16, resamples, rng)
+    draws = bootstrap_cells(cells9, resamples, rng)
     lang, src = joint_deltas(draws)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(src == 0, np.nan, lang / src)

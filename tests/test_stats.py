@@ -56,7 +56,7 @@ def test_holm_hand_worked() -> None:
 def test_bootstrap_two_pairs_hand_worked() -> None:
     # Pairs: one 0->1 and one 0->0. Resampling 2 ids: delta is 0 (p 1/4), 0.5 (1/2), 1 (1/4).
     rng = stats.group_rng(1, "x")
-    draws = stats.bootstrap_delta(np.array([1, 1, 0, 0]), 40000, rng)
+    draws = stats.bootstrap_delta(np.array([0, 1, 1]), 40000, rng)
     values, counts = np.unique(draws, return_counts=True)
     assert values.tolist() == [0.0, 0.5, 1.0]
     assert counts / counts.sum() == pytest.approx([0.25, 0.5, 0.25], abs=0.01)
@@ -65,8 +65,8 @@ def test_bootstrap_two_pairs_hand_worked() -> None:
 def test_bootstrap_matches_explicit_resampling_of_ids() -> None:
     before = np.array([0] * 30 + [1] * 10 + [0] * 15 + [1] * 45)
     after = np.array([0] * 30 + [0] * 10 + [1] * 15 + [1] * 45)
-    cells = stats.paired_cells(before, after)
-    assert cells.tolist() == [30, 15, 10, 45]
+    cells = stats.change_cells(before, after)
+    assert cells.tolist() == [10, 75, 15]
     counts = stats.bootstrap_delta(cells, 20000, stats.group_rng(7, "a"))
     rng = np.random.default_rng(3)
     idx = rng.integers(0, before.size, size=(20000, before.size))
@@ -81,7 +81,7 @@ def test_bootstrap_matches_explicit_resampling_of_ids() -> None:
 
 
 def test_bootstrap_is_deterministic_per_group_key() -> None:
-    cells = np.array([10, 5, 2, 20])
+    cells = np.array([2, 30, 5])
     a = stats.bootstrap_delta(cells, 100, stats.group_rng(1, "run|en|all"))
     b = stats.bootstrap_delta(cells, 100, stats.group_rng(1, "run|en|all"))
     c = stats.bootstrap_delta(cells, 100, stats.group_rng(1, "run|de|all"))
@@ -89,14 +89,14 @@ def test_bootstrap_is_deterministic_per_group_key() -> None:
 
 
 def test_joint_ratio_hand_worked() -> None:
-    # Index 4 * cell(lang) + cell(src); cell = 2 * before + after.
-    cells16 = np.zeros(16, dtype=np.int64)
-    cells16[4 * 1 + 1] = 2   # both languages 0 -> 1
-    cells16[4 * 0 + 1] = 2   # only the source 0 -> 1
-    cells16[4 * 0 + 0] = 6   # nothing changes
-    lang, src = stats.joint_deltas(cells16)
-    assert (float(lang), float(src)) == pytest.approx((0.2, 0.4))
-    draws = stats.bootstrap_ratio(cells16, 5000, stats.group_rng(1, "r"))
+    # Per prompt (change in language, change in source): 2 x (+1, +1), 2 x (0, +1), 6 x (0, 0).
+    lang = np.array([1, 1, 0, 0] + [0] * 6)
+    src = np.array([1, 1, 1, 1] + [0] * 6)
+    cells9 = stats.joint_change_cells(lang, src)
+    assert cells9.sum() == 10 and cells9[3 * 2 + 2] == 2 and cells9[3 * 1 + 2] == 2
+    d_lang, d_src = stats.joint_deltas(cells9)
+    assert (float(d_lang), float(d_src)) == pytest.approx((0.2, 0.4))
+    draws = stats.bootstrap_ratio(cells9, 5000, stats.group_rng(1, "r"))
     finite = draws[np.isfinite(draws)]
     # The language changes only where the source changed, so every ratio lies in [0, 1].
     assert finite.min() >= 0 and finite.max() <= 1

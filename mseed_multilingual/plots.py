@@ -1,0 +1,201 @@
+"""Figures of a transfer analysis (matplotlib, headless, deterministic bytes).
+
+Figures are built on ``matplotlib.figure.Figure`` directly (no pyplot, no GUI backend, no global
+figure registry), carry the analysis signature at the bottom, and are saved with fixed metadata
+so that the same analysis gives byte-identical PNG and SVG files.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .transfer import ALL, OVER_REFUSAL, SAFETY, TransferResult
+
+PLOTS_VERSION = "1"
+DPI = 110
+SIGNATURE_FONT = 5.5
+CMAP = "RdBu"
+RC = {"svg.hashsalt": "mseed-transfer", "font.family": "DejaVu Sans", "font.size": 8}
+
+
+def _figure(width: float, height: float):
+    import matplotlib
+
+    matplotlib.rcParams.update(RC)
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), dpi=DPI)
+
+
+def sign(fig, signature: str) -> None:
+    """Print the signature under the axes, wrapped at field boundaries."""
+    width = max(60, int(fig.get_figwidth() * 26))
+    text = "\n".join(textwrap.wrap(signature.replace("|", " | "), width=width))
+    lines = text.count("\n") + 1
+    bottom = min(0.3, (lines * SIGNATURE_FONT * 1.4 + 6) / 72 / fig.get_figheight())
+    fig.set_layout_engine("constrained", rect=(0, bottom, 1, 1 - bottom))
+    fig.text(0.01, 0.005, text, fontsize=SIGNATURE_FONT, va="bottom", ha="left", color="#555")
+
+
+def save(fig, path: str | Path) -> Path:
+    """Save without the timestamp/software metadata that would make bytes differ per run."""
+    path = Path(path)
+    fmt = path.suffix.lstrip(".").lower()
+    metadata = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
+    fig.savefig(path, format=fmt, metadata=metadata)
+    return path
+
+
+def _langs(result: TransferResult) -> list[str]:
+    c = result.changes
+    return sorted(set(c.loc[(c["measure"] == SAFETY) & (c["dimension"] == ALL), "lang"]))
+
+
+def before_after_bars(result: TransferResult):
+    """Safety rate per language, before and after each run, with Wilson 95% intervals."""
+    langs = _langs(result)
+    runs = [result.before, *result.afters]
+    rates = result.rates
+    rates = rates[(rates["measure"] == SAFETY) & (rates["dimension"] == ALL)]
+    fig = _figure(max(6.0, 0.6 * len(langs) * len(runs) / 2 + 2), 3.8)
+    ax = fig.add_subplot()
+    width = 0.8 / len(runs)
+    x = np.arange(len(langs))
+    for i, run in enumerate(runs):
+        r = rates[rates["run"] == run].set_index("lang").reindex(langs)
+        y = r["rate"].to_numpy(float)
+        err = np.vstack([y - r["lo"].to_numpy(float), r["hi"].to_numpy(float) - y])
+        ax.bar(x + (i - (len(runs) - 1) / 2) * width, y, width, yerr=err, capsize=2,
+               label=run, color=f"C{i}")
+    ax.set_xticks(x, langs)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel(result.metric.replace("_", " "))
+    ax.set_title(f"Safety before and after, per language ({result.metric})")
+    ax.legend(fontsize=7, ncols=min(len(runs), 4))
+    sign(fig, result.signature)
+    return fig
+
+
+def _annotated_heatmap(ax, values: np.ndarray, marks: np.ndarray, rows: list[str],
+                       cols: list[str]):
+    lim = max(0.05, float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0)
+    im = ax.imshow(np.ma.masked_invalid(values), cmap=CMAP, vmin=-lim, vmax=lim, aspect="auto")
+    ax.set_xticks(range(len(cols)), cols, rotation=30, ha="right")
+    ax.set_yticks(range(len(rows)), rows)
+    for (i, j), v in np.ndenumerate(values):
+        if np.isfinite(v):
+            colour = "white" if abs(v) > 0.6 * lim else "black"
+            ax.text(j, i, f"{v:+.2f}{marks[i, j]}", ha="center", va="center", fontsize=6,
+                    color=colour)
+    return im
+
+
+def change_heatmap(result: TransferResult):
+    """Change (after - before) per language x dimension, one panel per after run."""
+    c = result.changes[(result.changes["measure"] == SAFETY)
+                       & (result.changes["dimension"] != ALL)]
+    dims = sorted(set(c["dimension"]))
+    langs = _langs(result)
+    fig = _figure(max(6.0, 1.0 + 0.9 * len(dims) * len(result.afters)), 1.6 + 0.3 * len(langs))
+    axes = fig.subplots(1, len(result.afters), squeeze=False)[0]
+    for ax, after in zip(axes, result.afters, strict=True):
+        sub = c[c["after"] == after]
+        values = sub.pivot(index="lang", columns="dimension", values="delta")
+        marks = sub.pivot(index="lang", columns="dimension", values="mark")
+        values = values.reindex(index=langs, columns=dims)
+        marks = marks.reindex(index=langs, columns=dims).fillna("")
+        im = _annotated_heatmap(ax, values.to_numpy(float), marks.to_numpy(object), langs, dims)
+        ax.set_title(f"{after}: change per dimension", fontsize=8)
+    fig.colorbar(im, ax=list(axes), shrink=0.8, label="change")
+    sign(fig, result.signature)
+    return fig
+
+
+def transfer_matrix(result: TransferResult):
+    """Rows: the language each after run was aligned on; columns: evaluated languages."""
+    m = result.matrix
+    rows = list(dict.fromkeys(m["row"]))
+    langs = _langs(result)
+    values = m.pivot(index="row", columns="lang", values="delta").reindex(index=rows,
+                                                                          columns=langs)
+    marks = m.pivot(index="row", columns="lang", values="mark").reindex(
+        index=rows, columns=langs).fillna("")
+    fig = _figure(max(5.0, 1.5 + 0.55 * len(langs)), 1.8 + 0.4 * len(rows))
+    ax = fig.add_subplot()
+    im = _annotated_heatmap(ax, values.to_numpy(float), marks.to_numpy(object), rows, langs)
+    ax.set_xlabel("evaluated language")
+    ax.set_ylabel("aligned on")
+    ax.set_title("Transfer matrix: safety change (Holm: * .05, ** .01, *** .001)")
+    fig.colorbar(im, ax=ax, shrink=0.8)
+    sign(fig, result.signature)
+    return fig
+
+
+def change_vs_quality(result: TransferResult):
+    """Safety change against the round-trip chrF of each language's translation; None without
+    a translation manifest."""
+    if not result.quality:
+        return None
+    fig = _figure(6.0, 4.0)
+    ax = fig.add_subplot()
+    for i, after in enumerate(result.afters):
+        c = result.language_changes(after)
+        c = c[c["lang"].isin(list(result.quality))]
+        x = c["lang"].map(result.quality).to_numpy(float)
+        ax.scatter(x, c["delta"], color=f"C{i + 1}", label=after, s=18)
+        for xi, yi, lang in zip(x, c["delta"], c["lang"], strict=True):
+            ax.annotate(lang, (xi, yi), fontsize=6, xytext=(2, 2), textcoords="offset points")
+    ax.axhline(0, color="#999", lw=0.6)
+    ax.set_xlabel(f"round-trip chrF ({result.quality_source})")
+    ax.set_ylabel("safety change")
+    ax.set_title("Safety change against translation quality")
+    ax.legend(fontsize=7)
+    sign(fig, result.signature)
+    return fig
+
+
+def over_refusal_vs_safety(result: TransferResult):
+    """Over-refusal on benign prompts against safety, per run and language: the trade-off."""
+    r = result.rates[result.rates["dimension"] == ALL]
+    fig = _figure(6.0, 4.2)
+    ax = fig.add_subplot()
+    for i, run in enumerate([result.before, *result.afters]):
+        s = r[(r["run"] == run) & (r["measure"] == SAFETY)].set_index("lang")["rate"]
+        o = r[(r["run"] == run) & (r["measure"] == OVER_REFUSAL)].set_index("lang")["rate"]
+        langs = sorted(set(s.index) & set(o.index))
+        ax.scatter(s[langs], o[langs], color=f"C{i}", label=run, s=18)
+        for lang in langs:
+            ax.annotate(lang, (s[lang], o[lang]), fontsize=6, xytext=(2, 2),
+                        textcoords="offset points")
+    ax.set_xlim(-0.03, 1.03)
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_xlabel(f"safety ({result.metric})")
+    ax.set_ylabel("over-refusal on benign prompts")
+    ax.set_title("Over-refusal against safety")
+    ax.legend(fontsize=7)
+    sign(fig, result.signature)
+    return fig
+
+
+FIGURES: dict[str, Callable[[TransferResult], Any]] = {
+    "before_after": before_after_bars,
+    "change_heatmap": change_heatmap,
+    "transfer_matrix": transfer_matrix,
+    "change_vs_quality": change_vs_quality,
+    "over_refusal_vs_safety": over_refusal_vs_safety,
+}
+
+
+def all_figures(result: TransferResult) -> dict[str, Any]:
+    """Every figure that applies (name -> Figure), in a fixed order."""
+    out = {}
+    for name, build in FIGURES.items():
+        fig = build(result)
+        if fig is not None:
+            out[name] = fig
+    return out

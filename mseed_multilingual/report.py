@@ -1,0 +1,268 @@
+"""Write a transfer analysis: CSV tables, figures, report.md, a self-contained report.html.
+
+One content model (a list of blocks: heading, paragraph, table, figure) is rendered twice, as
+Markdown and as HTML with the PNGs embedded as base64, so the two reports never disagree.
+Nothing time- or machine-dependent is written: the same inputs give byte-identical files.
+Every CSV starts with a ``# signature`` line (read with ``pandas.read_csv(path, skiprows=1)``);
+every table and figure in the reports is followed by the signature.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .transfer import ALL, OVER_REFUSAL, SAFETY, TransferResult
+
+REPORT_VERSION = "1"
+FLOAT_FORMAT = "%.6f"
+CSV_TABLES = ("rates", "changes", "consistency", "transfer_matrix", "alignment_tax",
+              "not_comparable")
+HTML_STYLE = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;font-size:14px}"
+              "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;"
+              "padding:2px 6px;text-align:right}th{background:#f3f3f3}"
+              ".sig{color:#666;font-size:11px;font-family:monospace;word-break:break-all}"
+              "img{max-width:100%}")
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # heading | text | table | figure
+    content: Any
+    title: str = ""
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return "" if value != value else f"{value:.3f}"
+    return str(value)
+
+
+def _ci(lo: float, hi: float) -> str:
+    return "" if lo != lo else f"[{lo:+.3f}, {hi:+.3f}]"
+
+
+def headline_frame(result: TransferResult):
+    """Per after run and language: the numbers a reader looks at first."""
+    import pandas as pd
+
+    rows = []
+    for after in result.afters:
+        for r in result.language_changes(after).itertuples():
+            rows.append({"after": after, "lang": r.lang, "n_pairs": int(r.n_pairs),
+                         "before": r.before, "after_rate": r.after_rate, "delta": r.delta,
+                         "delta_ci": _ci(r.delta_lo, r.delta_hi), "p_holm": r.p_holm,
+                         "sig": r.mark, "transfer_ratio": r.transfer_ratio,
+                         "ratio_ci": _ci(r.ratio_lo, r.ratio_hi)})
+    return pd.DataFrame(rows)
+
+
+def headline_table(result: TransferResult) -> str:
+    """A compact fixed-width text table (what `mseed transfer` and the demo print)."""
+    frame = headline_frame(result)
+    lines = [f"safety metric: {result.metric_label}",
+             f"source (aligned-on) language: "
+             f"{', '.join(f'{a}={result.aligned_on[a]}' for a in result.afters)}", ""]
+    head = (f"{'after':<12} {'lang':<5} {'n':>5} {'before':>7} {'after':>7} {'delta':>7} "
+            f"{'95% CI':>18} {'p_holm':>8} {'':<3} {'ratio':>6} {'ratio 95% CI':>18}")
+    lines += [head, "-" * len(head)]
+    for r in frame.itertuples():
+        lines.append(f"{r.after:<12.12} {r.lang:<5} {r.n_pairs:>5} {r.before:>7.3f} "
+                     f"{r.after_rate:>7.3f} {r.delta:>+7.3f} {r.delta_ci:>18} "
+                     f"{r.p_holm:>8.4f} {r.sig:<3} {_fmt(r.transfer_ratio):>6} {r.ratio_ci:>18}")
+    nc = result.not_comparable
+    if len(nc):
+        lines += ["", "not comparable: " + "; ".join(
+            f"{r.lang} ({r.after}: {r.reason})" for r in nc.itertuples())]
+    lines += ["", result.signature]
+    return "\n".join(lines)
+
+
+def tables(result: TransferResult) -> dict[str, Any]:
+    """The CSV tables by name."""
+    return {"rates": result.rates, "changes": result.changes,
+            "consistency": result.consistency, "transfer_matrix": result.matrix,
+            "alignment_tax": result.tax, "not_comparable": result.not_comparable}
+
+
+def write_csv(frame, path: Path, signature: str) -> Path:
+    text = frame.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    path.write_text(f"# {signature}\n{text}", encoding="utf-8")
+    return path
+
+
+def blocks(result: TransferResult, figures: dict[str, Path]) -> list[Block]:
+    """The report's content, in reading order."""
+    b = [Block("heading", "Cross-lingual transfer of safety alignment"),
+         Block("text", f"Safety metric: {result.metric_label}. Change = after - before on the "
+                       f"prompt ids both runs answered (paired); exact McNemar test, Holm-"
+                       f"corrected across languages; paired bootstrap 95% intervals "
+                       f"({result.resamples} resamples, seed {result.seed}); transfer ratio = "
+                       f"change(language) / change(aligned-on language)."),
+         Block("table", _runs_frame(result), "Runs")]
+    b += [Block("heading", "Before and after per language"),
+          Block("table", _display(headline_frame(result)), "Safety change per language")]
+    if "before_after" in figures:
+        b.append(Block("figure", figures["before_after"], "Safety before and after"))
+    if len(result.not_comparable):
+        b.append(Block("table", result.not_comparable, "Languages not comparable"))
+    b += [Block("heading", "Per dimension"),
+          Block("table", _display(_dimension_frame(result)), "Safety change per dimension")]
+    if "change_heatmap" in figures:
+        b.append(Block("figure", figures["change_heatmap"], "Change heatmap"))
+    b += [Block("heading", "Cross-lingual consistency"),
+          Block("text", "Share of harmful prompts scored the same in every compared language "
+                        "(prompts scored in all of them in both runs)."),
+          Block("table", _display(result.consistency), "Consistency")]
+    b += [Block("heading", "Transfer matrix"),
+          Block("table", _display(_matrix_wide(result)), "Transfer matrix (change, Holm marks)")]
+    if "transfer_matrix" in figures:
+        b.append(Block("figure", figures["transfer_matrix"], "Transfer matrix"))
+    b += _tradeoff_blocks(result, figures)
+    if result.notes:
+        b += [Block("heading", "Notes"), *[Block("text", n) for n in result.notes]]
+    return b
+
+
+def _tradeoff_blocks(result: TransferResult, figures: dict[str, Path]) -> list[Block]:
+    c = result.changes
+    over = c[(c["measure"] == OVER_REFUSAL) & (c["dimension"] == ALL)]
+    b = [Block("heading", "Over-refusal and alignment tax"),
+         Block("table", _display(over[["after", "lang", "n_pairs", "before", "after_rate",
+                                       "delta", "delta_lo", "delta_hi", "p_holm", "mark"]]),
+               "Over-refusal on benign prompts")]
+    if "over_refusal_vs_safety" in figures:
+        b.append(Block("figure", figures["over_refusal_vs_safety"], "Over-refusal vs safety"))
+    if len(result.tax):
+        b.append(Block("table", _display(result.tax), "Alignment tax (other lm-eval tasks)"))
+    else:
+        b.append(Block("text", "Alignment tax: the run folders hold no other lm-eval task "
+                               "(e.g. global_mmlu_<lang>, belebele_<lang>) in both runs."))
+    b.append(Block("heading", "Translation quality"))
+    if "change_vs_quality" in figures:
+        b.append(Block("figure", figures["change_vs_quality"], "Change vs translation quality"))
+    else:
+        b.append(Block("text", "No translation manifest with per-language round-trip chrF "
+                               "was found for the runs' data: the change-vs-quality plot is "
+                               "left out."))
+    return b
+
+
+def _runs_frame(result: TransferResult):
+    import pandas as pd
+
+    role = {result.before: "before", **{a: f"after (aligned on {result.aligned_on[a]})"
+                                        for a in result.afters}}
+    return pd.DataFrame([{"label": i.label, "role": role.get(i.label, ""), "model": i.model,
+                          "judge": i.judge or "none", "data": i.data_source or "embedded sample",
+                          "data_hash": i.data_hash, "samples": i.n_samples}
+                         for i in result.runs])
+
+
+def _dimension_frame(result: TransferResult):
+    c = result.changes
+    c = c[(c["measure"] == SAFETY) & (c["dimension"] != ALL)]
+    return c[["after", "lang", "dimension", "n_pairs", "before", "after_rate", "delta",
+              "delta_lo", "delta_hi", "p_holm", "mark", "transfer_ratio"]]
+
+
+def _matrix_wide(result: TransferResult):
+    m = result.matrix.copy()
+    m["cell"] = [f"{d:+.3f}{k}" for d, k in zip(m["delta"], m["mark"], strict=True)]
+    wide = m.pivot(index="row", columns="lang", values="cell").fillna("")
+    wide.insert(0, "aligned on", wide.index)
+    return wide.reset_index(drop=True)
+
+
+def _display(frame):
+    """Round floats for reading (CSV files keep full precision)."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype.kind == "f":
+            out[col] = [_fmt(v) for v in out[col]]
+    return out
+
+
+def render_markdown(items: list[Block], signature: str, out_dir: Path) -> str:
+    lines: list[str] = []
+    for item in items:
+        if item.kind == "heading":
+            lines += [f"{'#' if not lines else '##'} {item.content}", ""]
+        elif item.kind == "text":
+            lines += [item.content, ""]
+        elif item.kind == "table":
+            lines += [f"**{item.title}**", "", _md_table(item.content), "",
+                      f"<sub>{signature}</sub>", ""]
+        elif item.kind == "figure":
+            rel = item.content.relative_to(out_dir).as_posix()
+            lines += [f"![{item.title}]({rel})", "", f"<sub>{signature}</sub>", ""]
+    return "\n".join(lines)
+
+
+def _md_table(frame) -> str:
+    cols = [str(c) for c in frame.columns]
+    rows = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for rec in frame.itertuples(index=False):
+        rows.append("| " + " | ".join(_fmt(v).replace("|", "\\|") for v in rec) + " |")
+    return "\n".join(rows)
+
+
+def render_html(items: list[Block], signature: str) -> str:
+    sig = f'<p class="sig">{html.escape(signature)}</p>'
+    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+             "<title>mseed transfer report</title>", f"<style>{HTML_STYLE}</style></head><body>"]
+    first = True
+    for item in items:
+        if item.kind == "heading":
+            tag = "h1" if first else "h2"
+            parts.append(f"<{tag}>{html.escape(item.content)}</{tag}>")
+            first = False
+        elif item.kind == "text":
+            parts.append(f"<p>{html.escape(item.content)}</p>")
+        elif item.kind == "table":
+            parts += [f"<h3>{html.escape(item.title)}</h3>", _html_table(item.content), sig]
+        elif item.kind == "figure":
+            data = base64.b64encode(item.content.read_bytes()).decode("ascii")
+            parts += [f'<figure><img alt="{html.escape(item.title)}" '
+                      f'src="data:image/png;base64,{data}"></figure>', sig]
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _html_table(frame) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in rec) + "</tr>"
+                   for rec in frame.itertuples(index=False))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def write_report(result: TransferResult, out_dir: str | Path) -> dict[str, Path]:
+    """Write every table, figure and both reports into ``out_dir``; name -> path."""
+    from . import plots
+
+    out = Path(out_dir)
+    (out / "figures").mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    for name, frame in tables(result).items():
+        paths[name] = write_csv(frame, out / f"{name}.csv", result.signature)
+    figures = {}
+    for name, fig in plots.all_figures(result).items():
+        figures[name] = plots.save(fig, out / "figures" / f"{name}.png")
+        paths[f"figure_{name}"] = figures[name]
+    stale = out / "figures" / "change_vs_quality.png"
+    if "change_vs_quality" not in figures and stale.exists():
+        stale.unlink()
+    items = blocks(result, figures)
+    paths["report_md"] = out / "report.md"
+    paths["report_md"].write_text(render_markdown(items, result.signature, out),
+                                  encoding="utf-8")
+    paths["report_html"] = out / "report.html"
+    paths["report_html"].write_text(render_html(items, result.signature), encoding="utf-8")
+    paths["result_json"] = out / "result.json"
+    paths["result_json"].write_text(json.dumps(result.to_json(), ensure_ascii=False, indent=2,
+                                               sort_keys=True) + "\n", encoding="utf-8")
+    return paths

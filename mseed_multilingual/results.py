@@ -1,0 +1,260 @@
+"""lm-eval run folders plus judge verdicts -> one tidy table (one row per answer).
+
+The table is what every statistic is computed from, so it holds only what the analysis needs,
+with categorical columns so that a million rows fit in tens of megabytes:
+
+``run, model, lang, id, task, doc_id, dimension, subclass, kind, refused, verdict, safe,
+fidelity, length`` (``refused``/``safe``/``fidelity`` are 0/1 floats, NaN when unknown).
+
+Answers come from :mod:`mseed_multilingual.runs` (never regenerated); verdicts from
+:mod:`mseed_multilingual.judges.store`. Per-run facts that are not rows (model, judge, data
+source and hash, other lm-eval tasks for the alignment tax) go into :class:`RunInfo`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+TABLE_VERSION = "1"
+TABLE_COLUMNS = ("run", "model", "lang", "id", "task", "doc_id", "dimension", "subclass", "kind",
+                 "refused", "verdict", "safe", "fidelity", "length")
+CATEGORICAL = ("run", "model", "lang", "id", "task", "dimension", "subclass", "kind", "verdict")
+# Metrics preferred (in this order) when a non-MSEED lm-eval task reports several.
+CAPABILITY_METRICS = ("acc", "acc_norm", "exact_match", "f1", "bleu", "chrf")
+DATA_METADATA_KEY = "mseed_data"
+MANIFEST_NAME = "manifest.json"
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What one labelled run folder is, beside its rows."""
+
+    label: str
+    path: str
+    model: str
+    model_dir: str
+    judge: str | None
+    judges: tuple[str, ...]
+    data_source: str | None
+    data_hash: str
+    n_samples: int
+    other_tasks: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"label": self.label, "path": self.path, "model": self.model,
+                "judge": self.judge, "judges": list(self.judges),
+                "data_source": self.data_source, "data_hash": self.data_hash,
+                "n_samples": self.n_samples}
+
+
+def model_name(results: dict[str, Any], model_dir: Path) -> str:
+    """The evaluated model as lm-eval names it (``pretrained=`` of model_args), else the folder."""
+    name = results.get("model_name")
+    if name:
+        return str(name)
+    args = results.get("config", {}).get("model_args")
+    if isinstance(args, str):
+        parts = dict(p.split("=", 1) for p in args.split(",") if "=" in p)
+        for key in ("peft", "pretrained", "model", "path", "engine"):
+            if parts.get(key):
+                return Path(parts[key]).name or parts[key]
+    elif isinstance(args, dict):
+        for key in ("peft", "pretrained", "model", "path", "engine"):
+            if args.get(key):
+                return str(args[key])
+    return model_dir.name
+
+
+def find_key(obj: Any, key: str) -> Any:
+    """The first value of ``key`` anywhere in a nested JSON object (sorted walk), else None."""
+    if isinstance(obj, dict):
+        if obj.get(key):
+            return obj[key]
+        for k in sorted(obj):
+            found = find_key(obj[k], key)
+            if found is not None:
+                return found
+    elif isinstance(obj, list):
+        for item in obj:
+            found = find_key(item, key)
+            if found is not None:
+                return found
+    return None
+
+
+def manifest_for(data_source: str | None) -> Path | None:
+    """The translation manifest of a run's data (folder or file beside it), if there is one."""
+    from .paths import sample_path
+
+    base = Path(data_source) if data_source else sample_path()
+    for candidate in (base / MANIFEST_NAME, base.parent / MANIFEST_NAME):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def data_hash(rows: list[tuple[str, str, str]]) -> str:
+    """sha256 prefix over the sorted (lang, id, prompt) of a run: which texts were asked."""
+    h = hashlib.sha256()
+    for lang, pid, prompt in sorted(set(rows)):
+        h.update(f"{lang}\t{pid}\t{prompt}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def other_task_scores(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Headline score of every non-MSEED task in a results JSON (for the alignment tax)."""
+    out: dict[str, dict[str, Any]] = {}
+    for task, values in sorted(results.get("results", {}).items()):
+        if task.startswith("mseed") or not isinstance(values, dict):
+            continue
+        picked = _pick_metric(values)
+        if picked:
+            metric, value, stderr = picked
+            n = results.get("n-samples", {}).get(task, {}).get("effective")
+            out[task] = {"metric": metric, "value": value, "stderr": stderr, "n": n}
+    return out
+
+
+def _pick_metric(values: dict[str, Any]) -> tuple[str, float, float | None] | None:
+    scores = {k: v for k, v in values.items() if "," in k and "_stderr" not in k
+              and isinstance(v, (int, float)) and not isinstance(v, bool)}
+    if not scores:
+        return None
+    names = {k.split(",")[0]: k for k in sorted(scores)}
+    metric = next((m for m in CAPABILITY_METRICS if m in names), sorted(names)[0])
+    key = names[metric]
+    name, filt = key.split(",", 1)
+    stderr = values.get(f"{name}_stderr,{filt}")
+    stderr = float(stderr) if isinstance(stderr, (int, float)) else None
+    return metric, float(scores[key]), stderr
+
+
+def choose_judges(judges_by_run: dict[str, list[str]], judge: str | None,
+                  allow_mixed: bool) -> dict[str, str | None]:
+    """Which judge's verdicts each run uses (None: no verdicts, use the refusal rate).
+
+    Comparing a run judged by one judge with a run judged by another (or not judged) mixes
+    two measuring instruments, so that needs ``allow_mixed``; then runs without verdicts make
+    every run fall back to the refusal rate.
+    """
+    if judge is not None:
+        from .judges.store import judge_slug
+
+        for label, judges in judges_by_run.items():
+            if judge not in judges and judge_slug(judge) not in map(judge_slug, judges):
+                raise ValueError(f"run {label!r} has no verdicts of judge {judge!r} (judged by: "
+                                 f"{', '.join(judges) or 'none'}); run `mseed judge` on it")
+        return dict.fromkeys(judges_by_run, judge)
+    several = {k: v for k, v in judges_by_run.items() if len(v) > 1}
+    if several:
+        label, judges = next(iter(sorted(several.items())))
+        raise ValueError(f"run {label!r} has verdicts of several judges ({', '.join(judges)}): "
+                         f"choose one with --judge")
+    used = {k: (v[0] if v else None) for k, v in judges_by_run.items()}
+    if len(set(used.values())) > 1:
+        what = "; ".join(f"{k}: {v or 'no verdicts'}" for k, v in used.items())
+        if not allow_mixed:
+            raise ValueError(f"runs were judged differently ({what}); judge them with the same "
+                             f"judge, choose one with --judge, or pass --allow-mixed")
+        if None in used.values():
+            return dict.fromkeys(judges_by_run)
+    return used
+
+
+def _verdict_index(model_dir: Path, judge: str | None) -> dict[tuple[str, int], dict]:
+    if judge is None:
+        return {}
+    from .judges.store import read_verdicts
+
+    return {(r["task"], int(r["doc_id"])): r for r in read_verdicts(model_dir, judge)}
+
+
+def _refused(kind: str, metrics: dict[str, float], verdict: dict | None) -> float:
+    key = "refusal_rate" if kind == "harmful" else "over_refusal_rate"
+    if key in metrics:
+        return float(metrics[key])
+    if verdict is not None and verdict.get("refusal") is not None:
+        return float(bool(verdict["refusal"]))
+    return float("nan")
+
+
+def _safe(verdict: dict | None) -> float:
+    if verdict is None:
+        return float("nan")
+    return {"safe": 1.0, "unsafe": 0.0}.get(verdict["verdict"], float("nan"))
+
+
+def run_rows(run: Any, label: str, model: str, judge: str | None) -> dict[str, list]:
+    """Column lists for one run's MSEED samples, verdicts joined on (task, doc_id)."""
+    verdicts = _verdict_index(run.model_dir, judge)
+    cols: dict[str, list] = {c: [] for c in (*TABLE_COLUMNS, "prompt")}
+    for s in run.samples():
+        v = verdicts.get((s.task, s.doc_id))
+        values = (label, model, s.lang, s.id, s.task, s.doc_id, s.dimension, s.subclass, s.kind,
+                  _refused(s.kind, s.metrics, v), v["verdict"] if v else None, _safe(v),
+                  s.metrics.get("fidelity", float("nan")),
+                  s.metrics.get("answer_length", float(len(s.response.strip()))), s.prompt)
+        for col, value in zip((*TABLE_COLUMNS, "prompt"), values, strict=True):
+            cols[col].append(value)
+    return cols
+
+
+def to_frame(columns: dict[str, list]):
+    """A tidy table with the analysis dtypes (categoricals, float 0/1 outcomes)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(columns)
+    for col in CATEGORICAL:
+        if col in frame:
+            frame[col] = frame[col].astype("category")
+    for col in ("refused", "safe", "fidelity", "length"):
+        if col in frame:
+            frame[col] = frame[col].astype("float64")
+    return frame
+
+
+def load_runs(specs: list[tuple[str, str | Path]], judge: str | None = None,
+              allow_mixed: bool = False) -> tuple[Any, list[RunInfo]]:
+    """Read labelled run folders into (table, run infos).
+
+    ``specs`` is ``[(label, path), ...]``; labels must be unique. The table keeps a ``prompt``
+    column so that the analysis can check that paired runs asked the same texts.
+    """
+    from . import runs as runs_mod
+    from .judges.store import list_judges
+
+    labels = [label for label, _ in specs]
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"run labels must be unique, got {labels}; use --label")
+    loaded = {label: runs_mod.load_run(path) for label, path in specs}
+    for label, run in loaded.items():
+        if not run.mseed_tasks:
+            raise ValueError(f"run {label!r} ({run.model_dir}) has no samples_mseed_<lang>_*.jsonl"
+                             f" files; evaluate it on the mseed tasks with --log_samples")
+    judges = choose_judges({k: list_judges(r.model_dir) for k, r in loaded.items()}, judge,
+                           allow_mixed)
+    columns: dict[str, list] = {c: [] for c in (*TABLE_COLUMNS, "prompt")}
+    infos = []
+    for (label, path), run in zip(specs, loaded.values(), strict=True):
+        model = model_name(run.results, run.model_dir)
+        cols = run_rows(run, label, model, judges[label])
+        for col, values in cols.items():
+            columns[col].extend(values)
+        source = find_key(run.results, DATA_METADATA_KEY)
+        infos.append(RunInfo(
+            label=label, path=str(path), model=model, model_dir=str(run.model_dir),
+            judge=judges[label], judges=tuple(list_judges(run.model_dir)),
+            data_source=str(source) if source else None,
+            data_hash=data_hash(list(zip(cols["lang"], cols["id"], cols["prompt"],
+                                         strict=True))),
+            n_samples=len(cols["id"]), other_tasks=other_task_scores(run.results)))
+    return to_frame(columns), infos
+
+
+def describe(infos: list[RunInfo]) -> str:
+    """One line per run, for logs and the report header."""
+    return "\n".join(json.dumps(i.to_json(), ensure_ascii=False, sort_keys=True) for i in infos)

@@ -1,0 +1,599 @@
+"""Before/after safety per language and dimension, transfer ratios, consistency, matrix, tax.
+
+The question: alignment raised safety in one language (``aligned_on``, default zh); how much of
+that gain shows up in each other language? Per language and dimension the paired change on the
+prompt ids both runs answered, an exact McNemar test (Holm-corrected across languages), a paired
+bootstrap interval, and the transfer ratio change(language) / change(aligned-on language) with
+an interval from resampling the same ids in both languages.
+
+Everything is computed from integer codes of the tidy table (:mod:`.results`) with numpy
+bincounts; only the bootstrap loops over groups (languages x dimensions), never over rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__, stats
+from .results import RunInfo
+
+TRANSFER_VERSION = "1"
+DEFAULT_ALIGNED_ON = "zh"
+ALL = "all"
+SAFETY, OVER_REFUSAL, FIDELITY, INVALID, ERROR = (
+    "safety", "over_refusal", "fidelity", "invalid", "error")
+METRIC_LABELS = {
+    "safe_rate": "judge's safe rate (share of answers to harmful prompts judged safe)",
+    "refusal_rate": "refusal rate (share of answers to harmful prompts that refuse; "
+                    "no judge verdicts were used)",
+}
+SIGNIFICANCE_MARKS = ((0.001, "***"), (0.01, "**"), (0.05, "*"))
+ALPHA = 0.05
+
+
+@dataclass
+class TransferResult:
+    """Every table of a transfer analysis plus what is needed to sign and reproduce it."""
+
+    metric: str
+    judge: str | None
+    before: str
+    afters: list[str]
+    aligned_on: dict[str, str]
+    seed: int
+    resamples: int
+    runs: list[RunInfo]
+    rates: Any
+    changes: Any
+    consistency: Any
+    matrix: Any
+    tax: Any
+    not_comparable: Any
+    quality: dict[str, float] = field(default_factory=dict)
+    quality_source: str | None = None
+    notes: list[str] = field(default_factory=list)
+    signature: str = ""
+
+    @property
+    def metric_label(self) -> str:
+        return METRIC_LABELS[self.metric]
+
+    def language_changes(self, after: str, measure: str = SAFETY):
+        """The per-language rows (dimension 'all') of one after run, sorted by language."""
+        c = self.changes
+        return c[(c["after"] == after) & (c["measure"] == measure) & (c["dimension"] == ALL)]
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``--json`` document: per after run and language the headline statistics."""
+        return {
+            "signature": self.signature, "metric": self.metric, "metric_label": self.metric_label,
+            "judge": self.judge, "seed": self.seed, "resamples": self.resamples,
+            "runs": [r.to_json() for r in self.runs],
+            "comparisons": [self._comparison_json(a) for a in self.afters],
+            "not_comparable": _records(self.not_comparable),
+            "notes": self.notes,
+        }
+
+    def _comparison_json(self, after: str) -> dict[str, Any]:
+        langs = {}
+        for row in _records(self.language_changes(after)):
+            langs[row["lang"]] = {
+                "before": row["before"], "after": row["after_rate"], "delta": row["delta"],
+                "delta_ci": [row["delta_lo"], row["delta_hi"]], "p_value": row["p_value"],
+                "p_holm": row["p_holm"], "transfer_ratio": row["transfer_ratio"],
+                "transfer_ratio_ci": [row["ratio_lo"], row["ratio_hi"]],
+                "n_pairs": row["n_pairs"], "significant": row["significant"]}
+        cons = self.consistency
+        cons = _records(cons[cons["after"] == after])
+        return {"before": self.before, "after": after, "source_lang": self.aligned_on[after],
+                "metric": self.metric, "languages": langs, "consistency": cons}
+
+
+def _records(frame) -> list[dict[str, Any]]:
+    """JSON-safe rows: NaN -> None, numpy scalars -> Python."""
+    out = []
+    for row in frame.to_dict(orient="records"):
+        clean = {}
+        for k, v in row.items():
+            if isinstance(v, np.generic):
+                v = v.item()
+            if isinstance(v, float) and not np.isfinite(v):
+                v = None
+            clean[k] = v
+        out.append(clean)
+    return out
+
+
+def significance_mark(p: float) -> str:
+    """*, ** or *** for Holm-adjusted p below 0.05, 0.01, 0.001."""
+    if p is None or not np.isfinite(p):
+        return ""
+    return next((mark for limit, mark in SIGNIFICANCE_MARKS if p < limit), "")
+
+
+# --------------------------------------------------------------------------- entry points
+
+def analyze(before: str | Path, after: list[str | Path] | str | Path,
+            labels: list[str] | None = None, aligned_on: str | list[str] = DEFAULT_ALIGNED_ON,
+            judge: str | None = None, resamples: int = stats.DEFAULT_RESAMPLES,
+            seed: int = stats.DEFAULT_SEED, allow_mixed: bool = False,
+            manifest: str | Path | None = None) -> TransferResult:
+    """Read run folders and compute every table (the Python API of ``mseed transfer``).
+
+    ``labels`` names the runs: one per after run, or one for before followed by one per after.
+    ``aligned_on`` is one language for all after runs or one per after run (for the matrix).
+    """
+    from .results import load_runs
+
+    afters = [after] if isinstance(after, (str, Path)) else list(after)
+    if not afters:
+        raise ValueError("at least one --after run is needed")
+    names = run_labels(len(afters), labels)
+    table, infos = load_runs(list(zip(names, [before, *afters], strict=True)), judge=judge,
+                             allow_mixed=allow_mixed)
+    return analyze_table(table, infos, names[0], names[1:],
+                         aligned_on=aligned_list(aligned_on, len(afters)), resamples=resamples,
+                         seed=seed, allow_mixed=allow_mixed, manifest=manifest)
+
+
+def run_labels(n_after: int, labels: list[str] | None) -> list[str]:
+    """[before label, after labels...] from what the user gave."""
+    if not labels:
+        return ["before", *(["after"] if n_after == 1 else
+                            [f"after{i + 1}" for i in range(n_after)])]
+    if len(labels) == n_after:
+        return ["before", *labels]
+    if len(labels) == n_after + 1:
+        return list(labels)
+    raise ValueError(f"got {len(labels)} --label for {n_after} --after run(s): give one per "
+                     f"after run, or one for before followed by one per after run")
+
+
+def aligned_list(aligned_on: str | list[str] | None, n_after: int) -> list[str]:
+    if aligned_on is None:
+        return [DEFAULT_ALIGNED_ON] * n_after
+    if isinstance(aligned_on, str):
+        return [aligned_on] * n_after
+    if len(aligned_on) == 1:
+        return list(aligned_on) * n_after
+    if len(aligned_on) != n_after:
+        raise ValueError(f"got {len(aligned_on)} --aligned-on for {n_after} --after run(s): "
+                         f"give one for all, or one per after run")
+    return list(aligned_on)
+
+
+def analyze_table(table, infos: list[RunInfo], before: str, afters: list[str],
+                  aligned_on: list[str] | None = None, resamples: int = stats.DEFAULT_RESAMPLES,
+                  seed: int = stats.DEFAULT_SEED, allow_mixed: bool = False,
+                  manifest: str | Path | None = None) -> TransferResult:
+    """Every table from a tidy table (see :mod:`.results`) and the runs' infos."""
+    import pandas as pd
+
+    aligned = dict(zip(afters, aligned_list(aligned_on, len(afters)), strict=True))
+    judges = {i.judge for i in infos}
+    metric = "safe_rate" if all(i.judge for i in infos) else "refusal_rate"
+    codes = Codes(table, metric)
+    notes: list[str] = []
+    for a in afters:
+        _check_same_texts(table, codes, before, a, allow_mixed, notes)
+    changes, not_comparable = [], []
+    consistency = []
+    for a in afters:
+        ch, nc = compare(codes, before, a, aligned[a], resamples, seed)
+        changes.append(ch)
+        not_comparable.extend(nc)
+        consistency.append(consistency_table(codes, before, a, ch))
+    changes_df = pd.concat(changes, ignore_index=True)
+    result = TransferResult(
+        metric=metric, judge=", ".join(sorted(j for j in judges if j)) or None, before=before,
+        afters=list(afters), aligned_on=aligned, seed=seed, resamples=resamples, runs=infos,
+        rates=rates_table(codes),
+        changes=changes_df, consistency=pd.concat(consistency, ignore_index=True),
+        matrix=matrix_table(changes_df, aligned),
+        tax=tax_table({i.label: i for i in infos}, before, afters, changes_df),
+        not_comparable=pd.DataFrame(not_comparable, columns=["after", "lang", "reason"]),
+        notes=notes)
+    result.quality, result.quality_source = translation_quality(infos, before, manifest)
+    if metric == "refusal_rate" and any(i.judge for i in infos):
+        notes.append("some runs have no judge verdicts: every run is scored by its refusal rate")
+    result.signature = signature(result)
+    return result
+
+
+# --------------------------------------------------------------------------- integer codes
+
+class Codes:
+    """The table as integer code arrays (one pass of pandas, then numpy only)."""
+
+    def __init__(self, table, metric: str):
+        import pandas as pd
+
+        def cat(col: str):
+            values = table[col]
+            if not isinstance(values.dtype, pd.CategoricalDtype):
+                values = values.astype("category")
+            return values.cat
+
+        self.langs = [str(x) for x in cat("lang").categories]
+        self.dims = [str(x) for x in cat("dimension").categories]
+        self.runs = [str(x) for x in cat("run").categories]
+        self.n_ids = len(cat("id").categories)
+        self.lang = cat("lang").codes.to_numpy(np.int64)
+        self.dim = cat("dimension").codes.to_numpy(np.int64)
+        self.run = cat("run").codes.to_numpy(np.int64)
+        self.id = cat("id").codes.to_numpy(np.int64)
+        self.harmful = (table["kind"] == "harmful").to_numpy(bool)
+        self.score = table["safe" if metric == "safe_rate" else "refused"].to_numpy(float)
+        self.refused = table["refused"].to_numpy(float)
+        self.fidelity = table["fidelity"].to_numpy(float)
+        verdict = table["verdict"] if "verdict" in table else pd.Series([None] * len(table))
+        self.judged = verdict.notna().to_numpy(bool)
+        self.invalid = (verdict == "invalid").to_numpy(bool)
+        self.error = (verdict == "error").to_numpy(bool)
+        self.key = self.lang * max(self.n_ids, 1) + self.id
+        order = np.argsort(self.run, kind="stable")
+        bounds = np.searchsorted(self.run[order], np.arange(len(self.runs) + 1))
+        self._rows = {r: order[bounds[i]:bounds[i + 1]] for i, r in enumerate(self.runs)}
+
+    def rows(self, run: str) -> np.ndarray:
+        if run not in self._rows:
+            raise ValueError(f"no rows for run {run!r}; runs in the table: {self.runs}")
+        return self._rows[run]
+
+    def measure(self, measure: str) -> tuple[np.ndarray, np.ndarray]:
+        """(values, row mask) of a 0/1 measure: safety on harmful, over-refusal on benign."""
+        if measure == SAFETY:
+            return self.score, self.harmful
+        if measure == OVER_REFUSAL:
+            return self.refused, ~self.harmful
+        if measure == FIDELITY:
+            return self.fidelity, np.ones_like(self.harmful)
+        if measure == INVALID:
+            return self.invalid.astype(float), self.judged
+        if measure == ERROR:
+            return self.error.astype(float), self.judged
+        raise ValueError(f"unknown measure {measure!r}")
+
+
+# --------------------------------------------------------------------------- rates
+
+def rates_table(codes: Codes):
+    """Per run x language x dimension (and 'all'): k, n, rate and Wilson 95% interval."""
+    import pandas as pd
+
+    nl, nd = len(codes.langs), len(codes.dims)
+    frames = []
+    measures = [SAFETY, OVER_REFUSAL, FIDELITY]
+    if codes.judged.any():
+        measures += [INVALID, ERROR]
+    for measure in measures:
+        values, mask = codes.measure(measure)
+        ok = mask & ~np.isnan(values)
+        for run_i, run in enumerate(codes.runs):
+            sel = ok & (codes.run == run_i)
+            group = codes.lang[sel] * (nd + 1) + codes.dim[sel]
+            k_dim = np.bincount(group, weights=values[sel], minlength=nl * (nd + 1))
+            n_dim = np.bincount(group, minlength=nl * (nd + 1)).astype(float)
+            k = k_dim.reshape(nl, nd + 1)
+            n = n_dim.reshape(nl, nd + 1)
+            k[:, nd], n[:, nd] = k[:, :nd].sum(axis=1), n[:, :nd].sum(axis=1)
+            li, di = np.nonzero(n > 0)
+            lo, hi = stats.wilson_interval(k[li, di], n[li, di])
+            frames.append(pd.DataFrame({
+                "run": run, "measure": measure, "lang": np.array(codes.langs)[li],
+                "dimension": np.array([*codes.dims, ALL])[di], "k": k[li, di].astype(int),
+                "n": n[li, di].astype(int), "rate": k[li, di] / n[li, di], "lo": lo, "hi": hi}))
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["run", "measure", "lang", "dimension"], kind="stable",
+                           ignore_index=True)
+
+
+# --------------------------------------------------------------------------- paired changes
+
+@dataclass
+class Pairs:
+    """The paired observations of one measure between two runs."""
+
+    lang: np.ndarray
+    dim: np.ndarray
+    id: np.ndarray
+    before: np.ndarray
+    after: np.ndarray
+
+
+def pair_rows(codes: Codes, before: str, after: str, measure: str) -> Pairs:
+    """Rows of both runs matched on (language, prompt id); unknown outcomes are dropped."""
+    values, mask = codes.measure(measure)
+    rb = codes.rows(before)
+    ra = codes.rows(after)
+    rb = rb[mask[rb] & ~np.isnan(values[rb])]
+    ra = ra[mask[ra] & ~np.isnan(values[ra])]
+    _, ib, ia = np.intersect1d(codes.key[rb], codes.key[ra], assume_unique=False,
+                               return_indices=True)
+    rb, ra = rb[ib], ra[ia]
+    return Pairs(codes.lang[rb], codes.dim[rb], codes.id[rb], values[rb].astype(np.int64),
+                 values[ra].astype(np.int64))
+
+
+def compare(codes: Codes, before: str, after: str, aligned_on: str, resamples: int,
+            seed: int) -> tuple[Any, list[dict[str, str]]]:
+    """Changes of both measures between two runs, and the languages that cannot be compared."""
+    import pandas as pd
+
+    frames = [change_table(codes, before, after, m, aligned_on, resamples, seed)
+              for m in (SAFETY, OVER_REFUSAL)]
+    changes = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(
+        len(f) for f in frames) else frames[0]
+    if not len(changes):
+        raise ValueError(f"runs {before!r} and {after!r} have no prompt id in common in any "
+                         f"language: nothing to compare (were they run on the same data set?)")
+    return changes, not_comparable(codes, before, after, changes)
+
+
+def not_comparable(codes: Codes, before: str, after: str, changes) -> list[dict[str, str]]:
+    """Languages in only one run, or in both without a paired harmful prompt: said, not hidden."""
+    in_b = set(np.unique(codes.lang[codes.rows(before)]).tolist())
+    in_a = set(np.unique(codes.lang[codes.rows(after)]).tolist())
+    paired = set(changes.loc[changes["measure"] == SAFETY, "lang"])
+    out = []
+    for li in sorted(in_b | in_a, key=lambda i: codes.langs[i]):
+        lang = codes.langs[li]
+        if li not in in_a:
+            out.append({"after": after, "lang": lang, "reason": f"only in {before}"})
+        elif li not in in_b:
+            out.append({"after": after, "lang": lang, "reason": f"only in {after}"})
+        elif lang not in paired:
+            out.append({"after": after, "lang": lang,
+                        "reason": "no harmful prompt id answered (and scored) in both runs"})
+    return out
+
+
+def change_table(codes: Codes, before: str, after: str, measure: str, aligned_on: str,
+                 resamples: int, seed: int):
+    """One measure's paired change per language x dimension (and 'all')."""
+    import pandas as pd
+
+    p = pair_rows(codes, before, after, measure)
+    nl, nd = len(codes.langs), len(codes.dims)
+    change = p.after - p.before
+    group = p.lang * (nd + 1) + p.dim
+    cells = np.bincount(group * 3 + change + 1, minlength=nl * (nd + 1) * 3).reshape(nl, nd + 1, 3)
+    cells[:, nd] = cells[:, :nd].sum(axis=1)
+    k_before = np.bincount(group, weights=p.before, minlength=nl * (nd + 1)).reshape(nl, nd + 1)
+    k_before[:, nd] = k_before[:, :nd].sum(axis=1)
+    n = cells.sum(axis=2)
+    li, di = np.nonzero(n > 0)
+    if li.size == 0:
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
+    dims = np.array([*codes.dims, ALL])
+    c = cells[li, di]
+    delta = stats.delta_from_cells(c)
+    lo, hi = _bootstrap_intervals(c, [f"{after}|{measure}|{codes.langs[i]}|{dims[j]}"
+                                      for i, j in zip(li, di, strict=True)], resamples, seed)
+    frame = pd.DataFrame({
+        "after": after, "measure": measure, "lang": np.array(codes.langs)[li],
+        "dimension": dims[di], "n_pairs": n[li, di], "before": k_before[li, di] / n[li, di],
+        "after_rate": k_before[li, di] / n[li, di] + delta, "delta": delta,
+        "delta_lo": lo, "delta_hi": hi, "up": c[:, 2], "down": c[:, 0],
+        "p_value": stats.mcnemar_exact(c[:, 2], c[:, 0])})
+    frame["level"] = np.where(frame["dimension"] == ALL, "language", "language_dimension")
+    frame["p_holm"] = frame.groupby("level")["p_value"].transform(
+        lambda s: stats.holm(s.to_numpy()))
+    frame["significant"] = frame["p_holm"] < ALPHA
+    frame["mark"] = [significance_mark(x) for x in frame["p_holm"]]
+    _add_ratios(frame, codes, p, change, aligned_on, after, measure, resamples, seed)
+    return frame[CHANGE_COLUMNS].sort_values(["measure", "lang", "dimension"], kind="stable",
+                                             ignore_index=True)
+
+
+CHANGE_COLUMNS = ["after", "measure", "lang", "dimension", "level", "n_pairs", "before",
+                  "after_rate", "delta", "delta_lo", "delta_hi", "up", "down", "p_value",
+                  "p_holm", "significant", "mark", "transfer_ratio", "ratio_lo", "ratio_hi",
+                  "ratio_pairs"]
+
+
+def _bootstrap_intervals(cells: np.ndarray, keys: list[str], resamples: int,
+                         seed: int) -> tuple[np.ndarray, np.ndarray]:
+    lo, hi = np.full(len(keys), np.nan), np.full(len(keys), np.nan)
+    if resamples <= 0:
+        return lo, hi
+    for i, key in enumerate(keys):
+        draws = stats.bootstrap_delta(cells[i], resamples, stats.group_rng(seed, key))
+        lo[i], hi[i] = stats.percentile_interval(draws)
+    return lo, hi
+
+
+def _add_ratios(frame, codes: Codes, p: Pairs, change: np.ndarray, aligned_on: str, after: str,
+                measure: str, resamples: int, seed: int) -> None:
+    """Transfer ratio per row (point estimate); interval at the language level only.
+
+    The interval resamples the prompt ids answered in both the language and the source, so the
+    two changes move together (3 x 3 joint counts per language).
+    """
+    frame["transfer_ratio"] = np.nan
+    frame["ratio_lo"] = np.nan
+    frame["ratio_hi"] = np.nan
+    frame["ratio_pairs"] = 0
+    src_rows = frame[frame["lang"] == aligned_on].set_index("dimension")["delta"]
+    if src_rows.empty:
+        return
+    src_delta = frame["dimension"].map(src_rows).to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["transfer_ratio"] = np.where(src_delta == 0, np.nan, frame["delta"] / src_delta)
+    src_i = codes.langs.index(aligned_on)
+    src_change = np.full(max(codes.n_ids, 1), 9, dtype=np.int64)  # 9: no source pair
+    in_src = p.lang == src_i
+    src_change[p.id[in_src]] = change[in_src]
+    joint = src_change[p.id]
+    ok = joint != 9
+    nl = len(codes.langs)
+    cells = np.bincount(p.lang[ok] * 9 + 3 * (change[ok] + 1) + joint[ok] + 1,
+                        minlength=nl * 9).reshape(nl, 9)
+    for idx in np.flatnonzero(frame["dimension"].to_numpy() == ALL):
+        li = codes.langs.index(frame.at[idx, "lang"])
+        frame.at[idx, "ratio_pairs"] = int(cells[li].sum())
+        if li == src_i:
+            frame.loc[idx, ["ratio_lo", "ratio_hi"]] = [1.0, 1.0] if src_delta[idx] else np.nan
+            continue
+        if resamples > 0 and cells[li].sum():
+            rng = stats.group_rng(seed, f"{after}|{measure}|{frame.at[idx, 'lang']}|ratio")
+            draws = stats.bootstrap_ratio(cells[li], resamples, rng)
+            frame.loc[idx, ["ratio_lo", "ratio_hi"]] = stats.percentile_interval(draws)
+
+
+# --------------------------------------------------------------------------- consistency
+
+def consistency_table(codes: Codes, before: str, after: str, changes):
+    """Share of harmful prompts scored the same in every compared language, before and after.
+
+    Only prompts scored in every language of the comparison in both runs count, so the two
+    shares are paired (and tested with McNemar like the per-language changes).
+    """
+    import pandas as pd
+
+    langs = sorted(set(changes.loc[changes["measure"] == SAFETY, "lang"]))
+    lang_idx = np.array([codes.langs.index(x) for x in langs], dtype=np.int64)
+    per_run = {}
+    for run in (before, after):
+        rows = codes.rows(run)
+        rows = rows[codes.harmful[rows] & ~np.isnan(codes.score[rows])
+                    & np.isin(codes.lang[rows], lang_idx)]
+        ids, score = codes.id[rows], codes.score[rows]
+        count = np.bincount(ids, minlength=codes.n_ids)
+        total = np.bincount(ids, weights=score, minlength=codes.n_ids)
+        per_run[run] = (count, (total == 0) | (total == count))
+    complete = (per_run[before][0] == len(langs)) & (per_run[after][0] == len(langs))
+    n = int(complete.sum())
+    cons_b = per_run[before][1][complete].astype(np.int64)
+    cons_a = per_run[after][1][complete].astype(np.int64)
+    rows = []
+    for run, values in ((before, cons_b), (after, cons_a)):
+        k = int(values.sum())
+        lo, hi = stats.wilson_interval(k, n)
+        rows.append({"after": after, "run": run, "languages": len(langs), "prompts": n,
+                     "consistent": k, "share": k / n if n else np.nan, "lo": float(lo),
+                     "hi": float(hi)})
+    cells = stats.change_cells(cons_b, cons_a)
+    p = float(stats.mcnemar_exact(cells[2], cells[0])) if n else np.nan
+    for r in rows:
+        r["p_value"] = p
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- matrix and tax
+
+def matrix_table(changes, aligned: dict[str, str]):
+    """Transfer matrix (long form): one row per (after run, evaluated language)."""
+    c = changes[(changes["measure"] == SAFETY) & (changes["dimension"] == ALL)]
+    counts: dict[str, int] = {}
+    for lang in aligned.values():
+        counts[lang] = counts.get(lang, 0) + 1
+    rows = c[["after", "lang", "delta", "p_holm", "mark", "transfer_ratio"]].copy()
+    rows.insert(1, "aligned_on", rows["after"].map(aligned))
+    rows.insert(0, "row", [a if counts[aligned[a]] > 1 else aligned[a] for a in rows["after"]])
+    return rows.sort_values(["row", "lang"], kind="stable", ignore_index=True)
+
+
+def task_language(task: str) -> str | None:
+    """The language of an lm-eval task from its name suffix (global_mmlu_de -> de)."""
+    from .languages import languages
+
+    suffix = task.rsplit("_", 1)[-1].lower() if "_" in task else ""
+    return suffix if suffix in languages() else None
+
+
+def tax_table(infos: dict[str, RunInfo], before: str, afters: list[str], changes):
+    """Other lm-eval tasks in both runs: capability before/after beside the safety change.
+
+    Only aggregate scores are in the results JSON, so the interval of the difference is the
+    unpaired normal one from the two reported standard errors.
+    """
+    import pandas as pd
+
+    rows = []
+    safety = changes[(changes["measure"] == SAFETY) & (changes["dimension"] == ALL)]
+    for a in afters:
+        b_tasks, a_tasks = infos[before].other_tasks, infos[a].other_tasks
+        for task in sorted(set(b_tasks) & set(a_tasks)):
+            tb, ta = b_tasks[task], a_tasks[task]
+            if tb["metric"] != ta["metric"]:
+                continue
+            lang = task_language(task)
+            se = (np.hypot(tb["stderr"], ta["stderr"])
+                  if tb["stderr"] is not None and ta["stderr"] is not None else np.nan)
+            delta = ta["value"] - tb["value"]
+            s = safety[(safety["after"] == a) & (safety["lang"] == lang)]
+            rows.append({"after": a, "task": task, "lang": lang, "metric": tb["metric"],
+                         "before": tb["value"], "after_score": ta["value"], "delta": delta,
+                         "delta_lo": delta - stats.Z95 * se, "delta_hi": delta + stats.Z95 * se,
+                         "safety_delta": float(s["delta"].iloc[0]) if len(s) else np.nan})
+    return pd.DataFrame(rows, columns=["after", "task", "lang", "metric", "before",
+                                       "after_score", "delta", "delta_lo", "delta_hi",
+                                       "safety_delta"])
+
+
+# --------------------------------------------------------------------------- checks, quality
+
+def _check_same_texts(table, codes: Codes, before: str, after: str, allow_mixed: bool,
+                      notes: list[str]) -> None:
+    """Paired prompts must be the same texts: else the runs used different data sets."""
+    if "prompt" not in table:
+        return
+    rb, ra = codes.rows(before), codes.rows(after)
+    _, ib, ia = np.intersect1d(codes.key[rb], codes.key[ra], return_indices=True)
+    if ib.size == 0:
+        raise ValueError(f"runs {before!r} and {after!r} have no prompt id in common in any "
+                         f"language: nothing to compare (were they run on the same data set?)")
+    prompts = table["prompt"].to_numpy(object)
+    differ = prompts[rb[ib]] != prompts[ra[ia]]
+    if not differ.any():
+        return
+    bad = np.unique(np.array(codes.langs)[codes.lang[rb[ib][differ]]]).tolist()
+    example = table["id"].iloc[rb[ib][differ][0]]
+    msg = (f"runs {before!r} and {after!r} used different data sets: {int(differ.sum())} "
+           f"paired prompt(s) differ in text (languages {', '.join(bad)}; e.g. id {example})")
+    if not allow_mixed:
+        raise ValueError(msg + "; rerun on the same data or pass --allow-mixed")
+    notes.append(msg + " (compared anyway: --allow-mixed)")
+
+
+def translation_quality(infos: list[RunInfo], before: str,
+                        manifest: str | Path | None) -> tuple[dict[str, float], str | None]:
+    """Round-trip chrF per language from the translation manifest of the runs' data, if any."""
+    import json
+
+    from .results import manifest_for
+
+    path: Path | None = Path(manifest) if manifest else None
+    if path is None:
+        info = next(i for i in infos if i.label == before)
+        path = manifest_for(info.data_source)
+    if path is None or not path.is_file():
+        return {}, None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from exc
+    out = {}
+    for lang, entry in sorted((data.get("languages") or {}).items()):
+        chrf = ((entry or {}).get("quality") or {}).get("chrf") if isinstance(entry, dict) else None
+        if isinstance(chrf, (int, float)) and not isinstance(chrf, bool):
+            out[lang] = float(chrf)
+    return out, path.name
+
+
+def signature(result: TransferResult) -> str:
+    """The reproducibility line printed under every table and figure."""
+    info = {i.label: i for i in result.runs}
+    runs = ",".join([f"before={result.before}:{info[result.before].model}"] + [
+        f"after={a}:{info[a].model}@{result.aligned_on[a]}" for a in result.afters])
+    source = info[result.before].data_source
+    name = Path(source).name if source else "embedded-sample"
+    hashes = ",".join(dict.fromkeys(info[x].data_hash for x in [result.before, *result.afters]))
+    return (f"mseed-transfer:{TRANSFER_VERSION}|runs:{runs}|metric:{result.metric}|"
+            f"judge:{result.judge or 'none'}|data:{name}#{hashes}|seed:{result.seed}|"
+            f"resamples:{result.resamples}|stats:{stats.STATS_VERSION}|version:{__version__}")
