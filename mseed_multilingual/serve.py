@@ -1,0 +1,284 @@
+"""A small real OpenAI-compatible server (``POST /v1/chat/completions``, ``GET /v1/models``).
+
+It serves a local HF or GGUF model through transformers so that the endpoint judge and the
+translation backend are tested against a real HTTP server on loopback, and so that a user
+without vLLM can put a guard model behind the same API. Requests that arrive together are
+generated together (micro-batching: left padding, greedy, only new tokens decoded); an optional
+added latency and a fault plan (status codes, stalls, empty or fixed answers) reproduce what
+remote endpoints do, for tests and benchmarks. Generation is always greedy (deterministic).
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+DEFAULT_MAX_TOKENS = 64
+MAX_TOKENS_CAP = 1024
+MICRO_BATCH = 8
+MICRO_BATCH_WAIT = 0.005  # seconds a batch waits for more requests
+ECHO_MODEL = "echo"
+
+
+def generate_texts(lm: Any, tokenizer: Any, prompts: Sequence[str],
+                   max_new_tokens: int = DEFAULT_MAX_TOKENS, batch_size: int = 8) -> list[str]:
+    """Greedy continuations of already-templated prompts, batched by similar length.
+
+    Prompts are sorted by token length so a batch pads little; padding is on the left so every
+    row's new tokens start at the same column; only the new tokens are decoded.
+    """
+    import torch
+
+    tokenizer.padding_side = "left"
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    ids = [tokenizer(p, add_special_tokens=False)["input_ids"] for p in prompts]
+    order = sorted(range(len(prompts)), key=lambda i: (len(ids[i]), i))
+    out = [""] * len(prompts)
+    for start in range(0, len(order), max(1, batch_size)):
+        idx = order[start:start + batch_size]
+        batch = tokenizer.pad({"input_ids": [ids[i] for i in idx]}, return_tensors="pt")
+        with torch.inference_mode():
+            gen = lm.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False,
+                              pad_token_id=tokenizer.pad_token_id)
+        texts = tokenizer.batch_decode(gen[:, batch["input_ids"].shape[1]:],
+                                       skip_special_tokens=True)
+        for i, text in zip(idx, texts, strict=True):
+            out[i] = text.strip()
+    return out
+
+
+def chat_prompt(tokenizer: Any, messages: list[dict]) -> str:
+    """The model's own chat template applied to ``messages`` with the generation prompt."""
+    return tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+
+
+class _Generator:
+    """One worker thread owning the model; requests queued together are generated together."""
+
+    def __init__(self, lm: Any, tokenizer: Any, max_batch: int = MICRO_BATCH):
+        self.lm, self.tokenizer, self.max_batch = lm, tokenizer, max_batch
+        self._queue: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._loop, daemon=True, name="mseed-serve-gen")
+        self._thread.start()
+
+    def submit(self, prompt: str, max_tokens: int) -> Future:
+        fut: Future = Future()
+        self._queue.put((prompt, max_tokens, fut))
+        return fut
+
+    def _take(self) -> list[tuple[str, int, Future]] | None:
+        first = self._queue.get()
+        if first is None:
+            return None
+        batch = [first]
+        deadline = time.monotonic() + MICRO_BATCH_WAIT
+        while len(batch) < self.max_batch:
+            try:
+                item = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if item is None:
+                self._queue.put(None)
+                break
+            batch.append(item)
+        return batch
+
+    def _loop(self) -> None:
+        while (batch := self._take()) is not None:
+            for max_tokens in sorted({b[1] for b in batch}):
+                group = [b for b in batch if b[1] == max_tokens]
+                try:
+                    texts = generate_texts(self.lm, self.tokenizer, [g[0] for g in group],
+                                           max_tokens, batch_size=len(group))
+                except Exception as exc:  # handed to the waiting request threads
+                    for g in group:
+                        g[2].set_exception(exc)
+                    continue
+                for g, text in zip(group, texts, strict=True):
+                    g[2].set_result(text)
+
+    def stop(self) -> None:
+        self._queue.put(None)
+
+
+@dataclass
+class FaultPlan:
+    """Faults served to the next requests, one entry per request, in order.
+
+    Entries: an int status (``429``, ``500``, ...) or ``{"status": 429, "retry_after": 0.1}``;
+    ``{"stall": seconds}`` (answer normally after the stall); ``"empty"`` (empty content);
+    ``{"answer": text}`` (a fixed answer); ``"echo"`` (the last user message, unchanged).
+    """
+
+    entries: list = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def next(self) -> Any:
+        with self._lock:
+            return self.entries.pop(0) if self.entries else None
+
+
+class ServerHandle:
+    """A running server: ``url`` (``http://127.0.0.1:PORT/v1``), counters, ``stop()``."""
+
+    def __init__(self, httpd: ThreadingHTTPServer, generator: _Generator | None, name: str):
+        self.httpd, self.generator, self.model_name = httpd, generator, name
+        host, port = httpd.server_address[:2]
+        self.url = f"http://{host}:{port}/v1"
+        self.requests = 0
+        self.unauthorized = 0
+        self._thread = threading.Thread(target=httpd.serve_forever, daemon=True,
+                                        name="mseed-serve-http")
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        if self.generator:
+            self.generator.stop()
+
+    def __enter__(self) -> ServerHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _last_user(messages: list[dict]) -> str:
+    users = [m.get("content") or "" for m in messages if m.get("role") == "user"]
+    return users[-1] if users else ""
+
+
+def _completion(model: str, text: str, finish: str = "stop") -> dict:
+    return {"id": f"chatcmpl-{time.time_ns()}", "object": "chat.completion",
+            "created": int(time.time()), "model": model,
+            "choices": [{"index": 0, "finish_reason": finish,
+                         "message": {"role": "assistant", "content": text}}]}
+
+
+def _make_handler(state: dict) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet; never logs headers
+            return None
+
+        def _send(self, status: int, obj: dict, headers: dict | None = None) -> None:
+            body = json.dumps(obj, ensure_ascii=False).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _authorized(self) -> bool:
+            key = state["api_key"]
+            if key and self.headers.get("Authorization") != f"Bearer {key}":
+                state["handle"].unauthorized += 1
+                self._send(401, {"error": {"message": "invalid or missing API key"}})
+                return False
+            return True
+
+        def do_GET(self) -> None:
+            if self.path.rstrip("/") != "/v1/models":
+                self._send(404, {"error": {"message": f"no route {self.path}"}})
+            elif self._authorized():
+                self._send(200, {"object": "list", "data": [
+                    {"id": state["name"], "object": "model", "owned_by": "mseed"}]})
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length)
+            if self.path.rstrip("/") != "/v1/chat/completions":
+                self._send(404, {"error": {"message": f"no route {self.path}"}})
+                return
+            if not self._authorized():
+                return
+            state["handle"].requests += 1
+            try:
+                req = json.loads(raw)
+                messages = req["messages"]
+                max_tokens = int(req.get("max_tokens") or req.get("max_completion_tokens")
+                                 or DEFAULT_MAX_TOKENS)
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+                self._send(400, {"error": {"message": f"bad request: {exc}"}})
+                return
+            self._answer(messages, min(max(1, max_tokens), MAX_TOKENS_CAP))
+
+        def _answer(self, messages: list[dict], max_tokens: int) -> None:
+            fault = state["faults"].next()
+            if state["latency"]:
+                time.sleep(state["latency"])
+            if isinstance(fault, int) or (isinstance(fault, dict) and "status" in fault):
+                status = fault if isinstance(fault, int) else fault["status"]
+                extra = fault.get("retry_after") if isinstance(fault, dict) else None
+                headers = {"Retry-After": str(extra)} if extra is not None else None
+                self._send(status, {"error": {"message": f"injected fault {status}"}}, headers)
+                return
+            if isinstance(fault, dict) and "stall" in fault:
+                time.sleep(float(fault["stall"]))
+            if fault == "empty":
+                self._send(200, _completion(state["name"], ""))
+            elif isinstance(fault, dict) and "answer" in fault:
+                self._send(200, _completion(state["name"], str(fault["answer"])))
+            elif fault == "echo" or state["generator"] is None:
+                self._send(200, _completion(state["name"], _last_user(messages)))
+            else:
+                self._generate(messages, max_tokens)
+
+        def _generate(self, messages: list[dict], max_tokens: int) -> None:
+            gen = state["generator"]
+            try:
+                prompt = chat_prompt(gen.tokenizer, messages)
+            except Exception as exc:  # e.g. a template that rejects the system role
+                self._send(400, {"error": {"message": f"chat template: {exc}"}})
+                return
+            try:
+                text = gen.submit(prompt, max_tokens).result()
+            except Exception as exc:
+                self._send(500, {"error": {"message": f"generation failed: {exc}"}})
+                return
+            self._send(200, _completion(state["name"], text))
+
+    return Handler
+
+
+def start_server(model: Any, gguf_file: str | None = None, host: str = "127.0.0.1",
+                 port: int = 0, latency: float = 0.0, faults: Sequence | FaultPlan | None = None,
+                 api_key: str | None = None, name: str | None = None,
+                 max_batch: int = MICRO_BATCH) -> ServerHandle:
+    """Start serving in background threads and return at once (the model is loaded first).
+
+    ``model``: a hub id or folder (with ``gguf_file``), an already loaded ``(lm, tokenizer)``
+    pair, or ``None``/``"echo"`` for a model-less server that answers the last user message
+    unchanged (for client tests). ``port=0`` picks a free port; see ``handle.url``.
+    """
+    generator = None
+    if isinstance(model, tuple):
+        generator = _Generator(*model, max_batch=max_batch)
+        default_name = getattr(model[0].config, "name_or_path", "") or "local-model"
+    elif model in (None, ECHO_MODEL):
+        default_name = ECHO_MODEL
+    else:
+        from .models import load_hf
+
+        generator = _Generator(*load_hf(str(model), gguf_file=gguf_file), max_batch=max_batch)
+        default_name = str(model)
+    plan = faults if isinstance(faults, FaultPlan) else FaultPlan(list(faults or []))
+    state: dict[str, Any] = {"name": name or default_name, "generator": generator,
+                             "latency": latency, "faults": plan, "api_key": api_key}
+    httpd = ThreadingHTTPServer((host, port), _make_handler(state))
+    httpd.daemon_threads = True
+    handle = ServerHandle(httpd, generator, state["name"])
+    state["handle"] = handle
+    return handle

@@ -1,0 +1,100 @@
+"""The chat-completions client against the real loopback server (model-less echo mode + faults)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from mseed_multilingual.openai_compat import ChatClient, EndpointError
+from mseed_multilingual.serve import start_server
+
+MSG = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hello there"}]
+KEY_ENV = "MSEED_TEST_KEY"
+SECRET = "sk-test-do-not-print-0123456789"
+
+
+@pytest.fixture()
+def server(request):
+    faults = getattr(request, "param", None) or []
+    handle = start_server(None, faults=faults, api_key=SECRET)
+    yield handle
+    handle.stop()
+
+
+def _client(server, monkeypatch, **kw) -> tuple[ChatClient, list[float]]:
+    monkeypatch.setenv(KEY_ENV, SECRET)
+    waits: list[float] = []
+    kw.setdefault("timeout", 5)
+    return ChatClient(server.url, "echo", api_key_env=KEY_ENV, sleep=waits.append, **kw), waits
+
+
+def test_answer_and_models(server, monkeypatch):
+    client, waits = _client(server, monkeypatch)
+    assert client.complete(MSG, max_tokens=8) == "hello there"
+    assert client.models() == ["echo"]
+    assert waits == [] and server.unauthorized == 0
+
+
+def test_missing_key_is_401_not_retried_and_key_never_in_message(server, monkeypatch):
+    client, waits = _client(server, monkeypatch)
+    monkeypatch.setenv(KEY_ENV, "wrong-key-abc")
+    with pytest.raises(EndpointError) as info:
+        client.complete(MSG)
+    assert info.value.status == 401 and waits == []
+    monkeypatch.setenv(KEY_ENV, SECRET)
+    client.complete(MSG)
+    assert SECRET not in str(info.value) and "wrong-key-abc" not in str(info.value)
+
+
+@pytest.mark.parametrize("server", [[{"status": 429, "retry_after": 2.5}, 500, 503]],
+                         indirect=True)
+def test_retries_429_and_5xx_honouring_retry_after(server, monkeypatch):
+    client, waits = _client(server, monkeypatch)
+    assert client.complete(MSG) == "hello there"
+    assert len(waits) == 3 and waits[0] >= 2.5  # Retry-After is a lower bound on the wait
+    assert waits[1] < waits[2] * 2 and all(w <= 30 for w in waits)
+    assert server.requests == 4
+
+
+@pytest.mark.parametrize("server", [[429] * 10], indirect=True)
+def test_gives_up_after_max_retries(server, monkeypatch):
+    client, waits = _client(server, monkeypatch, max_retries=2)
+    with pytest.raises(EndpointError, match="after 3 attempts: HTTP 429") as info:
+        client.complete(MSG)
+    assert info.value.status == 429 and len(waits) == 2 and server.requests == 3
+
+
+@pytest.mark.parametrize("server", [[{"stall": 1.5}]], indirect=True)
+def test_stall_times_out_then_retry_succeeds(server, monkeypatch):
+    client, waits = _client(server, monkeypatch, timeout=0.5)
+    start = time.monotonic()
+    assert client.complete(MSG) == "hello there"
+    assert len(waits) == 1 and time.monotonic() - start < 5
+
+
+@pytest.mark.parametrize("server", [["empty", {"answer": "fixed"}, 400]], indirect=True)
+def test_empty_fixed_and_non_retryable(server, monkeypatch):
+    client, waits = _client(server, monkeypatch, concurrency=1)
+    answers = client.complete_many([MSG, MSG, MSG, MSG])
+    assert answers[:2] == ["", "fixed"]
+    assert isinstance(answers[2], EndpointError) and answers[2].status == 400
+    assert answers[3] == "hello there" and waits == []
+
+
+def test_complete_many_keeps_order_under_concurrency(monkeypatch):
+    with start_server(None, latency=0.2, api_key=SECRET) as server:
+        client, _ = _client(server, monkeypatch, concurrency=8)
+        convs = [[{"role": "user", "content": f"q{i}"}] for i in range(16)]
+        start = time.monotonic()
+        answers = client.complete_many(convs)
+        elapsed = time.monotonic() - start
+    assert answers == [f"q{i}" for i in range(16)]
+    assert elapsed < 16 * 0.2 / 3  # the 0.2 s latencies overlap
+
+
+def test_unreachable_server_is_an_error_after_retries():
+    client = ChatClient("http://127.0.0.1:9/v1", "x", max_retries=1, timeout=1,
+                        sleep=lambda s: None)
+    with pytest.raises(EndpointError, match="cannot connect"):
+        client.complete(MSG)
