@@ -1,0 +1,71 @@
+"""``mseed transfer``: before/after safety per language with paired statistics and a report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+DEFAULT_OUT = "report"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "transfer", help="compare a base run with aligned runs: transfer of safety across "
+                         "languages",
+        description="Reads lm-eval run folders (--output_path of `lm_eval --log_samples` or "
+                    "`mseed run`) and their judge verdicts, pairs the answers by prompt id, "
+                    "and writes CSV tables, figures, report.md and a self-contained "
+                    "report.html into -o. The safety metric is the judge's safe rate when "
+                    "every run has verdicts, otherwise the refusal rate (the report says "
+                    "which).")
+    parser.add_argument("--before", required=True, metavar="DIR", help="the base model's run")
+    parser.add_argument("--after", required=True, action="append", metavar="DIR",
+                        help="an aligned model's run (repeat for several)")
+    parser.add_argument("--label", action="append", metavar="NAME",
+                        help="run names: one per --after, or before's then one per --after")
+    parser.add_argument("--aligned-on", action="append", metavar="LANG",
+                        help="language the alignment was done in (default zh); one for all "
+                             "--after runs or one per --after (gives the transfer matrix)")
+    parser.add_argument("--judge", metavar="NAME",
+                        help="use this judge's verdicts (needed when a run has several)")
+    parser.add_argument("--resamples", type=int, default=None, metavar="N",
+                        help="bootstrap resamples (default 2000; 0 skips the intervals)")
+    parser.add_argument("--seed", type=int, default=None, metavar="S",
+                        help="bootstrap seed (a fixed default makes reports reproducible)")
+    parser.add_argument("--manifest", metavar="FILE",
+                        help="translation manifest.json with per-language round-trip chrF "
+                             "(default: found beside the runs' data)")
+    parser.add_argument("--allow-mixed", action="store_true",
+                        help="compare runs judged differently or run on different data sets")
+    parser.add_argument("-o", "--output", default=DEFAULT_OUT, metavar="DIR",
+                        help=f"report folder (default {DEFAULT_OUT}/)")
+    parser.add_argument("--json", action="store_true",
+                        help="print the per-language statistics as one JSON object")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .. import stats
+    from ..report import headline_table, write_report
+    from ..transfer import DEFAULT_ALIGNED_ON, analyze
+
+    if args.resamples is not None and args.resamples < 0:
+        raise ValueError(f"--resamples must be >= 0, got {args.resamples}")
+    result = analyze(args.before, args.after, labels=args.label,
+                     aligned_on=args.aligned_on or DEFAULT_ALIGNED_ON, judge=args.judge,
+                     resamples=stats.DEFAULT_RESAMPLES if args.resamples is None
+                     else args.resamples,
+                     seed=stats.DEFAULT_SEED if args.seed is None else args.seed,
+                     allow_mixed=args.allow_mixed, manifest=args.manifest)
+    paths = write_report(result, args.output)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2, sort_keys=True))
+        print(f"report: {paths['report_html']}", file=sys.stderr)
+        return 0
+    print(headline_table(result))
+    print()
+    print(f"report: {paths['report_md']} and {paths['report_html']}")
+    figures = [str(p) for k, p in paths.items() if k.startswith("figure_")]
+    print(f"figures: {', '.join(figures)}")
+    return 0
