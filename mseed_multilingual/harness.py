@@ -95,3 +95,43 @@ def score_answer(doc: dict[str, Any], answer: str) -> dict[str, float]:
 def process_results(doc: dict[str, Any], results: list[str]) -> dict[str, float]:
     """lm-eval ``process_results``: ``results`` holds the filtered answer of each instance."""
     return score_answer(doc, results[0] if results else "")
+
+
+# --- capability check (alignment tax) -------------------------------------------------------
+
+CAPABILITY_FIELDS = ("id", "lang", "question", "choices", "answer")
+
+
+def load_capability(mseed_lang: str, mseed_capability_data: str | None = None,
+                    **_metadata: Any):
+    """lm-eval ``custom_dataset`` of the ``mseedcap_<lang>`` multiple-choice tasks."""
+    import datasets
+
+    from .paths import capability_path
+
+    folder = mseed_capability_data or str(capability_path())
+    path = os.path.join(folder, f"{mseed_lang}.jsonl")
+    if not os.path.exists(path):
+        raise DataError(path, f"no capability questions for language {mseed_lang!r}")
+    docs = [_capability_doc(path, n, line) for n, line in
+            enumerate(open(path, encoding="utf-8"), 1) if line.strip()]
+    return {"test": datasets.Dataset.from_list(docs)}
+
+
+def _capability_doc(path: str, n: int, line: str) -> dict[str, Any]:
+    import json
+
+    try:
+        doc = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}:{n}", f"invalid JSON: {exc.msg}") from exc
+    missing = [k for k in CAPABILITY_FIELDS if k not in doc]
+    if missing or not 0 <= doc.get("answer", -1) < len(doc.get("choices", [])):
+        raise DataError(f"{path}:{n}", f"needs {list(CAPABILITY_FIELDS)} with a valid answer "
+                                       f"index (missing: {missing})")
+    return {k: doc[k] for k in CAPABILITY_FIELDS}
+
+
+def capability_text(doc: dict[str, Any]) -> str:
+    """The question alone: each option is scored as its continuation."""
+    return f"{doc['question']}\n"

@@ -29,3 +29,8 @@ def tasks_path() -> Path:
 def sample_path() -> Path:
     """The embedded 14-language sample (one JSONL per language and a manifest)."""
     return _first_existing(_CHECKOUT / "translations" / "sample", PACKAGE_DIR / "_sample")
+
+
+def capability_path() -> Path:
+    """The project-authored multiple-choice capability check (one JSONL per language)."""
+    return _first_existing(_CHECKOUT / "translations" / "capability", PACKAGE_DIR / "_capability")

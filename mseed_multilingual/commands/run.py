@@ -34,6 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="send raw prompts (base models without a chat template)")
     parser.add_argument("--tasks", default="", help="extra lm-eval tasks to run alongside "
                                                     "(comma-separated), e.g. capability checks")
+    parser.add_argument("--with-capability", action="store_true",
+                        help="also run mseedcap_<lang>, the small multiple-choice capability "
+                             "check per language (alignment tax)")
     parser.add_argument("--no-cache", action="store_true", help="do not cache answers")
     parser.set_defaults(func=_run)
 
@@ -46,12 +49,16 @@ def _run(args: argparse.Namespace) -> int:
     if limit is not None and limit >= 1:
         limit = int(limit)
     batch = int(args.batch_size) if args.batch_size.isdigit() else args.batch_size
+    langs = resolve(args.langs, args.model_family)
+    extra = [t for t in args.tasks.split(",") if t]
+    if args.with_capability:
+        extra += [f"mseedcap_{lang}" for lang in langs]
     cfg = RunConfig(
         model=args.model, model_args=args.model_args,
-        langs=resolve(args.langs, args.model_family), output=args.output, data=args.data,
+        langs=langs, output=args.output, data=args.data,
         limit=limit, system_instruction=args.system_instruction, batch_size=batch,
         max_gen_toks=args.max_gen_toks, apply_chat_template=not args.no_chat_template,
-        device=args.device, extra_tasks=[t for t in args.tasks.split(",") if t],
+        device=args.device, extra_tasks=extra,
         use_cache=not args.no_cache)
     results = run(cfg)
     if results:

@@ -1,0 +1,23 @@
+"""Run every benchmark module in this folder (or those named): python -m benchmarks [NAME ...]."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import benchmarks
+
+
+def main(argv: list[str]) -> int:
+    names = argv or sorted(m.name for m in pkgutil.iter_modules(benchmarks.__path__)
+                           if not m.name.startswith("_"))
+    for name in names:
+        print(f"\n=== benchmarks.{name}", flush=True)
+        module = importlib.import_module(f"benchmarks.{name}")
+        module.main([])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
