@@ -2,7 +2,11 @@
 # once, reinstalled only when requirements.lock or pyproject.toml change), so both are safe to
 # run twice and work on a fresh machine with only Python 3.11 and the package index.
 
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3
+# pip warns once per package about this machine's absent local index folders: hide that noise.
+QUIET_PIP := 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -23,8 +27,8 @@ venv: $(STAMP)
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --no-deps -r requirements.lock
-	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install -q --no-deps -r requirements.lock $(QUIET_PIP)
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e . $(QUIET_PIP)
 	touch $(STAMP)
 
 # Headless Chromium for the leaderboard page's browser tests (Debian's package; as root).
