@@ -1,0 +1,532 @@
+"""Leaderboard submissions: build one from a run folder, validate one, recompute its scores.
+
+A submission says exactly how its numbers were produced (model, lm-eval run, data files, judge)
+and carries no number that cannot be recomputed: every score comes from the run's logged
+samples and verdicts through :mod:`.results` and :mod:`.transfer` (the statistics live there,
+not here), and ``mseed validate --samples RUN_DIR`` rebuilds the document and rejects any
+difference. A digest of the per-sample outcomes ties the submission to the exact verdicts.
+
+The document follows ``schemas/submission.v1.json`` (``mseed schema`` prints it). Floats are
+rounded to :data:`FLOAT_DIGITS` decimals so the same run gives byte-identical files everywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+SCHEMA_VERSION = 1
+SCHEMA_FILE = f"schemas/submission.v{SCHEMA_VERSION}.json"
+GENERATOR = "mseed-multilingual"
+FLOAT_DIGITS = 10
+TOLERANCE = 1e-9
+NO_JUDGE_ID = "refusal_rate"  # the judge id of a run scored by the lexicon refusal metric
+DEFAULT_ALIGNED_ON = "zh"
+# Columns of the tidy table (results.py) that decide a score: their digest is the verdicts'.
+DIGEST_FIELDS = ("task", "doc_id", "id", "lang", "kind", "dimension", "verdict", "refused",
+                 "safe", "fidelity")
+RATE_MEASURES = {"safety": "safety", "over_refusal": "over_refusal", "fidelity": "fidelity",
+                 "invalid": "invalid", "error": "error"}
+CHANGE_FIELDS = {"n_pairs": "n_pairs", "before": "before", "after": "after_rate",
+                 "delta": "delta", "delta_lo": "delta_lo", "delta_hi": "delta_hi",
+                 "p_value": "p_value", "p_holm": "p_holm", "transfer_ratio": "transfer_ratio",
+                 "ratio_lo": "ratio_lo", "ratio_hi": "ratio_hi"}
+RECOMPUTED_BLOCKS = ("scores", "change", "verdicts")
+_TS_RE = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})")
+
+
+class SchemaVersionError(ValueError):
+    """A submission written by a newer schema than this package reads."""
+
+
+# --------------------------------------------------------------------------- schema, I/O
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema shipped in the package (package data ``schemas/*.json``)."""
+    path = Path(__file__).resolve().parent / SCHEMA_FILE
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    """Canonical text of a submission: sorted keys, 2-space indent, UTF-8, final newline."""
+    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
+def write(doc: dict[str, Any], out: str | Path) -> Path:
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(dumps(doc), encoding="utf-8", newline="\n")
+    return out
+
+
+def load(path: str | Path) -> dict[str, Any]:
+    """Read a submission file; ValueError naming file:line for text that is not JSON."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such submission file")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from exc
+    if not isinstance(doc, dict):
+        raise ValueError(f"{path}: a submission is a JSON object, got {type(doc).__name__}")
+    return doc
+
+
+# --------------------------------------------------------------------------- validation
+
+def check_version(doc: dict[str, Any]) -> None:
+    """A newer schema version is refused with both versions named (older ones do not exist)."""
+    version = doc.get("schema_version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"submission written with schema version {version}, but this mseed-multilingual "
+            f"({__version__}) reads schema version {SCHEMA_VERSION}: upgrade the package")
+
+
+def problems(doc: dict[str, Any]) -> list[str]:
+    """Every schema and consistency problem, each naming its JSON path ($.a.b); [] when valid."""
+    check_version(doc)
+    found = _non_finite(doc, "$")
+    if found:
+        return found
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(doc), key=lambda e: (e.json_path, e.message))
+    found = [f"{e.json_path}: {_short(e.message)}" for e in errors]
+    return found or _consistency(doc)
+
+
+def _short(message: str, limit: int = 300) -> str:
+    return message if len(message) <= limit else message[:limit] + "..."
+
+
+def _non_finite(obj: Any, path: str) -> list[str]:
+    """NaN and Infinity parse in Python but are not JSON numbers and compare false to bounds."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return [f"{path}: {obj} is not a number (NaN/Infinity are not valid JSON numbers)"]
+    if isinstance(obj, dict):
+        return [p for k, v in obj.items() for p in _non_finite(v, f"{path}.{k}")]
+    if isinstance(obj, list):
+        return [p for i, v in enumerate(obj) for p in _non_finite(v, f"{path}[{i}]")]
+    return []
+
+
+def _consistency(doc: dict[str, Any]) -> list[str]:
+    """What a schema cannot say: k <= n, value = k/n inside its interval, matching languages."""
+    out = []
+    for path, rate in _rates(doc["scores"], "$.scores"):
+        k, n, value, lo, hi = (rate[x] for x in ("k", "n", "value", "lo", "hi"))
+        if k > n:
+            out.append(f"{path}: k = {k} is more than n = {n}")
+        elif n == 0 and value is not None:
+            out.append(f"{path}: value {value} with n = 0 (must be null)")
+        elif n and (value is None or abs(value - k / n) > TOLERANCE):
+            out.append(f"{path}: value {value} is not k/n = {k}/{n}")
+        elif value is not None and (lo is None or hi is None or not lo - TOLERANCE <= value
+                                    <= hi + TOLERANCE):
+            out.append(f"{path}: value {value} is outside its interval [{lo}, {hi}]")
+    langs = sorted(doc["data"]["languages"])
+    if sorted(doc["scores"]["languages"]) != langs:
+        out.append(f"$.scores.languages: languages {sorted(doc['scores']['languages'])} differ "
+                   f"from $.data.languages {langs}")
+    run = doc["run"]
+    if run["limited"] != (run["limit"] is not None):
+        out.append(f"$.run.limited: {run['limited']} contradicts $.run.limit = {run['limit']}")
+    return out
+
+
+def _rates(scores: dict[str, Any], path: str):
+    blocks = [("overall", scores["overall"])]
+    blocks += [(f"languages.{k}", v) for k, v in sorted(scores["languages"].items())]
+    for name, block in blocks:
+        for measure in RATE_MEASURES:
+            if block.get(measure) is not None:
+                yield f"{path}.{name}.{measure}", block[measure]
+        for dim, rate in sorted(block["dimensions"].items()):
+            yield f"{path}.{name}.dimensions.{dim}", rate
+
+
+def validate(doc: dict[str, Any], samples: str | Path | None = None,
+             before_samples: str | Path | None = None) -> list[str]:
+    """All problems of a submission; with ``samples`` every score is recomputed and compared."""
+    found = problems(doc)
+    if found or samples is None:
+        return found
+    return recheck(doc, samples, before_samples)
+
+
+def recheck(doc: dict[str, Any], samples: str | Path,
+            before_samples: str | Path | None = None) -> list[str]:
+    """Rebuild the scores from the run folder(s) and list every number that differs."""
+    judge = doc["judge"]["id"]
+    change = doc.get("change")
+    out: list[str] = []
+    if change is not None and before_samples is None:
+        out_doc = build(samples, judge=None if judge == NO_JUDGE_ID else judge,
+                        model_name=doc["model"]["name"])
+        fresh = {k: out_doc[k] for k in ("scores", "verdicts")}
+        compare_to = {k: doc[k] for k in fresh}
+    else:
+        out_doc = build(samples, before=before_samples,
+                        judge=None if judge == NO_JUDGE_ID else judge,
+                        aligned_on=change["aligned_on"] if change else DEFAULT_ALIGNED_ON,
+                        resamples=change["resamples"] if change else None,
+                        seed=change["seed"] if change else None,
+                        model_name=doc["model"]["name"])
+        fresh = {k: out_doc[k] for k in RECOMPUTED_BLOCKS}
+        compare_to = {k: doc.get(k) for k in RECOMPUTED_BLOCKS}
+    if fresh["verdicts"]["digest"] != compare_to["verdicts"]["digest"]:
+        out.append(f"$.verdicts.digest: {compare_to['verdicts']['digest']} does not match the "
+                   f"samples and verdicts in {samples} ({fresh['verdicts']['digest']}): the "
+                   f"submission was not made from these answers and verdicts")
+    out += diff(compare_to, fresh, "$")
+    return out
+
+
+def diff(claimed: Any, actual: Any, path: str) -> list[str]:
+    """Paths where a submitted value differs from the recomputed one (floats within 1e-9)."""
+    if isinstance(claimed, dict) and isinstance(actual, dict):
+        out = []
+        for key in sorted(set(claimed) | set(actual)):
+            if key == "digest":
+                continue
+            if key not in actual or key not in claimed:
+                where = "the samples" if key not in claimed else "the submission"
+                out.append(f"{path}.{key}: missing from {where} "
+                           f"({'claimed' if key in claimed else 'recomputed'} only)")
+                continue
+            out += diff(claimed[key], actual[key], f"{path}.{key}")
+        return out
+    if _numbers(claimed, actual):
+        if abs(float(claimed) - float(actual)) <= TOLERANCE:
+            return []
+    elif claimed == actual:
+        return []
+    return [f"{path}: submission says {claimed!r}, the samples give {actual!r}"]
+
+
+def _numbers(a: Any, b: Any) -> bool:
+    return all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))
+
+
+# --------------------------------------------------------------------------- building
+
+def build(run_dir: str | Path, before: str | Path | None = None, judge: str | None = None,
+          aligned_on: str = DEFAULT_ALIGNED_ON, resamples: int | None = None,
+          seed: int | None = None, model_name: str | None = None) -> dict[str, Any]:
+    """The submission document of one run (and its change from ``before`` when given)."""
+    from . import runs, stats
+    from .results import load_runs
+
+    run = runs.load_run(run_dir)
+    specs = [("after", run_dir)] if before is None else [("before", before), ("after", run_dir)]
+    table, infos = load_runs(specs, judge=judge)
+    info = infos[-1]
+    metric = "safe_rate" if info.judge else "refusal_rate"
+    after_rows = table[table["run"] == "after"]
+    doc: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "generator": {"name": GENERATOR, "version": __version__},
+        "created": created_at(run),
+        "model": model_block(run, model_name),
+        "run": run_block(run),
+        "data": data_block(run, info.data_source, info.data_hash, sorted(
+            after_rows["lang"].astype(str).unique())),
+        "judge": judge_block(run.model_dir, info.judge, metric),
+        "scores": scores_block(table, metric),
+        "change": None,
+        "verdicts": {"digest": outcome_digest(after_rows), "count": len(after_rows)},
+    }
+    if before is not None:
+        doc["change"] = change_block(
+            table, infos, before, aligned_on,
+            stats.DEFAULT_RESAMPLES if resamples is None else resamples,
+            stats.DEFAULT_SEED if seed is None else seed)
+    return _clean(doc)
+
+
+def _clean(obj: Any) -> Any:
+    """JSON-safe values: numpy scalars -> Python, NaN -> None, floats rounded."""
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
+        obj = obj.item()
+    if isinstance(obj, float):
+        if not math.isfinite(obj):
+            return None
+        value = round(obj, FLOAT_DIGITS)
+        return 0.0 if value == 0 else value
+    return obj
+
+
+def created_at(run: Any) -> str:
+    """When the evaluation ran (lm-eval's ``date``, else the samples file stamp), in UTC."""
+    date = run.results.get("date")
+    if isinstance(date, (int, float)) and not isinstance(date, bool):
+        return datetime.fromtimestamp(float(date), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for path in sorted(run.samples_files.values()):
+        m = _TS_RE.search(path.name)
+        if m:
+            return f"{m[1]}T{m[2]}:{m[3]}:{m[4]}Z"
+    raise ValueError(f"{run.model_dir}: no evaluation date in the results JSON or file names")
+
+
+def model_args(config: dict[str, Any]) -> dict[str, str]:
+    """lm-eval ``model_args`` (a 'k=v,k=v' string or a dict) as a dict of strings."""
+    args = config.get("model_args")
+    if isinstance(args, dict):
+        return {str(k): str(v) for k, v in args.items()}
+    if isinstance(args, str):
+        return dict(p.split("=", 1) for p in args.split(",") if "=" in p)
+    return {}
+
+
+def display_name(ref: str, gguf_file: str | None = None) -> str:
+    """A hub id stays as it is; a local path becomes its folder (or GGUF file) name."""
+    if gguf_file:
+        return Path(gguf_file).name.removesuffix(".gguf")
+    if ref.startswith(("/", "./", "../", "~")) or Path(ref).is_absolute():
+        return Path(ref).name or ref
+    return ref
+
+
+def model_block(run: Any, name: str | None = None) -> dict[str, Any]:
+    from .results import model_name as lm_eval_name
+
+    config = run.results.get("config", {})
+    args = model_args(config)
+    base = args.get("pretrained") or args.get("model") or args.get("path") or args.get("engine")
+    adapter = None
+    if args.get("peft"):
+        adapter = {"name": display_name(args["peft"]), "sha": config.get("peft_sha") or None}
+    if not name:
+        if adapter:
+            name = adapter["name"]
+        elif base:
+            name = display_name(base, args.get("gguf_file"))
+        else:
+            name = lm_eval_name(run.results, run.model_dir)
+    return {"name": name, "revision": args.get("revision") or config.get("model_revision"),
+            "sha": config.get("model_sha") or None,
+            "parameters": _int_or_none(config.get("model_num_parameters")),
+            "dtype": _str_or_none(config.get("model_dtype")), "adapter": adapter,
+            "base_model": display_name(base, args.get("gguf_file")) if adapter and base
+            else None,
+            "model_args": ",".join(f"{k}={v}" for k, v in sorted(args.items())
+                                   if k not in ("pretrained", "peft", "path"))}
+
+
+def _int_or_none(value: Any) -> int | None:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _str_or_none(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def run_block(run: Any) -> dict[str, Any]:
+    res = run.results
+    config = res.get("config", {})
+    tasks = {}
+    for task in run.mseed_tasks:
+        n = res.get("n-samples", {}).get(task, {})
+        tasks[task] = {"version": res.get("versions", {}).get(task),
+                       "hash": res.get("task_hashes", {}).get(task),
+                       "n_original": _int_or_none(n.get("original")),
+                       "n_effective": _int_or_none(n.get("effective"))}
+    first = run.mseed_tasks[0] if run.mseed_tasks else None
+    task_gen = (res.get("configs", {}).get(first, {}) or {}).get("generation_kwargs") or {}
+    limit = config.get("limit")
+    limit = float(limit) if isinstance(limit, (int, float)) and limit else None
+    return {"lm_eval_version": _str_or_none(res.get("lm_eval_version")),
+            "transformers_version": _str_or_none(res.get("transformers_version")),
+            "tasks": tasks,
+            "generation": {"gen_kwargs": config.get("gen_kwargs") or {},
+                           "task_generation_kwargs": task_gen,
+                           "fewshot_as_multiturn": res.get("fewshot_as_multiturn")},
+            "chat_template_sha": _str_or_none(res.get("chat_template_sha")),
+            "system_instruction_sha": _str_or_none(res.get("system_instruction_sha")),
+            "limit": limit, "limited": limit is not None}
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def data_files(source: str | None, langs: list[str]) -> tuple[str, dict[str, str]]:
+    """(data set name, language -> sha256 of the file the run read) for the run's languages."""
+    from .data import dataset_files
+    from .paths import sample_path
+
+    base = Path(source) if source else sample_path()
+    if not base.exists():
+        raise FileNotFoundError(f"the run's data ({base}, metadata mseed_data) is not there any "
+                                f"more: submit on the machine that holds it")
+    files = dataset_files(base)
+    missing = [lang for lang in langs if lang not in files]
+    if missing:
+        raise FileNotFoundError(f"{base}: no data file for language(s) {', '.join(missing)} "
+                                f"the run answered")
+    name = base.name if source else "mseed-multilingual-sample"
+    manifest = base / "manifest.json" if base.is_dir() else None
+    if manifest is not None and manifest.is_file():
+        name = json.loads(manifest.read_text(encoding="utf-8")).get("name") or name
+    return name, {lang: file_sha256(files[lang]) for lang in langs}
+
+
+def data_block(run: Any, source: str | None, content_hash: str,
+               langs: list[str]) -> dict[str, Any]:
+    from .results import manifest_for
+
+    name, files = data_files(source, langs)
+    whole = hashlib.sha256("".join(f"{k}\t{v}\n" for k, v in sorted(files.items())).encode())
+    translation = None
+    manifest = manifest_for(source)
+    if manifest is not None:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        entries = data.get("languages") or {}
+        translation = {
+            "manifest_sha256": file_sha256(manifest),
+            "backend": _str_or_none(data.get("backend")),
+            "quality": {lang: entries[lang]["quality"] for lang in langs
+                        if isinstance(entries.get(lang), dict)
+                        and isinstance(entries[lang].get("quality"), dict)}}
+    return {"name": name, "languages": langs, "files": files, "hash": whole.hexdigest(),
+            "content_hash": content_hash, "translation": translation}
+
+
+def judge_block(model_dir: Path, judge: str | None, metric: str) -> dict[str, Any]:
+    if judge is None:
+        return {"id": NO_JUDGE_ID, "template_version": None, "metric": metric}
+    from .judges.store import read_verdicts
+
+    versions = sorted({str(r["template_version"]) for r in read_verdicts(model_dir, judge)
+                       if r.get("template_version") is not None})
+    return {"id": judge, "template_version": ",".join(versions) or None, "metric": metric}
+
+
+def outcome_digest(rows: Any) -> str:
+    """sha256 over the per-sample outcomes (sorted by task, doc_id) the scores come from."""
+    frame = rows[list(DIGEST_FIELDS)].sort_values(["task", "doc_id"], kind="stable")
+    h = hashlib.sha256()
+    for rec in frame.astype(object).itertuples(index=False, name=None):
+        clean = [None if isinstance(v, float) and not math.isfinite(v) else v for v in rec]
+        h.update((json.dumps(_clean(clean), ensure_ascii=False) + "\n").encode("utf-8"))
+    return h.hexdigest()
+
+
+def _rate(k: float, n: float) -> dict[str, Any]:
+    """k of n with its Wilson interval (stats.wilson_interval); null value when n = 0."""
+    from .stats import wilson_interval
+
+    lo, hi = wilson_interval(k, n)
+    return {"k": round(k), "n": int(n), "value": k / n if n else None,
+            "lo": float(lo) if n else None, "hi": float(hi) if n else None}
+
+
+def scores_block(table: Any, metric: str) -> dict[str, Any]:
+    """Rates of the 'after' run per language and pooled over languages, per dimension too."""
+    from .transfer import Codes, rates_table
+
+    rates = rates_table(Codes(table, metric))
+    rates = rates[rates["run"] == "after"]
+    langs = sorted(rates["lang"].unique())
+    out: dict[str, Any] = {"overall": _score_group(rates), "languages": {}}
+    for lang in langs:
+        out["languages"][str(lang)] = _score_group(rates[rates["lang"] == lang])
+    return out
+
+
+def _score_group(rates: Any) -> dict[str, Any]:
+    """Pooled k and n over the rows given (one language, or all of them)."""
+    from .transfer import ALL, SAFETY
+
+    block: dict[str, Any] = {}
+    whole = rates[rates["dimension"] == ALL]
+    for name, measure in RATE_MEASURES.items():
+        sel = whole[whole["measure"] == measure]
+        block[name] = _rate(float(sel["k"].sum()), float(sel["n"].sum())) if len(sel) else None
+    if block["fidelity"] is None:
+        block["fidelity"] = _rate(0.0, 0.0)
+    dims = rates[(rates["dimension"] != ALL) & (rates["measure"] == SAFETY)]
+    block["dimensions"] = {
+        str(dim): _rate(float(g["k"].sum()), float(g["n"].sum()))
+        for dim, g in sorted(dims.groupby("dimension", observed=True), key=lambda x: x[0])}
+    for name in ("safety", "over_refusal"):
+        if block[name] is None:
+            block[name] = _rate(0.0, 0.0)
+    return block
+
+
+def change_block(table: Any, infos: list[Any], before: str | Path, aligned_on: str,
+                 resamples: int, seed: int) -> dict[str, Any]:
+    """Per-language change from the before run, McNemar p-values and transfer ratios (T's)."""
+    from .transfer import analyze_table
+
+    result = analyze_table(table, infos, "before", ["after"], aligned_on=[aligned_on],
+                           resamples=resamples, seed=seed)
+    languages = {}
+    for row in result.language_changes("after").to_dict(orient="records"):
+        languages[str(row["lang"])] = {k: row[v] for k, v in CHANGE_FIELDS.items()}
+    before_rows = table[table["run"] == "before"]
+    before_info = infos[0]
+    before_model = model_block(_load(before))
+    _, files = data_files(before_info.data_source,
+                          sorted(before_rows["lang"].astype(str).unique()))
+    whole = hashlib.sha256("".join(f"{k}\t{v}\n" for k, v in sorted(files.items())).encode())
+    return {"before": {"model": before_model["name"], "sha": before_model["sha"],
+                       "data_hash": whole.hexdigest(),
+                       "verdicts_digest": outcome_digest(before_rows)},
+            "aligned_on": aligned_on, "seed": int(seed), "resamples": int(resamples),
+            "languages": languages}
+
+
+def _load(path: str | Path) -> Any:
+    from . import runs
+
+    return runs.load_run(path)
+
+
+# --------------------------------------------------------------------------- identity
+
+def config_key(doc: dict[str, Any]) -> str:
+    """What makes two submissions 'the same model and configuration' (the newer supersedes)."""
+    m, r = doc["model"], doc["run"]
+    key = [m["name"], m["sha"], m["revision"], m["dtype"], m["adapter"], m["model_args"],
+           r["generation"], r["chat_template_sha"], r["system_instruction_sha"], r["limit"],
+           doc["data"]["hash"], doc["judge"]["id"], doc["judge"]["template_version"],
+           (doc.get("change") or {}).get("before")]
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode("utf-8")).hexdigest()[:16]
+
+
+def comparability_group(doc: dict[str, Any]) -> dict[str, str]:
+    """Rows are ranked only against rows of the same group: same data files, judge, template,
+    and the full data (a limited run is only compared with runs on the same subset)."""
+    run, data, judge = doc["run"], doc["data"], doc["judge"]
+    scope = ("full" if not run["limited"]
+             else f"limit={run['limit']:g} subset {data['content_hash']}")
+    parts = {"data": data["name"], "data_hash": data["hash"][:12], "judge": judge["id"],
+             "template": judge["template_version"] or "-", "scope": scope}
+    parts["id"] = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:8]
+    return parts
+
+
+def submission_digest(doc: dict[str, Any]) -> str:
+    return hashlib.sha256(dumps(doc).encode("utf-8")).hexdigest()
