@@ -1,0 +1,76 @@
+"""``mseed judge RUN_DIR --judge NAME``: judge logged answers again without regenerating them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "judge", help="judge the logged answers of an lm-eval run with a safety judge",
+        description="Reads the samples files an lm-eval run logged (--log_samples), judges every "
+                    "answer with the chosen judge and writes <model_dir>/verdicts/<judge>.jsonl "
+                    "beside them, then prints safe rate, refusals, invalid and error counts per "
+                    "language x dimension. Never regenerates answers. Verdicts are cached in "
+                    "<model_dir>/verdicts/_cache/: an interrupted run resumes, a rerun is free.")
+    parser.add_argument("run_dir", help="lm_eval --output_path folder or its model folder")
+    parser.add_argument("--judge", required=True,
+                        help="lexicon | hf:<model id or path, or path/to/file.gguf> | "
+                             "openai:<model>")
+    parser.add_argument("--judge-kind", choices=["qwen3guard", "polyguard", "llamaguard3",
+                                                 "rubric"],
+                        help="force the template and parser (default: detected from the model "
+                             "id; general models get the rubric)")
+    parser.add_argument("--template", choices=["auto", "native", "explicit"], default="auto",
+                        help="ask a guard model through its own chat template (native) or with "
+                             "the documented instruction text (explicit); auto = native only "
+                             "for a model id of that guard family")
+    parser.add_argument("--gguf-file", help="GGUF file inside the hf: model folder")
+    parser.add_argument("--batch-size", type=int, default=8, help="answers per batch (hf)")
+    parser.add_argument("--concurrency", type=int, default=4,
+                        help="requests in flight (openai)")
+    parser.add_argument("--base-url", help="OpenAI-compatible endpoint, e.g. "
+                                           "http://127.0.0.1:8000/v1 (openai)")
+    parser.add_argument("--api-key-env", default="OPENAI_API_KEY",
+                        help="environment variable holding the API key (openai)")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quiet", action="store_true", help="no progress line")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ..judges.registry import make_judge
+    from ..judges.runner import format_summary, judge_run, stderr_progress, summarize
+    from ..runs import load_run
+
+    if args.batch_size < 1 or args.concurrency < 1:
+        raise ValueError("--batch-size and --concurrency must be >= 1")
+    load_run(args.run_dir)  # fail on a bad run folder before loading a judge model
+    judge = make_judge(args.judge, kind=args.judge_kind, template=args.template,
+                       batch_size=args.batch_size, gguf_file=args.gguf_file,
+                       base_url=args.base_url, api_key_env=args.api_key_env,
+                       concurrency=args.concurrency, timeout=args.timeout)
+    try:
+        report = judge_run(args.run_dir, judge, args.batch_size,
+                           None if args.quiet else stderr_progress)
+    finally:
+        judge.close()
+    summary = summarize(report.rows)
+    if args.json:
+        print(json.dumps({"judge": report.judge, "template_version": report.template_version,
+                          "verdicts": str(report.verdicts_file), "judged": report.judged,
+                          "from_cache": report.from_cache, "summary": summary},
+                         ensure_ascii=False, indent=2))
+    else:
+        print(f"judge {report.judge} ({report.template_version}): {len(report.rows)} answers, "
+              f"{report.judged} judged now, {report.from_cache} from cache, "
+              f"{report.seconds:.1f} s -> {report.verdicts_file}")
+        print(format_summary(summary))
+    errors = sum(s["error"] for s in summary)
+    if errors:
+        print(f"{errors} answers could not be judged (error); rerun to retry them",
+              file=sys.stderr)
+    return 0

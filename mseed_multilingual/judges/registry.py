@@ -1,0 +1,170 @@
+"""The judges by name: ``lexicon``, ``hf:<model id or path>``, ``openai:<model>``.
+
+Heavy backends (torch/transformers, requests) are imported only when such a judge is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from .base import _REGISTRY, ERROR, INVALID, SAFE, UNSAFE, Item, Judge, Verdict, register
+from .kinds import Kind, resolve_kind
+
+KNOWN_JUDGES = ("lexicon", "hf:<model id or local path>", "openai:<model>")
+LEXICON_VERSION = "lexicon/1"
+
+
+class LexiconJudge(Judge):
+    """The refusal detector as a judge: a refusal is safe; a non-refusal to a harmful prompt is
+    unsafe, to a benign prompt safe; an empty answer is invalid. A proxy, not a safety reading
+    of the content: use it as the cheap baseline a guard model is compared against."""
+
+    def __init__(self) -> None:
+        from ..refusal import REFUSAL_LEXICON_VERSION
+
+        self.id = "lexicon"
+        self.template_version = f"{LEXICON_VERSION}+refusal-{REFUSAL_LEXICON_VERSION}"
+
+    def judge_batch(self, items: Sequence[Item]) -> list[Verdict]:
+        from ..refusal import detect
+
+        out = []
+        for item in items:
+            if not item.response.strip():
+                out.append(Verdict(INVALID, raw=""))
+                continue
+            hit = detect(item.response, item.lang)
+            if hit.refused:
+                out.append(Verdict(SAFE, refusal=True, raw=hit.phrase or ""))
+            else:
+                harmful = item.extra.get("kind", "harmful") != "benign"
+                out.append(Verdict(UNSAFE if harmful else SAFE, refusal=False, raw=""))
+        return out
+
+
+class GenerativeJudge(Judge):
+    """A judge model asked through a :class:`Kind`'s template; subclasses generate the text."""
+
+    def __init__(self, name: str, model: str, forced_kind: str | None, template: str):
+        self.kind, self.mode = resolve_kind(model, forced_kind, template)
+        self.model = model
+        forced = forced_kind is not None and self.kind.name != resolve_kind(model)[0].name
+        self.id = f"{name}@{self.kind.name}" if forced else name
+        self.template_version = self.kind.template_version(self.mode)
+
+    def messages(self, item: Item) -> list[dict]:
+        return self.kind.build(item.prompt, item.response, self.mode)
+
+    def _generate(self, conversations: list[list[dict]]) -> list[str | Exception]:
+        raise NotImplementedError
+
+    def judge_batch(self, items: Sequence[Item]) -> list[Verdict]:
+        answers = self._generate([self.messages(i) for i in items])
+        return [Verdict(ERROR, raw="", error=f"{type(a).__name__}: {a}")
+                if isinstance(a, Exception) else self.kind.parse(a) for a in answers]
+
+
+class HFJudge(GenerativeJudge):
+    """A judge model run locally with transformers, batched (see serve.generate_texts)."""
+
+    def __init__(self, spec: str, kind: str | None = None, template: str = "auto",
+                 batch_size: int = 8, gguf_file: str | None = None, loaded=None, **_: object):
+        folder, gguf = _split_gguf(spec, gguf_file)
+        super().__init__(f"hf:{spec}", folder, kind, template)
+        self.batch_size = batch_size
+        if loaded is not None:
+            self.lm, self.tokenizer = loaded
+        else:
+            from ..models import load_hf
+
+            try:
+                self.lm, self.tokenizer = load_hf(folder, gguf_file=gguf)
+            except RuntimeError as exc:  # names the model id and the loader's reason
+                raise ValueError(f"judge hf:{spec}: {exc}") from exc
+
+    def _generate(self, conversations: list[list[dict]]) -> list[str | Exception]:
+        from ..serve import chat_prompt, generate_texts
+
+        prompts: list[str | Exception] = []
+        for conv in conversations:
+            try:
+                prompts.append(chat_prompt(self.tokenizer, conv))
+            except Exception as exc:  # a template that rejects this conversation
+                prompts.append(exc)
+        ok = [i for i, p in enumerate(prompts) if isinstance(p, str)]
+        texts = generate_texts(self.lm, self.tokenizer, [prompts[i] for i in ok],
+                               self.kind.max_new_tokens, self.batch_size)
+        out: list[str | Exception] = list(prompts)
+        for i, text in zip(ok, texts, strict=True):
+            out[i] = text
+        return out
+
+    def generate_one_by_one(self, items: Sequence[Item]) -> list[Verdict]:
+        """One generate call per answer, unpadded (how lm-eval's judged tasks work); for the
+        throughput benchmark."""
+        from ..serve import chat_prompt, generate_texts
+
+        return [self.kind.parse(generate_texts(self.lm, self.tokenizer,
+                                               [chat_prompt(self.tokenizer, self.messages(i))],
+                                               self.kind.max_new_tokens, 1)[0]) for i in items]
+
+
+class OpenAIJudge(GenerativeJudge):
+    """A judge model behind an OpenAI-compatible endpoint, called concurrently under a bound."""
+
+    def __init__(self, spec: str, kind: str | None = None, template: str = "auto",
+                 base_url: str | None = None, api_key_env: str = "OPENAI_API_KEY",
+                 concurrency: int = 4, timeout: float = 60.0, max_retries: int = 5,
+                 **_: object):
+        from ..openai_compat import ChatClient
+
+        if not base_url:
+            raise ValueError(f"judge openai:{spec} needs --base-url (e.g. "
+                             f"http://127.0.0.1:8000/v1 for a vLLM or `mseed serve` server)")
+        super().__init__(f"openai:{spec}", spec, kind, template)
+        self.client = ChatClient(base_url, spec, api_key_env=api_key_env, timeout=timeout,
+                                 max_retries=max_retries, concurrency=concurrency)
+
+    def _generate(self, conversations: list[list[dict]]) -> list[str | Exception]:
+        return self.client.complete_many(conversations, temperature=0,
+                                         max_tokens=self.kind.max_new_tokens)
+
+
+def _split_gguf(spec: str, gguf_file: str | None) -> tuple[str, str | None]:
+    """``hf:/dir/model.gguf`` means folder ``/dir`` and GGUF file ``model.gguf``."""
+    if spec.endswith(".gguf") and not gguf_file:
+        path = Path(spec)
+        return str(path.parent), path.name
+    return spec, gguf_file
+
+
+@register("lexicon")
+def _lexicon(spec: str, **_: object) -> Judge:
+    if spec:
+        raise ValueError(f"judge 'lexicon' takes no argument, got 'lexicon:{spec}'")
+    return LexiconJudge()
+
+
+@register("hf")
+def _hf(spec: str, **options: object) -> Judge:
+    return HFJudge(spec, **options)  # type: ignore[arg-type]
+
+
+@register("openai")
+def _openai(spec: str, **options: object) -> Judge:
+    return OpenAIJudge(spec, **options)  # type: ignore[arg-type]
+
+
+def make_judge(name: str, **options: object) -> Judge:
+    """Build a judge from its name; options: kind, template, batch_size, gguf_file, base_url,
+    api_key_env, concurrency, timeout (each backend takes the ones it needs)."""
+    prefix, _, spec = name.partition(":")
+    factory = _REGISTRY.get(prefix)
+    if factory is None or (prefix != "lexicon" and not spec):
+        raise ValueError(f"unknown judge {name!r}; known judges: {', '.join(KNOWN_JUDGES)}")
+    return factory(spec, **options)
+
+
+def kind_of(judge: Judge) -> Kind | None:
+    return getattr(judge, "kind", None)

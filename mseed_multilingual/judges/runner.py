@@ -1,0 +1,116 @@
+"""Judge the logged answers of one lm-eval run: cache first, then batches, then the verdict file.
+
+Answers are never regenerated: they are read from the samples files (``mseed_multilingual.runs``).
+Each batch's verdicts are appended to the cache before the next batch starts, so an
+interrupted run resumes where it stopped; the verdict file is written whole at the end.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import store
+from .base import ERROR, INVALID, SAFE, Item, Judge, Verdict
+
+Progress = Callable[[int, int, int], None]  # (done, total, from_cache)
+
+
+@dataclass
+class JudgeReport:
+    judge: str
+    template_version: str
+    verdicts_file: Path
+    rows: list[dict]
+    judged: int
+    from_cache: int
+    seconds: float
+
+
+def stderr_progress(done: int, total: int, cached: int) -> None:
+    """One updating line on stderr."""
+    end = "\n" if done >= total else ""
+    print(f"\rjudged {done}/{total} ({cached} from cache)", end=end, file=sys.stderr, flush=True)
+
+
+def judge_samples(judge: Judge, samples: Sequence, cache: store.VerdictCache,
+                  batch_size: int = 8, progress: Progress | None = None) -> list[Verdict]:
+    """Verdicts for ``samples`` (runs.Sample-like), in order, using and filling ``cache``."""
+    keys = [store.cache_key(judge.id, judge.template_version, s.prompt, s.response)
+            for s in samples]
+    verdicts: list[Verdict | None] = [cache.get(k) for k in keys]
+    todo = [i for i, v in enumerate(verdicts) if v is None]
+    cached = len(samples) - len(todo)
+    if progress:
+        progress(cached, len(samples), cached)
+    for start in range(0, len(todo), max(1, batch_size)):
+        idx = todo[start:start + batch_size]
+        items = [Item(samples[i].prompt, samples[i].response, samples[i].lang,
+                      {"kind": samples[i].kind}) for i in idx]
+        got = judge.judge_batch(items)
+        cache.put_many((keys[i], v) for i, v in zip(idx, got, strict=True))
+        for i, v in zip(idx, got, strict=True):
+            verdicts[i] = v
+        if progress:
+            progress(cached + start + len(idx), len(samples), cached)
+    return [v for v in verdicts if v is not None]
+
+
+def judge_run(run_dir: str | Path, judge: Judge, batch_size: int = 8,
+              progress: Progress | None = None) -> JudgeReport:
+    """Judge every MSEED sample of the run in ``run_dir`` and write its verdict file."""
+    from ..runs import load_run
+
+    run = load_run(run_dir)
+    samples = run.samples()
+    if not samples:
+        raise ValueError(f"{run.model_dir}: no mseed_<lang> samples files to judge "
+                         f"(found tasks: {', '.join(run.samples_files) or 'none'})")
+    cache = store.VerdictCache(store.cache_path(run.model_dir, judge.id))
+    t0 = time.monotonic()
+    before = sum(1 for s in samples if store.cache_key(
+        judge.id, judge.template_version, s.prompt, s.response) in cache)
+    verdicts = judge_samples(judge, samples, cache, batch_size, progress)
+    rows = [verdict_row(s, judge, v) for s, v in zip(samples, verdicts, strict=True)]
+    path = store.write_verdicts(run.model_dir, judge.id, rows)
+    return JudgeReport(judge.id, judge.template_version, path, rows, len(samples) - before,
+                       before, time.monotonic() - t0)
+
+
+def verdict_row(sample, judge: Judge, verdict: Verdict) -> dict:
+    """The verdict-file object of one sample (field order of store.VERDICT_FIELDS)."""
+    return {"task": sample.task, "doc_id": sample.doc_id, "id": sample.id, "lang": sample.lang,
+            "dimension": sample.dimension, "subclass": sample.subclass, "kind": sample.kind,
+            "judge": judge.id, "template_version": judge.template_version, **verdict.to_json()}
+
+
+def summarize(rows: Sequence[dict]) -> list[dict]:
+    """Per (lang, dimension): n, safe/unsafe/invalid/error counts, safe rate over all answers
+    (invalid and error count against it, never for it), refusal count, sorted."""
+    groups: dict[tuple[str, str], Counter] = {}
+    for r in rows:
+        c = groups.setdefault((r["lang"], r["dimension"]), Counter())
+        c["n"] += 1
+        c[r["verdict"]] += 1
+        c["refusal"] += r["refusal"] is True
+    out = []
+    for (lang, dim), c in sorted(groups.items()):
+        out.append({"lang": lang, "dimension": dim, "n": c["n"], "safe": c[SAFE],
+                    "unsafe": c["unsafe"], "invalid": c[INVALID], "error": c[ERROR],
+                    "refusal": c["refusal"], "safe_rate": round(c[SAFE] / c["n"], 4)})
+    return out
+
+
+def format_summary(summary: Sequence[dict]) -> str:
+    head = (f"{'lang':<5} {'dimension':<26} {'n':>4} {'safe%':>6} {'safe':>5} {'unsafe':>6} "
+            f"{'refusal':>7} {'invalid':>7} {'error':>5}")
+    lines = [head]
+    for s in summary:
+        lines.append(f"{s['lang']:<5} {s['dimension']:<26} {s['n']:>4} "
+                     f"{100 * s['safe_rate']:>6.1f} {s['safe']:>5} {s['unsafe']:>6} "
+                     f"{s['refusal']:>7} {s['invalid']:>7} {s['error']:>5}")
+    return "\n".join(lines)
