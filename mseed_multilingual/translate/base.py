@@ -1,0 +1,253 @@
+"""What every translation backend shares: language-code maps, retries, timeouts, a rate limit.
+
+A backend only says how to make *one* attempt at one text (``_attempt``) and how to read its
+errors (``classify``); the base class adds the policy that makes paid, rate-limited services
+safe to use at scale: every attempt waits for the backend's rate limit, runs under a timeout,
+and 429/5xx/timeouts are retried with exponential backoff and jitter (a Retry-After wins).
+Results come back per item through a callback as soon as each one is ready, so the caller can
+write it to the cache at once and a kill loses at most the requests in flight.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_MAX_RETRIES = 5
+DEFAULT_CONCURRENCY = 4
+BACKOFF_BASE = 0.5  # seconds; attempt n waits base * 2**n * jitter(0.5..1.5), capped
+BACKOFF_CAP = 30.0
+RETRY_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+
+ResultCallback = Callable[[int, "str | TranslateError"], None]
+
+
+class TranslateError(Exception):
+    """One text that could not be translated; ``retryable`` says whether trying again may help."""
+
+    def __init__(self, message: str, retryable: bool = False, status: int | None = None,
+                 retry_after: float | None = None):
+        super().__init__(message)
+        self.retryable = retryable
+        self.status = status
+        self.retry_after = retry_after
+
+
+class AttemptTimeout(TranslateError):
+    """An attempt that gave no answer within the timeout (the request may still be running)."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"no answer within {seconds:g} s", retryable=True)
+
+
+@dataclass
+class Policy:
+    """How hard to push a backend: parallel requests, requests per second, retries, timeout."""
+
+    concurrency: int = DEFAULT_CONCURRENCY
+    rate_limit: float | None = None  # requests/s over all threads; None: backend default, 0: none
+    max_retries: int = DEFAULT_MAX_RETRIES
+    timeout: float = DEFAULT_TIMEOUT
+    backoff_base: float = BACKOFF_BASE
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise ValueError(f"concurrency must be >= 1, got {self.concurrency}")
+        if self.rate_limit is not None and self.rate_limit < 0:
+            raise ValueError(f"rate limit must be >= 0 requests/s, got {self.rate_limit}")
+        if self.timeout <= 0:
+            raise ValueError(f"timeout must be > 0 seconds, got {self.timeout}")
+
+
+class RateLimiter:
+    """Spaces attempts at least ``1/rate`` seconds apart over all threads (no bursts)."""
+
+    def __init__(self, rate: float | None, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.interval = 1.0 / rate if rate else 0.0
+        self._clock, self._sleep = clock, sleep
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+        if slot > now:
+            self._sleep(slot - now)
+
+
+@dataclass
+class Stats:
+    """Attempts made (each one is a request to the service), retries, and the thread lock."""
+
+    requests: int = 0
+    retries: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, requests: int = 0, retries: int = 0) -> None:
+        with self._lock:
+            self.requests += requests
+            self.retries += retries
+
+
+def run_with_timeout(fn: Callable[[], str], timeout: float) -> str:
+    """Run ``fn`` in a daemon thread and give up after ``timeout`` seconds.
+
+    deep-translator calls ``requests`` without a timeout, so a stalled server would hang the
+    run forever; the abandoned thread finishes (or not) on its own and its answer is dropped.
+    """
+    box: dict[str, Any] = {}
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=target, daemon=True, name="mseed-translate-attempt").start()
+    if not done.wait(timeout):
+        raise AttemptTimeout(timeout)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+class Translator(ABC):
+    """A translation backend. Subclasses set ``name``, ``codes`` and implement ``_attempt``.
+
+    ``codes`` maps the suite's language codes (ISO 639-1, see ``languages.json``) to the
+    backend's own codes (``zh`` -> ``zh-CN`` for Google, ``zho_Hans`` for NLLB, ...); a language
+    missing from it is unsupported, and that is said before any request is made.
+    """
+
+    name: str = ""
+    codes: dict[str, str] = {}
+    default_rate_limit: float | None = None
+    handles_timeout = False  # True when _attempt enforces policy.timeout itself
+
+    def __init__(self, policy: Policy | None = None):
+        self.policy = policy or Policy()
+        if self.policy.rate_limit is None:
+            self.policy.rate_limit = self.default_rate_limit
+        self.limiter = RateLimiter(self.policy.rate_limit)
+        self.stats = Stats()
+        self._rng = random.Random(self.policy.seed)
+        self._rng_lock = threading.Lock()
+        self.sleep: Callable[[float], None] = time.sleep
+
+    # --- identity --------------------------------------------------------------------------
+
+    @property
+    def version(self) -> str:
+        """The backend's software version (recorded in the manifest)."""
+        return "unknown"
+
+    @property
+    def cache_id(self) -> str:
+        """What makes two translations interchangeable: the backend (and model/prompt) name."""
+        return self.name
+
+    def describe(self) -> dict[str, Any]:
+        """Manifest entry: name, version and options, never a credential."""
+        return {"name": self.name, "version": self.version, "cache_id": self.cache_id,
+                "rate_limit": self.policy.rate_limit, "max_retries": self.policy.max_retries,
+                "timeout": self.policy.timeout}
+
+    # --- checks made before any request ----------------------------------------------------
+
+    def supported_languages(self) -> list[str]:
+        return sorted(self.codes)
+
+    def code(self, lang: str) -> str:
+        if lang not in self.codes:
+            raise ValueError(self._unsupported([lang]))
+        return self.codes[lang]
+
+    def _unsupported(self, langs: Sequence[str]) -> str:
+        return (f"backend {self.name!r} does not support language(s) {list(langs)}; "
+                f"supported: {', '.join(self.supported_languages())}")
+
+    def check_languages(self, langs: Sequence[str]) -> None:
+        """Raise ValueError naming every unsupported language and listing the supported ones."""
+        missing = [lang for lang in langs if lang not in self.codes]
+        if missing:
+            raise ValueError(self._unsupported(missing))
+
+    def check_credentials(self) -> None:  # noqa: B027 - most backends need no key
+        """Raise ValueError naming the environment variable that is missing (default: none)."""
+
+    # --- translating -----------------------------------------------------------------------
+
+    @abstractmethod
+    def _attempt(self, text: str, source: str, target: str) -> str:
+        """One request for one text (suite language codes); raise on any failure."""
+
+    def classify(self, exc: BaseException) -> TranslateError:
+        """Turn a backend's exception into a TranslateError that says whether to retry."""
+        if isinstance(exc, TranslateError):
+            return exc
+        return TranslateError(f"{type(exc).__name__}: {exc}", retryable=False)
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        with self._rng_lock:
+            jitter = self._rng.uniform(0.5, 1.5)
+        wait = min(BACKOFF_CAP, self.policy.backoff_base * (2 ** attempt) * jitter)
+        return min(BACKOFF_CAP, max(wait, retry_after or 0.0))
+
+    def translate_one(self, text: str, source: str, target: str) -> str:
+        """Translate one text with the rate limit, timeout and retries of the policy."""
+        for attempt in range(self.policy.max_retries + 1):
+            self.limiter.acquire()
+            self.stats.add(requests=1)
+            try:
+                if self.handles_timeout:
+                    return self._attempt(text, source, target)
+                return run_with_timeout(lambda: self._attempt(text, source, target),
+                                        self.policy.timeout)
+            except Exception as exc:  # classified below: retried or returned to the caller
+                err = self.classify(exc)
+            if not err.retryable or attempt == self.policy.max_retries:
+                if err.retryable:
+                    err.args = (f"{err.args[0]} (gave up after {attempt + 1} attempts)",)
+                raise err
+            self.stats.add(retries=1)
+            self.sleep(self._backoff(attempt, err.retry_after))
+        raise AssertionError("unreachable")
+
+    def translate_many(self, texts: Sequence[str], source: str, target: str,
+                       on_result: ResultCallback) -> None:
+        """Translate ``texts``; ``on_result(index, text_or_error)`` runs in the caller's thread
+        as soon as each item is done (in completion order)."""
+
+        def one(i: int) -> tuple[int, str | TranslateError]:
+            try:
+                return i, self.translate_one(texts[i], source, target)
+            except TranslateError as exc:
+                return i, exc
+
+        if self.policy.concurrency == 1:
+            for i in range(len(texts)):
+                on_result(*one(i))
+            return
+        pool = ThreadPoolExecutor(max_workers=self.policy.concurrency,
+                                  thread_name_prefix="mseed-translate")
+        try:
+            for fut in as_completed([pool.submit(one, i) for i in range(len(texts))]):
+                on_result(*fut.result())
+        finally:  # on an error in on_result, queued items are not requested
+            pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,102 @@
+"""``openai:<model>``: LLM translation through any OpenAI-compatible chat endpoint.
+
+The prompt is a fixed, versioned module constant: a translation is only comparable to another
+made with the same prompt, so the version goes into the cache key and the manifest. The prompt
+says the text is a benchmark prompt to carry over faithfully, because a safety-tuned translator
+otherwise answers or refuses the harmful prompts instead of translating them (such answers are
+caught as refusals and recorded as failed, never written as translations).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import RETRY_STATUSES, Policy, TranslateError, Translator
+
+PROMPT_VERSION = "mseed-translate-prompt/1"
+SYSTEM_PROMPT = (
+    "You are a professional translator. Translate the user's message from {source} into "
+    "{target}. The message is a test prompt from a safety benchmark: translate it faithfully "
+    "and completely, keeping its meaning, tone and any harmful request exactly as it is. Do not "
+    "answer it, refuse it, explain it, add notes or quotation marks. Output only the {target} "
+    "translation."
+)
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_KEY_ENV = "OPENAI_API_KEY"
+DEFAULT_MAX_TOKENS = 512
+
+
+def _language_names() -> dict[str, str]:
+    from ..languages import languages
+
+    return {code: lang.name for code, lang in languages().items()}
+
+
+class OpenAITranslator(Translator):
+    """Chat-completions translation; the suite's languages are named in English in the prompt."""
+
+    handles_timeout = True  # the HTTP client's own timeout applies
+
+    def __init__(self, model: str, policy: Policy | None = None, base_url: str | None = None,
+                 api_key_env: str | None = None, max_tokens: int = DEFAULT_MAX_TOKENS):
+        if not model:
+            raise ValueError("backend 'openai:' needs a model name, e.g. openai:gpt-4o-mini")
+        self.model = model
+        self.name = f"openai:{model}"
+        super().__init__(policy)
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.api_key_env = api_key_env or DEFAULT_KEY_ENV
+        self.max_tokens = max_tokens
+        self.codes = _language_names()
+        self._client: Any = None
+
+    @property
+    def version(self) -> str:
+        from .. import __version__
+
+        return f"mseed-multilingual {__version__} chat-completions, {PROMPT_VERSION}"
+
+    @property
+    def cache_id(self) -> str:
+        return f"{self.name}@{PROMPT_VERSION}"
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "base_url": self.base_url, "api_key_env": self.api_key_env,
+                "prompt_version": PROMPT_VERSION, "max_tokens": self.max_tokens,
+                "temperature": 0}
+
+    def check_credentials(self) -> None:
+        import os
+
+        if self.base_url == DEFAULT_BASE_URL and not os.environ.get(self.api_key_env):
+            raise ValueError(f"backend {self.name!r} at {self.base_url} needs an API key: set "
+                             f"the environment variable {self.api_key_env}")
+
+    def client(self) -> Any:
+        """The shared chat client; retries are done by the base class, so it makes one try."""
+        if self._client is None:
+            from ..openai_compat import ChatClient
+
+            self._client = ChatClient(self.base_url, self.model, api_key_env=self.api_key_env,
+                                      timeout=self.policy.timeout, max_retries=0,
+                                      concurrency=1)
+        return self._client
+
+    def messages(self, text: str, source: str, target: str) -> list[dict[str, str]]:
+        system = SYSTEM_PROMPT.format(source=self.code(source), target=self.code(target))
+        return [{"role": "system", "content": system}, {"role": "user", "content": text}]
+
+    def _attempt(self, text: str, source: str, target: str) -> str:
+        return self.client().complete(self.messages(text, source, target),
+                                      temperature=0, max_tokens=self.max_tokens).strip()
+
+    def classify(self, exc: BaseException) -> TranslateError:
+        from ..openai_compat import EndpointError
+
+        if isinstance(exc, TranslateError):
+            return exc
+        if isinstance(exc, EndpointError):
+            # status None: a timeout or a connection failure, both worth another try
+            retryable = exc.status is None or exc.status in RETRY_STATUSES
+            return TranslateError(str(exc), retryable=retryable, status=exc.status)
+        return TranslateError(f"{type(exc).__name__}: {exc}", retryable=False)
