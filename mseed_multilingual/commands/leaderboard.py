@@ -1,0 +1,34 @@
+"""``mseed leaderboard SUBMISSIONS_DIR -o site/``: the static leaderboard site and its data."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "leaderboard", help="build the static leaderboard site from submissions",
+        description="Reads every *.json under SUBMISSIONS_DIR, rejects invalid ones (listed with "
+                    "the reason), marks older submissions of the same model and configuration "
+                    "as superseded, ranks rows within comparability groups and writes "
+                    "index.html (works from file://), one page per model, and "
+                    "leaderboard.json/.csv/.md.")
+    parser.add_argument("submissions", metavar="SUBMISSIONS_DIR")
+    parser.add_argument("-o", "--output", required=True, help="site folder to write")
+    parser.add_argument("--hf-format", metavar="DIR",
+                        help="also write DIR/results/<org>/<model>/results_<date>.json for the "
+                             "Hugging Face leaderboard Space template")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .. import leaderboard
+
+    board = leaderboard.collect(args.submissions)
+    index = leaderboard.build_site(board, args.output)
+    print(f"{len(board.rows)} ranked, {len(board.superseded)} superseded, "
+          f"{len(board.rejected)} rejected; site: {index.resolve()}")
+    if args.hf_format:
+        written = leaderboard.write_hf_format(board, args.hf_format)
+        print(f"wrote {len(written)} results file(s) under {args.hf_format}")
+    return 0

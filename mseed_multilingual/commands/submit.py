@@ -1,0 +1,52 @@
+"""``mseed submit RUN_DIR``: write a leaderboard submission (and Hub eval-results files)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "submit", help="write a leaderboard submission.json from a run folder",
+        description="Reads an lm-eval output folder (samples logged with --log_samples, and "
+                    "verdicts of `mseed judge` when --judge is given) and writes a submission "
+                    "in the versioned schema (`mseed schema`): model, run, data and judge "
+                    "provenance, scores per language and dimension with 95%% intervals, and "
+                    "with --before the paired change, McNemar p-values and transfer ratios.")
+    parser.add_argument("run_dir", metavar="RUN_DIR", help="the evaluated (aligned) run")
+    parser.add_argument("--before", metavar="RUN_DIR",
+                        help="the run before alignment, for change and transfer columns")
+    parser.add_argument("--judge", help="judge id whose verdicts score safety (default: the "
+                                        "run's only judge, else the refusal rate)")
+    parser.add_argument("--aligned-on", default="zh",
+                        help="language the alignment used (transfer ratio denominator)")
+    parser.add_argument("--model-name", help="name to publish under (default: from model_args)")
+    parser.add_argument("-o", "--output", required=True, help="submission .json to write")
+    parser.add_argument("--hf-eval-results", metavar="DIR",
+                        help="also write DIR/.eval_results/*.yaml (Hub eval results format)")
+    parser.add_argument("--hf-dataset-id", default=None,
+                        help="benchmark data set id on the Hub for the eval results")
+    parser.add_argument("--hf-source-url", default=None,
+                        help="source url recorded in the eval results (e.g. the traces)")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .. import leaderboard, submission
+
+    doc = submission.build(args.run_dir, before=args.before, judge=args.judge,
+                           aligned_on=args.aligned_on, model_name=args.model_name)
+    found = submission.problems(doc)
+    if found:
+        raise ValueError("the submission built does not validate: " + "; ".join(found))
+    path = submission.write(doc, args.output)
+    overall = doc["scores"]["overall"]["safety"]
+    print(f"wrote {path}: {doc['model']['name']}, judge {doc['judge']['id']}, "
+          f"{len(doc['data']['languages'])} language(s), safety {overall['k']}/{overall['n']}"
+          + (" (limited run)" if doc["run"]["limited"] else ""))
+    if args.hf_eval_results:
+        kwargs = {"dataset_id": args.hf_dataset_id} if args.hf_dataset_id else {}
+        for p in leaderboard.write_eval_results(doc, args.hf_eval_results,
+                                                source_url=args.hf_source_url, **kwargs):
+            print(f"wrote {p}")
+    return 0

@@ -1,0 +1,167 @@
+(function () {
+  "use strict";
+  // Every text from a submission goes through textContent or an attribute value: never HTML.
+  var data = JSON.parse(document.getElementById("board-data").textContent);
+  var rows = data.rows;
+  var langs = data.languages;
+  var sortKey = null;
+  var sortDir = 1;
+
+  function pct(v) { return v === null || v === undefined ? "" : (100 * v).toFixed(1); }
+  function num(v) { return v === null || v === undefined ? "" : v.toFixed(2); }
+  function el(tag, text, cls) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    if (cls) { node.className = cls; }
+    return node;
+  }
+
+  var columns = [
+    {key: "rank", label: "rank", get: function (r) { return r.rank; }, show: String},
+    {key: "model", label: "model", text: true, get: function (r) { return r.model; }},
+    {key: "group_id", label: "group", text: true, get: function (r) { return r.group_id; }},
+    {key: "judge", label: "judge", text: true, get: function (r) { return r.judge; }},
+    {key: "data", label: "data set", text: true, get: function (r) { return r.data; }},
+    {key: "language_set", label: "languages", text: true,
+     get: function (r) { return r.language_set; }},
+    {key: "safety", label: "safety %", get: function (r) { return r.safety; }, show: pct},
+    {key: "ci", label: "95% CI", get: function (r) { return r.safety_lo; },
+     show: function (v, r) { return pct(r.safety_lo) + "\u2013" + pct(r.safety_hi); }},
+    {key: "over_refusal", label: "over-refusal %",
+     get: function (r) { return r.over_refusal; }, show: pct},
+    {key: "fidelity", label: "fidelity %", get: function (r) { return r.fidelity; }, show: pct}
+  ];
+  langs.forEach(function (lang) {
+    columns.push({key: "safety_" + lang, label: lang + " safety %",
+      get: function (r) { return r.langs[lang] ? r.langs[lang].safety : null; }, show: pct});
+  });
+  langs.forEach(function (lang) {
+    columns.push({key: "transfer_" + lang, label: lang + " transfer",
+      get: function (r) { var t = r.transfer[lang]; return t === undefined ? null : t; },
+      show: num});
+  });
+
+  function compare(a, b) {
+    var col = columns.filter(function (c) { return c.key === sortKey; })[0];
+    var x = col.get(a), y = col.get(b);
+    if (x === null || x === undefined) { return (y === null || y === undefined) ? 0 : 1; }
+    if (y === null || y === undefined) { return -1; }
+    if (x < y) { return -sortDir; }
+    if (x > y) { return sortDir; }
+    return 0;
+  }
+
+  function renderHead() {
+    var tr = document.querySelector("#board thead tr");
+    columns.forEach(function (col) {
+      var th = el("th", col.label, col.text ? "text" : "");
+      th.setAttribute("data-key", col.key);
+      th.addEventListener("click", function () {
+        sortDir = sortKey === col.key ? -sortDir : (col.text ? 1 : -1);
+        sortKey = col.key;
+        document.querySelectorAll("#board th").forEach(function (h) {
+          h.classList.remove("sorted-asc", "sorted-desc");
+        });
+        th.classList.add(sortDir > 0 ? "sorted-asc" : "sorted-desc");
+        renderBody();
+      });
+      tr.appendChild(th);
+    });
+  }
+
+  function renderBody() {
+    var tbody = document.querySelector("#board tbody");
+    while (tbody.firstChild) { tbody.removeChild(tbody.firstChild); }
+    var ordered = rows.slice();
+    if (sortKey) { ordered.sort(function (a, b) { return compare(a, b) || a.file.localeCompare(b.file); }); }
+    ordered.forEach(function (r) {
+      var tr = el("tr", null, r.limited ? "limited" : "");
+      tr.setAttribute("data-file", r.file);
+      columns.forEach(function (col) {
+        var v = col.get(r);
+        var td = el("td", null, col.text ? "text" : "");
+        if (col.key === "model") {
+          var a = el("a", r.model);
+          if (/^models\/[A-Za-z0-9._-]+\.html$/.test(r.page)) { a.setAttribute("href", r.page); }
+          td.appendChild(a);
+        } else if (col.key === "group_id") {
+          td.textContent = r.group_id;
+          td.title = "data " + r.group.data + " " + r.group.data_hash + ", judge " +
+            r.group.judge + ", template " + r.group.template + ", " + r.group.scope;
+        } else {
+          td.textContent = col.show ? col.show(v, r) : (v === null ? "" : String(v));
+        }
+        tr.appendChild(td);
+      });
+      tbody.appendChild(tr);
+    });
+    applyFilters();
+  }
+
+  var filters = [
+    {id: "filter-judge", get: function (r) { return r.judge; }},
+    {id: "filter-data", get: function (r) { return r.data + " " + r.data_hash.slice(0, 12); }},
+    {id: "filter-langs", get: function (r) { return r.language_set; }}
+  ];
+
+  function renderFilters() {
+    filters.forEach(function (f) {
+      var select = document.getElementById(f.id);
+      var values = Array.from(new Set(rows.map(f.get))).sort();
+      var all = el("option", "all");
+      all.value = "";
+      select.appendChild(all);
+      values.forEach(function (v) { var o = el("option", v); o.value = v; select.appendChild(o); });
+      select.addEventListener("change", applyFilters);
+    });
+  }
+
+  function applyFilters() {
+    var byFile = {};
+    rows.forEach(function (r) { byFile[r.file] = r; });
+    var shown = 0;
+    document.querySelectorAll("#board tbody tr").forEach(function (tr) {
+      var r = byFile[tr.getAttribute("data-file")];
+      var ok = filters.every(function (f) {
+        var want = document.getElementById(f.id).value;
+        return want === "" || f.get(r) === want;
+      });
+      tr.hidden = !ok;
+      if (ok) { shown += 1; }
+    });
+    document.getElementById("shown").textContent = shown + " of " + rows.length + " rows shown";
+  }
+
+  function renderLists() {
+    var gbody = document.querySelector("#groups tbody");
+    Object.keys(data.groups).sort().forEach(function (gid) {
+      var g = data.groups[gid];
+      var tr = el("tr");
+      [gid, g.data, g.data_hash, g.judge, g.template, g.scope, g.rows].forEach(function (v) {
+        tr.appendChild(el("td", v, "text"));
+      });
+      gbody.appendChild(tr);
+    });
+    var sup = document.getElementById("superseded");
+    data.superseded.forEach(function (s) {
+      sup.appendChild(el("li", s.file + " (" + s.model + ", " + s.created +
+        "): superseded by " + s.superseded_by));
+    });
+    if (!data.superseded.length) { sup.appendChild(el("li", "none")); }
+    var rej = document.getElementById("rejected");
+    data.rejected.forEach(function (x) {
+      var li = el("li", x.file + ": rejected");
+      var ul = el("ul");
+      x.reasons.forEach(function (reason) { ul.appendChild(el("li", reason, "reason")); });
+      if (x.more) { ul.appendChild(el("li", "and " + x.more + " more", "reason")); }
+      li.appendChild(ul);
+      rej.appendChild(li);
+    });
+    if (!data.rejected.length) { rej.appendChild(el("li", "none")); }
+  }
+
+  renderHead();
+  renderFilters();
+  renderBody();
+  renderLists();
+}());
