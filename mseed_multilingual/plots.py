@@ -20,6 +20,10 @@ PLOTS_VERSION = "1"
 DPI = 110
 SIGNATURE_FONT = 5.5
 CMAP = "RdBu"
+# Beyond these many cells/points, per-cell labels are unreadable and dominate drawing time:
+# values stay in the CSV tables.
+MAX_CELL_LABELS = 240
+MAX_POINT_LABELS = 80
 RC = {"svg.hashsalt": "mseed-transfer", "font.family": "DejaVu Sans", "font.size": 8}
 
 
@@ -62,7 +66,7 @@ def before_after_bars(result: TransferResult):
     runs = [result.before, *result.afters]
     rates = result.rates
     rates = rates[(rates["measure"] == SAFETY) & (rates["dimension"] == ALL)]
-    fig = _figure(max(6.0, 0.6 * len(langs) * len(runs) / 2 + 2), 3.8)
+    fig = _figure(min(24.0, max(6.0, 0.3 * len(langs) * len(runs) + 2)), 3.8)
     ax = fig.add_subplot()
     width = 0.8 / len(runs)
     x = np.arange(len(langs))
@@ -82,11 +86,13 @@ def before_after_bars(result: TransferResult):
 
 
 def _annotated_heatmap(ax, values: np.ndarray, marks: np.ndarray, rows: list[str],
-                       cols: list[str]):
+                       cols: list[str], annotate: bool = True):
     lim = max(0.05, float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0)
     im = ax.imshow(np.ma.masked_invalid(values), cmap=CMAP, vmin=-lim, vmax=lim, aspect="auto")
     ax.set_xticks(range(len(cols)), cols, rotation=30, ha="right")
     ax.set_yticks(range(len(rows)), rows)
+    if not annotate or values.size > MAX_CELL_LABELS:
+        return im
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v):
             colour = "white" if abs(v) > 0.6 * lim else "black"
@@ -101,15 +107,18 @@ def change_heatmap(result: TransferResult):
                        & (result.changes["dimension"] != ALL)]
     dims = sorted(set(c["dimension"]))
     langs = _langs(result)
-    fig = _figure(max(6.0, 1.0 + 0.9 * len(dims) * len(result.afters)), 1.6 + 0.3 * len(langs))
-    axes = fig.subplots(1, len(result.afters), squeeze=False)[0]
+    width = min(24.0, max(6.0, 1.0 + 0.9 * len(dims) * len(result.afters)))
+    fig = _figure(width, min(12.0, 1.6 + 0.3 * len(langs)))
+    axes = fig.subplots(1, len(result.afters), squeeze=False, sharey=True)[0]
+    annotate = len(langs) * len(dims) * len(result.afters) <= MAX_CELL_LABELS
     for ax, after in zip(axes, result.afters, strict=True):
         sub = c[c["after"] == after]
         values = sub.pivot(index="lang", columns="dimension", values="delta")
         marks = sub.pivot(index="lang", columns="dimension", values="mark")
         values = values.reindex(index=langs, columns=dims)
         marks = marks.reindex(index=langs, columns=dims).fillna("")
-        im = _annotated_heatmap(ax, values.to_numpy(float), marks.to_numpy(object), langs, dims)
+        im = _annotated_heatmap(ax, values.to_numpy(float), marks.to_numpy(object), langs, dims,
+                                annotate)
         ax.set_title(f"{after}: change per dimension", fontsize=8)
     fig.colorbar(im, ax=list(axes), shrink=0.8, label="change")
     sign(fig, result.signature)
@@ -125,7 +134,7 @@ def transfer_matrix(result: TransferResult):
                                                                           columns=langs)
     marks = m.pivot(index="row", columns="lang", values="mark").reindex(
         index=rows, columns=langs).fillna("")
-    fig = _figure(max(5.0, 1.5 + 0.55 * len(langs)), 1.8 + 0.4 * len(rows))
+    fig = _figure(min(24.0, max(5.0, 1.5 + 0.55 * len(langs))), min(12.0, 1.8 + 0.4 * len(rows)))
     ax = fig.add_subplot()
     im = _annotated_heatmap(ax, values.to_numpy(float), marks.to_numpy(object), rows, langs)
     ax.set_xlabel("evaluated language")
@@ -169,6 +178,8 @@ def over_refusal_vs_safety(result: TransferResult):
         o = r[(r["run"] == run) & (r["measure"] == OVER_REFUSAL)].set_index("lang")["rate"]
         langs = sorted(set(s.index) & set(o.index))
         ax.scatter(s[langs], o[langs], color=f"C{i}", label=run, s=18)
+        if len(r) // 2 > MAX_POINT_LABELS:
+            continue
         for lang in langs:
             ax.annotate(lang, (s[lang], o[lang]), fontsize=6, xytext=(2, 2),
                         textcoords="offset points")

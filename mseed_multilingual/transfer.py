@@ -409,7 +409,7 @@ def _bootstrap_intervals(cells: np.ndarray, keys: list[str], resamples: int,
 
 def _add_ratios(frame, codes: Codes, p: Pairs, change: np.ndarray, aligned_on: str, after: str,
                 measure: str, resamples: int, seed: int) -> None:
-    """Transfer ratio per row (point estimate); interval at the language level only.
+    """Transfer ratio per row (point estimate); interval at the language level of safety only.
 
     The interval resamples the prompt ids answered in both the language and the source, so the
     two changes move together (3 x 3 joint counts per language).
@@ -439,7 +439,7 @@ def _add_ratios(frame, codes: Codes, p: Pairs, change: np.ndarray, aligned_on: s
         if li == src_i:
             frame.loc[idx, ["ratio_lo", "ratio_hi"]] = [1.0, 1.0] if src_delta[idx] else np.nan
             continue
-        if resamples > 0 and cells[li].sum():
+        if resamples > 0 and measure == SAFETY and cells[li].sum():
             rng = stats.group_rng(seed, f"{after}|{measure}|{frame.at[idx, 'lang']}|ratio")
             draws = stats.bootstrap_ratio(cells[li], resamples, rng)
             frame.loc[idx, ["ratio_lo", "ratio_hi"]] = stats.percentile_interval(draws)
