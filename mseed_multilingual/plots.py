@@ -55,6 +55,15 @@ def save(fig, path: str | Path) -> Path:
     return path
 
 
+def png_bytes(fig) -> bytes:
+    """The figure as PNG bytes (for notebooks: no pyplot backend needed to display it)."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return buf.getvalue()
+
+
 def _langs(result: TransferResult) -> list[str]:
     c = result.changes
     return sorted(set(c.loc[(c["measure"] == SAFETY) & (c["dimension"] == ALL), "lang"]))
