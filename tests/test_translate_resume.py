@@ -1,0 +1,103 @@
+"""kill -9 in the middle of a run, then rerun: nothing lost, duplicated or requested twice.
+
+The run is a real ``mseed translate`` subprocess against the loopback LibreTranslate, killed
+with SIGKILL once its cache holds some answers; the server counts every request.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mseed_multilingual.data import load_language
+from mseed_multilingual.translate.cache import TranslationCache, cache_key
+from tests.fake_libretranslate import sample_server
+
+ROOT = Path(__file__).resolve().parents[1]
+LANGS = "en,fr"
+CONCURRENCY = 4
+
+
+def _cmd(url: str, out: Path) -> list[str]:
+    return [sys.executable, "-m", "mseed_multilingual", "translate", "--input", "sample",
+            "--langs", LANGS, "--backend", "libre", "--base-url", url, "--rate-limit", "0",
+            "--concurrency", str(CONCURRENCY), "--batch-size", "8", "--date", "2025-01-01",
+            "-o", str(out)]
+
+
+def _cached_keys(out: Path) -> set[str]:
+    keys: set[str] = set()
+    for path in sorted((out / "_cache").glob("*.jsonl")):
+        keys |= set(TranslationCache(path).entries)
+    return keys
+
+
+def _lines(out: Path) -> int:
+    return sum(len(p.read_bytes().splitlines()) for p in (out / "_cache").glob("*.jsonl"))
+
+
+def test_kill_9_then_resume_translates_every_item_exactly_once(tmp_path):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    with sample_server() as ref_srv:  # an uninterrupted run, for the expected bytes
+        subprocess.run(_cmd(ref_srv.url, tmp_path / "ref"), env=env, check=True,
+                       capture_output=True)
+        expected_requests = ref_srv.requests
+    out = tmp_path / "set"
+    with sample_server(latency=0.02) as srv:
+        proc = subprocess.Popen(_cmd(srv.url, out), env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while not ((out / "_cache").exists() and _lines(out) >= 120):
+            assert proc.poll() is None and time.monotonic() < deadline, "run ended too soon"
+            time.sleep(0.01)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        first_run = srv.counts()
+        saved = _cached_keys(out)
+        assert 120 <= len(saved) < expected_requests  # killed mid-run
+        subprocess.run(_cmd(srv.url, out), env=env, check=True, capture_output=True)
+        second_run = srv.counts() - first_run
+    # no answer that was saved is asked for again
+    again = {k for k in second_run if cache_key("libre", *k) in saved}
+    assert again == set()
+    # requests lost with the kill are at most the ones in flight
+    assert srv.requests - expected_requests <= CONCURRENCY
+    for lang in LANGS.split(","):
+        records = load_language(out, lang).records
+        assert len({r.id for r in records}) == len(records) == 93
+        assert (out / f"{lang}.jsonl").read_bytes() == (tmp_path / "ref" /
+                                                        f"{lang}.jsonl").read_bytes()
+    for path in (out / "_cache").glob("*.jsonl"):
+        keys = [json.loads(x)["key"] for x in path.read_text(encoding="utf-8").splitlines()]
+        assert len(keys) == len(set(keys))  # the cache itself holds no duplicate
+
+
+def test_a_torn_last_cache_line_is_dropped_and_the_file_repaired(tmp_path):
+    path = tmp_path / "fr.jsonl"
+    cache = TranslationCache(path)
+    cache.append({"key": "a", "status": "ok", "translation": "x"})
+    cache.close()
+    with path.open("ab") as fh:
+        fh.write(b'{"key": "b", "status": "o')  # what a kill in the middle of a write leaves
+    cache = TranslationCache(path)
+    assert cache.dropped == 1 and set(cache.entries) == {"a"}
+    cache.append({"key": "b", "status": "ok", "translation": "y"})
+    cache.append({"key": "a", "status": "ok", "translation": "other"})  # first entry wins
+    cache.close()
+    rows = [json.loads(x) for x in path.read_text().splitlines()]
+    assert [(r["key"], r["translation"]) for r in rows] == [("a", "x"), ("b", "y")]
+
+
+def test_a_garbled_line_inside_the_cache_is_an_error_naming_it(tmp_path):
+    path = tmp_path / "fr.jsonl"
+    path.write_text('{"key": "a"}\nnot json\n{"key": "b"}\n')
+    with pytest.raises(ValueError, match=re.escape(f"{path}:2: not a cache entry")):
+        TranslationCache(path)
