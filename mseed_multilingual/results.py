@@ -106,10 +106,18 @@ def data_hash(rows: list[tuple[str, str, str]]) -> str:
 
 
 def other_task_scores(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Headline score of every non-MSEED task in a results JSON (for the alignment tax)."""
+    """Headline score of every non-safety task in a results JSON (for the alignment tax).
+
+    Safety tasks (``mseed_<lang>`` and their groups) are skipped; capability tasks such as the
+    package's ``mseedcap_<lang>`` or lm-eval's ``global_mmlu_<lang>`` are kept.
+    """
+    from .runs import MSEED_TASK_RE
+
+    groups = set(results.get("groups", {})) | set(results.get("group_subtasks", {}))
     out: dict[str, dict[str, Any]] = {}
     for task, values in sorted(results.get("results", {}).items()):
-        if task.startswith("mseed") or not isinstance(values, dict):
+        safety_group = task in groups and task.startswith("mseed") and "cap" not in task
+        if MSEED_TASK_RE.match(task) or safety_group or not isinstance(values, dict):
             continue
         picked = _pick_metric(values)
         if picked:

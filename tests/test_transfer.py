@@ -190,13 +190,15 @@ def test_transfer_matrix_from_runs_aligned_on_different_languages(tmp_path) -> N
 
 def test_alignment_tax_from_other_tasks(tmp_path) -> None:
     before = write_run(tmp_path / "b", "m0", {"zh": set(), "de": set()},
-                       other_tasks={"global_mmlu_de": (0.40, 0.01), "belebele_zh": (0.5, 0.02),
+                       other_tasks={"global_mmlu_de": (0.40, 0.01), "mseedcap_zh": (0.5, 0.02),
                                     "only_before": (0.3, 0.01)})
     after = write_run(tmp_path / "a", "m1", {"zh": set(H[:5]), "de": set(H[:2])},
-                      other_tasks={"global_mmlu_de": (0.37, 0.01), "belebele_zh": (0.5, 0.02)})
+                      other_tasks={"global_mmlu_de": (0.37, 0.01), "mseedcap_zh": (0.5, 0.02)})
     res = transfer.analyze(before, [after], resamples=0)
     tax = res.tax.set_index("task")
-    assert sorted(tax.index) == ["belebele_zh", "global_mmlu_de"]
+    # mseed_<lang> safety tasks are not capability tasks; the package's mseedcap_<lang> are.
+    assert sorted(tax.index) == ["global_mmlu_de", "mseedcap_zh"]
+    assert tax.loc["mseedcap_zh", "delta"] == 0.0
     assert tax.loc["global_mmlu_de", "delta"] == pytest.approx(-0.03)
     half = 1.959963984540054 * math.hypot(0.01, 0.01)
     assert tax.loc["global_mmlu_de", "delta_lo"] == pytest.approx(-0.03 - half)
