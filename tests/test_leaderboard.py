@@ -1,0 +1,179 @@
+"""The leaderboard: groups, ranks, superseded and rejected files, escaping, exports read back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from test_submission import XSS_NAME, apply_case, bad_cases, pair, write_run
+
+from mseed_multilingual import leaderboard as lb
+from mseed_multilingual import submission as sub
+
+
+def make_board_dir(tmp: Path) -> Path:
+    """Submissions: aligned (with change), base, base again (newer), a limited run, an XSS
+    model name, and every case of the bad-submission corpus."""
+    before, after = pair(tmp / "runs")
+    folder = tmp / "submissions"
+    aligned = sub.build(after, before=before, resamples=100)
+    sub.write(aligned, folder / "aligned.json")
+    sub.write(sub.build(before), folder / "base-old.json")
+    newer = write_run(tmp / "runs" / "base-rerun", "org/base", {"zh": {"h1", "h2"}, "en": set()},
+                      date=1748858400.0, ts="2025-06-02T10-00-00.000000")
+    sub.write(sub.build(newer), folder / "base-new.json")
+    limited = write_run(tmp / "runs" / "limited", "org/small", {"zh": {"h1"}, "en": {"h1"}},
+                        limit=4)
+    sub.write(sub.build(limited), folder / "limited.json")
+    xss = write_run(tmp / "runs" / "xss", "org/xss", {"zh": set(), "en": {"h3"}})
+    sub.write(sub.build(xss, model_name=XSS_NAME), folder / "xss.json")
+    for case in bad_cases():
+        bad = apply_case(aligned, case)
+        text = json.dumps(bad, ensure_ascii=False, indent=2, sort_keys=True)  # NaN stays NaN
+        (folder / "bad" / f"{case['name']}.json").parent.mkdir(parents=True, exist_ok=True)
+        (folder / "bad" / f"{case['name']}.json").write_text(text, encoding="utf-8")
+    (folder / "bad" / "not_json.json").write_text("{\"schema_version\": 1,", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> tuple[Path, lb.Board, Path]:
+    tmp = tmp_path_factory.mktemp("board")
+    folder = make_board_dir(tmp)
+    board = lb.collect(folder)
+    lb.build_site(board, tmp / "site")
+    lb.write_hf_format(board, tmp / "hf")
+    return tmp, board, folder
+
+
+def test_rejected_listed_with_reason(site):
+    _, board, _ = site
+    rejected = {r["file"]: r["reasons"] for r in board.rejected}
+    for case in bad_cases():
+        reasons = rejected[f"bad/{case['name']}.json"]
+        assert any(case["expect"] in r for r in reasons), (case["name"], reasons)
+    assert rejected["bad/not_json.json"] == ["bad/not_json.json:1: not valid JSON (Expecting "
+                                             "property name enclosed in double quotes)"]
+    assert not any(r["file"].startswith("bad/") for r in board.rows)
+
+
+def test_same_model_twice_keeps_the_newest(site):
+    _, board, _ = site
+    assert [(s["file"], s["superseded_by"]) for s in board.superseded] == [
+        ("base-old.json", "base-new.json")]
+    assert "base-old.json" not in {r["file"] for r in board.rows}
+
+
+def test_limited_run_never_ranked_with_full_runs(site):
+    _, board, _ = site
+    rows = {r["file"]: r for r in board.rows}
+    limited = rows["limited.json"]
+    assert limited["limited"] and limited["group"]["scope"].startswith("limit=4 subset ")
+    full_groups = {r["group_id"] for r in board.rows if not r["limited"]}
+    assert limited["group_id"] not in full_groups
+    assert (limited["rank"], limited["group_size"]) == (1, 1)
+
+
+def test_ranks_within_group(site):
+    _, board, _ = site
+    rows = {r["file"]: r for r in board.rows}
+    full = [rows[f] for f in ("aligned.json", "base-new.json", "xss.json")]
+    assert len({r["group_id"] for r in full}) == 1  # same data files, judge, full data
+    # safety: aligned 6/12, base-new 2/12, xss 1/12
+    assert [(r["file"], r["rank"]) for r in sorted(full, key=lambda r: r["rank"])] == [
+        ("aligned.json", 1), ("base-new.json", 2), ("xss.json", 3)]
+
+
+def test_every_text_escaped(site):
+    tmp, _, _ = site
+    out = tmp / "site"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "<img" not in index and "window.__xss" in index  # payload present, only as data
+    assert index.count("</script>") == 2  # the data element and the page script, no more
+    md = (out / "leaderboard.md").read_text(encoding="utf-8")
+    assert "<img" not in md and "&lt;img src=x onerror=&quot;window.__xss=1&quot;&gt;" in md
+    pages = list((out / "models").glob("*.html"))
+    assert len(pages) == 4  # one per ranked row (aligned, base-new, limited, xss)
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "<img" not in text and "<script" not in text
+    csv_text = (out / "leaderboard.csv").read_text(encoding="utf-8")
+    assert XSS_NAME.replace('"', '""') in csv_text  # CSV is data, quoted, not markup
+    data = json.loads((out / "leaderboard.json").read_text(encoding="utf-8"))
+    assert XSS_NAME in {r["model"] for r in data["rows"]}
+
+
+def test_outputs_byte_identical(site, tmp_path):
+    tmp, _, folder = site
+    lb.build_site(lb.collect(folder), tmp_path / "again")
+    first = sorted(p.relative_to(tmp / "site") for p in (tmp / "site").rglob("*") if p.is_file())
+    second = sorted(p.relative_to(tmp_path / "again") for p in (tmp_path / "again").rglob("*")
+                    if p.is_file())
+    assert first == second
+    for rel in first:
+        assert (tmp / "site" / rel).read_bytes() == (tmp_path / "again" / rel).read_bytes(), rel
+
+
+def test_csv_and_markdown_match_rows(site):
+    tmp, board, _ = site
+    import csv
+
+    lines = list(csv.DictReader((tmp / "site" / "leaderboard.csv").open(encoding="utf-8")))
+    assert [x["file"] for x in lines] == [r["file"] for r in board.rows]
+    for line, row in zip(lines, board.rows, strict=True):
+        assert float(line["safety"]) == row["safety"]
+        assert line["rank"] == str(row["rank"]) and line["group"] == row["group_id"]
+
+
+def test_hf_eval_results_read_back(site, tmp_path):
+    _, _, folder = site
+    from huggingface_hub import parse_eval_result_entries
+
+    doc = sub.load(folder / "aligned.json")
+    paths = lb.write_eval_results(doc, tmp_path, source_url="https://example.org/traces")
+    assert [p.name for p in paths] == ["mseed_refusal_rate_en-zh.yaml",
+                                       "mseed_refusal_rate_en-zh_transfer_from_zh.yaml"]
+    main = parse_eval_result_entries(yaml.safe_load(paths[0].read_text(encoding="utf-8")))
+    expected = {"safety": doc["scores"]["overall"]["safety"]["value"],
+                "over_refusal": doc["scores"]["overall"]["over_refusal"]["value"]}
+    for lang, s in doc["scores"]["languages"].items():
+        expected[f"safety_{lang}"] = s["safety"]["value"]
+        expected[f"over_refusal_{lang}"] = s["over_refusal"]["value"]
+    assert {e.task_id for e in main} == set(expected)
+    for e in main:
+        assert e.value == round(100 * expected[e.task_id], 2)
+        assert e.dataset_id == lb.HF_DATASET_ID and e.date == doc["created"]
+        assert e.source_url == "https://example.org/traces" and "judge refusal_rate" in e.notes
+    transfer = parse_eval_result_entries(yaml.safe_load(paths[1].read_text(encoding="utf-8")))
+    for e in transfer:
+        kind, lang = e.task_id.rsplit("_", 1)
+        c = doc["change"]["languages"][lang]
+        want = round(c["transfer_ratio"], 4) if kind == "transfer_ratio" else round(
+            100 * c["delta"], 2)
+        assert e.value == want
+    assert len(transfer) == 4
+
+
+def test_hf_space_results_read_back(site):
+    tmp, board, folder = site
+    files = sorted((tmp / "hf" / "results").rglob("results_*.json"))
+    assert len(files) == len(board.rows)
+    for row in board.rows:
+        doc = sub.load(folder / row["file"])
+        rel, _ = lb.hf_results(row, doc)
+        assert rel.count("/") == 3 and ".." not in rel  # results/<org>/<model>/results_x.json
+        payload = json.loads((tmp / "hf" / rel).read_text(encoding="utf-8"))
+        cfg = payload["config"]
+        assert cfg["model_sha"] == doc["model"]["sha"] and cfg["model_dtype"] == "torch.float32"
+        assert cfg["model_name"].count("/") == 1
+        for lang, s in doc["scores"]["languages"].items():
+            for metric in ("safety", "over_refusal", "fidelity"):
+                assert payload["results"][f"mseed_{lang}"].get(metric) == s[metric]["value"]
+            change = (doc["change"] or {}).get("languages", {}).get(lang)
+            if change:
+                assert payload["results"][f"mseed_{lang}"]["transfer_ratio"] == \
+                    change["transfer_ratio"]
+        assert payload["results"]["mseed"]["safety"] == doc["scores"]["overall"]["safety"]["value"]
+    assert (tmp / "hf" / "results" / "org" / "aligned").is_dir()
