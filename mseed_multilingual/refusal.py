@@ -30,6 +30,7 @@ of Arabic diacritics/tatweel and zero-width characters, and whitespace folding; 
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -42,9 +43,10 @@ LANGS = ("zh", "en", "fr", "de", "es", "ru", "ja", "ko", "ar", "vi", "th", "hi",
 
 _APOSTROPHES = str.maketrans({c: "'" for c in "\u2019\u2018`\u00b4\u2032\u02bc\uff07"})
 # Arabic harakat, superscript alef and tatweel; zero-width characters and the soft hyphen.
-_DROP = frozenset(
-    [chr(c) for c in range(0x064B, 0x0660)]
-    + ["\u0670", "\u0640", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"])
+_DROP_TABLE = dict.fromkeys(
+    [*range(0x064B, 0x0660), 0x0670, 0x0640, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD])
+_SPACES = re.compile(r"\s+")
+_FOLD_TABLE = {**_DROP_TABLE, **_APOSTROPHES}
 
 # ---------------------------------------------------------------------------------------------
 # English
@@ -326,6 +328,14 @@ EXCLUDE_IN_MATCH: dict[str, str] = {
 }
 """A candidate whose own text matches these is an idiom, not a refusal."""
 
+SCRIPT_PREFILTER: dict[str, str] = {
+    "zh": r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]", "ja": r"[\u3040-\u30ff]",
+    "ko": r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]", "ru": r"[\u0400-\u04ff]",
+    "ar": r"[\u0600-\u06ff]", "th": r"[\u0e00-\u0e7f]", "hi": r"[\u0900-\u097f]",
+    "bn": r"[\u0980-\u09ff]",
+}
+"""A language's phrases are only tried when the answer has a letter of its script (speed)."""
+_PREFILTER = {lang: re.compile(chars) for lang, chars in SCRIPT_PREFILTER.items()}
 _GUARD_WINDOW = 24
 _SHIELDS = re.compile(r'"[^"\n]*"|“[^”\n]*”|«[^»\n]*»|„[^“”\n]*[“”]|「[^」]*」|『[^』]*』|'
                       r'＂[^＂\n]*＂|```.*?(?:```|\Z)|`[^`\n]+`', re.S)
@@ -343,14 +353,34 @@ class Refusal:
 
 @dataclass(frozen=True)
 class _Normalized:
+    """Normalised text and a piecewise map back to the original: piece i starts at normalised
+    index ``anchors[i]`` and original index ``origins[i]`` and advances 1:1; ``ends`` (slow path
+    only) gives each character's original end when one character came from several."""
+
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    anchors: tuple[int, ...]
+    origins: tuple[int, ...]
+    ends: tuple[int, ...] | None = None
+
+    def _origin(self, index: int) -> int:
+        piece = bisect.bisect_right(self.anchors, index) - 1
+        return self.origins[piece] + index - self.anchors[piece]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        finish = self.ends[end - 1] if self.ends is not None else self._origin(end - 1) + 1
+        return self._origin(start), finish
 
 
 def normalize(text: str) -> str:
     """The normalised form patterns are matched against (exposed for tests and the judge)."""
     return _normalize(text).text
+
+
+def _fold(text: str) -> str:
+    """NFKC + apostrophes + casefold + dropped characters, on a piece of text without offsets."""
+    if "\u00b4" in text:  # NFKC would turn the acute accent into space + combining mark
+        text = text.replace("\u00b4", "'")
+    return unicodedata.normalize("NFKC", text).translate(_FOLD_TABLE).casefold()
 
 
 def _segments(text: str):
@@ -363,16 +393,42 @@ def _segments(text: str):
 
 
 def _normalize(text: str) -> _Normalized:
+    """Fast path when folding keeps every character's length (the common case, done in C): only
+    whitespace runs move offsets. Otherwise fold character segment by segment."""
+    folded = _fold(text)
+    if len(folded) != len(text):
+        return _normalize_slow(text)
+    pieces: list[str] = []
+    anchors: list[int] = []
+    origins: list[int] = []
+    size, cursor = 0, 0
+    for match in _SPACES.finditer(folded):
+        begin, finish = match.span()
+        if begin > cursor:
+            anchors.append(size)
+            origins.append(cursor)
+            pieces.append(folded[cursor:begin])
+            size += begin - cursor
+        if size and finish < len(folded):
+            anchors.append(size)
+            origins.append(begin)
+            pieces.append(" ")
+            size += 1
+        cursor = finish
+    if cursor < len(folded):
+        anchors.append(size)
+        origins.append(cursor)
+        pieces.append(folded[cursor:])
+    return _Normalized("".join(pieces), tuple(anchors), tuple(origins))
+
+
+def _normalize_slow(text: str) -> _Normalized:
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    prev_space = True  # also strips leading whitespace
+    prev_space = True  # also drops leading whitespace
     for start, seg in _segments(text):
-        norm = unicodedata.normalize("NFKC", seg.translate(_APOSTROPHES))
-        norm = norm.translate(_APOSTROPHES).casefold()
-        for ch in norm:
-            if ch in _DROP:
-                continue
+        for ch in _fold(seg):
             if ch.isspace():
                 if prev_space:
                     continue
@@ -384,7 +440,7 @@ def _normalize(text: str) -> _Normalized:
             ends.append(start + len(seg))
     if out and out[-1] == " ":
         del out[-1], starts[-1], ends[-1]
-    return _Normalized("".join(out), tuple(starts), tuple(ends))
+    return _Normalized("".join(out), tuple(range(len(out))), tuple(starts), tuple(ends))
 
 
 def _prepare(pattern: str) -> str:
@@ -431,8 +487,11 @@ def detect(text: str, lang: str) -> Refusal:
     shielded = _shielded_spans(text)
     best: tuple[int, int] | None = None
     for code in _order(lang):
+        prefilter = _PREFILTER.get(code)
+        if prefilter is not None and not prefilter.search(normed.text):
+            continue
         for start, end in _candidates(normed.text, code):
-            begin, finish = normed.starts[start], normed.ends[end - 1]
+            begin, finish = normed.original_span(start, end)
             if any(s <= begin and finish <= e for s, e in shielded):
                 continue
             if best is None or begin < best[0]:

@@ -380,3 +380,12 @@ def test_more_non_refusals(lang: str, answer: str):
 
 def test_more_refusals_cover_every_language():
     assert set(MORE_REFUSALS) == set(LANGS)
+
+
+@pytest.mark.parametrize("prefix", ["Straße ﬁne. ", "İstanbul!  ", "مَرْحَبًا. ", "plain text. "])
+def test_position_maps_back_on_both_normalisation_paths(prefix: str):
+    """Folding that changes length (ß, ligatures, dotted I, Arabic marks) takes the slow path."""
+    text = prefix + "Sorry, but I can't help with that."
+    result = detect(text, "en")
+    assert result.position == text.index("I can't")
+    assert result.phrase == "I can't help"
