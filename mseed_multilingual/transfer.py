@@ -324,13 +324,12 @@ def compare(codes: Codes, before: str, after: str, aligned_on: str, resamples: i
     """Changes of both measures between two runs, and the languages that cannot be compared."""
     import pandas as pd
 
-    frames = [change_table(codes, before, after, m, aligned_on, resamples, seed)
-              for m in (SAFETY, OVER_REFUSAL)]
-    changes = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(
-        len(f) for f in frames) else frames[0]
-    if not len(changes):
+    frames = [f for m in (SAFETY, OVER_REFUSAL)
+              if len(f := change_table(codes, before, after, m, aligned_on, resamples, seed))]
+    if not frames:
         raise ValueError(f"runs {before!r} and {after!r} have no prompt id in common in any "
                          f"language: nothing to compare (were they run on the same data set?)")
+    changes = pd.concat(frames, ignore_index=True)
     return changes, not_comparable(codes, before, after, changes)
 
 
