@@ -1,0 +1,112 @@
+"""The leaderboard page in headless Chromium (Debian's package), opened from file://."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_leaderboard import make_board_dir
+from test_submission import write_run
+
+from mseed_multilingual import leaderboard as lb
+from mseed_multilingual import submission as sub
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make browser` (apt-get install chromium) installs it")
+    from playwright.sync_api import sync_playwright
+
+    tmp = tmp_path_factory.mktemp("site")
+    folder = make_board_dir(tmp)
+    zh_only = write_run(tmp / "runs" / "zh-only", "org/zh-only", {"zh": {"h1", "h2", "h3"}})
+    sub.write(sub.build(zh_only), folder / "zh-only.json")  # another language set
+    board = lb.collect(folder)
+    index = lb.build_site(board, tmp / "site")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        pg = browser.new_page()
+        pg.dialogs = []
+        pg.console_errors = []
+        pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+        pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
+        pg.goto(index.resolve().as_uri())
+        pg.wait_for_selector("#board tbody tr")
+        yield pg
+        browser.close()
+
+
+def visible_models(pg) -> list[str]:
+    return pg.eval_on_selector_all(
+        "#board tbody tr:not([hidden]) td:nth-child(2)", "tds => tds.map(t => t.textContent)")
+
+
+def test_table_renders_with_language_and_transfer_columns(page):
+    assert len(visible_models(page)) == 5
+    heads = page.eval_on_selector_all("#board th", "ths => ths.map(t => t.textContent)")
+    for col in ("safety %", "over-refusal %", "zh safety %", "en safety %", "en transfer"):
+        assert col in heads
+    assert heads.index("over-refusal %") == heads.index("95% CI") + 1  # beside safety
+    assert page.text_content("#shown") == "5 of 5 rows shown"
+    assert page.console_errors == []  # the CSP let the page's own script run, nothing else
+
+
+def test_sorting_reorders_rows(page):
+    def safety() -> list[float]:
+        cells = page.eval_on_selector_all("#board tbody tr td:nth-child(7)",
+                                          "tds => tds.map(t => t.textContent)")
+        return [float(c) for c in cells]
+
+    page.click("#board th[data-key=safety]")
+    first = safety()
+    assert first == sorted(first, reverse=True)
+    page.click("#board th[data-key=safety]")
+    second = safety()
+    assert second == sorted(second) and second != first
+
+
+def test_filter_hides_rows(page):
+    page.select_option("#filter-langs", "en,zh")
+    models = visible_models(page)
+    assert len(models) == 4 and "org/zh-only" not in models
+    page.select_option("#filter-langs", "zh")
+    assert visible_models(page) == ["org/zh-only"]
+    assert page.text_content("#shown") == "1 of 5 rows shown"
+    page.select_option("#filter-langs", "")
+    data_sets = page.eval_on_selector_all("#filter-data option", "os => os.map(o => o.value)")
+    assert len(data_sets) == 3  # 'all', en+zh files, zh file only (the data hash differs)
+    page.select_option("#filter-data", data_sets[1])
+    assert 0 < len(visible_models(page)) < 5
+    page.select_option("#filter-data", "")
+    assert len(visible_models(page)) == 5
+
+
+def test_xss_payload_does_not_execute(page):
+    assert page.evaluate("() => window.__xss") is None
+    assert page.dialogs == []
+    models = visible_models(page)
+    assert any('<img src=x onerror="window.__xss=1">' in m for m in models)  # shown as text
+    assert page.query_selector("#board img") is None
+    rejected = page.text_content("#rejected")
+    assert 'onerror="window.__xss=3"' in rejected  # the language label, listed as text
+    assert page.query_selector("#rejected img") is None
+    assert "superseded by base-new.json" in page.text_content("#superseded")
+
+
+def test_model_page_and_screenshot(page):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "leaderboard.png"), full_page=True)
+    assert (ARTIFACTS / "leaderboard.png").stat().st_size > 1000
+    link = page.eval_on_selector("#board tbody tr a", "a => a.href")
+    page.goto(link)
+    assert page.query_selector("svg") is not None and page.query_selector("h1") is not None
+    assert page.evaluate("() => window.__xss") is None
+    page.screenshot(path=str(ARTIFACTS / "leaderboard-model.png"), full_page=True)
