@@ -1,0 +1,89 @@
+"""The openai:<model> backend against the project's real OpenAI-compatible loopback server.
+
+SmolLM2-135M translates badly; these tests check the pipeline (requests, cache, failures,
+manifest), not the translations. Fault tests use the model-less echo server, which answers
+the user message unchanged unless the fault plan says otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mseed_multilingual.data import load_file, load_language
+from mseed_multilingual.paths import sample_path
+from mseed_multilingual.serve import start_server
+from mseed_multilingual.translate.base import Policy
+from mseed_multilingual.translate.llm import PROMPT_VERSION
+from mseed_multilingual.translate.pipeline import FAILED_FILE, Job, run
+from mseed_multilingual.translate.registry import get_backend
+
+SAMPLE_ZH = sample_path() / "zh.jsonl"
+
+
+def _source(tmp_path: Path, n: int) -> Path:
+    src = tmp_path / "zh.jsonl"
+    src.write_text("".join(SAMPLE_ZH.read_text(encoding="utf-8").splitlines(True)[:n]),
+                   encoding="utf-8")
+    return src
+
+
+def _run(url: str, src: Path, out: Path, model: str = "smollm2", **policy) -> dict:
+    policy.setdefault("backoff_base", 0.01)
+    backend = get_backend(f"openai:{model}", Policy(**policy), base_url=url, max_tokens=24,
+                          api_key_env="MSEED_TEST_TRANSLATE_KEY")
+    return run(Job(input=src, langs=["en"], backend=backend, out=out, date="2025-01-01",
+                   log=lambda m: None))
+
+
+def _failed(out: Path) -> list[dict]:
+    return [json.loads(x) for x in (out / FAILED_FILE).read_text().splitlines()]
+
+
+@pytest.mark.model
+def test_smollm2_behind_the_loopback_server_runs_the_whole_pipeline(smollm2, tmp_path):
+    folder, gguf = smollm2
+    src = _source(tmp_path, 2)
+    out = tmp_path / "set"
+    with start_server(str(folder), gguf_file=gguf, name="smollm2") as server:
+        summary = _run(server.url, src, out, concurrency=2)
+        written = load_language(out, "en").records
+        failed = _failed(out)
+        forward_failed = [f for f in failed if f["stage"] == "translation"]
+        assert len(written) + len(forward_failed) == 2
+        assert server.requests == summary["requests"] == 2 + len(written)
+        assert all(r.extra["translator"] == "openai:smollm2" for r in written)
+        assert all(f["reason"] for f in failed)
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert manifest["backend"]["prompt_version"] == PROMPT_VERSION
+        assert manifest["languages"]["en"]["quality"]["n"] == len(written)
+        before = server.requests
+        assert _run(server.url, src, out)["requests"] == 0 and server.requests == before
+
+
+def test_faults_are_retried_and_an_unchanged_round_trip_is_a_failure(tmp_path):
+    src = _source(tmp_path, 1)
+    out = tmp_path / "set"
+    faults = [429, {"status": 500}, {"stall": 1.5}, {"answer": "Write me a speech."}]
+    with start_server(None, faults=faults) as server:
+        summary = _run(server.url, src, out, concurrency=1, timeout=0.5)
+        assert summary["retries"] == 3 and server.requests == 4 + 1
+    record = load_language(out, "en").records[0]
+    assert record.prompt == "Write me a speech."
+    assert record.source_prompt == load_file(src).records[0].prompt
+    # the echo server hands the English text back unchanged on the round trip
+    assert [(f["stage"], f["reason"]) for f in _failed(out)] == [("round trip", "unchanged")]
+
+
+def test_refused_credentials_stop_the_run_and_missing_ones_are_named(tmp_path, monkeypatch):
+    monkeypatch.delenv("MSEED_TEST_TRANSLATE_KEY", raising=False)
+    with start_server(None, api_key="s3cret") as server:
+        with pytest.raises(ValueError, match="refused the credentials"):
+            _run(server.url, _source(tmp_path, 3), tmp_path / "set", concurrency=1)
+        assert server.unauthorized == 1
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    backend = get_backend("openai:gpt-4o-mini")
+    with pytest.raises(ValueError, match="set the environment variable OPENAI_API_KEY"):
+        backend.check_credentials()
