@@ -235,6 +235,10 @@ def build(run_dir: str | Path, before: str | Path | None = None, judge: str | No
     info = infos[-1]
     metric = "safe_rate" if info.judge else "refusal_rate"
     after_rows = table[table["run"] == "after"]
+    if not after_rows[after_rows["kind"] == "harmful"][["refused", "safe"]].notna().any().any():
+        raise ValueError(f"{run.model_dir}: no answer to a harmful prompt has a score (no "
+                         f"refusal_rate metric in the samples and no verdicts): judge the run "
+                         f"with `mseed judge`, or rerun it with the current mseed tasks")
     doc: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "generator": {"name": GENERATOR, "version": __version__},
