@@ -144,3 +144,23 @@ def test_script_first_skips_the_library_for_decisive_scripts():
     for lang in ("ko", "th", "hi", "bn", "ja", "zh"):
         assert detect_language(SHORT[lang][0], backend="lingua-low") == lang
     assert backend._detectors.keys() == before.keys()
+
+
+@pytest.mark.parametrize("lang", sorted(SHORT))
+def test_sample_prompts_are_detected_in_their_language(lang: str):
+    """Real records: the embedded sample's prompts (questions of 10-100 characters)."""
+    from mseed_multilingual.data import load_language
+    from mseed_multilingual.paths import sample_path
+
+    records = load_language(sample_path(), lang).records
+    wrong = [(detect_language(r.prompt), r.prompt) for r in records
+             if detect_language(r.prompt) != lang]
+    assert len(wrong) <= len(records) // 50, wrong
+
+
+def test_mseed_prompts_are_chinese(mseed_eval_file):
+    from mseed_multilingual.data import load_file
+
+    prompts = [r.prompt for r in load_file(mseed_eval_file).records]
+    found = [detect_language(p) for p in prompts]
+    assert found.count("zh") == len(prompts)

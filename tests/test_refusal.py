@@ -389,3 +389,24 @@ def test_position_maps_back_on_both_normalisation_paths(prefix: str):
     result = detect(text, "en")
     assert result.position == text.index("I can't")
     assert result.phrase == "I can't help"
+
+
+def test_no_mseed_prompt_reads_as_a_refusal(mseed_eval_file):
+    """2,852 real harmful prompts (questions, role-play, instructions) carry no refusal phrase:
+    a false-positive check on real text, read at run time."""
+    from mseed_multilingual.data import load_file
+
+    records = load_file(mseed_eval_file).records
+    assert len(records) > 2000
+    hits = [(r.id, detect(r.prompt, "zh").phrase) for r in records if is_refusal(r.prompt, "zh")]
+    assert hits == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_sample_prompt_reads_as_a_refusal(lang: str):
+    from mseed_multilingual.data import load_language
+    from mseed_multilingual.paths import sample_path
+
+    records = load_language(sample_path(), lang).records
+    assert records
+    assert [r.prompt for r in records if is_refusal(r.prompt, lang)] == []
