@@ -32,6 +32,9 @@ misses 3%, at ~0.2 ms a call; costs ~0.5 GB and ~3-5 s once per process (see the
 ``MSEED_LANGID_BACKEND=lingua-low`` trades that for 40 MB and 0.3 s."""
 MIN_LETTERS = 4
 """Fewer weighted letters than this (after removing code and links) is undecidable."""
+LIBRARY_MAX_CHARS = 2000
+"""The library sees at most this much prose (~1.5 ms with lingua-high); the answer's language is
+settled long before, and a 4k-token generation must not cost more than a 256-token one."""
 CJK_WEIGHT = 3
 HIRAGANA_SHARE = 0.1
 KANA_SHARE = 0.5
@@ -208,7 +211,7 @@ def detect_language(text: str, *, backend: str = DEFAULT_BACKEND,
             return None
     else:
         candidates = suite_languages()
-    return get_backend(backend).detect(strip_noise(text), candidates)
+    return get_backend(backend).detect(strip_noise(text)[:LIBRARY_MAX_CHARS], candidates)
 
 
 def fidelity(text: str, lang: str, *, backend: str = DEFAULT_BACKEND) -> float | None:
