@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mseed_multilingual import cli
+from mseed_multilingual import cli, harness
 from mseed_multilingual.data import load_file, load_language
 from mseed_multilingual.paths import sample_path
 from mseed_multilingual.translate.base import Policy
@@ -56,6 +56,9 @@ def test_libre_translates_every_language_into_a_loadable_set(server, tmp_path):
         assert all(r.source_lang == "zh" and r.extra["translator"] == "libre" for r in records)
         assert [r.source_prompt for r in records] == [r.prompt for r in source]
     assert load_language(out, "zh").records == source
+    # the folder plugs into the tasks: --metadata mseed_data=OUT
+    docs = harness.load_docs("fr", mseed_data=str(out))
+    assert sorted(d["id"] for d in docs) == sorted(r.id for r in source)
     manifest = json.loads((out / "manifest.json").read_text())
     assert server.requests == summary["requests"] == 2 * 3 * len(source)
     assert manifest["source"]["sha256"] == hashlib.sha256(SAMPLE_ZH.read_bytes()).hexdigest()
