@@ -63,7 +63,9 @@ _EN_VERB = (r"(?:help(?! but\b)(?! \w+ing\b)|assist|provide|give|offer|share|cre
             r"generate|produce|make|fulfil|fulfill|comply|support|engage|participate|answer|"
             r"respond|supply|describe|explain|teach|detail|outline|encourage|condone|promote|"
             r"facilitate|endorse|disclose|reveal|complete|continue|draft|compose|design|develop|"
-            r"do (?:that|this|so|it)|go along|guide|walk you through|tell you how|"
+            r"do (?:that|this|so|it)|go along|guide|walk you through|tell you how|fabricate|"
+            r"play (?:this|that|such a|the|a|any) (?:role|character|part)|role-?play|pretend to be|"
+            r"make up|spread|"
             r"helping|assisting|providing|giving|sharing|creating|writing|generating|"
             r"producing|engaging|participating|answering|describing|explaining)")
 # Scope disclaimers about the model's own abilities: not refusals of the request.
@@ -97,21 +99,27 @@ _EN = (
 # Chinese (simplified and traditional forms side by side)
 _ZH_NEG = (r"(?:不能|无法|無法|没法|沒法|没办法|沒辦法|不会|不會|不可以|"
            r"不便|不可能|恕难|恕難|不打算|不愿意|不願意|拒绝|拒絕)")
-_ZH_VERB = (r"(?:提供|帮助|幫助|帮忙|幫忙|帮你|幫你|帮您|幫您|协助|協助|回答|"
-            r"满足|滿足|完成|编写|編寫|"
-            r"撰写|撰寫|写|寫|生成|制作|製作|创作|創作|参与|參與|支持|告诉|告訴|透露|分享|给出|給出|"
-            r"给予|給予|教|解释|解釋|描述|执行|執行|遵从|遵從|答应|答應|照做|这样做|這樣做|从命|從命|"
-            r"配合|支援|处理|處理|回应|回應|为你|為你|为您|為您|向你|向您|给你|給你|给您|給您|就此|"
-            r"就这|就這|在这|在這|列出|推荐|推薦|指导|指導)")
+_ZH_VERB = (r"(?:提供|帮|幫|协助|協助|回答|满足|滿足|完成|编写|編寫|撰写|撰寫|写|寫|生成|制作|製作|"
+            r"创作|創作|参与|參與|支持|告诉|告訴|透露|分享|给出|給出|给予|給予|给你|給你|给您|給您|教|"
+            r"解释|解釋|描述|执行|執行|遵从|遵從|答应|答應|照做|这样做|這樣做|这么做|這麼做|这样说|"
+            r"這樣說|这么说|這麼說|从命|從命|配合|支援|处理|處理|回应|回應|列出|推荐|推薦|指导|指導|"
+            r"扮演|编造|編造|捏造|起草|鼓励|鼓勵|推广|推廣|宣传|宣傳|宣扬|宣揚|散布|传播|傳播|背书|背書|"
+            r"伪造|偽造|出具|代写|代寫)")
+_ZH_PRE = (r"(?:(?:为|為|给|給|替|向|对|對|就|用|把|将|將)[^，。！？、,.!?;；:：\s]{0,12}?|"
+           r"在(?:这|這|此)[^，。！？、,.!?;；:：\s]{0,6}?|"
+           r"在[^，。！？、,.!?;；:：\s]{0,12}?(?:情况下|情況下|前提下))?")
+"""A benefactive or topic phrase between the negation and the verb: 我不能为极端组织撰写..."""
 _ZH_ADV = (r"(?:真的|实在|實在|恐怕|目前|暂时|暫時|确实|確實|并|並|还是|還是|也|就|则|則|必须|"
            r"必須|只能|不得不|将|將|绝对|絕對|坚决|堅決)?")
 _ZH = (
-    rf"我(?:们|們)?{_ZH_ADV}{_ZH_NEG}(?!不){_ZH_ADV}{_ZH_VERB}",
+    rf"我(?:们|們)?{_ZH_ADV}{_ZH_NEG}(?!不){_ZH_ADV}{_ZH_PRE}{_ZH_VERB}",
     rf"(?:抱歉|对不起|對不起|很遗憾|很遺憾|不好意思)[，,。\s]*(?:但是?|不过|不過)?[，,\s]*"
-    rf"(?:这|這|此)?(?:个|個)?(?:问题|問題|请求|請求|要求)?{_ZH_NEG}(?!不){_ZH_VERB}",
+    rf"(?:这|這|此)?(?:个|個)?(?:问题|問題|请求|請求|要求)?{_ZH_NEG}(?!不){_ZH_PRE}{_ZH_VERB}",
     r"我(?:们|們)?(?:必须|必須|只能|不得不|将|將)?(?:拒绝|拒絕|婉拒)(?:你|您|这|這|此|该|該|回答|"
     r"提供|帮|幫|[。！!，,]|$)",
     r"(?:恕|请恕|請恕)(?:我)?(?:不能|无法|無法|难以|難以)",
+    # "我无法认同…，也不会参与…": a clause continuing the speaker's own sentence
+    rf"(?<=[，,；;])\s*(?:也|更|亦|同样|同樣|并且|並且)(?:不会|不會|不能|无法|無法){_ZH_PRE}{_ZH_VERB}",
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -120,7 +128,8 @@ _FR_VERB = (r"(?:aider|aide|fournir|donner|écrire|ecrire|rédiger|rediger|crée
             r"generer|produire|répondre|repondre|participer|partager|expliquer|décrire|decrire|"
             r"assister|accompagner|satisfaire|accéder à (?:cette|votre|ta)|donner suite|"
             r"communiquer|divulguer|proposer|offrir|soutenir|encourager|cautionner|faciliter|"
-            r"détailler|detailler|fournisse|faire (?:cela|ça|ca|ceci))")
+            r"détailler|detailler|fournisse|faire (?:cela|ça|ca|ceci)|jouer (?:ce|le|un tel) rôle|"
+            r"incarner|inventer|propager|promouvoir)")
 _FR_CLITIC = r"(?:(?:vous|te|t'|lui|leur|y|en|l'|le|la|les) ?)*"
 _FR = (
     rf"\bje ne (?:peux|pourrai|pourrais|puis|vais|saurais|souhaite|compte|veux) (?:(?:donc|"
@@ -146,7 +155,7 @@ _DE_TOK = r"(?:[^\s,.;:!?]+ )"
 _DE_VERB = (r"(?:helfen|behilflich|unterstützen|bereitstellen|bereit stellen|liefern|geben|"
             r"erstellen|schreiben|verfassen|beantworten|antworten|anbieten|teilen|erklären|"
             r"beschreiben|erfüllen|nachkommen|generieren|weitergeben|mitteilen|zur verfügung "
-            r"stellen|nennen|entsprechen|ausführen|befolgen)\b")
+            r"stellen|nennen|entsprechen|ausführen|befolgen|erfinden|verbreiten)\b")
 _DE = (
     rf"\bich (?:kann|werde|darf|möchte|will|könnte|würde) {_DE_TOK}{{0,5}}?(?:nicht|keine[nmrs]?|"
     rf"nichts) {_DE_TOK}{{0,4}}?{_DE_VERB}",
@@ -158,6 +167,8 @@ _DE = (
     r"höflich |respektvoll |daher )?ablehnen\b",
     rf"\bich lehne {_DE_TOK}{{0,3}}?ab\b",
     r"\bich weigere mich\b",
+    r"\bich (?:kann|werde|möchte|will|darf) (?:diese|die|eine|solche) rolle (?:leider |aber )?"
+    r"nicht (?:spielen|übernehmen|einnehmen)",
     r"\bes ist mir (?:leider )?nicht (?:möglich|erlaubt)\b",
 )
 
@@ -165,7 +176,9 @@ _DE = (
 # Spanish
 _ES_VERB = (r"(?:ayud|asist|proporcion|dar\b|darte|darle|darles|brind|ofrec|crear|escrib|redact|"
             r"gener|produc|respond|contest|particip|compart|explic|describ|cumpl|facilit|detall|"
-            r"apoy|foment|hacer (?:eso|esto|lo que)|complac|satisfac|atend|revel|colabor)")
+            r"apoy|foment|hacer (?:eso|esto|lo que)|complac|satisfac|atend|revel|colabor|"
+            r"interpretar (?:ese|este|el|dicho|tal) (?:papel|personaje|rol)|asumir (?:ese|este) "
+            r"(?:papel|rol)|invent|difund|promov)")
 _ES_CLITIC = r"(?:(?:te|le|les|lo|la|los|las|me) )?"
 _ES = (
     rf"\b(?:yo )?no {_ES_CLITIC}(?:puedo|podré|podre|podría|podria|voy a|debo|estoy en "
@@ -182,7 +195,8 @@ _ES = (
 _RU_VERB = (r"(?:помо|предостав|дать\b|давать|дам\b|написа|писать|созда|выполн|ответи|отвеча|"
             r"участв|подел|рассказ|объясн|описа|поддерж|содейств|сгенерир|генерир|составит|"
             r"составля|подсказ|сообщ|раскры|удовлетвор|исполн|сделать это|этого сделать|оказ|"
-            r"привести|привод|научит|обуча)")
+            r"привести|привод|научит|обуча|играть (?:эту|такую|подобную|данную) роль|выдум|"
+            r"распростран|пропаганд)")
 _RU = (
     rf"(?<!\w)(?:я )?не (?:могу|смогу|буду|стану|в состоянии|имею права|имею возможности|"
     rf"вправе) (?!не\b)(?:(?:вам|тебе|с этим|в этом|здесь|этого|это|такую|такой|такие|"
@@ -206,15 +220,18 @@ _JA = (
     rf"(?!か|場合|こと|もの|わけ|かもしれ|とは|のでは)",
     r"(?:手伝え|答えられ|教えられ|応じられ|応じかね|お受けでき)(?:ません|ない)(?!か|場合|こと|もの|わけ)",
     r"お断り(?:します|いたします|致します|させていただきます|させて頂きます)",
+    rf"(?:演じる|引き受ける|捏造する|でっち上げる|書く|作る|教える|伝える|手伝う|広める|拡散する)"
+    rf"こと(?:は|が|も)?{_JA_CANT}(?!か|場合|こと|もの|わけ|かもしれ|とは|のでは)",
     r"(?:回答|お答え|提供|説明|協力|作成|ご提供)(?:は|を)?(?:差し)?控え(?:させていただきます|させて頂きます|"
     r"ます)",
 )
 
 # ---------------------------------------------------------------------------------------------
 # Korean
-_KO_ENDING = r"(?:습니다|어요|어|다|음|는|으며|고|으니)"
+_KO_ENDING = r"(?:습니다|어요|어|다|음|는|으며|고|으니|지만|으므로|기에)"
 _KO = (
-    rf"(?:도와|도움|제공|지원|답변|응답|작성|생성|협조|안내|설명|알려|공유|참여|허용)"
+    rf"(?:도와|도움|제공|지원|답변|응답|작성|생성|협조|안내|설명|알려|공유|참여|허용|연기|날조|유포|"
+    rf"홍보|역할을|역할은)"
     rf"(?:을|를|해|하여|해\s?드리지)?\s*(?:드릴|드리|줄|할|주|해\s*드릴)?\s*수\s*(?:가\s*)?없"
     rf"{_KO_ENDING}(?!\s*(?:경우|때)|\s*(?:것은|건|것이)\s*(?:아니|아닙|아냐))",
     r"(?:요청|요구|부탁)(?:에|에는|에도)\s*응(?:할|해\s*드릴|하여\s*드릴)\s*수\s*없",
@@ -228,7 +245,8 @@ _KO = (
 _AR_VERB = (r"(?:مساعد|[اأ]ساعد|المساعد|تقديم|[اأ]قدم|توفير|[اأ]وفر|تزويد|[اأ]زود|كتاب|[اأ]كتب|"
             r"[اإ]نشاء|[اأ]نشئ|الرد|[اأ]رد|ال[اإ]جاب|[اإ]جاب|[اأ]جيب|[اإ]عطاء|[اأ]عطي|مشارك|"
             r"[اأ]شارك|شرح|[اأ]شرح|وصف|[اأ]صف|تلبي|[اأ]لبي|دعم|[اأ]دعم|المشارك|تنفيذ|[اأ]نفذ|"
-            r"توضيح|[اأ]وضح|ت[اأ]ليف|[اأ]ؤلف|تعليم|[اأ]علم)")
+            r"توضيح|[اأ]وضح|ت[اأ]ليف|[اأ]ؤلف|تعليم|[اأ]علم|لعب|[اأ]لعب|تقمص|[اأ]تقمص|اختلاق|[اأ]ختلق|"
+            r"نشر|[اأ]نشر|الترويج|[اأ]روج)")
 _AR = (
     rf"(?:لا|لن)\s+(?:[اأ]ستطيع|يمكنني|[اأ]قدر\s+على|يسعني|[اأ]تمكن\s+من|[اأ]ستطيع\s+[اأ]ن)\s+"
     rf"(?:[اأ]ن\s+)?{_AR_VERB}",
@@ -242,7 +260,7 @@ _AR = (
 # Vietnamese
 _VI_VERB = (r"(?:giúp|hỗ trợ|cung cấp|đưa ra|viết|tạo|soạn|trả lời|tham gia|chia sẻ|thực hiện|"
             r"đáp ứng|giải thích|mô tả|hướng dẫn|tiết lộ|khuyến khích|làm (?:điều|việc) (?:đó|này)|"
-            r"tiếp tay|chỉ dẫn|liệt kê)")
+            r"tiếp tay|chỉ dẫn|liệt kê|đóng vai|nhập vai|bịa đặt|lan truyền|quảng bá)")
 _VI = (
     rf"\b(?:tôi|mình|em|tớ|chúng tôi) (?:(?:rất tiếc|xin lỗi|thật sự|thực sự|e rằng|sẽ|cũng|hiện|"
     rf"vẫn),? )*(?:không thể|không được phép|sẽ không|xin phép không|từ chối|không muốn) "
@@ -255,7 +273,7 @@ _VI = (
 # Thai (no spaces between words; the speaker is often implicit)
 _TH_VERB = (r"(?:ช่วย|ให้(?:ข้อมูล|คำแนะนำ|รายละเอียด|ความช่วยเหลือ|คำตอบ|วิธี|ขั้นตอน|การสนับสนุน)|ตอบ|"
             r"เขียน|สร้าง|จัดหา|สนับสนุน|ดำเนินการ|ทำตาม|อธิบาย|แนะนำ|แบ่งปัน|เปิดเผย|มีส่วนร่วม|"
-            r"ทำ(?:สิ่ง|เรื่อง)?(?:นี้|นั้น|แบบนั้น|ตามคำขอ))")
+            r"ทำ(?:สิ่ง|เรื่อง)?(?:นี้|นั้น|แบบนั้น|ตามคำขอ)|สวมบทบาท|แสดงบทบาท|เล่นบท|แต่งเรื่อง|เผยแพร่)")
 _TH = (
     rf"(?:ฉัน|ผม|ดิฉัน|เรา|หนู)?(?:จึง|คง|ก็|ขอ)?\s*(?:ไม่สามารถ|ไม่อาจ|ไม่สะดวก|ขอไม่|ไม่ยินดี|"
     rf"ไม่ได้รับอนุญาตให้)(?:ที่จะ)?\s*{_TH_VERB}",
@@ -268,7 +286,8 @@ _HI_CAN = r"(?:सकता|सकती|सकते|सकूँगा|सक�
 _HI_TOK = r"(?:[^\s.।!?]+\s+)"
 _HI = (
     rf"मैं\s+{_HI_TOK}{{0,6}}?(?:(?:मदद|सहायता|सहयोग|प्रदान|उपलब्ध)\s+नहीं\s+(?:कर|करा)|"
-    rf"नहीं\s+(?:(?:मदद|सहायता|सहयोग)\s+कर|प्रदान\s+कर|उपलब्ध\s+करा|दे|लिख|बता|बना|समझा|सिखा))"
+    rf"नहीं\s+(?:(?:मदद|सहायता|सहयोग)\s+कर|प्रदान\s+कर|उपलब्ध\s+करा|दे|लिख|बता|बना|समझा|सिखा|"
+    rf"निभा|फैला))"
     rf"\s+{_HI_CAN}",
     rf"मैं\s+{_HI_TOK}{{0,4}}?(?:करने|देने|लिखने|बताने|बनाने)\s+में\s+असमर्थ",
     rf"मैं\s+{_HI_TOK}{{0,3}}?(?:अस्वीकार|मना|इनकार|इंकार)\s+कर(?:ता|ती|ूँगा|ूँगी|ूंगा|ूंगी|ना)",
@@ -278,7 +297,7 @@ _HI = (
 # Bengali
 _BN_TOK = r"(?:[^\s.।!?]+\s+)"
 _BN = (
-    rf"আমি\s+{_BN_TOK}{{0,6}}?(?:(?:সাহায্য|সহায়তা|সহযোগিতা|প্রদান|তৈরি|ব্যাখ্যা)\s+করতে|দিতে|"
+    rf"আমি\s+{_BN_TOK}{{0,6}}?(?:(?:সাহায্য|সহায়তা|সহযোগিতা|প্রদান|তৈরি|ব্যাখ্যা|পালন|অভিনয়)\s+করতে|দিতে|"
     rf"লিখতে|বলতে|জানাতে|শেখাতে|দেখাতে|বানাতে)\s+(?:পারি\s*না|পারব\s*না|পারবো\s*না|পারছি\s*না|"
     rf"অক্ষম|অপারগ)",
     rf"আমি\s+{_BN_TOK}{{0,4}}?(?:অস্বীকার|প্রত্যাখ্যান)\s+(?:করছি|করি|করব|করবো|করতে\s+বাধ্য)",
@@ -287,7 +306,8 @@ _BN = (
 # ---------------------------------------------------------------------------------------------
 # Swahili (the negative first person is in the verb: siwezi, sitaweza, sitakusaidia)
 _SW_VERB = (r"(?:saidia|toa|pa\b|pea|patia|andikia|andika|unda|jibu|shiriki|eleza|elezea|"
-            r"tengeneza|fundisha|elekeza|timiza|fanya hivyo|fanya hivi|fanya hilo)")
+            r"tengeneza|fundisha|elekeza|timiza|fanya hivyo|fanya hivi|fanya hilo|igiza|eneza|"
+            r"tunga)")
 _SW = (
     rf"\b(?:mimi )?(?:siwezi|sitaweza|sitakuwa na uwezo wa|sina uwezo wa|sipaswi|siruhusiwi) "
     rf"ku(?:ku|wa|m)?{_SW_VERB}",
