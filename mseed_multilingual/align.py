@@ -623,6 +623,18 @@ def library_versions() -> dict[str, str]:
     return {name: version(name) for name in ("torch", "transformers", "trl", "peft")}
 
 
+def epoch_means(log: list[dict[str, Any]]) -> list[float]:
+    """Mean logged loss per (started) epoch: steadier than the last step's loss, whose batch
+    may hold a single example."""
+    import math
+
+    sums: dict[int, list[float]] = {}
+    for row in log:
+        epoch = max(0, math.ceil(round(row["epoch"], 6)) - 1)
+        sums.setdefault(epoch, []).append(row["loss"])
+    return [round(sum(v) / len(v), 4) for _, v in sorted(sums.items())]
+
+
 def write_card(out: Path, plan: Plan, log: list[dict[str, Any]]) -> dict[str, Any]:
     """card.json (machine-readable) and README.md (the same facts for a reader)."""
     card = {
@@ -631,6 +643,7 @@ def write_card(out: Path, plan: Plan, log: list[dict[str, Any]]) -> dict[str, An
         "training": {"steps": log[-1]["step"] if log else 0,
                      "first_loss": log[0]["loss"] if log else None,
                      "final_loss": log[-1]["loss"] if log else None,
+                     "mean_loss_by_epoch": epoch_means(log),
                      "log_csv": LOG_CSV, "loss_png": LOSS_PNG},
         "adapter_sha256": sha256_file(out / "adapter_model.safetensors"),
     }
@@ -653,8 +666,8 @@ how much of the safety gain transfers to other languages.
 - Data: `{d['path']}` ({d['examples']} examples: {d['harmful']} harmful, {d['benign']} benign),
   file sha256 `{d['file_sha256']}`, examples sha256 `{d['examples_sha256']}`
 - Seed: {card['seed']}; configuration sha256 `{card['config_sha256']}`
-- Training: {card['training']['steps']} steps, loss {card['training']['first_loss']} ->
-  {card['training']['final_loss']} (`{LOG_CSV}`, `{LOSS_PNG}`)
+- Training: {card['training']['steps']} steps, mean loss per epoch
+  {card['training']['mean_loss_by_epoch']} (`{LOG_CSV}`, `{LOSS_PNG}`)
 - Libraries: {', '.join(f'{k} {v}' for k, v in card['package'].items())}
 
 | hyper-parameter | value |
@@ -680,6 +693,12 @@ def _refusal_rates(answers: Sequence[str], records: Sequence[Any]) -> dict[str, 
             "benign": len(benign), "over_refused": sum(benign)}
 
 
+def _spread(records: Sequence[Any], limit: int) -> list[Any]:
+    """``limit`` records evenly spaced through the file, so every dimension is represented."""
+    step = max(1, len(records) // limit)
+    return list(records[::step][:limit])
+
+
 def check_behaviour(base: str, adapter: str | Path, langs: Sequence[str],
                     gguf_file: str | None = None, limit: int = 8, max_new_tokens: int = 48,
                     sample: str | Path | None = None) -> dict[str, dict[str, Any]]:
@@ -692,7 +711,7 @@ def check_behaviour(base: str, adapter: str | Path, langs: Sequence[str],
     from .paths import sample_path
 
     folder, gguf = resolve_base(base, gguf_file)
-    records = {lang: load_language(sample or sample_path(), lang).records[:limit]
+    records = {lang: _spread(load_language(sample or sample_path(), lang).records, limit)
                for lang in langs}
     lm, tok = load_base(folder, gguf)
     base_answers = {lang: generate(lm, tok, [r.prompt for r in recs], max_new_tokens)

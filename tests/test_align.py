@@ -100,7 +100,8 @@ def test_mseed_records_get_the_refusal_template_or_a_responses_file(tmp_path):
 
 
 def test_benign_mseed_record_without_answer_is_refused(tmp_path):
-    record = {"id": "t-1", "lang": "zh", "subclass": "privacy_rights", "kind": "benign", "prompt": "问"}
+    record = {"id": "t-1", "lang": "zh", "subclass": "privacy_rights", "kind": "benign",
+              "prompt": "问"}
     data = write(tmp_path / "m.jsonl", [json.dumps(record, ensure_ascii=False)])
     with pytest.raises(ValueError, match=r"m\.jsonl#1 .*benign prompt without a response"):
         align.load_examples(data, "zh", "sft")
@@ -293,7 +294,8 @@ def test_adapter_loads_in_lm_eval_over_the_gguf(tmp_path, smollm2):
     from peft import PeftModel
 
     folder, gguf = smollm2
-    hflm = HFLM(pretrained=str(folder), gguf_file=gguf, peft=str(ADAPTER), batch_size=1)
+    hflm = HFLM(pretrained=str(folder), gguf_file=gguf, peft=str(ADAPTER), batch_size=1,
+                device="cpu")
     assert isinstance(hflm.model, PeftModel)
     prompt = align.chat_prompt(hflm.tokenizer, TINY[0][0])
     request = Instance(request_type="generate_until", doc={}, idx=0,
