@@ -558,10 +558,11 @@ def train(plan: Plan, out: str | Path, resume: bool = False,
     check_output(out, resume, plan)
     out.mkdir(parents=True, exist_ok=True)
     base_dir = prepare_base(plan.base["model"], plan.base["gguf_file"], plan.base["sha256"])
+    if not resume:  # written before any slow step, so an interruption can always resume
+        (out / PLAN_FILE).write_text(json.dumps(plan.to_json(), ensure_ascii=False, indent=2,
+                                                sort_keys=True) + "\n", encoding="utf-8")
     if plan.method == "dpo" and plan.hyperparameters["rejected_from_base"]:
         add_rejected_from_base(plan, out, base_dir)
-    (out / PLAN_FILE).write_text(json.dumps(plan.to_json(), ensure_ascii=False, indent=2,
-                                            sort_keys=True) + "\n", encoding="utf-8")
     set_seed(plan.seed)
     trainer = _build_trainer(plan, out, base_dir)
     for callback in callbacks:

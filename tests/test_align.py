@@ -261,6 +261,20 @@ def test_dpo_adapter_loads_and_changes_an_answer(tmp_path, base_dir, base_answer
 
 
 @pytest.mark.model
+def test_dpo_rejected_from_base_are_the_base_greedy_answers(tmp_path, base_dir):
+    data = _tiny_pairs(tmp_path)
+    plan = align.make_plan("smollm2", data, "zh", "dpo", rejected_from_base=True, max_steps=1,
+                           batch_size=4, max_length=96, rejected_max_new_tokens=16)
+    card = align.train(plan, tmp_path / "out")
+    saved = [json.loads(line) for line in
+             (tmp_path / "out" / align.REJECTED_FILE).read_text().splitlines()]
+    lm, tok = align.load_base(base_dir)
+    assert [s["rejected"] for s in saved] == align.generate(lm, tok, [p for p, _ in TINY], 16)
+    assert card["data"]["rejected_sha256"] == align.sha256_file(
+        tmp_path / "out" / align.REJECTED_FILE)
+
+
+@pytest.mark.model
 def test_interrupted_run_resumes_to_the_same_adapter(tmp_path):
     """A run stopped after its first checkpoint resumes and ends where an unbroken run ends."""
     from transformers import TrainerCallback
