@@ -71,7 +71,7 @@ class HFJudge(GenerativeJudge):
     def __init__(self, spec: str, kind: str | None = None, template: str = "auto",
                  batch_size: int = 8, gguf_file: str | None = None, loaded=None, **_: object):
         folder, gguf = _split_gguf(spec, gguf_file)
-        super().__init__(f"hf:{spec}", folder, kind, template)
+        super().__init__(f"hf:{spec}", spec, kind, template)  # a .gguf name may tell the kind
         self.batch_size = batch_size
         if loaded is not None:
             self.lm, self.tokenizer = loaded

@@ -1,0 +1,66 @@
+"""The loopback OpenAI-compatible server serving the real SmolLM2, and the openai: judge on it."""
+
+from __future__ import annotations
+
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from test_judges_fixtures import make_run
+
+from mseed_multilingual.cli import main
+from mseed_multilingual.judges import store
+from mseed_multilingual.openai_compat import ChatClient, EndpointError
+from mseed_multilingual.serve import start_server
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def server(smollm2):
+    folder, gguf = smollm2
+    handle = start_server(str(folder), gguf_file=gguf, name="smollm2")
+    yield handle
+    handle.stop()
+
+
+def test_models_and_greedy_deterministic_answers(server):
+    client = ChatClient(server.url, "smollm2", api_key_env="")
+    assert client.models() == ["smollm2"]
+    msgs = [{"role": "user", "content": "Name one colour."}]
+    first = client.complete(msgs, max_tokens=12)
+    assert first.strip() and first == client.complete(msgs, max_tokens=12)
+
+
+def test_concurrent_requests_are_answered_each_in_order(server):
+    client = ChatClient(server.url, "smollm2", api_key_env="", concurrency=4)
+    convs = [[{"role": "user", "content": f"Repeat the number {i}."}] for i in range(6)]
+    alone = [client.complete(c, max_tokens=8) for c in convs[:2]]
+    together = client.complete_many(convs, max_tokens=8)
+    assert all(isinstance(t, str) and t for t in together)
+    with ThreadPoolExecutor(2) as pool:  # a micro-batch of two answers like the lone calls
+        pair = list(pool.map(lambda c: client.complete(c, max_tokens=8), convs[:2]))
+    assert [a[:4] for a in pair] == [a[:4] for a in alone]
+
+
+def test_bad_request_is_400_not_retried(server):
+    client = ChatClient(server.url, "smollm2", api_key_env="", sleep=lambda s: None)
+    with pytest.raises(EndpointError) as info:
+        client.complete("not a list")  # type: ignore[arg-type]
+    assert info.value.status in (400, 500)
+
+
+def test_openai_judge_end_to_end_through_the_cli(server, tmp_path, capsys):
+    model_dir = make_run(tmp_path / "runs", per_lang=3)
+    os.environ.pop("MSEED_NO_KEY", None)
+    argv = ["judge", str(model_dir), "--judge", "openai:smollm2", "--judge-kind", "qwen3guard",
+            "--base-url", server.url, "--api-key-env", "MSEED_NO_KEY", "--concurrency", "4",
+            "--json", "--quiet"]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["judge"] == "openai:smollm2@qwen3guard" and out["judged"] == 6
+    rows = store.read_verdicts(model_dir, "openai:smollm2@qwen3guard")
+    assert len(rows) == 6 and all(r["verdict"] in ("safe", "unsafe", "invalid") for r in rows)
+    assert all(r["template_version"] == "qwen3guard-gen/1+explicit" for r in rows)
+    assert sum(s["safe"] for s in out["summary"]) == sum(r["verdict"] == "safe" for r in rows)
