@@ -52,21 +52,24 @@ class RunInfo:
 
 
 def model_name(results: dict[str, Any], model_dir: Path) -> str:
-    """The evaluated model as lm-eval names it (``pretrained=`` of model_args), else the folder."""
-    name = results.get("model_name")
-    if name:
-        return str(name)
+    """A short, machine-independent model name for tables and signatures.
+
+    From lm-eval's ``model_args``: the GGUF file's stem (else the last path part of
+    ``pretrained``/``model``/``path``/``engine``), plus ``+<adapter>`` for a ``peft`` adapter;
+    absolute paths would make the same analysis sign differently on every machine.
+    """
     args = results.get("config", {}).get("model_args")
     if isinstance(args, str):
-        parts = dict(p.split("=", 1) for p in args.split(",") if "=" in p)
-        for key in ("peft", "pretrained", "model", "path", "engine"):
-            if parts.get(key):
-                return Path(parts[key]).name or parts[key]
-    elif isinstance(args, dict):
-        for key in ("peft", "pretrained", "model", "path", "engine"):
-            if args.get(key):
-                return str(args[key])
-    return model_dir.name
+        args = dict(p.split("=", 1) for p in args.split(",") if "=" in p)
+    args = args if isinstance(args, dict) else {}
+    base = next((str(args[k]) for k in ("pretrained", "model", "path", "engine") if args.get(k)),
+                None) or results.get("model_name") or model_dir.name
+    name = Path(str(args["gguf_file"])).stem if args.get("gguf_file") else _last_part(base)
+    return f"{name}+{_last_part(str(args['peft']))}" if args.get("peft") else name
+
+
+def _last_part(name: str) -> str:
+    return Path(name.rstrip("/")).name or name
 
 
 def find_key(obj: Any, key: str) -> Any:

