@@ -82,7 +82,7 @@ def bench_endpoint(lm_tok, items, kind: str, latency: float) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmarks.judge_throughput")
     parser.add_argument("--n", type=int, default=32)
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--batch-size", type=int, default=16)  # 32: 4.5x, same as 16
     parser.add_argument("--kind", default="llamaguard3")
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--skip-hf", action="store_true")
