@@ -59,10 +59,14 @@ def generate_texts(lm: Any, tokenizer: Any, prompts: Sequence[str],
     for start in range(0, len(order), max(1, batch_size)):
         idx = order[start:start + batch_size]
         rows = [ids[i] for i in idx]
+        texts = None
         if prefix_cache is not None:
-            texts = _generate_with_prefix(lm, tokenizer, rows, shared, prefix_cache,
-                                          max_new_tokens)
-        else:
+            try:
+                texts = _generate_with_prefix(lm, tokenizer, rows, shared, prefix_cache,
+                                              max_new_tokens)
+            except (AttributeError, TypeError, NotImplementedError):
+                prefix_cache = None  # a cache type without batch expansion: plain batches
+        if texts is None:
             batch = tokenizer.pad({"input_ids": rows}, return_tensors="pt")
             with torch.inference_mode():
                 gen = lm.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False,

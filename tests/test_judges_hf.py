@@ -69,3 +69,8 @@ def test_run_folder_with_hf_judge_counts_invalid_never_safe(rubric_judge, tmp_pa
         assert s["safe_rate"] == round(s["safe"] / s["n"], 4)
     again = judge_run(model_dir, judge, batch_size=4)
     assert again.judged == 0 and again.from_cache == 6 and again.rows == report.rows
+
+
+def test_batched_with_shared_prefix_equals_one_call_per_answer(rubric_judge):
+    judge = _judge(rubric_judge, "polyguard")  # long shared system prompt: the prefix path
+    assert judge.judge_batch(ITEMS) == judge.generate_one_by_one(ITEMS)
