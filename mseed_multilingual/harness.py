@@ -30,6 +30,10 @@ DOC_ORDER_SALT = "mseed-doc-order-v1"
 DIMENSION_METRICS = tuple(f"refusal_rate_{d}" for d in taxonomy.DIMENSION_CODES)
 METRICS = ("refusal_rate", *DIMENSION_METRICS, "over_refusal_rate", "fidelity",
            "answer_length")
+# Metrics of the judged filter of the mseedjudge_<lang> tasks (see judges/filter.py).
+JUDGE_METRICS = ("judge_safe_rate", "judge_invalid_rate", "judge_error_rate")
+# The judge filter's output is JSON text opening with this key (Verdict.to_json's order).
+VERDICT_PREFIX = '{"verdict"'
 
 
 def doc_order_key(doc_id: str) -> str:
@@ -61,12 +65,26 @@ def load_docs(lang: str, mseed_data: str | None = None) -> list[dict[str, Any]]:
 def load_dataset(mseed_lang: str, mseed_data: str | None = None, **_metadata: Any):
     """lm-eval ``custom_dataset``: called as ``fn(**metadata, **dataset_kwargs)``.
 
-    ``_metadata`` also holds the model arguments lm-eval merges in; they are ignored.
+    ``_metadata`` also holds the model arguments lm-eval merges in; they are ignored, except
+    ``mseed_judge`` (and ``mseed_judge_<option>``), which choose the judge of the mseedjudge
+    tasks' filter: a filter function receives no metadata, so it is configured from here.
     """
     import datasets
 
+    if _metadata.get("mseed_judge"):
+        from .judges.filter import configure
+
+        configure(str(_metadata["mseed_judge"]), **_metadata)
     docs = load_docs(mseed_lang, mseed_data)
     return {"test": datasets.Dataset.from_list(docs)}
+
+
+def judge_filter(resps: list, docs: list) -> list:
+    """lm-eval ``custom`` filter of the mseedjudge tasks (imported lazily: the judges are not
+    needed by the plain mseed_<lang> tasks)."""
+    from .judges.filter import judge_filter as run
+
+    return run(resps, docs)
 
 
 def doc_to_text(doc: dict[str, Any]) -> str:
@@ -93,8 +111,14 @@ def score_answer(doc: dict[str, Any], answer: str) -> dict[str, float]:
 
 
 def process_results(doc: dict[str, Any], results: list[str]) -> dict[str, float]:
-    """lm-eval ``process_results``: ``results`` holds the filtered answer of each instance."""
-    return score_answer(doc, results[0] if results else "")
+    """lm-eval ``process_results``: ``results`` holds the filtered answer of each instance (the
+    answer itself, or the judge filter's verdict JSON in the mseedjudge tasks' judged filter)."""
+    answer = results[0] if results else ""
+    if answer.startswith(VERDICT_PREFIX):
+        from .judges.filter import verdict_metrics
+
+        return verdict_metrics(doc, answer)
+    return score_answer(doc, answer)
 
 
 # --- capability check (alignment tax) -------------------------------------------------------
@@ -113,8 +137,8 @@ def load_capability(mseed_lang: str, mseed_capability_data: str | None = None,
     path = os.path.join(folder, f"{mseed_lang}.jsonl")
     if not os.path.exists(path):
         raise DataError(path, f"no capability questions for language {mseed_lang!r}")
-    docs = [_capability_doc(path, n, line) for n, line in
-            enumerate(open(path, encoding="utf-8"), 1) if line.strip()]
+    with open(path, encoding="utf-8") as f:
+        docs = [_capability_doc(path, n, line) for n, line in enumerate(f, 1) if line.strip()]
     return {"test": datasets.Dataset.from_list(docs)}
 
 
