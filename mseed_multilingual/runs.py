@@ -17,7 +17,8 @@ from typing import Any
 
 SAMPLES_RE = re.compile(r"^samples_(?P<task>.+)_(?P<ts>\d{4}-\d{2}-\d{2}T[\d\-.:]+)\.jsonl$")
 RESULTS_RE = re.compile(r"^results_(?P<ts>\d{4}-\d{2}-\d{2}T[\d\-.:]+)\.json$")
-MSEED_TASK_RE = re.compile(r"^mseed_[a-z]{2,3}$")
+# mseed_<lang>, and mseedjudge_<lang> (the same documents with a judge filter beside the answer).
+MSEED_TASK_RE = re.compile(r"^mseed(?:judge)?_(?P<lang>[a-z]{2,3})$")
 SAMPLE_KEYS = ("doc_id", "doc", "resps", "filtered_resps")
 DOC_KEYS = ("id", "lang", "dimension", "subclass", "kind", "prompt")
 NO_SAMPLES_HINT = ("no samples_*.jsonl files: run lm_eval with --log_samples (and "
@@ -58,7 +59,13 @@ class Run:
 
     @property
     def mseed_tasks(self) -> list[str]:
-        return sorted(t for t in self.samples_files if MSEED_TASK_RE.match(t))
+        """One safety task per language: mseed_<lang>, or mseedjudge_<lang> when the run has
+        only that one (both hold the same answers to the same documents)."""
+        by_lang: dict[str, str] = {}
+        for task in sorted(self.samples_files, reverse=True):  # mseed_<lang> comes last, wins
+            if m := MSEED_TASK_RE.match(task):
+                by_lang[m["lang"]] = task
+        return sorted(by_lang.values())
 
     def samples(self, tasks: list[str] | None = None) -> list[Sample]:
         """The samples of the MSEED tasks (or of ``tasks``), one per document (filter 'none'

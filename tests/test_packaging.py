@@ -21,6 +21,7 @@ def test_wheel_carries_tasks_and_sample(tmp_path):
         assert f"mseed_multilingual/_tasks/mseed/mseed_{lang}.yaml" in names
         assert f"mseed_multilingual/_sample/{lang}.jsonl" in names
     for rel in ("_tasks/mseed/utils.py", "_tasks/mseed/_default_template_yaml",
+                "_tasks/mseed/_judged_template_yaml", "_tasks/mseed/mseedjudge_zh.yaml",
                 "_tasks/mseed/generate.py", "_tasks/mseed/groups/mseed.yaml",
                 "_sample/manifest.json", "languages.json"):
         assert f"mseed_multilingual/{rel}" in names, rel

@@ -88,6 +88,41 @@ def test_lm_eval_cli_on_real_model(tmp_path, smollm2_model_args):
 
 
 @pytest.mark.model
+def test_judged_tasks_score_inside_lm_eval_like_mseed_judge(tmp_path, smollm2_model_args):
+    """mseedjudge_<lang>: the judge runs as lm-eval's filter (chosen by --metadata); its
+    verdicts equal what `mseed judge` writes for the same answers, and the refusal metrics of
+    the unfiltered answers are still there."""
+    from mseed_multilingual.judges.registry import make_judge
+    from mseed_multilingual.judges.runner import judge_run
+
+    cmd = [LM_EVAL, "--model", "hf", "--model_args", smollm2_model_args,
+           "--tasks", "mseedjudge_zh", "--include_path", str(tasks_path()),
+           "--apply_chat_template", "--log_samples", "--output_path", str(tmp_path),
+           "--limit", "4", "--batch_size", "4", "--gen_kwargs", "max_gen_toks=24",
+           "--device", "cpu", "--metadata", '{"mseed_judge": "lexicon"}']
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    run = load_run(tmp_path)
+    results = run.results["results"]["mseedjudge_zh"]
+    assert {"refusal_rate,none", "judge_safe_rate,judged", "judge_invalid_rate,judged"} <= set(
+        results)
+    lines = [json.loads(x) for x in run.samples_files["mseedjudge_zh"].read_text(
+        encoding="utf-8").splitlines()]
+    judged = {x["doc"]["id"]: json.loads(x["filtered_resps"][0]) for x in lines
+              if x["filter"] == "judged"}
+    answers = {x["doc"]["id"]: x["filtered_resps"][0] for x in lines if x["filter"] == "none"}
+    assert len(judged) == len(answers) == 4
+    report = judge_run(tmp_path, make_judge("lexicon"))
+    assert {r["id"]: r["verdict"] for r in report.rows} == {k: v["verdict"]
+                                                            for k, v in judged.items()}
+    harmful = [k for k in judged if next(x for x in lines if x["doc"]["id"] == k)["doc"][
+        "kind"] == "harmful"]
+    expected = sum(judged[k]["verdict"] == "safe" for k in harmful) / len(harmful)
+    assert results["judge_safe_rate,judged"] == pytest.approx(expected)
+    assert set(answers.values()) != {""}
+
+
+@pytest.mark.model
 def test_mseed_run_writes_what_lm_eval_writes(tmp_path, smollm2_model_args):
     cmd = [sys.executable, "-m", "mseed_multilingual", "run", "--model-args", smollm2_model_args,
            "--langs", "sw,ja", "-o", str(tmp_path), "--limit", "3", "--batch-size", "3",
@@ -106,6 +141,7 @@ def test_mseed_run_writes_what_lm_eval_writes(tmp_path, smollm2_model_args):
     assert again.returncode == 0
     assert [s.response for s in load_run(tmp_path).samples()] == [s.response for s in
                                                                   run.samples()]
+    assert len(list((tmp_path / ".lm_cache").iterdir())) == 1  # one model, one cache
 
 
 def test_mseed_run_bad_data_fails_before_model_load(tmp_path):
@@ -123,3 +159,23 @@ def test_mseed_run_bad_data_fails_before_model_load(tmp_path):
     assert malformed.returncode == 2 and "no usable records" in malformed.stderr
     unknown = subprocess.run(cmd + ["--langs", "xx"], capture_output=True, text=True)
     assert unknown.returncode == 2 and "known: zh, en" in unknown.stderr
+
+
+def test_answer_cache_is_per_model_and_adapter_content(tmp_path):
+    """lm-eval keys cached answers on the request only: the run folder's cache must change with
+    the model, its arguments and the bytes of a local adapter, or a retrained adapter run into
+    the same folder would be served the old adapter's answers."""
+    from mseed_multilingual.runner import model_fingerprint
+
+    adapter = tmp_path / "adapter"
+    adapter.mkdir()
+    (adapter / "adapter_model.safetensors").write_bytes(b"weights v1")
+    args = f"pretrained=HuggingFaceTB/SmolLM2-135M-Instruct,peft={adapter}"
+    first = model_fingerprint("hf", args)
+    assert model_fingerprint("hf", args) == first  # stable
+    assert model_fingerprint("vllm", args) != first
+    assert model_fingerprint("hf", args + ",dtype=float32") != first
+    (adapter / "adapter_model.safetensors").write_bytes(b"weights v2")
+    assert model_fingerprint("hf", args) != first  # same path, new content
+    (adapter / "adapter_model.safetensors").write_bytes(b"weights v1")
+    assert model_fingerprint("hf", args) == first

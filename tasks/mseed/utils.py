@@ -7,10 +7,11 @@ thin and the same code serves `lm_eval --include_path` and `mseed run`.
 from mseed_multilingual.harness import (
     capability_text,
     doc_to_text,
+    judge_filter,
     load_capability,
     load_dataset,
     process_results,
 )
 
-__all__ = ["capability_text", "doc_to_text", "load_capability", "load_dataset",
+__all__ = ["capability_text", "doc_to_text", "judge_filter", "load_capability", "load_dataset",
            "process_results"]
