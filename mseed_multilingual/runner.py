@@ -7,8 +7,9 @@ from the bare CLI, each for a reason:
 * the data is validated before the model loads (a bad path fails in a second, not after
   the model has loaded);
 * languages a translation set provides beyond the checked-in tasks get generated tasks;
-* model answers are cached in ``OUT/.lm_cache`` (lm-eval's ``use_cache``), so an interrupted
-  run resumes without generating again.
+* model answers are cached in ``OUT/.lm_cache/<model fingerprint>/`` (lm-eval's ``use_cache``),
+  so an interrupted run resumes without generating again, and a changed model or adapter never
+  reuses another model's answers.
 """
 
 from __future__ import annotations
@@ -84,6 +85,31 @@ def include_paths(langs: list[str], output: Path) -> list[str]:
     return paths
 
 
+def model_fingerprint(model: str, model_args: str) -> str:
+    """A short hash of what decides the answers beyond the request itself: the backend, its
+    arguments, and the content of any local file or folder they name (a GGUF file, a LoRA
+    adapter). lm-eval keys its answer cache on the request only, so answers cached for one model
+    would otherwise be served for another model run into the same output folder."""
+    import hashlib
+
+    digest = hashlib.sha256(f"{model}\0{model_args}".encode())
+    for value in parse_model_args(model_args).values():
+        path = Path(value)
+        if path.is_file():
+            _hash_file(digest, path)
+        elif path.is_dir():
+            for item in sorted(p for p in path.rglob("*") if p.is_file()):
+                digest.update(str(item.relative_to(path)).encode())
+                _hash_file(digest, item)
+    return digest.hexdigest()[:12]
+
+
+def _hash_file(digest, path: Path) -> None:
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+
+
 def run(cfg: RunConfig) -> dict[str, Any]:
     """Validate the data, run lm-eval, save results and samples; return the results dict."""
     for lang in cfg.langs:  # fails fast, before any model is loaded
@@ -104,7 +130,8 @@ def run(cfg: RunConfig) -> dict[str, Any]:
         model=cfg.model, model_args=cfg.model_args,
         tasks=[f"mseed_{lang}" for lang in cfg.langs] + cfg.extra_tasks,
         batch_size=cfg.batch_size, device=cfg.device, limit=cfg.limit,
-        use_cache=str(cfg.output / CACHE_DIR / "answers") if cfg.use_cache else None,
+        use_cache=str(cfg.output / CACHE_DIR / model_fingerprint(cfg.model, cfg.model_args)
+                      / "answers") if cfg.use_cache else None,
         log_samples=True, evaluation_tracker=tracker, task_manager=manager,
         system_instruction=cfg.system_instruction,
         apply_chat_template=cfg.apply_chat_template, gen_kwargs=gen_kwargs,
