@@ -39,6 +39,9 @@ def wilson_interval(successes: np.ndarray | float, n: np.ndarray | float,
         centre = (p + z * z / (2 * n)) / denom
         half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
         lo, hi = np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    # At k = 0 (k = n) the bound is exactly 0 (1); in floating point centre - half can come out
+    # a hair above 0, which would put the estimate outside its own interval.
+    lo, hi = np.where(k <= 0, 0.0, lo), np.where(k >= n, 1.0, hi)
     empty = n <= 0
     return np.where(empty, np.nan, lo), np.where(empty, np.nan, hi)
 

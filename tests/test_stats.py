@@ -118,3 +118,15 @@ def test_cohen_kappa_hand_worked() -> None:
     assert stats.cohen_kappa(a, b) == pytest.approx((35 / 50 - 0.5) / 0.5)
     with pytest.raises(ValueError):
         stats.cohen_kappa([1], [1, 0])
+
+
+def test_wilson_contains_the_estimate_at_the_edges():
+    """k = 0 and k = n: the bounds are exactly 0 and 1 (float error once put p = 0 above its
+    lower bound, and matplotlib refused the negative error bar)."""
+    n = np.arange(1, 400, dtype=float)
+    lo0, _ = stats.wilson_interval(np.zeros_like(n), n)
+    _, hi1 = stats.wilson_interval(n, n)
+    assert (lo0 == 0.0).all() and (hi1 == 1.0).all()
+    k = np.arange(0, 51, dtype=float)
+    lo, hi = stats.wilson_interval(k, np.full_like(k, 50))
+    assert (lo <= k / 50).all() and (k / 50 <= hi).all()
