@@ -1,0 +1,42 @@
+"""``mseed demo``: what `make demo` runs (see :mod:`mseed_multilingual.demo`)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from ..demo import DEFAULT_OUT, DEMO_BATCH_SIZE, DEMO_LIMIT, DEMO_MAX_GEN_TOKS
+
+    parser = sub.add_parser(
+        "demo", help="the transfer experiment end to end on the embedded sample (make demo)",
+        description="Runs SmolLM2-135M-Instruct before and after a Chinese-only safety "
+                    "alignment on the 14-language embedded sample, judges the answers, writes "
+                    "the transfer report, a leaderboard submission per run and the static "
+                    "leaderboard site into --out. Resumable: a second run reuses every answer "
+                    "and verdict.")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
+                        help=f"output folder (default {DEFAULT_OUT}/)")
+    parser.add_argument("--alignment", choices=("adapter", "system-prompt"), default="adapter",
+                        help="the aligned model: the project's zh LoRA adapter (default) or the "
+                             "base model with a safety system prompt")
+    parser.add_argument("--limit", type=int, default=DEMO_LIMIT, metavar="N",
+                        help=f"prompts per language (default {DEMO_LIMIT}; 0 = all 93)")
+    parser.add_argument("--max-gen-toks", type=int, default=DEMO_MAX_GEN_TOKS, metavar="N",
+                        help=f"answer length in tokens (default {DEMO_MAX_GEN_TOKS})")
+    parser.add_argument("--batch-size", type=int, default=DEMO_BATCH_SIZE, metavar="N",
+                        help=f"generation batch size (default {DEMO_BATCH_SIZE})")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ..demo import DemoPlan, run_demo
+
+    for name in ("limit", "max_gen_toks", "batch_size"):
+        value = getattr(args, name)
+        if value < 0 or (value == 0 and name != "limit"):
+            raise ValueError(f"--{name.replace('_', '-')} must be positive, got {value}")
+    return run_demo(DemoPlan(out=args.out, alignment=args.alignment,
+                             limit=args.limit or None, max_gen_toks=args.max_gen_toks,
+                             batch_size=args.batch_size))

@@ -1,0 +1,72 @@
+"""`mseed demo` (what `make demo` runs) end to end on SmolLM2 at a tiny size, and its rerun."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from mseed_multilingual.demo import ADAPTER_DIR, SAFETY_SYSTEM_PROMPT
+from mseed_multilingual.languages import sample_languages
+from mseed_multilingual.runs import load_run
+
+ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+
+
+def demo(out, *extra: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "mseed_multilingual", "demo", "--out", str(out), "--limit", "3",
+           "--max-gen-toks", "8", "--batch-size", "3", *extra]
+    return subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=1200)
+
+
+@pytest.mark.model
+def test_demo_end_to_end_then_rerun_reuses_everything(tmp_path):
+    first = demo(tmp_path, "--alignment", "system-prompt")
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "dimension / subclass" in first.stdout  # the sample's inspect table
+    assert "safety before/after" in first.stdout and "report:" in first.stdout
+    assert "capability acc before -> after" in first.stdout  # over-refusal and tax shown
+    langs = sample_languages()
+    before = load_run(tmp_path / "runs" / "base")
+    after = load_run(tmp_path / "runs" / "aligned-zh-system-prompt")
+    for run in (before, after):
+        assert run.mseed_tasks == sorted(f"mseed_{c}" for c in langs)
+        assert len(run.samples()) == 3 * len(langs)
+        assert {f"mseedcap_{c}" for c in langs} <= set(run.samples_files)
+        assert (run.model_dir / "verdicts").is_dir()
+    assert before.results.get("system_instruction_sha") is None
+    assert after.results["system_instruction_sha"]
+    logged = json.loads(after.samples_files["mseed_zh"].read_text(encoding="utf-8").splitlines()[0])
+    assert SAFETY_SYSTEM_PROMPT in logged["arguments"]["gen_args_0"]["arg_0"]
+    assert (tmp_path / "report" / "report.html").stat().st_size > 0
+    assert (tmp_path / "report" / "report.md").read_text(encoding="utf-8").count("| zh") >= 1
+    subs = sorted(p.name for p in (tmp_path / "submissions").glob("*.json"))
+    assert subs == ["aligned.json", "base.json"]
+    aligned = json.loads((tmp_path / "submissions" / "aligned.json").read_text())
+    assert aligned["change"] is not None and aligned["change"]["aligned_on"] == "zh"
+    site = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "<html" in site
+    report_before = (tmp_path / "report" / "report.md").read_bytes()
+
+    again = demo(tmp_path, "--alignment", "system-prompt")
+    assert again.returncode == 0, again.stderr[-3000:]
+    n = 3 * len(langs)
+    assert again.stdout.count(f"{n} verdicts ({n} from cache)") == 2  # the judge cache
+    assert (tmp_path / "report" / "report.md").read_bytes() == report_before
+    assert [s.response for s in load_run(tmp_path / "runs" / "base").samples()] == [
+        s.response for s in before.samples()]
+
+
+def test_demo_rejects_bad_arguments(tmp_path):
+    bad = demo(tmp_path, "--max-gen-toks", "0")
+    assert bad.returncode == 2 and "--max-gen-toks must be positive" in bad.stderr
+    assert not (tmp_path / "runs").exists()
+
+
+def test_demo_adapter_is_committed():
+    """The default alignment is the committed adapter (retrained by `make adapter`)."""
+    assert (ADAPTER_DIR / "adapter_config.json").is_file()
+    assert (ADAPTER_DIR / "adapter_model.safetensors").stat().st_size > 0
