@@ -408,12 +408,22 @@ def data_block(run: Any, source: str | None, content_hash: str,
         entries = data.get("languages") or {}
         translation = {
             "manifest_sha256": file_sha256(manifest),
-            "backend": _str_or_none(data.get("backend")),
+            "backend": backend_text(data.get("backend")),
             "quality": {lang: entries[lang]["quality"] for lang in langs
                         if isinstance(entries.get(lang), dict)
                         and isinstance(entries[lang].get("quality"), dict)}}
     return {"name": name, "languages": langs, "files": files, "hash": whole.hexdigest(),
             "content_hash": content_hash, "translation": translation}
+
+
+def backend_text(backend: Any) -> str | None:
+    """A manifest's translation backend as one short string: `mseed translate` writes a dict
+    (name, version, cache id, policy), hand-made manifests such as the sample's a string."""
+    if isinstance(backend, dict):
+        text = backend.get("cache_id") or " ".join(
+            str(backend[k]) for k in ("name", "version") if backend.get(k))
+        return _str_or_none(text or None)
+    return _str_or_none(backend)
 
 
 def judge_block(model_dir: Path, judge: str | None, metric: str) -> dict[str, Any]:

@@ -299,3 +299,19 @@ def test_nan_in_file_is_rejected(doc, tmp_path):
     assert len(found) == 1 and found[0].startswith("$.scores.")
     assert found[0].endswith(".value: nan is not a number (NaN/Infinity are not valid JSON "
                              "numbers)")
+
+
+def test_translation_backend_from_a_translate_manifest(tmp_path):
+    """`mseed translate` writes the backend as a dict; the submission keeps its cache id (a
+    short stable string), not the dict's repr, and stays valid."""
+    (tmp_path / "zh.jsonl").write_text("{}\n", encoding="utf-8")
+    (tmp_path / "manifest.json").write_text(json.dumps({
+        "backend": {"name": "openai", "version": "prompt-v1", "cache_id": "openai:m@prompt-v1",
+                    "rate_limit": None, "max_retries": 5, "timeout": 60.0},
+        "languages": {"zh": {"quality": {"chrf": 61.5}}}}), encoding="utf-8")
+    block = sub.data_block(None, str(tmp_path), "abc", ["zh"])
+    assert block["translation"]["backend"] == "openai:m@prompt-v1"
+    assert block["translation"]["quality"] == {"zh": {"chrf": 61.5}}
+    assert sub.backend_text({"name": "google", "version": "1.11"}) == "google 1.11"
+    assert sub.backend_text("hand-translated") == "hand-translated"
+    assert sub.backend_text(None) is None
