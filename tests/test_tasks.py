@@ -157,6 +157,14 @@ def test_mseed_run_bad_data_fails_before_model_load(tmp_path):
     malformed = subprocess.run(cmd + ["--langs", "zh", "--data", str(bad)], capture_output=True,
                                text=True, timeout=120)
     assert malformed.returncode == 2 and "no usable records" in malformed.stderr
+    # without --langs the set's own languages are run (here only it), not the sample's 14
+    only_it = tmp_path / "it-set"
+    only_it.mkdir()
+    (only_it / "it.jsonl").write_text('{"lang": "it"}\n', encoding="utf-8")
+    (only_it / "_review.jsonl").write_text("{}\n", encoding="utf-8")
+    own = subprocess.run(cmd + ["--data", str(only_it)], capture_output=True, text=True,
+                         timeout=120)
+    assert own.returncode == 2 and "no usable records for language 'it'" in own.stderr
     unknown = subprocess.run(cmd + ["--langs", "xx"], capture_output=True, text=True)
     assert unknown.returncode == 2 and "known: zh, en" in unknown.stderr
 

@@ -19,7 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--model-args", required=True,
                         help="lm-eval model_args, e.g. pretrained=DIR,gguf_file=F.gguf[,peft=A]")
     sel = parser.add_mutually_exclusive_group()
-    sel.add_argument("--langs", help="comma-separated language codes (default: the sample's 14)")
+    sel.add_argument("--langs", help="comma-separated language codes (default: every language "
+                                     "of --data, or the sample's 14)")
     sel.add_argument("--model-family", help="the languages a model family declares "
                                             "(see `mseed languages`)")
     parser.add_argument("--data", help="MSEED file or translation-set folder (default: the "
@@ -41,6 +42,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_run)
 
 
+def data_languages(data: str) -> list[str]:
+    """The languages a --data file or translation-set folder holds (zh first, then sorted)."""
+    from ..data import SOURCE_LANG, dataset_files
+
+    langs = sorted(dataset_files(data))
+    return sorted(langs, key=lambda c: (c != SOURCE_LANG, c))
+
+
 def _run(args: argparse.Namespace) -> int:
     from ..languages import resolve
     from ..runner import RunConfig, print_table, run
@@ -49,7 +58,8 @@ def _run(args: argparse.Namespace) -> int:
     if limit is not None and limit >= 1:
         limit = int(limit)
     batch = int(args.batch_size) if args.batch_size.isdigit() else args.batch_size
-    langs = resolve(args.langs, args.model_family)
+    langs = resolve(args.langs if args.langs or args.model_family or not args.data
+                    else ",".join(data_languages(args.data)), args.model_family)
     extra = [t for t in args.tasks.split(",") if t]
     if args.with_capability:
         extra += [f"mseedcap_{lang}" for lang in langs]
