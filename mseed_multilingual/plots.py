@@ -2,7 +2,7 @@
 
 Figures are built on ``matplotlib.figure.Figure`` directly (no pyplot, no GUI backend, no global
 figure registry), carry the analysis signature at the bottom, and are saved with fixed metadata
-so that the same analysis gives byte-identical PNG and SVG files.
+so that the same analysis gives byte-identical PNG files.
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("submissions", metavar="SUBMISSIONS_DIR")
     parser.add_argument("-o", "--output", required=True, help="site folder to write")
     parser.add_argument("--hf-format", metavar="DIR",
-                        help="also write DIR/results/<org>/<model>/results_<date>.json for the "
-                             "Hugging Face leaderboard Space template")
+                        help="also write DIR/results/<org>/<model>/results_<date>_<group>.json "
+                             "for the Hugging Face leaderboard Space template")
     parser.set_defaults(func=_run)
 
 

@@ -11,7 +11,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Reads an lm-eval output folder (samples logged with --log_samples, and "
                     "verdicts of `mseed judge` when --judge is given) and writes a submission "
                     "in the versioned schema (`mseed schema`): model, run, data and judge "
-                    "provenance, scores per language and dimension with 95%% intervals, and "
+                    "provenance, scores per language and dimension with 95 percent intervals, and "
                     "with --before the paired change, McNemar p-values and transfer ratios.")
     parser.add_argument("run_dir", metavar="RUN_DIR", help="the evaluated (aligned) run")
     parser.add_argument("--before", metavar="RUN_DIR",

@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                          "languages",
         description="Reads lm-eval run folders (--output_path of `lm_eval --log_samples` or "
                     "`mseed run`) and their judge verdicts, pairs the answers by prompt id, "
-                    "and writes CSV tables, figures, report.md and a self-contained "
+                    "and writes CSV tables, figures, result.json, report.md and a self-contained "
                     "report.html into -o. The safety metric is the judge's safe rate when "
                     "every run has verdicts, otherwise the refusal rate (the report says "
                     "which).")
