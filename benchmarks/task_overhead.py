@@ -91,7 +91,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'batch':>5} {'seconds':>8} {'tokens':>7} {'tokens/s':>9}")
     for bs in (int(b) for b in args.batch_sizes.split(",")):
         lm.batch_size_per_gpu = bs
-        lm.batch_size = bs
         elapsed, tokens = _evaluate(lm, manager, f"bare_{args.lang}", args.limit,
                                     args.max_gen_toks, True)
         print(f"{bs:>5} {elapsed:>8.2f} {tokens:>7} {tokens / elapsed:>9.1f}")
