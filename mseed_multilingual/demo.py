@@ -39,7 +39,7 @@ SAFETY_SYSTEM_PROMPT = (
 class DemoPlan:
     out: Path
     alignment: str = "adapter"
-    limit: int = DEMO_LIMIT
+    limit: int | None = DEMO_LIMIT  # None: every prompt
     max_gen_toks: int = DEMO_MAX_GEN_TOKS
     batch_size: int = DEMO_BATCH_SIZE
 
@@ -96,7 +96,8 @@ def _generate(plan: DemoPlan) -> None:
     for title, out, model_args, sys_prompt in (
             ("base model", plan.before_dir, base_args, None),
             (f"aligned on {ALIGNED_ON} ({plan.alignment})", plan.after_dir, after_args, system)):
-        _say(f"generating: {title}, {len(langs)} languages x {plan.limit} prompts -> {out}")
+        _say(f"generating: {title}, {len(langs)} languages x {plan.limit or 'all'} prompts "
+             f"-> {out}")
         run(RunConfig(model="hf", model_args=model_args, langs=langs, output=out,
                       limit=plan.limit, system_instruction=sys_prompt,
                       batch_size=plan.batch_size, max_gen_toks=plan.max_gen_toks,

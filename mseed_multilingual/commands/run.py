@@ -46,8 +46,7 @@ def data_languages(data: str) -> list[str]:
     """The languages a --data file or translation-set folder holds (zh first, then sorted)."""
     from ..data import SOURCE_LANG, dataset_files
 
-    langs = sorted(dataset_files(data))
-    return sorted(langs, key=lambda c: (c != SOURCE_LANG, c))
+    return sorted(dataset_files(data), key=lambda c: (c != SOURCE_LANG, c))
 
 
 def _run(args: argparse.Namespace) -> int:
