@@ -7,17 +7,27 @@
   every batch, so a run killed with ``kill -9`` loses at most the batch in flight and a rerun
   redoes only that; a torn last line (a write cut in the middle) is dropped on open. Failed calls
   (``error``) are not cached, so a rerun retries them.
+
+Two ``mseed judge`` processes may work on one folder at once: the verdict file is written to a
+temporary file of a unique name and renamed over the old one (the last writer wins, both are
+complete), and the cache is read, compacted and appended under an advisory lock
+(``_cache/<judge>.jsonl.lock``), so one process never truncates or rewrites lines the other is
+appending. Lines both processes appended for the same key are compacted on the next open.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ..safeio import iter_lines, loads
 from .base import VERDICTS, Verdict
 
 VERDICTS_DIR = "verdicts"
@@ -57,14 +67,25 @@ def write_verdicts(model_dir: str | Path, judge: str, rows: Iterable[dict]) -> P
     path = verdicts_path(model_dir, judge)
     path.parent.mkdir(parents=True, exist_ok=True)
     ordered = sorted(({k: row.get(k) for k in VERDICT_FIELDS} for row in rows), key=_sort_key)
-    tmp = path.with_suffix(".jsonl.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        for row in ordered:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    atomic_write_lines(path, (json.dumps(row, ensure_ascii=False) for row in ordered))
     return path
+
+
+def atomic_write_lines(path: Path, lines: Iterable[str]) -> None:
+    """Write ``lines`` to a temporary file of a unique name beside ``path``, fsync, rename:
+    readers see the old or the new file, and concurrent writers never share a temporary."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with open(fd, "w", encoding="utf-8", newline="\n") as fh:
+            for line in lines:
+                fh.write(line + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
 
 
 def _check_row(row: object, where: str) -> dict:
@@ -82,15 +103,9 @@ def read_verdict_file(path: str | Path) -> list[dict]:
     """Every verdict in one file; ValueError naming file:line on a bad line."""
     path = Path(path)
     rows = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from exc
-            rows.append(_check_row(obj, f"{path}:{n}"))
+    for n, line in iter_lines(path, "verdict file"):
+        if line.strip():
+            rows.append(_check_row(loads(line, f"{path}:{n}"), f"{path}:{n}"))
     return rows
 
 
@@ -118,11 +133,12 @@ def list_judges(model_dir: str | Path) -> list[str]:
     """Judge ids that have a verdict file for this run (the slug when the file is empty)."""
     judges = set()
     for path in _verdict_files(model_dir):
-        with open(path, encoding="utf-8") as fh:
-            first = fh.readline()
         try:
-            judges.add(json.loads(first)["judge"])
-        except (json.JSONDecodeError, KeyError, TypeError):
+            with open(path, encoding="utf-8") as fh:
+                first = fh.readline()
+            judge = loads(first, str(path))["judge"]
+            judges.add(judge if isinstance(judge, str) else path.stem)
+        except (ValueError, KeyError, TypeError, OSError):
             judges.add(path.stem)
     return sorted(judges)
 
@@ -141,26 +157,58 @@ class VerdictCache:
         self.path = Path(path)
         self._entries: dict[str, Verdict] = {}
         self.dropped_torn_line = False
+        self.compacted = False
         self._load()
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """An exclusive advisory lock shared by every process using this cache file."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _load(self) -> None:
         if not self.path.exists():
             return
-        raw = self.path.read_bytes()
-        end = raw.rfind(b"\n") + 1
-        if end < len(raw):  # a write cut mid-line by a kill: drop it so appends stay aligned
-            with open(self.path, "r+b") as fh:
-                fh.truncate(end)
-            self.dropped_torn_line = True
-        for n, line in enumerate(raw[:end].decode("utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
+        with self._locked():
+            raw = self.path.read_bytes()
+            end = raw.rfind(b"\n") + 1
+            if end < len(raw):  # a write cut mid-line by a kill: drop it so appends stay aligned
+                with open(self.path, "r+b") as fh:
+                    fh.truncate(end)
+                self.dropped_torn_line = True
             try:
-                obj = json.loads(line)
-                self._entries[obj["key"]] = Verdict.from_json(obj)
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-                raise ValueError(f"{self.path}:{n}: bad cache line ({exc}); delete the file "
-                                 f"to judge again from scratch") from exc
+                text = raw[:end].decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line_no = raw.count(b"\n", 0, exc.start) + 1
+                raise ValueError(f"{self.path}:{line_no}: not UTF-8 text; delete the file to "
+                                 f"judge again from scratch") from None
+            lines = 0
+            for n, line in enumerate(text.splitlines(), 1):
+                if not line.strip():
+                    continue
+                lines += 1
+                try:
+                    obj = json.loads(line)
+                    self._entries[obj["key"]] = Verdict.from_json(obj)
+                except (json.JSONDecodeError, KeyError, TypeError, ValueError,
+                        RecursionError) as exc:
+                    raise ValueError(f"{self.path}:{n}: bad cache line ({exc}); delete the file"
+                                     f" to judge again from scratch") from None
+            if lines > len(self._entries):
+                self._compact()
+
+    def _compact(self) -> None:
+        """Rewrite the cache with one line per key (duplicates come from concurrent runs);
+        called with the lock held."""
+        atomic_write_lines(self.path, (
+            json.dumps({"key": key, **verdict.to_json()}, ensure_ascii=False)
+            for key, verdict in self._entries.items()))
+        self.compacted = True
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -180,8 +228,7 @@ class VerdictCache:
             self._entries[key] = verdict
             lines.append(json.dumps({"key": key, **verdict.to_json()}, ensure_ascii=False))
         if lines:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path, "a", encoding="utf-8", newline="\n") as fh:
+            with self._locked(), open(self.path, "a", encoding="utf-8", newline="\n") as fh:
                 fh.write("\n".join(lines) + "\n")
                 fh.flush()
                 os.fsync(fh.fileno())
