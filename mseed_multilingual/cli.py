@@ -9,6 +9,8 @@ their handlers), which keeps ``mseed --help`` instant.
 from __future__ import annotations
 
 import argparse
+import csv
+import errno
 import importlib
 import pkgutil
 import sys
@@ -16,9 +18,27 @@ from collections.abc import Sequence
 
 from . import __version__, commands
 
+# Exit codes of every command (README "Reliability").
+EXIT_OK = 0
+EXIT_REJECTED = 1  # the input was read and rejected, or a check failed (validate, judge errors)
+EXIT_USAGE = 2  # the command cannot run as asked: bad option, unusable input file or output path
+
 
 class CliError(Exception):
     """An error to print as one line and exit 2 with, without a traceback."""
+
+
+def error_line(exc: BaseException) -> str:
+    """One line for an error caused by input: the project's own errors carry their file, line
+    or field; OS and decoding errors are given the file name they concern."""
+    if isinstance(exc, RecursionError):
+        return "input nested too deeply to process"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"input is not UTF-8 text ({exc.reason} at byte offset {exc.start})"
+    if isinstance(exc, OSError) and exc.filename is not None:
+        reason = "a symlink loop" if exc.errno == errno.ELOOP else exc.strerror
+        return f"{exc.filename}: {reason}"
+    return str(exc) or type(exc).__name__
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
-        return 2
+        return EXIT_USAGE
     try:
         return int(args.func(args) or 0)
     except BrokenPipeError:  # `mseed ... | head`
@@ -48,9 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; work done so far is kept and a rerun resumes it", file=sys.stderr)
         return 130
-    except (CliError, ValueError, FileNotFoundError) as exc:
-        print(f"mseed {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+    except (CliError, ValueError, OSError, csv.Error, RecursionError) as exc:
+        print(f"mseed {args.command}: error: {error_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import taxonomy
+from .safeio import MAX_JSON_DEPTH, json_depth
 
 TEXT_HEADER = "提示词 - 小类别 - 大类别"
 FIELD_SEP = " - "
@@ -279,9 +280,15 @@ def _load_json_array(col: _Collector, raw: bytes) -> None:
     try:
         items = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise DataError(path, f"not valid UTF-8 (byte offset {exc.start})") from exc
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise DataError(f"{path}:{line}", f"not valid UTF-8 (byte offset {exc.start})") from exc
     except json.JSONDecodeError as exc:
         raise DataError(f"{path}:{exc.lineno}:{exc.colno}", f"invalid JSON: {exc.msg}") from exc
+    except RecursionError:
+        raise DataError(path, f"JSON nested too deeply (more than {MAX_JSON_DEPTH} "
+                              f"levels)") from None
+    if json_depth(items) > MAX_JSON_DEPTH:
+        raise DataError(path, f"JSON nested too deeply (more than {MAX_JSON_DEPTH} levels)")
     if not isinstance(items, list):
         raise DataError(path, "expected a JSON array of {prompt, subclass, category} objects")
     for i, item in enumerate(items):
@@ -298,6 +305,9 @@ def _load_json_array(col: _Collector, raw: bytes) -> None:
         if record is not None:
             extra = {k: v for k, v in item.items() if k not in ("prompt", "subclass", "category")}
             col.keep(loc, Record(**{**asdict(record), "extra": extra}))
+
+
+_TOO_DEEP = object()
 
 
 def _check_keys(item: dict[str, Any], required: dict[str, type],
@@ -330,6 +340,11 @@ def _load_jsonl(col: _Collector, raw: bytes) -> None:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             col.reject(loc, f"invalid JSON at column {exc.colno}: {exc.msg}")
+            continue
+        except RecursionError:
+            obj = _TOO_DEEP
+        if obj is _TOO_DEEP or json_depth(obj) > MAX_JSON_DEPTH:
+            col.reject(loc, f"JSON nested too deeply (more than {MAX_JSON_DEPTH} levels)")
             continue
         record = _jsonl_record(col, loc, obj)
         if record is not None:

@@ -8,12 +8,13 @@ reads answers through this module and never regenerates them.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from .safeio import InputError, iter_lines, loads, read_json
 
 SAMPLES_RE = re.compile(r"^samples_(?P<task>.+)_(?P<ts>\d{4}-\d{2}-\d{2}T[\d\-.:]+)\.jsonl$")
 RESULTS_RE = re.compile(r"^results_(?P<ts>\d{4}-\d{2}-\d{2}T[\d\-.:]+)\.json$")
@@ -120,10 +121,10 @@ def _load_model_dir(model_dir: Path) -> Run:
     results_file = _newest(results) if results else None
     data: dict[str, Any] = {}
     if results_file:
-        try:
-            data = json.loads(results_file.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{results_file}:{exc.lineno}: not valid JSON ({exc.msg})") from exc
+        data = read_json(results_file, "lm-eval results file")
+        if not isinstance(data, dict):
+            raise InputError(f"{results_file}: an lm-eval results file is a JSON object, got "
+                             f"{type(data).__name__}")
     return Run(model_dir=model_dir, results=data, results_file=results_file,
                samples_files={t: _newest(v) for t, v in sorted(samples.items())})
 
@@ -133,17 +134,12 @@ def read_samples(path: str | Path) -> Iterator[Sample]:
     path = Path(path)
     m = SAMPLES_RE.match(path.name)
     task = m["task"] if m else path.stem
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            loc = f"{path}:{n}"
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{loc}: not a JSON line ({exc.msg}); the file may be "
-                                 f"truncated (an interrupted run)") from exc
-            yield _sample(obj, loc, str(path), n, task)
+    for n, line in iter_lines(path, "samples file"):
+        if not line.strip():
+            continue
+        loc = f"{path}:{n}"
+        obj = loads(line, loc, hint="the file may be truncated (an interrupted run)")
+        yield _sample(obj, loc, str(path), n, task)
 
 
 def _sample(obj: Any, loc: str, file: str, n: int, task: str) -> Sample:
@@ -153,10 +149,17 @@ def _sample(obj: Any, loc: str, file: str, n: int, task: str) -> Sample:
     missing = [k for k in DOC_KEYS if not isinstance(doc, dict) or k not in doc]
     if missing:
         raise ValueError(f"{loc}: doc lacks {missing}: not an mseed task's samples file")
+    doc_id = obj["doc_id"]
+    if not isinstance(doc_id, int) or isinstance(doc_id, bool) or doc_id < 0:
+        raise InputError(f"{loc}: doc_id must be a non-negative integer, got {doc_id!r}")
+    wrong = [k for k in DOC_KEYS if not isinstance(doc[k], str)]
+    if wrong:
+        raise InputError(f"{loc}: doc field(s) {', '.join(wrong)} must be text, got "
+                         f"{', '.join(type(doc[k]).__name__ for k in wrong)}")
     metrics = {k: float(v) for k, v in obj.items()
                if k not in SAMPLE_KEYS and isinstance(v, (int, float)) and not isinstance(v, bool)
                and k != "doc_id"}
-    return Sample(file=file, line=n, task=task, doc_id=int(obj["doc_id"]),
+    return Sample(file=file, line=n, task=task, doc_id=doc_id,
                   filter=str(obj.get("filter", "none")), id=doc["id"], lang=doc["lang"],
                   dimension=doc["dimension"], subclass=doc["subclass"], kind=doc["kind"],
                   prompt=doc["prompt"], response=first_response(obj["resps"]),

@@ -68,15 +68,10 @@ def write(doc: dict[str, Any], out: str | Path) -> Path:
 
 def load(path: str | Path) -> dict[str, Any]:
     """Read a submission file; ValueError naming file:line for text that is not JSON."""
+    from .safeio import read_json
+
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such submission file")
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not UTF-8 text ({exc.reason})") from exc
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from exc
+    doc = read_json(path, "submission file")
     if not isinstance(doc, dict):
         raise ValueError(f"{path}: a submission is a JSON object, got {type(doc).__name__}")
     return doc
@@ -391,7 +386,9 @@ def data_files(source: str | None, langs: list[str]) -> tuple[str, dict[str, str
     name = base.name if source else "mseed-multilingual-sample"
     manifest = base / "manifest.json" if base.is_dir() else None
     if manifest is not None and manifest.is_file():
-        name = json.loads(manifest.read_text(encoding="utf-8")).get("name") or name
+        name = _manifest(manifest).get("name") or name
+        if not isinstance(name, str):
+            raise ValueError(f"{manifest}: field 'name' must be text")
     return name, {lang: file_sha256(files[lang]) for lang in langs}
 
 
@@ -404,8 +401,10 @@ def data_block(run: Any, source: str | None, content_hash: str,
     translation = None
     manifest = manifest_for(source)
     if manifest is not None:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
+        data = _manifest(manifest)
         entries = data.get("languages") or {}
+        if not isinstance(entries, dict):
+            raise ValueError(f"{manifest}: field 'languages' must be an object")
         translation = {
             "manifest_sha256": file_sha256(manifest),
             "backend": backend_text(data.get("backend")),
@@ -414,6 +413,16 @@ def data_block(run: Any, source: str | None, content_hash: str,
                         and isinstance(entries[lang].get("quality"), dict)}}
     return {"name": name, "languages": langs, "files": files, "hash": whole.hexdigest(),
             "content_hash": content_hash, "translation": translation}
+
+
+def _manifest(path: Path) -> dict[str, Any]:
+    """A translation manifest.json through the safe loader; it must be an object."""
+    from .safeio import read_json
+
+    data = read_json(path, "translation manifest")
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: a translation manifest is a JSON object")
+    return data
 
 
 def backend_text(backend: Any) -> str | None:

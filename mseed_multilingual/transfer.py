@@ -563,9 +563,8 @@ def _check_same_texts(table, codes: Codes, before: str, after: str, allow_mixed:
 def translation_quality(infos: list[RunInfo], before: str,
                         manifest: str | Path | None) -> tuple[dict[str, float], str | None]:
     """Round-trip chrF per language from the translation manifest of the runs' data, if any."""
-    import json
-
     from .results import manifest_for
+    from .safeio import read_json
 
     path: Path | None = Path(manifest) if manifest else None
     if path is None:
@@ -573,12 +572,13 @@ def translation_quality(infos: list[RunInfo], before: str,
         path = manifest_for(info.data_source)
     if path is None or not path.is_file():
         return {}, None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from exc
+    data = read_json(path, "translation manifest")
+    entries = data.get("languages") if isinstance(data, dict) else None
+    if not isinstance(entries or {}, dict):
+        raise ValueError(f"{path}: a translation manifest is a JSON object with an object "
+                         f"'languages'")
     out = {}
-    for lang, entry in sorted((data.get("languages") or {}).items()):
+    for lang, entry in sorted((entries or {}).items()):
         chrf = ((entry or {}).get("quality") or {}).get("chrf") if isinstance(entry, dict) else None
         if isinstance(chrf, (int, float)) and not isinstance(chrf, bool):
             out[lang] = float(chrf)

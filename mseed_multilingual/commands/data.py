@@ -55,7 +55,9 @@ def _inspect(args: argparse.Namespace) -> int:
 
 def _convert(args: argparse.Namespace) -> int:
     from ..data import write_jsonl
+    from ..safeio import output_file
 
+    output_file(args.output, "output .jsonl file")
     report = _load(args)
     n = write_jsonl(report.records, args.output)
     for p in report.warnings + report.errors:

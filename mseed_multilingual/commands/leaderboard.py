@@ -23,7 +23,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from .. import leaderboard
+    from ..safeio import output_dir
 
+    output_dir(args.output, "site folder")
+    if args.hf_format:
+        output_dir(args.hf_format, "--hf-format folder")
     board = leaderboard.collect(args.submissions)
     index = leaderboard.build_site(board, args.output)
     print(f"{len(board.rows)} ranked, {len(board.superseded)} superseded, "

@@ -33,7 +33,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from .. import leaderboard, submission
+    from ..safeio import output_dir, output_file
 
+    output_file(args.output, "submission file")
+    if args.hf_eval_results:
+        output_dir(args.hf_eval_results, "--hf-eval-results folder")
     doc = submission.build(args.run_dir, before=args.before, judge=args.judge,
                            aligned_on=args.aligned_on, model_name=args.model_name)
     found = submission.problems(doc)

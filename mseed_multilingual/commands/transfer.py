@@ -50,6 +50,9 @@ def _run(args: argparse.Namespace) -> int:
     from ..report import headline_table, write_report
     from ..transfer import DEFAULT_ALIGNED_ON, analyze
 
+    from ..safeio import output_dir
+
+    output_dir(args.output, "report folder")
     if args.resamples is not None and args.resamples < 0:
         raise ValueError(f"--resamples must be >= 0, got {args.resamples}")
     result = analyze(args.before, args.after, labels=args.label,

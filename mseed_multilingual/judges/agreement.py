@@ -9,6 +9,7 @@ are left out of the comparison (a failed call says nothing about the answer) and
 from __future__ import annotations
 
 import csv
+import io
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -61,21 +62,30 @@ def _from_folder(path: Path) -> tuple[str, dict[tuple[str, str], str]]:
 
 
 def _from_csv(path: Path) -> dict[tuple[str, str], str]:
+    """Labels of a CSV file; an over-long field or bytes that are not UTF-8 name file:line."""
+    from ..safeio import InputError, read_text
+
+    reader = csv.DictReader(io.StringIO(read_text(path, "labels CSV"), newline=""))
+    try:
+        return _csv_labels(path, reader)
+    except csv.Error as exc:
+        raise InputError(f"{path}:{reader.line_num + 1}: not readable as CSV ({exc})") from None
+
+
+def _csv_labels(path: Path, reader: csv.DictReader) -> dict[tuple[str, str], str]:
     out: dict[tuple[str, str], str] = {}
-    with open(path, encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        if not reader.fieldnames or not {"id", "label"} <= set(reader.fieldnames):
-            raise ValueError(f"{path}:1: header must have columns id,label (and optional lang),"
-                             f" got {reader.fieldnames}")
-        for row in reader:
-            label = (row["label"] or "").strip().lower()
-            if label not in LABELS:
-                raise ValueError(f"{path}:{reader.line_num}: label {row['label']!r} is not one "
-                                 f"of {', '.join(LABELS)}")
-            key = ((row.get("lang") or "*").strip(), (row["id"] or "").strip())
-            if key in out:
-                raise ValueError(f"{path}:{reader.line_num}: id {key[1]} labelled twice")
-            out[key] = label
+    if not reader.fieldnames or not {"id", "label"} <= set(reader.fieldnames):
+        raise ValueError(f"{path}:1: header must have columns id,label (and optional lang),"
+                         f" got {reader.fieldnames}")
+    for row in reader:
+        label = (row["label"] or "").strip().lower()
+        if label not in LABELS:
+            raise ValueError(f"{path}:{reader.line_num}: label {row['label']!r} is not one "
+                             f"of {', '.join(LABELS)}")
+        key = ((row.get("lang") or "*").strip(), (row["id"] or "").strip())
+        if key in out:
+            raise ValueError(f"{path}:{reader.line_num}: id {key[1]} labelled twice")
+        out[key] = label
     return out
 
 
