@@ -24,6 +24,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--api-key-env", help="require the key held by this environment "
                                               "variable (default: no key)")
     parser.add_argument("--max-batch", type=int, default=8, help="requests generated together")
+    parser.add_argument("--max-body", type=int, default=1_000_000, metavar="BYTES",
+                        help="largest request body accepted (default 1000000; larger: 413)")
+    parser.add_argument("--max-connections", type=int, default=64, metavar="N",
+                        help="connections served at once (default 64; one more gets a 503)")
+    parser.add_argument("--socket-timeout", type=float, default=60.0, metavar="SECONDS",
+                        help="a connection silent this long is closed (default 60)")
     parser.set_defaults(func=_run)
 
 
@@ -48,7 +54,9 @@ def _run(args: argparse.Namespace) -> int:
     try:
         handle = start_server(model, gguf_file=gguf, host=args.host, port=args.port,
                               api_key=key, name=args.name or args.model,
-                              max_batch=args.max_batch)
+                              max_batch=args.max_batch, max_body=args.max_body,
+                              max_connections=args.max_connections,
+                              socket_timeout=args.socket_timeout)
     except RuntimeError as exc:
         raise ValueError(str(exc)) from exc
     print(f"serving {handle.model_name} at {handle.url} (Ctrl-C to stop)", file=sys.stderr)
