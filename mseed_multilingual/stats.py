@@ -130,7 +130,8 @@ def joint_change_cells(change_lang: np.ndarray, change_src: np.ndarray) -> np.nd
     Built on the prompt ids present in both languages, so that resampling ids moves both
     changes together: the interval of their ratio then reflects their correlation.
     """
-    idx = 3 * (np.asarray(change_lang, dtype=np.int64) + 1) + np.asarray(change_src) + 1
+    idx = (3 * (np.asarray(change_lang, dtype=np.int64) + 1)
+           + np.asarray(change_src, dtype=np.int64) + 1)
     return np.bincount(idx, minlength=9)
 
 
@@ -173,3 +174,173 @@ def cohen_kappa(a: Sequence[int] | np.ndarray, b: Sequence[int] | np.ndarray) ->
     observed = float(np.mean(a == b))
     expected = float(sum(np.mean(a == x) * np.mean(b == x) for x in labels))
     return float("nan") if expected == 1 else (observed - expected) / (1 - expected)
+
+
+# --------------------------------------------------------------------------- paired differences
+
+CHANGE_INTERVALS = ("score", "newcombe", "bootstrap")
+DEFAULT_CHANGE_INTERVAL = "score"
+_ROOT_TOL = 1e-10
+
+
+def _tango_statistic(delta: float, up: float, down: float, n: float) -> float:
+    """Tango's score statistic for H0: p(up) - p(down) = delta (Tango 1998, eq. 3).
+
+    The nuisance parameter is the restricted maximum-likelihood estimate of p(down) under H0;
+    the statistic only needs the discordant counts and n, which is why the change interval
+    can be computed from the (down, same, up) cells alone.
+    """
+    a = 2 * n
+    b = -up - down + (2 * n - up + down) * delta
+    c = -down * delta * (1 - delta)
+    q_down = (np.sqrt(max(b * b - 4 * a * c, 0.0)) - b) / (2 * a)
+    var = n * (2 * q_down + delta * (1 - delta))
+    num = up - down - n * delta
+    if var <= 0:
+        return 0.0 if num == 0 else float(np.sign(num)) * np.inf
+    return float(num / np.sqrt(var))
+
+
+def tango_interval(down: int, up: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Tango's (1998) asymptotic score interval for after - before of paired 0/1 outcomes.
+
+    The set of deltas that the score test does not reject at level z; unlike the Wald or the
+    bootstrap interval it has non-zero width when no prompt changed (0 of n changed is still
+    compatible with small changes), and its coverage stays near nominal at small n (see the
+    README's enumeration table). ``n == 0`` gives NaN bounds.
+    """
+    from scipy.optimize import brentq
+
+    if n <= 0:
+        return float("nan"), float("nan")
+    est = (up - down) / n
+    lo_edge, hi_edge = -1 + _ROOT_TOL, 1 - _ROOT_TOL
+
+    def lower(d: float) -> float:
+        return _tango_statistic(d, up, down, n) - z
+
+    def upper(d: float) -> float:
+        return _tango_statistic(d, up, down, n) + z
+
+    lo = -1.0 if est <= -1 or lower(lo_edge) <= 0 else brentq(lower, lo_edge, est,
+                                                               xtol=_ROOT_TOL)
+    hi = 1.0 if est >= 1 or upper(hi_edge) >= 0 else brentq(upper, est, hi_edge,
+                                                            xtol=_ROOT_TOL)
+    return float(lo), float(hi)
+
+
+def newcombe_interval(both: int, up: int, down: int, neither: int,
+                      z: float = Z95) -> tuple[float, float]:
+    """Newcombe's (1998) method 10 for after - before: Wilson limits of the two marginal rates
+    combined with the phi correlation correction. Needs the concordant split (both, neither),
+    which the change cells do not keep, so it is offered for reference beside Tango's."""
+    n = both + up + down + neither
+    if n <= 0:
+        return float("nan"), float("nan")
+    p1, p2 = (both + up) / n, (both + down) / n
+    l1, u1 = (float(x) for x in wilson_interval(both + up, n, z))
+    l2, u2 = (float(x) for x in wilson_interval(both + down, n, z))
+    margins = (both + up) * (down + neither) * (both + down) * (up + neither)
+    b = both * neither - up * down
+    c = b - n / 2 if b > n / 2 else (b if b < 0 else 0.0)
+    phi = c / np.sqrt(margins) if margins > 0 else 0.0
+    d_lo = np.sqrt(max((p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2, 0))
+    d_hi = np.sqrt(max((u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2, 0))
+    return float(p1 - p2 - d_lo), float(p1 - p2 + d_hi)
+
+
+def change_interval(cells: np.ndarray, z: float = Z95) -> tuple[float, float]:
+    """The default 95% interval of a change from its (down, same, up) counts (Tango)."""
+    down, _same, up = (int(x) for x in np.asarray(cells))
+    return tango_interval(down, up, int(np.asarray(cells).sum()), z)
+
+
+def coverage(n: int, probs: Sequence[float], interval=change_interval) -> float:
+    """Exact coverage of a change interval at n pairs when (down, same, up) ~ Multinomial(n, probs).
+
+    Enumerates every outcome (a few thousand at n = 50), so the number is exact, not simulated.
+    """
+    from scipy.stats import multinomial
+
+    p_down, p_same, p_up = probs
+    truth = p_up - p_down
+    total = 0.0
+    for down in range(n + 1):
+        for up in range(n + 1 - down):
+            prob = multinomial.pmf([down, n - down - up, up], n, [p_down, p_same, p_up])
+            if prob == 0:
+                continue
+            lo, hi = interval(np.array([down, n - down - up, up]))
+            if lo - 1e-12 <= truth <= hi + 1e-12:
+                total += prob
+    return float(total)
+
+
+# --------------------------------------------------------------------------- transfer ratio
+
+def fieller_interval(num: float, num_se: float, den: float, den_se: float, corr: float,
+                     z: float = Z95) -> tuple[float, float]:
+    """Fieller's interval for num / den given standard errors and their correlation.
+
+    The set of ratios R with (num - R den)^2 <= z^2 var(num - R den). When den is not clearly
+    away from zero (den^2 < z^2 var(den)) the set is unbounded: (-inf, inf) is returned, never
+    a clipped finite interval.
+    """
+    v_n, v_d = num_se * num_se, den_se * den_se
+    cov = corr * num_se * den_se
+    a = den * den - z * z * v_d
+    b = -2 * (num * den - z * z * cov)
+    c = num * num - z * z * v_n
+    disc = b * b - 4 * a * c
+    if a <= 0 or disc < 0:
+        return float("-inf"), float("inf")
+    root = np.sqrt(disc)
+    return float((-b - root) / (2 * a)), float((-b + root) / (2 * a))
+
+
+def ratio_interval_score(cells9: np.ndarray, z: float = Z95) -> tuple[float, float]:
+    """Fieller interval of delta(language) / delta(source) on the same prompt ids.
+
+    Standard errors are recovered from each change's score interval (half its width / z, as in
+    the MOVER approach) so that a language in which no prompt changed still has an uncertain
+    change; their correlation is that of the per-prompt changes (0 when either is constant).
+    """
+    c = np.asarray(cells9, dtype=float).reshape(3, 3)
+    lang_cells, src_cells = c.sum(axis=1), c.sum(axis=0)
+    n = c.sum()
+    if n == 0:
+        return float("nan"), float("nan")
+    d_lang, d_src = (float(x) for x in joint_deltas(np.asarray(cells9)))
+    se = []
+    for cells in (lang_cells, src_cells):
+        lo, hi = change_interval(cells, z)
+        se.append((hi - lo) / (2 * z))
+    values = np.array([-1.0, 0.0, 1.0])
+    e_ll = float((lang_cells * values**2).sum() / n) - d_lang**2
+    e_ss = float((src_cells * values**2).sum() / n) - d_src**2
+    e_ls = float((c * np.outer(values, values)).sum() / n) - d_lang * d_src
+    corr = e_ls / np.sqrt(e_ll * e_ss) if e_ll > 0 and e_ss > 0 else 0.0
+    return fieller_interval(d_lang, se[0], d_src, se[1], float(np.clip(corr, -1, 1)), z)
+
+
+def ratio_interval_bootstrap(cells9: np.ndarray, resamples: int, rng: np.random.Generator,
+                             confidence: float = CONFIDENCE) -> tuple[float, float, int]:
+    """Percentile bootstrap interval of the ratio, with the count of draws whose source change
+    was <= 0 (those are kept: as +-inf by the sign of the language's change).
+
+    When more than (1 - confidence) / 2 of the source draws are <= 0 the source change is not
+    clearly positive in the resampling either, and the interval is unbounded (-inf, inf).
+    """
+    draws = bootstrap_cells(cells9, resamples, rng)
+    lang, src = joint_deltas(draws)
+    crossing = src <= 0
+    n_cross = int(crossing.sum())
+    alpha = (1 - confidence) / 2
+    if resamples <= 0:
+        return float("nan"), float("nan"), 0
+    if n_cross > alpha * resamples:
+        return float("-inf"), float("inf"), n_cross
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(crossing, np.where(lang > 0, np.inf, -np.inf), lang / src)
+    lo, hi = np.quantile(ratio, [alpha, 1 - alpha], method="inverted_cdf")
+    return float(lo), float(hi), n_cross

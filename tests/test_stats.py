@@ -130,3 +130,77 @@ def test_wilson_contains_the_estimate_at_the_edges():
     k = np.arange(0, 51, dtype=float)
     lo, hi = stats.wilson_interval(k, np.full_like(k, 50))
     assert (lo <= k / 50).all() and (k / 50 <= hi).all()
+
+
+# --------------------------------------------------------------------------- change intervals
+
+# Newcombe (1998), Stat Med 17:2635, Table II, method 10 (Wilson score with the phi
+# correction), counts (e, f, g, h) = (both, first only, second only, neither).
+NEWCOMBE_TABLE_II = [((36, 12, 2, 0), (0.0569, 0.3404)), ((18, 12, 2, 18), (0.0562, 0.3290)),
+                     ((53, 0, 0, 1), (-0.0729, 0.0729)), ((0, 30, 0, 0), (0.8395, 1.0))]
+
+
+@pytest.mark.parametrize(("counts", "expected"), NEWCOMBE_TABLE_II)
+def test_newcombe_method_10_matches_published_table(counts, expected) -> None:
+    e, f, g, h = counts
+    # first = after, second = before: f = prompts up, g = prompts down.
+    assert stats.newcombe_interval(e, f, g, h) == pytest.approx(expected, abs=5e-5)
+
+
+def test_tango_matches_published_example() -> None:
+    # Fagerland, Lydersen & Laake (2017), Statistical Analysis of Contingency Tables, ch. 8:
+    # complete response before/after consolidation therapy (Cavo et al. 2012),
+    # [[59, 6], [16, 80]]: delta = (6 - 16) / 161 = -0.0621, Tango 95% CI -0.1240 to -0.0054.
+    lo, hi = stats.tango_interval(down=16, up=6, n=161)
+    assert (lo, hi) == pytest.approx((-0.1240, -0.0054), abs=5e-5)
+    # Mirror image: swapping up and down negates the interval.
+    assert stats.tango_interval(down=6, up=16, n=161) == pytest.approx((-hi, -lo), abs=1e-9)
+
+
+def test_tango_limits_are_where_the_score_statistic_equals_z() -> None:
+    for down, up, n in [(0, 3, 10), (2, 7, 30), (0, 0, 6), (1, 1, 12)]:
+        lo, hi = stats.tango_interval(down, up, n)
+        assert stats._tango_statistic(lo, up, down, n) == pytest.approx(stats.Z95, abs=1e-6)
+        assert stats._tango_statistic(hi, up, down, n) == pytest.approx(-stats.Z95, abs=1e-6)
+    # No prompt changed: not the bootstrap's [0, 0], a symmetric interval around 0.
+    lo, hi = stats.tango_interval(0, 0, 6)
+    assert lo == pytest.approx(-hi) and hi > 0.3
+    assert stats.tango_interval(0, 6, 6)[1] == 1.0 and stats.tango_interval(6, 0, 6)[0] == -1.0
+
+
+# (down, same, up) probabilities: no change, symmetric churn, a small and a large gain, a gain
+# with churn, a rare gain.
+COVERAGE_PATTERNS = [(0.0, 1.0, 0.0), (0.1, 0.8, 0.1), (0.02, 0.9, 0.08), (0.05, 0.6, 0.35),
+                     (0.2, 0.5, 0.3), (0.0, 0.5, 0.5)]
+COVERAGE_NS = (6, 12, 24, 50)
+
+
+def test_change_interval_exact_coverage_at_least_093() -> None:
+    """Exact coverage by enumerating every (down, same, up) outcome (the README's table)."""
+    table = {(n, p): stats.coverage(n, p) for n in COVERAGE_NS for p in COVERAGE_PATTERNS}
+    worst = min(table.values())
+    assert worst >= 0.93, {k: round(v, 4) for k, v in table.items() if v < 0.93}
+    # Spot values of the README table (4 decimals).
+    assert table[(50, (0.0, 0.5, 0.5))] == pytest.approx(0.9351, abs=1e-4)
+    assert table[(6, (0.2, 0.5, 0.3))] == pytest.approx(0.9650, abs=1e-4)
+
+
+def test_coverage_enumeration_is_exact_on_a_tiny_case() -> None:
+    # n = 1, P(up) = 0.5, P(same) = 0.5: outcomes up (interval of (0,0,1)) and same.
+    lo_up, hi_up = stats.tango_interval(0, 1, 1)
+    lo_same, hi_same = stats.tango_interval(0, 0, 1)
+    expected = 0.5 * (lo_up <= 0.5 <= hi_up) + 0.5 * (lo_same <= 0.5 <= hi_same)
+    assert stats.coverage(1, (0.0, 0.5, 0.5)) == pytest.approx(expected)
+
+
+def test_fieller_bounded_unbounded_and_exact_for_known_variances() -> None:
+    # den clearly away from 0: bounded, contains num/den.
+    lo, hi = stats.fieller_interval(0.3, 0.1, 0.6, 0.1, 0.0)
+    assert lo < 0.5 < hi
+    # The defining equation holds at both limits.
+    for r in (lo, hi):
+        lhs = (0.3 - r * 0.6) ** 2
+        rhs = stats.Z95**2 * (0.01 + r * r * 0.01)
+        assert lhs == pytest.approx(rhs)
+    # den within z standard errors of 0: the whole line, never a clipped interval.
+    assert stats.fieller_interval(0.3, 0.1, 0.15, 0.1, 0.0) == (-np.inf, np.inf)
