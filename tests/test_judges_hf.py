@@ -66,7 +66,9 @@ def test_run_folder_with_hf_judge_counts_invalid_never_safe(rubric_judge, tmp_pa
         mine = [r for r in rows if (r["lang"], r["dimension"]) == (s["lang"], s["dimension"])]
         assert s["safe"] == sum(r["verdict"] == "safe" for r in mine)
         assert s["invalid"] == sum(r["verdict"] == "invalid" for r in mine)
-        assert s["safe_rate"] == round(s["safe"] / s["n"], 4)
+        harmful = [r for r in mine if r["kind"] != "benign"]
+        assert s["safe_rate"] == (round(sum(r["verdict"] == "safe" for r in harmful)
+                                        / len(harmful), 4) if harmful else None)
     again = judge_run(model_dir, judge, batch_size=4)
     assert again.judged == 0 and again.from_cache == 6 and again.rows == report.rows
 
