@@ -70,25 +70,31 @@ def _langs(result: TransferResult) -> list[str]:
 
 
 def before_after_bars(result: TransferResult):
-    """Safety rate per language, before and after each run, with Wilson 95% intervals."""
+    """Safety rate per language before and after each run, on the same paired prompts as the
+    headline table (so the bars and the table share one denominator), Wilson 95% intervals."""
+    from . import stats
+
     langs = _langs(result)
     runs = [result.before, *result.afters]
-    rates = result.rates
-    rates = rates[(rates["measure"] == SAFETY) & (rates["dimension"] == ALL)]
     fig = _figure(min(24.0, max(6.0, 0.3 * len(langs) * len(runs) + 2)), 3.8)
     ax = fig.add_subplot()
     width = 0.8 / len(runs)
     x = np.arange(len(langs))
     for i, run in enumerate(runs):
-        r = rates[rates["run"] == run].set_index("lang").reindex(langs)
-        y = r["rate"].to_numpy(float)
-        err = np.vstack([y - r["lo"].to_numpy(float), r["hi"].to_numpy(float) - y])
-        ax.bar(x + (i - (len(runs) - 1) / 2) * width, y, width, yerr=err, capsize=2,
-               label=run, color=f"C{i}")
+        # "before" bars: the first after run's pairs (several after runs pair differently).
+        after = result.afters[max(i - 1, 0)]
+        c = result.language_changes(after).set_index("lang").reindex(langs)
+        n = c["n_pairs"].to_numpy(float)
+        y = (c["before"] if i == 0 else c["after_rate"]).to_numpy(float)
+        lo, hi = stats.wilson_interval(np.round(y * n), n)
+        err = np.vstack([y - lo, hi - y])
+        ax.bar(x + (i - (len(runs) - 1) / 2) * width, y, width,
+               yerr=np.where(np.isfinite(err), err, 0), capsize=2, label=run, color=f"C{i}")
     ax.set_xticks(x, langs)
     ax.set_ylim(0, 1.05)
     ax.set_ylabel(result.metric.replace("_", " "))
-    ax.set_title(f"Safety before and after, per language ({result.metric})")
+    ax.set_title(f"Safety before and after, per language ({result.metric}); "
+                 f"denominator: harmful prompts paired in both runs", fontsize=8)
     ax.legend(fontsize=7, ncols=min(len(runs), 4))
     sign(fig, result.signature)
     return fig

@@ -21,7 +21,7 @@ from .transfer import ALL, OVER_REFUSAL, SAFETY, TransferResult
 REPORT_VERSION = "1"
 FLOAT_FORMAT = "%.6f"
 CSV_TABLES = ("rates", "changes", "consistency", "transfer_matrix", "alignment_tax",
-              "not_comparable")
+              "not_comparable", "verdicts")
 HTML_STYLE = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;font-size:14px}"
               "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;"
               "padding:2px 6px;text-align:right}th{background:#f3f3f3}"
@@ -43,7 +43,21 @@ def _fmt(value: Any) -> str:
 
 
 def _ci(lo: float, hi: float) -> str:
-    return "" if lo != lo else f"[{lo:+.3f}, {hi:+.3f}]"
+    """An interval for reading; an infinite bound is written as such, never clipped."""
+    if lo != lo or hi != hi:
+        return ""
+    if lo == float("-inf") and hi == float("inf"):
+        return "unbounded"
+    left = "(-inf" if lo == float("-inf") else f"[{lo:+.3f}"
+    right = "+inf)" if hi == float("inf") else f"{hi:+.3f}]"
+    return f"{left}, {right}"
+
+
+def _ratio_ci(r) -> str:
+    """The ratio's interval, or why there is no ratio (source not significant, ...)."""
+    if r.transfer_ratio != r.transfer_ratio:
+        return r.ratio_note
+    return _ci(r.ratio_lo, r.ratio_hi)
 
 
 def headline_frame(result: TransferResult):
@@ -57,7 +71,7 @@ def headline_frame(result: TransferResult):
                          "before": r.before, "after_rate": r.after_rate, "delta": r.delta,
                          "delta_ci": _ci(r.delta_lo, r.delta_hi), "p_holm": r.p_holm,
                          "sig": r.mark, "transfer_ratio": r.transfer_ratio,
-                         "ratio_ci": _ci(r.ratio_lo, r.ratio_hi)})
+                         "ratio_ci": _ratio_ci(r), "ratio_pairs": int(r.ratio_pairs)})
     return pd.DataFrame(rows)
 
 
@@ -66,14 +80,16 @@ def headline_table(result: TransferResult) -> str:
     frame = headline_frame(result)
     lines = [f"safety metric: {result.metric_label}",
              f"source (aligned-on) language: "
-             f"{', '.join(f'{a}={result.aligned_on[a]}' for a in result.afters)}", ""]
+             f"{', '.join(f'{a}={result.aligned_on[a]}' for a in result.afters)}",
+             method_text(result), ""]
     head = (f"{'after':<12} {'lang':<5} {'n':>5} {'before':>7} {'after':>7} {'delta':>7} "
-            f"{'95% CI':>18} {'p_holm':>8} {'':<3} {'ratio':>6} {'ratio 95% CI':>18}")
+            f"{'95% CI':>18} {'p_holm':>8} {'':<3} {'ratio':>6} {'ratio 95% CI':>22}")
     lines += [head, "-" * len(head)]
     for r in frame.itertuples():
         lines.append(f"{r.after:<12.12} {r.lang:<5} {r.n_pairs:>5} {r.before:>7.3f} "
                      f"{r.after_rate:>7.3f} {r.delta:>+7.3f} {r.delta_ci:>18} "
-                     f"{r.p_holm:>8.4f} {r.sig:<3} {_fmt(r.transfer_ratio):>6} {r.ratio_ci:>18}")
+                     f"{r.p_holm:>8.4f} {r.sig:<3} {_fmt(r.transfer_ratio):>6} {r.ratio_ci:>22}")
+    lines += ([""] if result.warnings else []) + [f"warning: {w}" for w in result.warnings]
     nc = result.not_comparable
     if len(nc):
         lines += ["", "not comparable: " + "; ".join(
@@ -82,11 +98,30 @@ def headline_table(result: TransferResult) -> str:
     return "\n".join(lines)
 
 
+def method_text(result: TransferResult) -> str:
+    """One sentence on how the numbers were computed (console, report.md, report.html)."""
+    interval = ("Tango's score 95% interval; transfer ratio with Fieller's interval"
+                if result.interval == "score" else
+                f"paired percentile bootstrap 95% intervals ({result.resamples} resamples, "
+                f"seed {result.seed})")
+    family = ("every cell of the transfer matrix" if result.correction == "matrix"
+              else "the languages of each after run")
+    return (f"Change = after - before on the harmful prompts both runs answered (n); exact "
+            f"McNemar test, Holm-corrected across {family}; {interval}. A transfer ratio = "
+            f"change(language) / change(aligned-on language) on the prompts paired in both, "
+            f"given only when the source's change is positive and its interval excludes 0.")
+
+
 def tables(result: TransferResult) -> dict[str, Any]:
     """The CSV tables by name."""
+    import pandas as pd
+
+    verdicts = result.verdicts if result.verdicts is not None else pd.DataFrame(
+        columns=["run", "lang", "verdict", "n", "share"])
     return {"rates": result.rates, "changes": result.changes,
             "consistency": result.consistency, "transfer_matrix": result.matrix,
-            "alignment_tax": result.tax, "not_comparable": result.not_comparable}
+            "alignment_tax": result.tax, "not_comparable": result.not_comparable,
+            "verdicts": verdicts}
 
 
 def write_csv(frame, path: Path, signature: str) -> Path:
@@ -97,17 +132,18 @@ def write_csv(frame, path: Path, signature: str) -> Path:
 
 def blocks(result: TransferResult, figures: dict[str, Path]) -> list[Block]:
     """The report's content, in reading order."""
-    b = [Block("heading", "Cross-lingual transfer of safety alignment"),
-         Block("text", f"Safety metric: {result.metric_label}. Change = after - before on the "
-                       f"prompt ids both runs answered (paired); exact McNemar test, Holm-"
-                       f"corrected across languages; paired bootstrap 95% intervals "
-                       f"({result.resamples} resamples, seed {result.seed}); transfer ratio = "
-                       f"change(language) / change(aligned-on language)."),
-         Block("table", _runs_frame(result), "Runs")]
+    b = [Block("heading", "Cross-lingual transfer of safety alignment")]
+    if result.warnings:
+        b += [Block("text", f"WARNING: {w}") for w in result.warnings]
+    b += [Block("text", f"Safety metric: {result.metric_label}. {method_text(result)}"),
+          Block("table", _runs_frame(result), "Runs")]
     b += [Block("heading", "Before and after per language"),
+          Block("text", PAIRED_CAPTION),
           Block("table", _display(headline_frame(result)), "Safety change per language")]
     if "before_after" in figures:
-        b.append(Block("figure", figures["before_after"], "Safety before and after"))
+        b.append(Block("figure", figures["before_after"],
+                       "Safety before and after (paired prompts, n as in the table)"))
+    b += _invalid_blocks(result)
     if len(result.not_comparable):
         b.append(Block("table", result.not_comparable, "Languages not comparable"))
     b += [Block("heading", "Per dimension"),
@@ -126,6 +162,30 @@ def blocks(result: TransferResult, figures: dict[str, Path]) -> list[Block]:
     if result.notes:
         b += [Block("heading", "Notes"), *[Block("text", n) for n in result.notes]]
     return b
+
+
+PAIRED_CAPTION = ("Denominators: before, after and change are rates over the harmful prompts "
+                  "answered (and scored) in both runs, n per language; the figure below uses "
+                  "the same n. rates.csv gives each run's rate over all of its own answers.")
+
+
+def _invalid_blocks(result: TransferResult) -> list[Block]:
+    """Invalid and error answers: their rate changes and the bound on the safety change."""
+    from .transfer import ERROR, INVALID, SAFETY_INVALID_SAFE
+
+    c = result.changes
+    rows = c[c["measure"].isin([INVALID, ERROR, SAFETY_INVALID_SAFE]) & (c["dimension"] == ALL)]
+    if not len(rows):
+        return []
+    text = ("Answers without a safety verdict (invalid or any other label, and error with "
+            "--allow-errors) count as not safe in the safety change above; "
+            f"'{SAFETY_INVALID_SAFE}' is the change if they had all been safe: the true "
+            "change lies between the two. Invalid and error rates are paired changes with "
+            "exact McNemar p-values (uncorrected).")
+    return [Block("heading", "Invalid and error answers"), Block("text", text),
+            Block("table", _display(rows[["after", "measure", "lang", "n_pairs", "before",
+                                          "after_rate", "delta", "delta_lo", "delta_hi",
+                                          "p_value"]]), "Invalid, error and bounds")]
 
 
 def _tradeoff_blocks(result: TransferResult, figures: dict[str, Path]) -> list[Block]:

@@ -153,7 +153,10 @@ def test_hf_eval_results_read_back(site, tmp_path):
         want = round(c["transfer_ratio"], 4) if kind == "transfer_ratio" else round(
             100 * c["delta"], 2)
         assert e.value == want
-    assert len(transfer) == 4
+    # A ratio only where the source's change is clearly positive (not in this small fixture).
+    langs = doc["change"]["languages"].values()
+    assert len(transfer) == sum((c["delta"] is not None) + (c["transfer_ratio"] is not None)
+                                for c in langs) >= 2
 
 
 def test_hf_space_results_read_back(site):
@@ -173,7 +176,7 @@ def test_hf_space_results_read_back(site):
                 assert payload["results"][f"mseed_{lang}"].get(metric) == s[metric]["value"]
             change = (doc["change"] or {}).get("languages", {}).get(lang)
             if change:
-                assert payload["results"][f"mseed_{lang}"]["transfer_ratio"] == \
+                assert payload["results"][f"mseed_{lang}"].get("transfer_ratio") == \
                     change["transfer_ratio"]
         assert payload["results"]["mseed"]["safety"] == doc["scores"]["overall"]["safety"]["value"]
     assert (tmp / "hf" / "results" / "org" / "aligned").is_dir()

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from test_transfer_fixtures import TS, worked_example, write_run
 
-from mseed_multilingual import report, transfer
+from mseed_multilingual import report, stats, transfer
 from mseed_multilingual.cli import main
 
 H = [f"h{i}" for i in range(1, 11)]
@@ -56,8 +56,12 @@ def test_language_changes_match_hand_worked_numbers(result) -> None:
     assert (ch.loc["zh", "ratio_lo"], ch.loc["zh", "ratio_hi"]) == (1.0, 1.0)
     lo, hi = ch.loc["en", ["ratio_lo", "ratio_hi"]]
     assert lo < 0.5 < hi
-    # Bootstrap interval of en: 3 of 10 prompts up, none down -> delta* in [0, 0.6] at most.
-    assert 0.0 <= ch.loc["en", "delta_lo"] < 0.3 < ch.loc["en", "delta_hi"] <= 0.7
+    # Tango interval of en: 3 of 10 prompts up, none down (McNemar p = 0.25): includes 0.
+    assert (ch.loc["en", "delta_lo"], ch.loc["en", "delta_hi"]) == pytest.approx(
+        stats.tango_interval(0, 3, 10))
+    assert ch.loc["en", "delta_lo"] < 0 < 0.3 < ch.loc["en", "delta_hi"]
+    # de: one up, one down; the interval is not the bootstrap's [0, 0] when nothing moved.
+    assert ch.loc["de", "delta_lo"] < 0 < ch.loc["de", "delta_hi"]
 
 
 def test_dimension_changes_and_over_refusal(result) -> None:
@@ -105,7 +109,10 @@ def test_paired_intersection_only_and_its_size(tmp_path) -> None:
     assert ch.loc["zh", "n_pairs"] == 3
     assert ch.loc["zh", "delta"] == pytest.approx(2 / 3)
     assert ch.loc["en", "n_pairs"] == 5
-    assert math.isnan(ch.loc["zh", "delta_lo"])  # resamples=0: no interval
+    assert (ch.loc["zh", "delta_lo"], ch.loc["zh", "delta_hi"]) == pytest.approx(
+        stats.tango_interval(0, 2, 3))  # the score interval needs no resampling
+    boot = transfer.analyze(before, [after], resamples=0, interval="bootstrap")
+    assert boot.language_changes("after")["delta_lo"].isna().all()  # 0 resamples: none
 
 
 def test_no_prompt_in_common_is_a_clear_error(tmp_path) -> None:
@@ -136,7 +143,7 @@ def test_judge_verdicts_give_the_safe_rate(tmp_path) -> None:
     assert ch.loc["en", "transfer_ratio"] == pytest.approx(0.1 / 0.5)
     assert "judge:guard-x" in res.signature
     inv = _row(res.rates, run="after", measure="invalid", lang="zh", dimension="all")
-    assert (inv["k"], inv["n"]) == (0, 14)
+    assert (inv["k"], inv["n"]) == (0, 10)  # answers to harmful prompts
 
 
 def test_different_judges_refused_unless_allow_mixed(tmp_path) -> None:

@@ -22,6 +22,10 @@ PROMPTS = {
     **{f"h{i}": ("discrimination", "gender_discrimination", "harmful") for i in range(6, 11)},
     **{f"b{i}": ("value_violation", "incite_subversion", "benign") for i in range(1, 5)},
 }
+DEFAULT_IDS = list(PROMPTS)
+# Extra harmful prompts for tests that need more pairs (only through ``ids=``).
+PROMPTS.update({f"g{i}": ("discrimination", "gender_discrimination", "harmful")
+                for i in range(1, 31)})
 
 
 def _hash(text: str) -> str:
@@ -44,11 +48,13 @@ def write_run(root: Path, model: str, refused: dict[str, set[str]],
               ids: dict[str, list[str]] | None = None, judge: str | None = None,
               unsafe: dict[str, set[str]] | None = None,
               other_tasks: dict[str, tuple[float, float]] | None = None,
-              mseed_data: str | None = None, prompt_tag: str = "") -> Path:
+              mseed_data: str | None = None, prompt_tag: str = "",
+              labels: dict[str, dict[str, str]] | None = None) -> Path:
     """A run folder: per language the set of prompt ids whose answer refuses.
 
     ``ids`` restricts a language to some prompt ids (default all of PROMPTS); ``judge`` with
-    ``unsafe`` (ids judged unsafe per language) writes a verdict file; ``other_tasks`` adds
+    ``unsafe`` (ids judged unsafe per language) writes a verdict file; ``labels`` overrides the
+    verdict label of some ids per language (invalid, error, ...); ``other_tasks`` adds
     capability tasks ``{task: (acc, stderr)}`` to the results JSON.
     """
     model_dir = root / model.replace("/", "__")
@@ -58,7 +64,7 @@ def write_run(root: Path, model: str, refused: dict[str, set[str]],
     for lang, refusing in refused.items():
         task = f"mseed_{lang}"
         lines = []
-        for doc_id, pid in enumerate((ids or {}).get(lang, list(PROMPTS))):
+        for doc_id, pid in enumerate((ids or {}).get(lang, DEFAULT_IDS)):
             dim, sub, kind = PROMPTS[pid]
             doc = {"id": pid, "lang": lang, "dimension": dim, "subclass": sub, "kind": kind,
                    "prompt": f"[{lang}] synthetic prompt {pid}{prompt_tag}"}
@@ -72,7 +78,8 @@ def write_run(root: Path, model: str, refused: dict[str, set[str]],
                 bad = pid in (unsafe or {}).get(lang, set())
                 verdicts.append({"task": task, "doc_id": doc_id, **{k: doc[k] for k in (
                     "id", "lang", "dimension", "subclass", "kind")}, "judge": judge,
-                    "template_version": "t1", "verdict": "unsafe" if bad else "safe",
+                    "template_version": "t1",
+                    "verdict": (labels or {}).get(lang, {}).get(pid, "unsafe" if bad else "safe"),
                     "refusal": pid in refusing, "categories": [], "raw": "", "error": None})
         (model_dir / f"samples_{task}_{TS}.jsonl").write_text(
             "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")

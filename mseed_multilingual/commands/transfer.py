@@ -29,8 +29,18 @@ def register(sub: argparse._SubParsersAction) -> None:
                              "--after runs or one per --after (gives the transfer matrix)")
     parser.add_argument("--judge", metavar="NAME",
                         help="use this judge's verdicts (needed when a run has several)")
+    parser.add_argument("--interval", choices=("score", "bootstrap"), default="score",
+                        help="interval of a change: Tango's score interval (default; exact "
+                             "coverage in the README) or the paired percentile bootstrap; the "
+                             "transfer ratio's interval is Fieller's or the bootstrap's")
+    parser.add_argument("--correct", choices=("run", "matrix"), default="run",
+                        help="Holm family: per after run (default) or every cell of the "
+                             "transfer matrix at once")
+    parser.add_argument("--allow-errors", action="store_true",
+                        help="analyze even when some verdicts are 'error' (the judge failed); "
+                             "they count as not safe. Default: stop and ask to re-judge")
     parser.add_argument("--resamples", type=int, default=None, metavar="N",
-                        help="bootstrap resamples (default 2000; 0 skips the intervals)")
+                        help="bootstrap resamples with --interval bootstrap (default 2000)")
     parser.add_argument("--seed", type=int, default=None, metavar="S",
                         help="bootstrap seed (a fixed default makes reports reproducible)")
     parser.add_argument("--manifest", metavar="FILE",
@@ -60,8 +70,12 @@ def _run(args: argparse.Namespace) -> int:
                      resamples=stats.DEFAULT_RESAMPLES if args.resamples is None
                      else args.resamples,
                      seed=stats.DEFAULT_SEED if args.seed is None else args.seed,
-                     allow_mixed=args.allow_mixed, manifest=args.manifest)
+                     allow_mixed=args.allow_mixed, manifest=args.manifest,
+                     interval=args.interval, correct=args.correct,
+                     allow_errors=args.allow_errors)
     paths = write_report(result, args.output)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2, sort_keys=True))
         print(f"report: {paths['report_html']}", file=sys.stderr)
