@@ -58,9 +58,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     from .. import stats
     from ..report import headline_table, write_report
-    from ..transfer import DEFAULT_ALIGNED_ON, analyze
-
     from ..safeio import output_dir
+    from ..transfer import DEFAULT_ALIGNED_ON, analyze
 
     output_dir(args.output, "report folder")
     if args.resamples is not None and args.resamples < 0:
