@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from email.utils import parsedate_to_datetime
 
+from .redact import check_base_url, redact
+
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_RETRIES = 5
 DEFAULT_CONCURRENCY = 4
@@ -56,7 +58,7 @@ class ChatClient:
                  sleep: Callable[[float], None] = time.sleep):
         if concurrency < 1:
             raise ValueError(f"concurrency must be >= 1, got {concurrency}")
-        self.url = base_url.rstrip("/") + "/chat/completions"
+        self.url = check_base_url(base_url).rstrip("/") + "/chat/completions"
         self.model = model
         self.api_key_env = api_key_env
         self.timeout = timeout
@@ -77,10 +79,13 @@ class ChatClient:
 
     def _headers(self) -> dict[str, str]:
         headers = {"Content-Type": "application/json"}
-        key = os.environ.get(self.api_key_env) if self.api_key_env else None
+        key = self._key()
         if key:
             headers["Authorization"] = f"Bearer {key}"
         return headers
+
+    def _key(self) -> str | None:
+        return os.environ.get(self.api_key_env) if self.api_key_env else None
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         with self._rng_lock:
@@ -107,12 +112,18 @@ class ChatClient:
             self.stats["requests"] += 1
             status, text, retry_after = self._post_once(body)
             if status == 200:
-                return _content(text, self.url)
+                try:
+                    return _content(text, self.url)
+                except EndpointError as exc:  # its message quotes the answer: scrub the key
+                    raise EndpointError(redact(str(exc), [self._key()])) from None
             retryable = status < 0 or status in RETRY_STATUSES
             if not retryable or attempt == self.max_retries:
-                detail = text if status < 0 else f"HTTP {status}: {text[:300]}"
+                # redact before cutting: a cut could leave the front half of the key
+                body = redact(text, [self._key()])
+                detail = body if status < 0 else f"HTTP {status}: {body[:300]}"
                 tries = f" after {attempt + 1} attempts" if retryable else ""
-                raise EndpointError(f"{self.url}{tries}: {detail}", status if status > 0 else None)
+                raise EndpointError(redact(f"{self.url}{tries}: {detail}", [self._key()]),
+                                    status if status > 0 else None)
             self.stats["retries"] += 1
             self._sleep(self._backoff(attempt, _retry_after(retry_after)))
         raise AssertionError("unreachable")

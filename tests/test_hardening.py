@@ -311,3 +311,133 @@ def test_serve_cli_takes_the_body_cap(tmp_path):
 def test_serve_unknown_method_is_a_json_error(echo):
     status, body = raw_http(echo, b"DELETE /v1/models HTTP/1.1\r\nHost: x\r\n\r\n")
     assert status == 501 and _is_error_object(body)
+
+
+# --------------------------------------------------------------------------- 8: secrets
+
+KEY = "sk-test-Zq8/9+secret=="  # '/', '+', '=' change under URL encoding
+
+
+class EchoHeaders:
+    """A hostile endpoint on 127.0.0.1 that answers every request with an error status whose
+    body repeats the request line (query string included) and every header, key and all."""
+
+    def __init__(self, status: int = 400):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                return None
+
+            def _echo(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                auth = self.headers.get("Authorization")
+                body = json.dumps({"error": {"message": f"bad key {auth!r} in "
+                                                        f"{self.requestline}",
+                                             "headers": dict(self.headers)}}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = _echo
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def __enter__(self) -> EchoHeaders:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _files_holding(root: Path, secret: str) -> list[str]:
+    return [str(p) for p in root.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
+
+
+def test_key_echoed_by_the_endpoint_is_never_written(tmp_path):
+    model_dir = make_run(tmp_path / "runs", per_lang=2)
+    with EchoHeaders() as server:
+        proc = mseed("judge", model_dir, "--judge", "openai:m", "--base-url", server.url,
+                     "--api-key-env", "MSEED_TEST_KEY", "--max-retries", "0", "--quiet",
+                     env={"MSEED_TEST_KEY": KEY})
+    assert proc.returncode == 1, proc.stderr  # every answer ended as error
+    rows = store.read_verdicts(model_dir, "openai:m")
+    assert {r["verdict"] for r in rows} == {"error"} and len(rows) == 4
+    assert all("Bearer [REDACTED]" in r["error"] for r in rows)
+    assert _files_holding(tmp_path, KEY) == [] and KEY not in proc.stdout + proc.stderr
+
+
+def test_translation_failures_never_hold_the_key(tmp_path):
+    data = tmp_path / "in.jsonl"
+    rows = [json.loads(x) for x in (ROOT / "translations" / "sample" / "zh.jsonl").read_text(
+        encoding="utf-8").splitlines()[:2]]
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                    encoding="utf-8")
+    with EchoHeaders() as server:
+        proc = mseed("translate", "--input", data, "--langs", "en", "--backend", "openai:m",
+                     "--base-url", server.url, "--api-key-env", "MSEED_TEST_KEY",
+                     "--max-retries", "0", "--no-quality", "-o", tmp_path / "out",
+                     env={"MSEED_TEST_KEY": KEY})
+    assert "Traceback" not in proc.stderr
+    written = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert written and any(b"[REDACTED]" in p.read_bytes() for p in written)
+    assert _files_holding(tmp_path, KEY) == [] and KEY not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("command", ["judge", "translate"])
+def test_credentials_in_base_url_are_refused(tmp_path, command):
+    url = "http://alice:hunter2-pass@127.0.0.1:9/v1"
+    model_dir = make_run(tmp_path / "runs", per_lang=1)
+    args = (["judge", model_dir, "--judge", "openai:m", "--base-url", url] if command == "judge"
+            else ["translate", "--input", "sample", "--langs", "en", "--backend", "openai:m",
+                  "--base-url", url, "-o", tmp_path / "out"])
+    proc = mseed(*args)
+    one_line_error(proc, "must not contain credentials")
+    assert "hunter2" not in proc.stderr and _files_holding(tmp_path, "hunter2") == []
+
+
+def test_deep_translator_errors_are_redacted():
+    import requests
+
+    from mseed_multilingual.translate.deep import DeepTranslator
+
+    os.environ["MSEED_TEST_LIBRE_KEY"] = KEY
+    try:
+        libre = DeepTranslator("libre", base_url="http://127.0.0.1:9/",
+                               api_key_env="MSEED_TEST_LIBRE_KEY")
+        from urllib.parse import quote_plus
+
+        exc = ValueError(f"POST /translate?q=x&api_key={quote_plus(KEY)} failed")
+        assert KEY not in str(libre.classify(exc))
+        assert quote_plus(KEY) not in str(libre.classify(exc))
+        assert not isinstance(libre.classify(requests.Timeout()), ValueError)
+    finally:
+        del os.environ["MSEED_TEST_LIBRE_KEY"]
+
+
+# --------------------------------------------------------------------------- 10: exit codes
+
+def test_judge_exit_codes_and_max_retries(tmp_path):
+    model_dir = make_run(tmp_path / "runs", per_lang=1)
+    with EchoHeaders(status=503) as server:  # retryable: --max-retries decides the requests
+        import time
+
+        t0 = time.monotonic()
+        proc = mseed("judge", model_dir, "--judge", "openai:m", "--base-url", server.url,
+                     "--max-retries", "0", "--quiet", "--json")
+        assert proc.returncode == 1 and time.monotonic() - t0 < 60
+        assert "2 answers could not be judged" in proc.stderr
+    ok = mseed("judge", model_dir, "--judge", "lexicon", "--quiet")
+    assert ok.returncode == 0, ok.stderr
+    assert mseed("judge", model_dir, "--judge", "lexicon", "--max-retries", "-1").returncode == 2
+    assert mseed("judge", model_dir).returncode == 2  # argparse: --judge is required
+    assert mseed("no-such-command").returncode == 2

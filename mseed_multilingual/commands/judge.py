@@ -14,7 +14,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "answer with the chosen judge and writes <model_dir>/verdicts/<judge>.jsonl "
                     "beside them, then prints safe rate, refusals, invalid and error counts per "
                     "language x dimension. Never regenerates answers. Verdicts are cached in "
-                    "<model_dir>/verdicts/_cache/: an interrupted run resumes, a rerun is free.")
+                    "<model_dir>/verdicts/_cache/: an interrupted run resumes, a rerun is free. "
+                    "Exit 0 when every answer got a verdict, 1 when any ended as `error` (a "
+                    "rerun retries only those), 2 on a usage error.")
     parser.add_argument("run_dir", help="lm_eval --output_path folder or its model folder")
     parser.add_argument("--judge", required=True,
                         help="lexicon | hf:<model id or path, or path/to/file.gguf> | "
@@ -36,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--api-key-env", default="OPENAI_API_KEY",
                         help="environment variable holding the API key (openai)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    parser.add_argument("--max-retries", type=int, default=5, metavar="N",
+                        help="retries of a request that failed with 429/5xx or timed out "
+                             "(openai; default 5)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
     parser.set_defaults(func=_run)
@@ -48,11 +53,14 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.batch_size < 1 or args.concurrency < 1:
         raise ValueError("--batch-size and --concurrency must be >= 1")
+    if args.max_retries < 0:
+        raise ValueError(f"--max-retries must be >= 0, got {args.max_retries}")
     load_run(args.run_dir)  # fail on a bad run folder before loading a judge model
     judge = make_judge(args.judge, kind=args.judge_kind, template=args.template,
                        batch_size=args.batch_size, gguf_file=args.gguf_file,
                        base_url=args.base_url, api_key_env=args.api_key_env,
-                       concurrency=args.concurrency, timeout=args.timeout)
+                       concurrency=args.concurrency, timeout=args.timeout,
+                       max_retries=args.max_retries)
     try:
         report = judge_run(args.run_dir, judge, args.batch_size,
                            None if args.quiet else stderr_progress)
@@ -73,4 +81,5 @@ def _run(args: argparse.Namespace) -> int:
     if errors:
         print(f"{errors} answers could not be judged (error); rerun to retry them",
               file=sys.stderr)
+        return 1
     return 0

@@ -14,6 +14,7 @@ import threading
 from importlib import metadata
 from typing import Any
 
+from ..redact import check_base_url, redact
 from .base import RETRY_STATUSES, Policy, TranslateError, Translator
 
 # Rate limits (requests per second) used when --rate-limit is not given: deep-translator's own
@@ -95,7 +96,7 @@ class DeepTranslator(Translator):
         self.name = backend
         self.default_rate_limit = DEFAULT_RATE_LIMITS[backend]
         super().__init__(policy)
-        self.base_url = base_url
+        self.base_url = check_base_url(base_url) if base_url else None
         if base_url and backend != "libre":
             raise ValueError(f"--base-url is for the libre backend (a self-hosted "
                              f"LibreTranslate), not {backend!r}")
@@ -152,6 +153,16 @@ class DeepTranslator(Translator):
         return result if isinstance(result, str) else ""
 
     def classify(self, exc: BaseException) -> TranslateError:
+        """The retry decision and a message with the key redacted: deep-translator's
+        LibreTranslate client sends the key in the query string, so URLs in its exceptions
+        carry it."""
+        error = self._classify(exc)
+        if not isinstance(exc, TranslateError):
+            error = TranslateError(redact(str(error), [self._key()]),
+                                   retryable=error.retryable, status=error.status)
+        return error
+
+    def _classify(self, exc: BaseException) -> TranslateError:
         import requests
         from deep_translator import exceptions as e
 

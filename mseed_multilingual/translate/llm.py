@@ -44,7 +44,9 @@ class OpenAITranslator(Translator):
         self.model = model
         self.name = f"openai:{model}"
         super().__init__(policy)
-        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        from ..redact import check_base_url
+
+        self.base_url = check_base_url(base_url or DEFAULT_BASE_URL).rstrip("/")
         self.api_key_env = api_key_env or DEFAULT_KEY_ENV
         self.max_tokens = max_tokens
         self.codes = _language_names()
