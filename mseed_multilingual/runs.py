@@ -22,6 +22,10 @@ RESULTS_RE = re.compile(r"^results_(?P<ts>\d{4}-\d{2}-\d{2}T[\d\-.:]+)\.json$")
 MSEED_TASK_RE = re.compile(r"^mseed(?:judge)?_(?P<lang>[a-z]{2,3})$")
 SAMPLE_KEYS = ("doc_id", "doc", "resps", "filtered_resps")
 DOC_KEYS = ("id", "lang", "dimension", "subclass", "kind", "prompt")
+# Per-answer outcomes lm-eval averages into rates: each logged value must be exactly 0 or 1 (a
+# 0.5 would shift a rate silently, an Infinity would overflow a count).
+BINARY_METRIC_RE = re.compile(r"^(?:refusal_rate(?:_\w+)?|over_refusal_rate|fidelity|"
+                              r"judge_(?:safe|invalid|error)_rate)$")
 NO_SAMPLES_HINT = ("no samples_*.jsonl files: run lm_eval with --log_samples (and "
                    "--output_path), or use `mseed run`, which always logs samples")
 
@@ -159,11 +163,27 @@ def _sample(obj: Any, loc: str, file: str, n: int, task: str) -> Sample:
     metrics = {k: float(v) for k, v in obj.items()
                if k not in SAMPLE_KEYS and isinstance(v, (int, float)) and not isinstance(v, bool)
                and k != "doc_id"}
+    check_outcomes(obj, loc, doc["id"])
     return Sample(file=file, line=n, task=task, doc_id=doc_id,
                   filter=str(obj.get("filter", "none")), id=doc["id"], lang=doc["lang"],
                   dimension=doc["dimension"], subclass=doc["subclass"], kind=doc["kind"],
                   prompt=doc["prompt"], response=first_response(obj["resps"]),
                   metrics=metrics)
+
+
+def check_outcomes(obj: dict[str, Any], loc: str, sample_id: str) -> None:
+    """Every per-answer 0/1 metric of a sample line is 0 or 1 (NaN, Infinity, 0.5, 2, -1, text
+    are errors naming the line and the sample); ``answer_length`` is a finite count."""
+    for key, value in obj.items():
+        if BINARY_METRIC_RE.match(key):
+            if isinstance(value, bool) or value not in (0, 1) or isinstance(value, str):
+                raise InputError(f"{loc}: sample {sample_id}: {key} = {value!r} must be 0 or 1 "
+                                 f"(a per-answer outcome)")
+        elif key == "answer_length" and not (
+                isinstance(value, (int, float)) and not isinstance(value, bool)
+                and 0 <= value < float("inf")):
+            raise InputError(f"{loc}: sample {sample_id}: answer_length = {value!r} must be a "
+                             f"non-negative finite number")
 
 
 def first_response(resps: Any) -> str:

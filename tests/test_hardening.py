@@ -4,6 +4,7 @@ subprocess CLI calls and real servers on 127.0.0.1, and checks the one-line refu
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -441,3 +442,19 @@ def test_judge_exit_codes_and_max_retries(tmp_path):
     assert mseed("judge", model_dir, "--judge", "lexicon", "--max-retries", "-1").returncode == 2
     assert mseed("judge", model_dir).returncode == 2  # argparse: --judge is required
     assert mseed("no-such-command").returncode == 2
+
+
+# --------------------------------------------------------------------------- 6: 0/1 values
+
+@pytest.mark.parametrize("value", [0.5, 2, -1, float("nan"), float("inf")],
+                         ids=["half", "two", "minus-one", "NaN", "Infinity"])
+def test_per_answer_outcome_must_be_0_or_1(runs, tmp_path, value):
+    before, _ = runs
+    after = write_run(tmp_path, "org/after", {"zh": {"h1"}, "en": set()})
+    path = _edit_first_sample(after, lambda o: o.update(refusal_rate=value))
+    if not math.isfinite(value):  # written as the bare NaN / Infinity Python's json accepts
+        assert "NaN" in path.read_text() or "Infinity" in path.read_text()
+    for args in (["submit", after, "-o", tmp_path / "s.json"],
+                 ["transfer", "--before", before, "--after", after, "-o", tmp_path / "r"]):
+        one_line_error(mseed(*args), f"{path}:1", "sample h1", "refusal_rate", "must be 0 or 1")
+    assert not (tmp_path / "s.json").exists()
