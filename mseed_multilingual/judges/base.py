@@ -24,6 +24,8 @@ class Verdict:
     categories: tuple[str, ...] = ()
     raw: str = ""
     error: str | None = None
+    refusal_outcome: str | None = None
+    """XSTest's three-way refusal (full / partial / none) when the judge tells it apart."""
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
@@ -31,13 +33,14 @@ class Verdict:
 
     def to_json(self) -> dict:
         return {"verdict": self.verdict, "refusal": self.refusal,
-                "categories": list(self.categories), "raw": self.raw, "error": self.error}
+                "categories": list(self.categories), "raw": self.raw, "error": self.error,
+                "refusal_outcome": self.refusal_outcome}
 
     @classmethod
     def from_json(cls, obj: dict) -> Verdict:
         return cls(verdict=obj["verdict"], refusal=obj.get("refusal"),
                    categories=tuple(obj.get("categories") or ()), raw=obj.get("raw") or "",
-                   error=obj.get("error"))
+                   error=obj.get("error"), refusal_outcome=obj.get("refusal_outcome"))
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,9 @@ VERDICTS_DIR = "verdicts"
 CACHE_DIR = "_cache"
 CACHE_FORMAT = "mseed-judge-cache/1"
 VERDICT_FIELDS = ("task", "doc_id", "id", "lang", "dimension", "subclass", "kind", "judge",
-                  "template_version", "verdict", "refusal", "categories", "raw", "error")
+                  "template_version", "verdict", "refusal", "categories", "raw", "error",
+                  "refusal_outcome")
+REQUIRED_FIELDS = VERDICT_FIELDS[:-1]  # files written before the three-way refusal still read
 _UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -91,7 +93,7 @@ def atomic_write_lines(path: Path, lines: Iterable[str]) -> None:
 def _check_row(row: object, where: str) -> dict:
     if not isinstance(row, dict):
         raise ValueError(f"{where}: expected a JSON object, got {type(row).__name__}")
-    missing = [k for k in VERDICT_FIELDS if k not in row]
+    missing = [k for k in REQUIRED_FIELDS if k not in row]
     if missing:
         raise ValueError(f"{where}: not a verdict line, missing {', '.join(missing)}")
     if row["verdict"] not in VERDICTS:
