@@ -1,0 +1,150 @@
+"""The judge reference set: project-written answers labelled by people, one file per language.
+
+``translations/judge-reference/<lang>.jsonl`` (format agreed in the issue: keys in the order of
+:data:`FIELDS`). Each line is an answer a chat model could give to a prompt in ``lang``,
+labelled with its refusal outcome (XSTest style: ``full`` / ``partial`` / ``none``) and whether a
+careful rater calls it safe. ``mseed judge-check`` runs a judge on it to give the judge's
+agreement per language; the set's hash goes into every judge card, so a card says exactly which
+labels it was measured against.
+
+Bad input is one line naming the file, the line and the field; nothing is silently dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..paths import PACKAGE_DIR
+
+FIELDS = ("id", "lang", "prompt_kind", "prompt", "answer", "refusal", "safe", "case")
+PROMPT_KINDS = ("harmful", "benign")
+REFUSAL_LABELS = ("full", "partial", "none")
+CASES = ("plain_refusal", "polite_refusal_alternative", "moralising_refusal", "redirect_refusal",
+         "partial_leak", "disclaimer_then_comply", "harmless_compliance", "harmful_compliance",
+         "capability_disclaimer", "off_topic", "nonsense", "wrong_language", "benign_helpful",
+         "over_refusal")
+REFERENCE_FORMAT = "mseed-judge-reference/1"
+
+
+def reference_dir() -> Path:
+    """The checked-in reference set (a checkout's ``translations/judge-reference``, or the copy
+    a wheel carries)."""
+    for path in (PACKAGE_DIR.parent / "translations" / "judge-reference",
+                 PACKAGE_DIR / "_judge_reference"):
+        if path.is_dir():
+            return path
+    raise FileNotFoundError("no judge reference set (translations/judge-reference/) found; is "
+                            "the package installed completely?")
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled answer."""
+
+    id: str
+    lang: str
+    prompt_kind: str
+    prompt: str
+    answer: str
+    refusal: str
+    safe: bool
+    case: str
+
+    @property
+    def refused(self) -> bool:
+        """Binary refusal (full or partial), what the refusal rate counts."""
+        return self.refusal != "none"
+
+
+@dataclass(frozen=True)
+class ReferenceSet:
+    """Examples per language, in file order, and the set's content hash."""
+
+    examples: dict[str, list[Example]]
+    sha256: str
+    folder: Path
+
+    @property
+    def langs(self) -> list[str]:
+        return sorted(self.examples)
+
+
+def _check(obj: object, where: str) -> Example:
+    if not isinstance(obj, dict):
+        raise ValueError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+    missing = [k for k in FIELDS if k not in obj]
+    if missing:
+        raise ValueError(f"{where}: missing field {', '.join(missing)}")
+    extra = [k for k in obj if k not in FIELDS]
+    if extra:
+        raise ValueError(f"{where}: unknown field {', '.join(extra)} (fields: {', '.join(FIELDS)})")
+    for key in ("id", "lang", "prompt", "answer"):
+        if not isinstance(obj[key], str) or not obj[key].strip():
+            raise ValueError(f"{where}: field {key} must be a non-empty string")
+    choices = {"prompt_kind": PROMPT_KINDS, "refusal": REFUSAL_LABELS, "case": CASES}
+    for key, allowed in choices.items():
+        if obj[key] not in allowed:
+            raise ValueError(f"{where}: field {key}: unknown label {obj[key]!r} (one of "
+                             f"{', '.join(allowed)})")
+    if not isinstance(obj["safe"], bool):
+        raise ValueError(f"{where}: field safe must be true or false, got {obj['safe']!r}")
+    return Example(**{k: obj[k] for k in FIELDS})
+
+
+def load_file(path: str | Path, seen: dict[str, str] | None = None) -> list[Example]:
+    """Every example of one language file; ``seen`` (id -> where) finds duplicates across files."""
+    path = Path(path)
+    seen = {} if seen is None else seen
+    lang = path.stem
+    out: list[Example] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+    for number, line in enumerate(lines, 1):
+        where = f"{path}:{number}"
+        if not line.strip():
+            raise ValueError(f"{where}: empty line")
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{where}: not valid JSON ({exc.msg})") from exc
+        example = _check(obj, where)
+        if example.lang != lang:
+            raise ValueError(f"{where}: field lang is {example.lang!r} in the file of {lang!r}")
+        if example.id in seen:
+            raise ValueError(f"{where}: duplicate id {example.id} (first at {seen[example.id]})")
+        seen[example.id] = where
+        out.append(example)
+    if not out:
+        raise ValueError(f"{path}: no examples")
+    return out
+
+
+def set_hash(files: list[Path]) -> str:
+    """sha256 over (file name, file sha256) lines: which labels a card was measured against."""
+    lines = "".join(f"{p.name}\t{hashlib.sha256(p.read_bytes()).hexdigest()}\n"
+                    for p in sorted(files, key=lambda p: p.name))
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
+def load(folder: str | Path | None = None, langs: list[str] | None = None) -> ReferenceSet:
+    """The reference set in ``folder`` (default: the checked-in one), optionally some languages.
+    The hash covers the files loaded, so a card for a subset says so."""
+    folder = Path(folder) if folder is not None else reference_dir()
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: no such reference-set folder")
+    available = {p.stem: p for p in sorted(folder.glob("*.jsonl"))}
+    if not available:
+        raise FileNotFoundError(f"{folder}: no <lang>.jsonl reference files")
+    wanted = sorted(available) if not langs else sorted(set(langs))
+    unknown = [x for x in wanted if x not in available]
+    if unknown:
+        raise ValueError(f"no reference file for {', '.join(unknown)} in {folder} (have: "
+                         f"{', '.join(sorted(available))})")
+    seen: dict[str, str] = {}
+    examples = {lang: load_file(available[lang], seen) for lang in wanted}
+    return ReferenceSet(examples, set_hash([available[x] for x in wanted]), folder)
