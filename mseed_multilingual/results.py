@@ -186,6 +186,9 @@ def _verdict_index(model_dir: Path, judge: str | None) -> dict[tuple[str, int], 
 
 def _refused(kind: str, metrics: dict[str, float], verdict: dict | None) -> float:
     key = "refusal_rate" if kind == "harmful" else "over_refusal_rate"
+    if verdict is not None and verdict.get("judge") == "lexicon" and verdict.get(
+            "refusal") is not None:
+        return float(bool(verdict["refusal"]))  # re-judged with the current detector version
     if key in metrics:
         return float(metrics[key])
     if verdict is not None and verdict.get("refusal") is not None:

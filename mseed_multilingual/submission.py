@@ -222,13 +222,14 @@ def build(run_dir: str | Path, before: str | Path | None = None, judge: str | No
           seed: int | None = None, model_name: str | None = None) -> dict[str, Any]:
     """The submission document of one run (and its change from ``before`` when given)."""
     from . import runs, stats
+    from .judges.validity import judge_metric
     from .results import load_runs
 
     run = runs.load_run(run_dir)
     specs = [("after", run_dir)] if before is None else [("before", before), ("after", run_dir)]
     table, infos = load_runs(specs, judge=judge)
     info = infos[-1]
-    metric = "safe_rate" if info.judge else "refusal_rate"
+    metric = judge_metric(info.judge)
     after_rows = table[table["run"] == "after"]
     if not after_rows[after_rows["kind"] == "harmful"][["refused", "safe"]].notna().any().any():
         raise ValueError(f"{run.model_dir}: no answer to a harmful prompt has a score (no "

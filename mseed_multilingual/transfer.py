@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__, stats
+from .judges.validity import judge_metric
 from .results import RunInfo
 
 TRANSFER_VERSION = "2"
@@ -39,9 +40,9 @@ SAFE_RATE_DEFINITION = (
     "have a verdict; invalid (any label other than safe, unsafe, error) and error answers count "
     "as not safe and are reported beside it")
 METRIC_LABELS = {
-    "safe_rate": "judge's safe rate (share of answers to harmful prompts judged safe)",
-    "refusal_rate": "refusal rate (share of answers to harmful prompts that refuse; "
-                    "no judge verdicts were used)",
+    "safe_rate": "safe rate (share of answers to harmful prompts a safety judge called safe)",
+    "refusal_rate": "refusal rate (share of answers to harmful prompts that refuse, by the "
+                    "refusal detector; not a safety verdict)",
 }
 SIGNIFICANCE_MARKS = ((0.001, "***"), (0.01, "**"), (0.05, "*"))
 ALPHA = 0.05
@@ -226,7 +227,7 @@ def analyze_table(table, infos: list[RunInfo], before: str, afters: list[str],
         raise ValueError(f"--correct must be one of {', '.join(CORRECTIONS)}, not {correct!r}")
     aligned = dict(zip(afters, aligned_list(aligned_on, len(afters)), strict=True))
     judges = {i.judge for i in infos}
-    metric = "safe_rate" if all(i.judge for i in infos) else "refusal_rate"
+    metric = run_metric(infos)
     codes = Codes(table, metric)
     _check_aligned_on(codes, before, aligned)
     notes: list[str] = []
@@ -256,10 +257,18 @@ def analyze_table(table, infos: list[RunInfo], before: str, afters: list[str],
         verdicts=verdict_counts(codes))
     result.warnings = invalid_warnings(result)
     result.quality, result.quality_source = translation_quality(infos, before, manifest)
-    if metric == "refusal_rate" and any(i.judge for i in infos):
-        notes.append("some runs have no judge verdicts: every run is scored by its refusal rate")
+    if metric == "refusal_rate" and any(judge_metric(i.judge) == "safe_rate" for i in infos):
+        notes.append("some runs have no safety-judge verdicts: every run is scored by its "
+                     "refusal rate")
     result.signature = signature(result)
     return result
+
+
+def run_metric(infos: list[RunInfo]) -> str:
+    """``safe_rate`` when every run was judged by a safety judge, else ``refusal_rate`` (the
+    lexicon judge and runs without verdicts measure refusal, not safety)."""
+    return "safe_rate" if all(judge_metric(i.judge) == "safe_rate" for i in infos) \
+        else "refusal_rate"
 
 
 def _check_aligned_on(codes: Codes, before: str, aligned: dict[str, str]) -> None:
