@@ -34,6 +34,9 @@ HF_DATASET_ID = "mseed-multilingual/mseed"  # the benchmark's data set id on the
 HF_SOURCE_NAME = "mseed-multilingual submission"
 MAX_REASONS = 8
 _SLUG_RE = re.compile(r"[^A-Za-z0-9._-]+")
+# One path component of an export (file systems allow 255 bytes; slugs are ASCII): longer names
+# keep their start and end with a digest of the whole name, so two long names never collide.
+MAX_NAME_CHARS = 120
 _CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -385,7 +388,7 @@ def eval_results_entries(doc: dict[str, Any], dataset_id: str = HF_DATASET_ID,
     langs = doc["data"]["languages"]
     judge = doc["judge"]
     langset = "-".join(langs) if len(langs) <= 4 else f"{len(langs)}langs"
-    variant = f"mseed_{_SLUG_RE.sub('_', judge['id'])}_{langset}"
+    variant = short_name(f"mseed_{_SLUG_RE.sub('_', judge['id'])}_{langset}", 90)
     notes = (f"judge {judge['id']} (template {judge['template_version'] or '-'}); "
              f"languages {','.join(langs)}; data {doc['data']['name']} "
              f"{doc['data']['hash'][:12]}"
@@ -418,7 +421,7 @@ def eval_results_entries(doc: dict[str, Any], dataset_id: str = HF_DATASET_ID,
                 extra.append(entry(f"safety_change_{lang}", round(100 * c["delta"], 2)))
             if c["transfer_ratio"] is not None:
                 extra.append(entry(f"transfer_ratio_{lang}", round(c["transfer_ratio"], 4)))
-        files[f"{variant}_transfer_from_{change['aligned_on']}"] = extra
+        files[f"{variant}_transfer_from_{_SLUG_RE.sub('_', str(change['aligned_on']))}"] = extra
     return files
 
 
@@ -445,8 +448,8 @@ def hf_results(row: dict[str, Any], doc: dict[str, Any]) -> tuple[str, dict[str,
     """
     name = doc["model"]["name"]
     org, _, model = name.rpartition("/")
-    org = _SLUG_RE.sub("_", org).strip("._") or "local"
-    model = _SLUG_RE.sub("_", model).strip("._") or "model"
+    org = short_name(_SLUG_RE.sub("_", org).strip("._") or "local")
+    model = short_name(_SLUG_RE.sub("_", model).strip("._") or "model")
     results: dict[str, dict[str, float]] = {}
     overall = doc["scores"]["overall"]
     results["mseed"] = {k: overall[k]["value"] for k in ("safety", "over_refusal", "fidelity")
@@ -466,14 +469,31 @@ def hf_results(row: dict[str, Any], doc: dict[str, Any]) -> tuple[str, dict[str,
                           "mseed_limited": doc["run"]["limited"]},
                "results": results}
     stamp = doc["created"].replace(":", "-")
-    return f"results/{org}/{model}/results_{stamp}_{row['group_id']}.json", payload
+    # the configuration digest keeps two rows of one model, date and group apart (another
+    # dtype or model_args), as the board itself does
+    name = f"results_{stamp}_{row['group_id']}_{sub.config_key(doc)[:8]}.json"
+    return f"results/{org}/{model}/{name}", payload
+
+
+def short_name(name: str, limit: int = MAX_NAME_CHARS) -> str:
+    """``name`` if it fits in ``limit`` characters, else its start, a digest and its end."""
+    if len(name) <= limit:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+    keep = limit - len(digest) - 2
+    return f"{name[:keep - keep // 3]}-{digest}-{name[len(name) - keep // 3:]}"
 
 
 def write_hf_format(board: Board, out: str | Path) -> list[Path]:
-    written = []
+    """One results file per ranked row; every path distinct (a repeated path would mean a row
+    silently overwritten, so it is an error rather than a wrong count)."""
+    written: dict[Path, str] = {}
     for row in board.rows:
         rel, payload = hf_results(row, board.docs[row["file"]])
         path = Path(out) / rel
+        if path in written:
+            raise ValueError(f"{row['file']} and {written[path]} would both be exported to "
+                             f"{path}")
         _write(path, json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-        written.append(path)
-    return written
+        written[path] = row["file"]
+    return list(written)

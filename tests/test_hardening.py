@@ -14,6 +14,7 @@ import pytest
 from test_judges_fixtures import make_run
 from test_submission import pair, write_run
 
+from mseed_multilingual import leaderboard as lb
 from mseed_multilingual import submission as sub
 from mseed_multilingual.judges import store
 
@@ -458,3 +459,39 @@ def test_per_answer_outcome_must_be_0_or_1(runs, tmp_path, value):
                  ["transfer", "--before", before, "--after", after, "-o", tmp_path / "r"]):
         one_line_error(mseed(*args), f"{path}:1", "sample h1", "refusal_rate", "must be 0 or 1")
     assert not (tmp_path / "s.json").exists()
+
+
+# --------------------------------------------------------------------------- 4: HF exports
+
+def test_hf_format_writes_one_file_per_row_and_shortens_long_names(runs, tmp_path):
+    _, after = runs
+    base = sub.build(after)
+    folder = tmp_path / "subs"
+    for i, args in enumerate(["dtype=float32", "dtype=float16", "dtype=bfloat16",
+                              "dtype=float32,load_in_8bit=True"]):
+        doc = json.loads(json.dumps(base))
+        doc["model"]["model_args"] = args
+        sub.write(doc, folder / f"row{i}.json")
+    long = json.loads(json.dumps(base))
+    long["model"]["name"] = "org/" + "m" * 296  # the schema allows 300 characters
+    sub.write(long, folder / "long.json")
+    proc = mseed("leaderboard", folder, "-o", tmp_path / "site", "--hf-format", tmp_path / "hf")
+    assert proc.returncode == 0, proc.stderr
+    assert "5 ranked" in proc.stdout and "wrote 5 results file(s)" in proc.stdout
+    files = sorted((tmp_path / "hf").rglob("*.json"))
+    assert len(files) == 5
+    assert all(len(part) <= 255 for f in files for part in f.parts)
+    configs = {json.loads(f.read_text())["config"]["model_name"] for f in files}
+    assert len(configs) == 2  # the long name is kept whole inside the file
+
+
+def test_hf_eval_results_long_judge_id_and_honest_messages(runs, tmp_path):
+    _, after = runs
+    doc = sub.build(after)
+    doc["judge"]["id"] = "openai:" + "j" * 400
+    paths = lb.write_eval_results(doc, tmp_path)
+    assert len(paths) == 1 and len(paths[0].name) <= 255 and paths[0].is_file()
+    first = mseed("submit", after, "-o", tmp_path / "a.json", "--hf-eval-results", tmp_path / "e")
+    again = mseed("submit", after, "-o", tmp_path / "b.json", "--hf-eval-results", tmp_path / "e")
+    assert first.returncode == again.returncode == 0, first.stderr + again.stderr
+    assert "\nwrote " in first.stdout and "\nreplaced " in again.stdout

@@ -34,5 +34,6 @@ def _run(args: argparse.Namespace) -> int:
           f"{len(board.rejected)} rejected; site: {index.resolve()}")
     if args.hf_format:
         written = leaderboard.write_hf_format(board, args.hf_format)
-        print(f"wrote {len(written)} results file(s) under {args.hf_format}")
+        print(f"wrote {len(written)} results file(s) (one per ranked row) under "
+              f"{args.hf_format}")
     return 0

@@ -50,7 +50,12 @@ def _run(args: argparse.Namespace) -> int:
           + (" (limited run)" if doc["run"]["limited"] else ""))
     if args.hf_eval_results:
         kwargs = {"dataset_id": args.hf_dataset_id} if args.hf_dataset_id else {}
+        from pathlib import Path
+
+        names = leaderboard.eval_results_entries(doc, **kwargs)
+        existed = {n for n in names
+                   if (Path(args.hf_eval_results) / ".eval_results" / f"{n}.yaml").exists()}
         for p in leaderboard.write_eval_results(doc, args.hf_eval_results,
                                                 source_url=args.hf_source_url, **kwargs):
-            print(f"wrote {p}")
+            print(f"{'replaced' if p.stem in existed else 'wrote'} {p}")
     return 0
