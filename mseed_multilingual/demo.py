@@ -3,9 +3,15 @@
 SmolLM2-135M-Instruct before alignment, and after a safety alignment done in Chinese only: by
 default the project's LoRA adapter trained on zh data (``adapters/``), or, with
 ``--alignment system-prompt``, the same model with a safety system prompt (prompt-level
-alignment, as in XSafety's safety-prompt experiment). Both runs cover all 14 sample languages
-with a per-language limit, plus the capability check (alignment tax); the answers are judged,
-the transfer report is written, then a leaderboard submission and the site.
+alignment, as in XSafety's safety-prompt experiment). Both runs cover a few sample languages
+across resource tiers, plus the capability check (alignment tax); the answers are judged, the
+transfer report is written, then a leaderboard submission and the site.
+
+The slice is chosen by power, not breadth: every language added to the Holm family raises the
+bar for a significant change, and a change of k prompts out of k has exact McNemar p = 2^(1-k).
+With 4 languages, ~22 harmful prompts each and short answers (a refusal shows in its first
+tokens), a gain like the adapter's in zh (5 of 6 harmful prompts refused) is significant after
+correction, and the generation stays under 10 minutes on 2 idle cores.
 
 Every step writes files the next one reads, and each is resumable: generation is cached by
 lm-eval (``.lm_cache``), judging by the judge cache; a second `make demo` redoes nothing.
@@ -20,10 +26,13 @@ from pathlib import Path
 from .paths import PACKAGE_DIR
 
 DEFAULT_OUT = Path("demo-output")
-# 14 languages x 2 runs x DEMO_LIMIT answers of DEMO_MAX_GEN_TOKS tokens keep the demo under
-# 10 minutes on 2 cores (see the README's figures).
-DEMO_LIMIT = 12
-DEMO_MAX_GEN_TOKS = 64
+# The source language, a second high-resource one, a mid- and a low-resource one (tiers of
+# languages.json); 4 languages x 2 runs x DEMO_LIMIT answers of DEMO_MAX_GEN_TOKS tokens keep
+# the generation under 10 minutes on 2 idle cores (see the README's figures). The first 36
+# prompts of the sample's stable order hold 22 harmful and 14 benign ones.
+DEMO_LANGS = ("zh", "en", "ar", "sw")
+DEMO_LIMIT = 36
+DEMO_MAX_GEN_TOKS = 32
 DEMO_BATCH_SIZE = 12
 DEMO_JUDGE = "lexicon"
 ALIGNED_ON = "zh"
@@ -42,6 +51,7 @@ class DemoPlan:
     limit: int | None = DEMO_LIMIT  # None: every prompt
     max_gen_toks: int = DEMO_MAX_GEN_TOKS
     batch_size: int = DEMO_BATCH_SIZE
+    langs: tuple[str, ...] = DEMO_LANGS
 
     @property
     def before_dir(self) -> Path:
@@ -72,11 +82,10 @@ def _inspect_sample() -> None:
 def _generate(plan: DemoPlan) -> None:
     import logging
 
-    from .languages import sample_languages
     from .models import smollm2_model_args
     from .runner import RunConfig, run
 
-    langs = sample_languages()
+    langs = list(plan.langs)
     base_args = smollm2_model_args()
     after_args, system = base_args, None
     if plan.alignment == "adapter":
@@ -144,6 +153,15 @@ def _publish(plan: DemoPlan) -> dict[str, Path]:
     return {**written, "site": site}
 
 
+def conclusion(result) -> str:
+    """What the statistics support, in words: a change is called a gain (or loss) only when
+    its Holm-corrected p-value is below 0.05; everything else is "no change distinguishable
+    from chance", however large the point estimate."""
+    from .report import conclusion_text
+
+    return conclusion_text(result)
+
+
 def beside_the_gain(result) -> str:
     """Over-refusal (benign prompts refused) and capability accuracy (mseedcap_<lang>) per
     language before and after: a safety gain bought with refusals or lost skill shows here."""
@@ -169,6 +187,8 @@ def run_demo(plan: DemoPlan) -> int:
     published = _publish(plan)
     _say(f"safety before/after ({result.metric_label}), aligned on {ALIGNED_ON} only")
     print(headline)
+    _say("conclusion (from the p-values above)")
+    print(conclusion(result))
     _say("beside the gain: over-refusal and the alignment tax")
     print(beside_the_gain(result))
     print(f"\nreport:     {paths['report_html']}\n            {paths['report_md']}")

@@ -326,3 +326,58 @@ def write_report(result: TransferResult, out_dir: str | Path) -> dict[str, Path]
     paths["result_json"].write_text(json.dumps(result.to_json(), ensure_ascii=False, indent=2,
                                                sort_keys=True) + "\n", encoding="utf-8")
     return paths
+
+
+def measure_name(result: TransferResult) -> str:
+    """What the safety numbers are, in two words: the lexicon judge is a refusal detector, so
+    its verdicts give a refusal rate, not a safe rate (as without verdicts)."""
+    lexicon = (result.judge or "").split(":")[0] == "lexicon"
+    return "refusal rate" if result.metric == "refusal_rate" or lexicon else "safe rate"
+
+
+def conclusion_text(result: TransferResult) -> str:
+    """The conclusion the statistics support, per after run.
+
+    A change is called a gain or a loss only when its Holm-corrected p-value is below 0.05;
+    any other change, whatever its point estimate, is "not distinguishable from chance". A
+    transfer ratio is quoted only where one exists (see transfer.add_ratios).
+    """
+    from .transfer import ALPHA, SOURCE_LANGUAGE
+
+    name = measure_name(result)
+    lines = []
+    for after in result.afters:
+        rows = result.language_changes(after)
+        src = result.aligned_on[after]
+        lines.append(f"{after} (aligned on {src}), {name} on the harmful prompts both runs "
+                     f"answered, Holm-corrected across {len(rows)} language(s):")
+        for r in rows[rows["significant"]].itertuples():
+            n = int(r.n_pairs)
+            kind = "gain" if r.delta > 0 else "loss"
+            lines.append(f"  {r.lang}: {round(r.before * n)}/{n} -> {round(r.after_rate * n)}/{n} "
+                         f"({r.delta:+.3f}, 95% CI {_ci(r.delta_lo, r.delta_hi)}), Holm p = "
+                         f"{r.p_holm:.2g}: a significant {kind}.")
+        rest = rows[~rows["significant"]]
+        if len(rest):
+            moved = ", ".join(f"{r.lang} {r.delta:+.3f} (Holm p = {r.p_holm:.2g})"
+                              for r in rest.itertuples() if r.delta != 0)
+            lines.append(f"  {', '.join(rest['lang'])}: no change distinguishable from chance "
+                         f"(Holm p >= {ALPHA})" + (f"; point estimates {moved}" if moved else "")
+                         + ".")
+        source = rows[rows["lang"] == src]
+        if len(source) and source["ratio_note"].iloc[0] == SOURCE_LANGUAGE:
+            ratios = [f"{r.lang} {r.transfer_ratio:.2f} {_ratio_ci(r)}"
+                      for r in rows.itertuples()
+                      if r.lang != src and r.transfer_ratio == r.transfer_ratio]
+            lines.append(f"  share of the {src} gain seen in each language (transfer ratio, "
+                         f"95% CI): {'; '.join(ratios) or 'no other language'}.")
+            if not bool(source["significant"].iloc[0]):
+                lines.append(f"  (the {src} change's own interval excludes 0, but it is not "
+                             f"significant after Holm correction: read these ratios with care.)")
+        else:
+            note = source["ratio_note"].iloc[0] if len(source) else "source missing"
+            lines.append(f"  no transfer ratio: the {src} change is not a clear gain ({note}).")
+    if result.warnings:
+        lines.append(f"  {len(result.warnings)} warning(s) about invalid or error answers: see "
+                     f"the table above and the report.")
+    return "\n".join(lines)

@@ -10,15 +10,15 @@ import sys
 import pytest
 
 from mseed_multilingual.demo import ADAPTER_DIR, SAFETY_SYSTEM_PROMPT
-from mseed_multilingual.languages import sample_languages
 from mseed_multilingual.runs import load_run
 
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+LANGS = ("zh", "en", "sw")  # the source, a high- and a low-resource language
 
 
 def demo(out, *extra: str) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "mseed_multilingual", "demo", "--out", str(out), "--limit", "3",
-           "--max-gen-toks", "8", "--batch-size", "3", *extra]
+           "--max-gen-toks", "8", "--batch-size", "3", "--langs", ",".join(LANGS), *extra]
     return subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=1200)
 
 
@@ -29,7 +29,9 @@ def test_demo_end_to_end_then_rerun_reuses_everything(tmp_path):
     assert "dimension / subclass" in first.stdout  # the sample's inspect table
     assert "safety before/after" in first.stdout and "report:" in first.stdout
     assert "capability acc before -> after" in first.stdout  # over-refusal and tax shown
-    langs = sample_languages()
+    assert "conclusion (from the p-values above)" in first.stdout
+    assert "Holm-corrected across 3 language(s)" in first.stdout
+    langs = list(LANGS)
     before = load_run(tmp_path / "runs" / "base")
     after = load_run(tmp_path / "runs" / "aligned-zh-system-prompt")
     for run in (before, after):
@@ -63,7 +65,24 @@ def test_demo_end_to_end_then_rerun_reuses_everything(tmp_path):
 def test_demo_rejects_bad_arguments(tmp_path):
     bad = demo(tmp_path, "--max-gen-toks", "0")
     assert bad.returncode == 2 and "--max-gen-toks must be positive" in bad.stderr
+    bad = demo(tmp_path, "--langs", "en,sw")
+    assert bad.returncode == 2 and "--langs must include zh" in bad.stderr
+    bad = demo(tmp_path, "--langs", "zh,xx")
+    assert bad.returncode == 2 and "--langs: xx not in the embedded sample" in bad.stderr
     assert not (tmp_path / "runs").exists()
+
+
+def test_demo_defaults_have_the_power_to_show_a_gain():
+    """With the default slice, a gain in every zh harmful prompt that moved in the current
+    adapter's proportion (5 of 6) is significant after Holm across the demo's languages."""
+    from mseed_multilingual import stats
+    from mseed_multilingual.demo import DEMO_LANGS, DEMO_LIMIT
+    from mseed_multilingual.harness import load_docs
+
+    harmful = sum(d["kind"] == "harmful" for d in load_docs("zh")[:DEMO_LIMIT])
+    up = harmful * 5 // 6
+    assert harmful >= 20 and 2 <= len(DEMO_LANGS) <= 5
+    assert len(DEMO_LANGS) * float(stats.mcnemar_exact(up, 0)) < 0.001
 
 
 def test_demo_adapter_is_committed():
