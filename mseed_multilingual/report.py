@@ -139,7 +139,9 @@ def blocks(result: TransferResult, figures: dict[str, Path]) -> list[Block]:
           Block("table", _runs_frame(result), "Runs")]
     b += [Block("heading", "Before and after per language"),
           Block("text", PAIRED_CAPTION),
-          Block("table", _display(headline_frame(result)), "Safety change per language")]
+          Block("table", _display(headline_frame(result)), "Safety change per language"),
+          Block("heading", "Conclusion")]
+    b += [Block("text", line.strip()) for line in conclusion_text(result).splitlines()]
     if "before_after" in figures:
         b.append(Block("figure", figures["before_after"],
                        "Safety before and after (paired prompts, n as in the table)"))

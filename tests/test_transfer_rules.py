@@ -273,3 +273,38 @@ def test_correct_matrix_is_holm_over_every_cell(tmp_path) -> None:
     assert cells["p_holm"].to_numpy() == pytest.approx(expected, rel=1e-12)
     assert (whole.matrix["p_holm"].to_numpy() >= per_run.matrix["p_holm"].to_numpy()).all()
     assert "correct:matrix" in whole.signature
+
+
+# --------------------------------------------------------------------------- conclusion
+
+def test_conclusion_calls_only_holm_significant_changes_gains(tmp_path) -> None:
+    # zh: 10 of 10 up (p = 2^-9, Holm x3 = 0.0059); en: 3 up (p = 0.25); de: unchanged.
+    before = write_run(tmp_path / "b", "m0", {"zh": set(), "en": set(), "de": set()})
+    after = write_run(tmp_path / "a", "m1", {"zh": set(H), "en": set(H[:3]), "de": set()})
+    res = transfer.analyze(before, [after])
+    text = report.conclusion_text(res)
+    assert "zh: 0/10 -> 10/10 (+1.000, 95% CI [+0." in text
+    assert "Holm p = 0.0059: a significant gain." in text
+    assert "de, en: no change distinguishable from chance (Holm p >= 0.05); point estimates " \
+           "en +0.300 (Holm p = 0.5)." in text
+    assert "transfer ratio, 95% CI): de 0.00 [" in text and "en 0.30 [" in text
+    assert "refusal rate" in text and "safe rate" not in text  # no verdicts: refusal
+    md = report.write_report(res, tmp_path / "rep")["report_md"].read_text(encoding="utf-8")
+    assert "a significant gain" in md
+
+
+def test_conclusion_without_a_clear_source_gain(tmp_path) -> None:
+    before = write_run(tmp_path / "b", "m0", {"zh": set(), "en": set()})
+    after = write_run(tmp_path / "a", "m1", {"zh": {"h1"}, "en": set()})
+    text = report.conclusion_text(transfer.analyze(before, [after]))
+    assert "a significant" not in text
+    assert "no transfer ratio: the zh change is not a clear gain (source not significant)" in text
+
+
+def test_lexicon_verdicts_are_named_a_refusal_rate(tmp_path) -> None:
+    before = write_run(tmp_path / "b", "m0", {"zh": set()}, judge="lexicon")
+    after = write_run(tmp_path / "a", "m1", {"zh": set(H)}, judge="lexicon",
+                      unsafe={"zh": set()})
+    res = transfer.analyze(before, [after])
+    assert report.measure_name(res) == "refusal rate"
+    assert "safe rate" not in report.conclusion_text(res)
