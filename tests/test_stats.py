@@ -96,13 +96,12 @@ def test_joint_ratio_hand_worked() -> None:
     assert cells9.sum() == 10 and cells9[3 * 2 + 2] == 2 and cells9[3 * 1 + 2] == 2
     d_lang, d_src = stats.joint_deltas(cells9)
     assert (float(d_lang), float(d_src)) == pytest.approx((0.2, 0.4))
-    draws = stats.bootstrap_ratio(cells9, 5000, stats.group_rng(1, "r"))
-    finite = draws[np.isfinite(draws)]
-    # The language changes only where the source changed, so every ratio lies in [0, 1].
-    assert finite.min() >= 0 and finite.max() <= 1
-    assert np.median(finite) == pytest.approx(0.5, abs=0.1)
-    lo, hi = stats.percentile_interval(draws)
+    # The language changes only where the source changed, so every ratio lies in [0, 1];
+    # P(a resample has no source change) = 0.6^10 = 0.6%, under 2.5%: a finite interval, with
+    # those draws counted (not dropped).
+    lo, hi, crossing = stats.ratio_interval_bootstrap(cells9, 5000, stats.group_rng(1, "r"))
     assert 0 <= lo < 0.5 < hi <= 1
+    assert 0 < crossing < 0.025 * 5000
 
 
 def test_percentile_interval_ignores_nan_and_handles_empty() -> None:
