@@ -375,6 +375,7 @@ class Codes:
         self.run = cat("run").codes.to_numpy(np.int64)
         self.id = cat("id").codes.to_numpy(np.int64)
         self.harmful = (table["kind"] == "harmful").to_numpy(bool)
+        self.metric = metric
         self.score = table["safe" if metric == "safe_rate" else "refused"].to_numpy(float)
         self.refused = table["refused"].to_numpy(float)
         self.fidelity = table["fidelity"].to_numpy(float)
@@ -490,7 +491,7 @@ def compare(codes: Codes, before: str, after: str, aligned_on: str,
     import pandas as pd
 
     measures = [SAFETY, OVER_REFUSAL]
-    if codes.judged.any():
+    if codes.metric == "safe_rate" and codes.judged.any():
         measures += [SAFETY_INVALID_SAFE, INVALID, ERROR]
     frames = {m: change_table(codes, before, after, m, aligned_on, opts) for m in measures}
     if not len(frames[SAFETY]):
