@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -304,10 +305,29 @@ def _load_json_array(col: _Collector, raw: bytes) -> None:
         record = _label_record(col, loc, item["prompt"], item["subclass"], item.get("category"))
         if record is not None:
             extra = {k: v for k, v in item.items() if k not in ("prompt", "subclass", "category")}
+            if (bad := _non_finite_key(extra)) is not None:
+                col.reject(loc, f"key {bad!r} is NaN or Infinity, which JSON cannot hold")
+                continue
             col.keep(loc, Record(**{**asdict(record), "extra": extra}))
 
 
 _TOO_DEEP = object()
+
+
+def _non_finite_key(extra: dict[str, Any]) -> str | None:
+    """The first top-level key whose value holds a NaN or an Infinity (Python's json reads
+    them; written back they would make the output file invalid JSON)."""
+    for key, value in extra.items():
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, float) and not math.isfinite(item):
+                return key
+            if isinstance(item, dict):
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+    return None
 
 
 def _check_keys(item: dict[str, Any], required: dict[str, type],
@@ -373,6 +393,9 @@ def _jsonl_record(col: _Collector, loc: str, obj: Any) -> Record | None:
         col.reject(loc, f"id {rid!r} must match {ID_PATTERN.pattern}")
         return None
     extra = {k: v for k, v in obj.items() if k not in REQUIRED_KEYS + OPTIONAL_KEYS}
+    if (bad := _non_finite_key(extra)) is not None:
+        col.reject(loc, f"key {bad!r} is NaN or Infinity, which JSON cannot hold")
+        return None
     return Record(id=rid, lang=record.lang, dimension=record.dimension,
                   subclass=record.subclass, kind=record.kind, prompt=record.prompt,
                   source_lang=obj.get("source_lang"), source_prompt=obj.get("source_prompt"),
@@ -482,7 +505,7 @@ def write_jsonl(records: Iterable[Record], out: str | Path) -> int:
     n = 0
     with out.open("w", encoding="utf-8", newline="\n") as fh:
         for r in records:
-            fh.write(json.dumps(r.to_json(), ensure_ascii=False) + "\n")
+            fh.write(json.dumps(r.to_json(), ensure_ascii=False, allow_nan=False) + "\n")
             n += 1
     return n
 

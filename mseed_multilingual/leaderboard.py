@@ -27,6 +27,8 @@ from typing import Any
 
 from . import __version__
 from . import submission as sub
+from .inert import csv_text as _csv_safe
+from .inert import html_text, md_cell, no_bidi
 
 BOARD_FORMAT = "mseed-leaderboard/1"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -199,13 +201,14 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return repr(value)
-    text = str(value)
+    text = _csv_safe(value)
     return "'" + text if text.startswith(_CSV_FORMULA) else text
 
 
 def md_escape(text: Any) -> str:
-    """Markdown renders inline HTML: escape it, and the table's pipe, and fold newlines."""
-    return html.escape(str(text), quote=True).replace("|", "\\|").replace("\n", " ")
+    """Markdown renders inline HTML and links: escape them, the table's pipe, bidi controls,
+    and fold newlines (:func:`.inert.md_cell`)."""
+    return md_cell(text)
 
 
 def markdown_text(board: Board) -> str:
@@ -272,12 +275,12 @@ def index_html(board: Board) -> str:
     return (page.replace("{{CSP}}", html.escape(csp, quote=True))
             .replace("{{GENERATOR}}", html.escape(f"mseed-multilingual {__version__}"))
             .replace("{{STYLE}}", style).replace("{{SCRIPT}}", script)
-            .replace("{{DATA}}", script_json(board.to_json())))
+            .replace("{{DATA}}", no_bidi(script_json(board.to_json()))))
 
 
 def model_page(row: dict[str, Any], doc: dict[str, Any]) -> str:
     """A static page per submission: provenance, per-language table, plots. No script."""
-    e = html.escape
+    e = html_text
     prov = [("model", doc["model"]["name"]), ("sha", doc["model"]["sha"]),
             ("revision", doc["model"]["revision"]), ("parameters", doc["model"]["parameters"]),
             ("dtype", doc["model"]["dtype"]),
@@ -303,15 +306,32 @@ def model_page(row: dict[str, Any], doc: dict[str, Any]) -> str:
                  _num(c.get("delta")), _num(c.get("p_holm"), 3), _num(c.get("transfer_ratio"))]
         body.append("<tr>" + "".join(f"<td>{e(x)}</td>" for x in cells) + "</tr>")
     style = (TEMPLATES / "leaderboard.css").read_text(encoding="utf-8")
+    content = (f"<p><a href=\"../index.html\">&larr; leaderboard</a></p>\n"
+               f"<h1>{e(doc['model']['name'])}</h1>\n<table class=\"prov\">{prov_html}</table>\n"
+               f"<h2>Per language</h2>\n<table>{head}{''.join(body)}</table>\n"
+               f"<h2>Plots</h2>\n{plots_svg(doc)}\n")
     return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-            f"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-            f"style-src '{_csp_hash(style)}'; img-src 'none'\">\n"
+            f"<meta http-equiv=\"Content-Security-Policy\" content=\""
+            f"{html.escape(page_csp(style, content), quote=True)}\">\n"
             f"<title>{e(doc['model']['name'])}: MSEED leaderboard</title>\n"
-            f"<style>{style}</style></head><body>\n"
-            f"<p><a href=\"../index.html\">&larr; leaderboard</a></p>\n"
-            f"<h1>{e(doc['model']['name'])}</h1>\n<table class=\"prov\">{prov_html}</table>\n"
-            f"<h2>Per language</h2>\n<table>{head}{''.join(body)}</table>\n"
-            f"<h2>Plots</h2>\n{plots_svg(doc)}\n</body></html>\n")
+            f"<style>{style}</style></head><body>\n{content}</body></html>\n")
+
+
+_STYLE_ELEMENT_RE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
+_STYLE_ATTR_RE = re.compile(r'\sstyle="([^"]*)"')
+
+
+def page_csp(style: str, content: str) -> str:
+    """A model page's policy: no script, no image, no request; styles allowed only by hash:
+    the page's stylesheet, the inline SVG's own <style> elements and (with 'unsafe-hashes')
+    the exact style attributes matplotlib writes. Data text is escaped, so it cannot add a
+    style element or attribute, let alone one with an allowed hash."""
+    blocks = [style, *_STYLE_ELEMENT_RE.findall(content)]
+    attrs = sorted({html.unescape(v) for v in _STYLE_ATTR_RE.findall(content)})
+    sources = sorted({f"'{_csp_hash(x)}'" for x in blocks + attrs})
+    unsafe_hashes = " 'unsafe-hashes'" if attrs else ""
+    return (f"default-src 'none'; style-src{unsafe_hashes} {' '.join(sources)}; "
+            f"img-src 'none'; base-uri 'none'; form-action 'none'")
 
 
 def plots_svg(doc: dict[str, Any]) -> str:
@@ -324,7 +344,8 @@ def plots_svg(doc: dict[str, Any]) -> str:
     langs = sorted(doc["scores"]["languages"])
     scores = doc["scores"]["languages"]
     change = (doc.get("change") or {}).get("languages", {})
-    with plt.rc_context({"svg.hashsalt": "mseed-leaderboard", "svg.fonttype": "none"}):
+    with plt.rc_context({"svg.hashsalt": "mseed-leaderboard", "svg.fonttype": "none",
+                         "text.parse_math": False}):
         ncols = 2 if change else 1
         fig, axes = plt.subplots(1, ncols, figsize=(5 * ncols, 3), squeeze=False)
         ax = axes[0][0]

@@ -24,7 +24,10 @@ CMAP = "RdBu"
 # values stay in the CSV tables.
 MAX_CELL_LABELS = 240
 MAX_POINT_LABELS = 80
-RC = {"svg.hashsalt": "mseed-transfer", "font.family": "DejaVu Sans", "font.size": 8}
+# text.parse_math off: labels come from run data, and a '$' in a run label must print as '$'
+# rather than start a formula (mathtext) that garbles the label or fails to parse.
+RC = {"svg.hashsalt": "mseed-transfer", "font.family": "DejaVu Sans", "font.size": 8,
+      "text.parse_math": False}
 
 
 def _figure(width: float, height: float):

@@ -10,12 +10,12 @@ every table and figure in the reports is followed by the signature.
 from __future__ import annotations
 
 import base64
-import html
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .inert import csv_text, html_text, md_cell, md_text, no_bidi
 from .transfer import ALL, OVER_REFUSAL, SAFETY, TransferResult
 
 REPORT_VERSION = "1"
@@ -125,8 +125,14 @@ def tables(result: TransferResult) -> dict[str, Any]:
 
 
 def write_csv(frame, path: Path, signature: str) -> Path:
+    """A table as CSV under its signature line; text cells from run data get bidi controls
+    made visible (:mod:`.inert`)."""
+    frame = frame.copy()
+    for col in frame.columns:
+        if frame[col].dtype.kind not in "biufcmM":  # text, categories, mixed objects
+            frame[col] = [csv_text(v) if isinstance(v, str) else v for v in frame[col]]
     text = frame.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
-    path.write_text(f"# {signature}\n{text}", encoding="utf-8")
+    path.write_text(f"# {no_bidi(signature)}\n{text}", encoding="utf-8")
     return path
 
 
@@ -250,54 +256,57 @@ def _display(frame):
 
 
 def render_markdown(items: list[Block], signature: str, out_dir: Path) -> str:
+    """report.md; every text from run data is inert (:func:`.inert.md_text`): no HTML, no
+    link or image but the report's own figures."""
     lines: list[str] = []
+    sig = md_text(signature)
     for item in items:
         if item.kind == "heading":
-            lines += [f"{'#' if not lines else '##'} {item.content}", ""]
+            lines += [f"{'#' if not lines else '##'} {md_text(item.content)}", ""]
         elif item.kind == "text":
-            lines += [item.content, ""]
+            lines += [md_text(item.content), ""]
         elif item.kind == "table":
-            lines += [f"**{item.title}**", "", _md_table(item.content), "",
-                      f"<sub>{signature}</sub>", ""]
+            lines += [f"**{md_text(item.title)}**", "", _md_table(item.content), "",
+                      f"<sub>{sig}</sub>", ""]
         elif item.kind == "figure":
             rel = item.content.relative_to(out_dir).as_posix()
-            lines += [f"![{item.title}]({rel})", "", f"<sub>{signature}</sub>", ""]
+            lines += [f"![{md_text(item.title)}]({rel})", "", f"<sub>{sig}</sub>", ""]
     return "\n".join(lines)
 
 
 def _md_table(frame) -> str:
-    cols = [str(c) for c in frame.columns]
+    cols = [md_cell(c) for c in frame.columns]
     rows = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for rec in frame.itertuples(index=False):
-        rows.append("| " + " | ".join(_fmt(v).replace("|", "\\|") for v in rec) + " |")
+        rows.append("| " + " | ".join(md_cell(_fmt(v)) for v in rec) + " |")
     return "\n".join(rows)
 
 
 def render_html(items: list[Block], signature: str) -> str:
-    sig = f'<p class="sig">{html.escape(signature)}</p>'
+    sig = f'<p class="sig">{html_text(signature)}</p>'
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              "<title>mseed transfer report</title>", f"<style>{HTML_STYLE}</style></head><body>"]
     first = True
     for item in items:
         if item.kind == "heading":
             tag = "h1" if first else "h2"
-            parts.append(f"<{tag}>{html.escape(item.content)}</{tag}>")
+            parts.append(f"<{tag}>{html_text(item.content)}</{tag}>")
             first = False
         elif item.kind == "text":
-            parts.append(f"<p>{html.escape(item.content)}</p>")
+            parts.append(f"<p>{html_text(item.content)}</p>")
         elif item.kind == "table":
-            parts += [f"<h3>{html.escape(item.title)}</h3>", _html_table(item.content), sig]
+            parts += [f"<h3>{html_text(item.title)}</h3>", _html_table(item.content), sig]
         elif item.kind == "figure":
             data = base64.b64encode(item.content.read_bytes()).decode("ascii")
-            parts += [f'<figure><img alt="{html.escape(item.title)}" '
+            parts += [f'<figure><img alt="{html_text(item.title)}" '
                       f'src="data:image/png;base64,{data}"></figure>', sig]
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
 
 def _html_table(frame) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in rec) + "</tr>"
+    head = "".join(f"<th>{html_text(str(c))}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html_text(_fmt(v))}</td>" for v in rec) + "</tr>"
                    for rec in frame.itertuples(index=False))
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -495,3 +496,59 @@ def test_hf_eval_results_long_judge_id_and_honest_messages(runs, tmp_path):
     again = mseed("submit", after, "-o", tmp_path / "b.json", "--hf-eval-results", tmp_path / "e")
     assert first.returncode == again.returncode == 0, first.stderr + again.stderr
     assert "\nwrote " in first.stdout and "\nreplaced " in again.stdout
+
+
+# --------------------------------------------------------------------------- 7: inert reports
+
+RLO = "\u202e"
+UNESCAPED_LINK = re.compile(r"(?<!\\)\]\(http")  # "](http" not preceded by a backslash
+EVIL_LABEL = "cost $5 or $\\frac ![px](http://evil.example/p.png) <b>x</b> " + RLO + "gpj.exe"
+
+
+def test_transfer_report_is_inert(runs, tmp_path):
+    before, after = runs
+    proc = mseed("transfer", "--before", before, "--after", after, "--label", "base",
+                 "--label", EVIL_LABEL, "--resamples", "0", "-o", tmp_path / "rep")
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    md = (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
+    html_page = (tmp_path / "rep" / "report.html").read_text(encoding="utf-8")
+    assert not UNESCAPED_LINK.search(md) and "<b>" not in md and "&lt;b&gt;" in md
+    assert "\\[px\\](http://evil.example/p.png)" in md  # shown as text, not an image
+    assert "<b>" not in html_page and "evil.example" in html_page
+    for path in [tmp_path / "rep" / "report.md", tmp_path / "rep" / "report.html",
+                 *(tmp_path / "rep").glob("*.csv")]:
+        text = path.read_text(encoding="utf-8")
+        assert RLO not in text, path
+    assert any("[U+202E]gpj.exe" in p.read_text(encoding="utf-8")
+               for p in (tmp_path / "rep").glob("*.csv"))
+    assert len(list((tmp_path / "rep" / "figures").glob("*.png"))) >= 3
+
+
+def test_leaderboard_markdown_csv_and_pages_are_inert(runs, tmp_path):
+    _, after = runs
+    doc = sub.build(after, model_name="[click](http://evil.example) ![i](http://evil.example/i."
+                                      "png) " + RLO + "gpj.exe $x$")
+    sub.write(doc, tmp_path / "subs" / "evil.json")
+    board = lb.collect(tmp_path / "subs")
+    lb.build_site(board, tmp_path / "site")
+    md = (tmp_path / "site" / "leaderboard.md").read_text(encoding="utf-8")
+    assert not UNESCAPED_LINK.search(md) and "\\[click\\]" in md
+    for path in (tmp_path / "site").rglob("*"):
+        if path.is_file() and path.suffix in (".md", ".csv", ".html"):
+            assert RLO not in path.read_text(encoding="utf-8"), path
+    page = next((tmp_path / "site" / "models").glob("*.html")).read_text(encoding="utf-8")
+    assert "[U+202E]gpj.exe" in page and "unsafe-hashes" in page
+
+
+def test_data_convert_never_writes_nan(tmp_path):
+    rows = [json.loads(x) for x in (ROOT / "translations" / "sample" / "en.jsonl").read_text(
+        encoding="utf-8").splitlines()[:3]]
+    lines = [json.dumps(rows[0]), json.dumps({**rows[1], "score": float("nan")}),
+             json.dumps({**rows[2], "meta": {"w": float("inf")}})]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc = mseed("data", "convert", src, "-o", tmp_path / "out.jsonl")
+    assert proc.returncode == 0, proc.stderr
+    out = (tmp_path / "out.jsonl").read_text(encoding="utf-8")
+    assert "NaN" not in out and "Infinity" not in out and len(out.splitlines()) == 1
+    assert f"{src}:2" in proc.stderr and f"{src}:3" in proc.stderr and "NaN" in proc.stderr

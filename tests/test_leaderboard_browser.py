@@ -106,7 +106,15 @@ def test_model_page_and_screenshot(page):
     page.screenshot(path=str(ARTIFACTS / "leaderboard.png"), full_page=True)
     assert (ARTIFACTS / "leaderboard.png").stat().st_size > 1000
     link = page.eval_on_selector("#board tbody tr a", "a => a.href")
+    page.console_errors.clear()
     page.goto(link)
     assert page.query_selector("svg") is not None and page.query_selector("h1") is not None
     assert page.evaluate("() => window.__xss") is None
+    # The page's CSP admits the inline SVG's own styling (by hash) and nothing else: Chromium
+    # reports no refused style, and the plot titles get their 9 px font and the bars their fill.
+    assert page.console_errors == []
+    sizes = page.eval_on_selector_all("svg text", "ts => ts.map(t => getComputedStyle(t).fontSize)")
+    assert "9px" in sizes
+    fills = page.eval_on_selector_all("svg path", "ps => ps.map(p => getComputedStyle(p).fill)")
+    assert "rgb(34, 170, 119)" in fills  # the safety bars' #2a7
     page.screenshot(path=str(ARTIFACTS / "leaderboard-model.png"), full_page=True)

@@ -1,0 +1,54 @@
+"""Text from run data made inert in reports: HTML, Markdown, CSV and figure labels.
+
+Model names, model_args, run labels and data names come from files anyone can edit, and end
+up in report.md, report.html, the leaderboard's Markdown, CSV and pages, and figure labels.
+There they must be shown, never obeyed: no HTML element, no Markdown link or image (a remote
+image is a tracking pixel), no formula, no mathtext (``$...$`` in a matplotlib label), and no
+bidirectional control character that reorders what the reader sees (``U+202E`` makes
+``gpj.exe`` read ``exe.jpg``): those are replaced by their visible code point.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+# Unicode bidirectional formatting characters (UAX #9): embeddings, overrides, isolates, marks.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                          "\u2066\u2067\u2068\u2069")
+_BIDI_RE = re.compile(f"[{''.join(sorted(BIDI_CONTROLS))}]")
+# Markdown punctuation that builds links and images ([text](url), ![alt](src), [ref]: url), and
+# the backslash, so that an escape in the data cannot undo ours.
+_MD_SPECIAL_RE = re.compile(r"([\\\[\]])")
+
+
+def no_bidi(text: Any) -> str:
+    """``text`` with each bidi control character replaced by its visible code, e.g. [U+202E]."""
+    return _BIDI_RE.sub(lambda m: f"[U+{ord(m.group()):04X}]", str(text))
+
+
+def html_text(text: Any) -> str:
+    """Text for HTML element content or a quoted attribute value."""
+    return html.escape(no_bidi(text), quote=True)
+
+
+def md_text(text: Any) -> str:
+    """Text for a Markdown paragraph or heading: HTML escaped, link/image syntax
+    backslash-escaped, line breaks kept."""
+    return _MD_SPECIAL_RE.sub(r"\\\1", html.escape(no_bidi(text), quote=True))
+
+
+def md_cell(text: Any) -> str:
+    """Text for one cell of a Markdown table: :func:`md_text`, pipes escaped, one line."""
+    return " ".join(md_text(text).replace("|", "\\|").splitlines())
+
+
+def csv_text(text: Any) -> str:
+    """Text for a CSV cell (the csv module quotes; bidi controls are made visible)."""
+    return no_bidi(text)
+
+
+def plot_label(text: Any) -> str:
+    """Text for a matplotlib label: no mathtext (``$`` escaped), bidi controls visible."""
+    return no_bidi(text).replace("$", r"\$")
