@@ -73,9 +73,9 @@ def _run(args: argparse.Namespace) -> int:
                      interval=args.interval, correct=args.correct,
                      allow_errors=args.allow_errors)
     paths = write_report(result, args.output)
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
     if args.json:
+        for warning in result.warnings:  # the headline table (not printed here) carries them
+            print(f"warning: {warning}", file=sys.stderr)
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2, sort_keys=True))
         print(f"report: {paths['report_html']}", file=sys.stderr)
         return 0
