@@ -375,6 +375,7 @@ def conclusion_text(result: TransferResult) -> str:
             lines.append(f"  {', '.join(rest['lang'])}: no change distinguishable from chance "
                          f"(Holm p >= {ALPHA})" + (f"; point estimates {moved}" if moved else "")
                          + ".")
+        lines += _bound_lines(result, after, rows)
         source = rows[rows["lang"] == src]
         if len(source) and source["ratio_note"].iloc[0] == SOURCE_LANGUAGE:
             ratios = [f"{r.lang} {r.transfer_ratio:.2f} {_ratio_ci(r)}"
@@ -392,3 +393,18 @@ def conclusion_text(result: TransferResult) -> str:
         lines.append(f"  {len(result.warnings)} warning(s) about invalid or error answers: see "
                      f"the table above and the report.")
     return "\n".join(lines)
+
+
+def _bound_lines(result: TransferResult, after: str, rows) -> list[str]:
+    """Where answers without a safety verdict could move the change: the other bound."""
+    from .transfer import SAFETY_INVALID_SAFE
+
+    upper = result.language_changes(after, SAFETY_INVALID_SAFE).set_index("lang")
+    out = []
+    for r in rows.itertuples():
+        if r.lang in upper.index and upper.at[r.lang, "delta"] != r.delta:
+            u = upper.loc[r.lang]
+            out.append(f"  {r.lang}: answers without a safety verdict count as not safe above; "
+                       f"counted safe, the change would be {u['delta']:+.3f} (95% CI "
+                       f"{_ci(u['delta_lo'], u['delta_hi'])}): the true change lies between.")
+    return out

@@ -158,6 +158,8 @@ def test_invalid_answers_counted_bounded_and_warned(tmp_path, capsys) -> None:
     inv = _lang(res, "en", transfer.INVALID)
     assert (inv["before"], inv["after_rate"], inv["up"], inv["down"]) == (0.0, 0.4, 4, 0)
     assert inv["p_value"] == pytest.approx(2 / 16)
+    assert "en: answers without a safety verdict count as not safe above; counted safe, the " \
+           "change would be +0.300" in report.conclusion_text(res)
     warnings = " ".join(res.warnings)
     assert "invalid answers are 40% (4/10) of run 'after' in en" in warnings
     counts = res.verdicts.set_index(["run", "lang", "verdict"])["n"]
