@@ -39,6 +39,11 @@ CHANGE_FIELDS = {"n_pairs": "n_pairs", "before": "before", "after": "after_rate"
                  "p_value": "p_value", "p_holm": "p_holm", "transfer_ratio": "transfer_ratio",
                  "ratio_lo": "ratio_lo", "ratio_hi": "ratio_hi"}
 RECOMPUTED_BLOCKS = ("scores", "change", "verdicts")
+# Fields that decide a submission's comparability group (and so which rows it is ranked
+# against): recomputed from the run folder like the scores, so editing one cannot move a row.
+GROUP_FIELDS = (("run", "limit"), ("run", "limited"), ("data", "name"), ("data", "hash"),
+                ("data", "files"), ("data", "content_hash"), ("data", "languages"),
+                ("judge", "id"), ("judge", "template_version"), ("judge", "metric"))
 _TS_RE = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})")
 
 
@@ -138,6 +143,28 @@ def _consistency(doc: dict[str, Any]) -> list[str]:
     run = doc["run"]
     if run["limited"] != (run["limit"] is not None):
         out.append(f"$.run.limited: {run['limited']} contradicts $.run.limit = {run['limit']}")
+    return out + _pooled_problems(doc["scores"])
+
+
+def _pooled_problems(scores: dict[str, Any]) -> list[str]:
+    """The overall counts are the per-language counts added up (they are pooled, not averaged),
+    for every measure and dimension: a row cannot claim an overall figure its languages lack."""
+    def kn(rate: dict[str, Any] | None) -> tuple[int, int]:
+        return (rate["k"], rate["n"]) if rate else (0, 0)
+
+    langs = list(scores["languages"].values())
+    overall = scores["overall"]
+    out = []
+    pairs = [(f"$.scores.overall.{m}", overall.get(m), [x.get(m) for x in langs])
+             for m in RATE_MEASURES]
+    dims = sorted({d for block in [overall, *langs] for d in block["dimensions"]})
+    pairs += [(f"$.scores.overall.dimensions.{d}", overall["dimensions"].get(d),
+               [x["dimensions"].get(d) for x in langs]) for d in dims]
+    for path, pooled, parts in pairs:
+        total = tuple(sum(v) for v in zip(*(kn(p) for p in parts), strict=True)) or (0, 0)
+        if kn(pooled) != total:
+            out.append(f"{path}: k/n = {kn(pooled)[0]}/{kn(pooled)[1]} is not the sum of the "
+                       f"languages' counts ({total[0]}/{total[1]})")
     return out
 
 
@@ -164,6 +191,14 @@ def validate(doc: dict[str, Any], samples: str | Path | None = None,
 def recheck(doc: dict[str, Any], samples: str | Path,
             before_samples: str | Path | None = None) -> list[str]:
     """Rebuild the scores from the run folder(s) and list every number that differs."""
+    try:
+        return _recheck(doc, samples, before_samples)
+    except (ValueError, OSError) as exc:  # e.g. a judge id the run has no verdicts of
+        return [f"cannot rebuild the submission from {samples}: {exc}"]
+
+
+def _recheck(doc: dict[str, Any], samples: str | Path,
+             before_samples: str | Path | None) -> list[str]:
     judge = doc["judge"]["id"]
     change = doc.get("change")
     out: list[str] = []
@@ -186,6 +221,8 @@ def recheck(doc: dict[str, Any], samples: str | Path,
                    f"samples and verdicts in {samples} ({fresh['verdicts']['digest']}): the "
                    f"submission was not made from these answers and verdicts")
     out += diff(compare_to, fresh, "$")
+    for block, key in GROUP_FIELDS:
+        out += diff(doc[block].get(key), out_doc[block].get(key), f"$.{block}.{key}")
     return out
 
 

@@ -248,6 +248,9 @@ def test_tampered_score_rejected_with_samples(runs, doc):
     s = bad["scores"]["languages"]["en"]["safety"]
     s["k"], s["value"] = 5, 5 / 6  # consistent by itself, contradicted by the samples
     s["lo"], s["hi"] = 0.4, 0.97
+    pooled = bad["scores"]["overall"]["safety"]  # the pooled counts must add up (issue 14)
+    pooled["k"] += 3
+    pooled["value"], pooled["lo"], pooled["hi"] = pooled["k"] / pooled["n"], 0.45, 0.92
     assert sub.problems(bad) == []
     found = sub.validate(bad, after, before)
     assert any(p.startswith("$.scores.languages.en.safety.k: submission says 5, the samples "
