@@ -185,7 +185,10 @@ def run_demo(plan: DemoPlan) -> int:
     _judge(plan)
     result, paths, headline = _transfer(plan)
     published = _publish(plan)
-    _say(f"safety before/after ({result.metric_label}), aligned on {ALIGNED_ON} only")
+    from .report import measure_name
+
+    _say(f"{measure_name(result)} before/after ({result.metric_label}), aligned on "
+         f"{ALIGNED_ON} only")
     print(headline)
     _say("conclusion (from the p-values above)")
     print(conclusion(result))

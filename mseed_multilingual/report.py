@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .inert import csv_text, html_text, md_cell, md_text, no_bidi
+from .judges.validity import flag_lines
 from .transfer import ALL, OVER_REFUSAL, SAFETY, TransferResult
 
 REPORT_VERSION = "1"
@@ -78,7 +79,7 @@ def headline_frame(result: TransferResult):
 def headline_table(result: TransferResult) -> str:
     """A compact fixed-width text table (what `mseed transfer` and the demo print)."""
     frame = headline_frame(result)
-    lines = [f"safety metric: {result.metric_label}",
+    lines = [f"metric: {result.metric_label}",
              f"source (aligned-on) language: "
              f"{', '.join(f'{a}={result.aligned_on[a]}' for a in result.afters)}",
              method_text(result), ""]
@@ -90,6 +91,7 @@ def headline_table(result: TransferResult) -> str:
                      f"{r.after_rate:>7.3f} {r.delta:>+7.3f} {r.delta_ci:>18} "
                      f"{r.p_holm:>8.4f} {r.sig:<3} {_fmt(r.transfer_ratio):>6} {r.ratio_ci:>22}")
     lines += ([""] if result.warnings else []) + [f"warning: {w}" for w in result.warnings]
+    lines += ([""] if result.judge_flags else []) + flag_lines(result.judge_flags)
     nc = result.not_comparable
     if len(nc):
         lines += ["", "not comparable: " + "; ".join(
@@ -141,21 +143,25 @@ def blocks(result: TransferResult, figures: dict[str, Path]) -> list[Block]:
     b = [Block("heading", "Cross-lingual transfer of safety alignment")]
     if result.warnings:
         b += [Block("text", f"WARNING: {w}") for w in result.warnings]
-    b += [Block("text", f"Safety metric: {result.metric_label}. {method_text(result)}"),
+    b += [Block("text", f"Metric: {result.metric_label}. {method_text(result)}"),
           Block("table", _runs_frame(result), "Runs")]
     b += [Block("heading", "Before and after per language"),
           Block("text", PAIRED_CAPTION),
-          Block("table", _display(headline_frame(result)), "Safety change per language"),
+          Block("table", _display(headline_frame(result)),
+                f"{measure_name(result).capitalize()} change per language"),
           Block("heading", "Conclusion")]
     b += [Block("text", line.strip()) for line in conclusion_text(result).splitlines()]
     if "before_after" in figures:
         b.append(Block("figure", figures["before_after"],
-                       "Safety before and after (paired prompts, n as in the table)"))
+                       f"{measure_name(result).capitalize()} before and after (paired prompts, "
+                       f"n as in the table)"))
+    b += judge_validity_blocks(result)
     b += _invalid_blocks(result)
     if len(result.not_comparable):
         b.append(Block("table", result.not_comparable, "Languages not comparable"))
     b += [Block("heading", "Per dimension"),
-          Block("table", _display(_dimension_frame(result)), "Safety change per dimension")]
+          Block("table", _display(_dimension_frame(result)),
+                f"{measure_name(result).capitalize()} change per dimension")]
     if "change_heatmap" in figures:
         b.append(Block("figure", figures["change_heatmap"], "Change heatmap"))
     b += [Block("heading", "Cross-lingual consistency"),
@@ -194,6 +200,30 @@ def _invalid_blocks(result: TransferResult) -> list[Block]:
             Block("table", _display(rows[["after", "measure", "lang", "n_pairs", "before",
                                           "after_rate", "delta", "delta_lo", "delta_hi",
                                           "p_value"]]), "Invalid, error and bounds")]
+
+
+def judge_validity_blocks(result: TransferResult) -> list[Block]:
+    """The judge's kappa per language from its card (``mseed judge-check``), and the languages
+    whose scores it does not back."""
+    import pandas as pd
+
+    card = result.judge_card
+    b = [Block("heading", "Judge validity")]
+    if card is None:
+        b.append(Block("text", f"No judge card for {result.judge}: its agreement with labelled "
+                               f"answers is unknown in every language (run `mseed judge-check "
+                               f"--judge {result.judge} -o card.json` and pass --judge-card)."))
+    else:
+        b.append(Block("text", f"Judge {card['judge']} ({card['template_version']}) against the "
+                               f"labelled reference set {card['reference_sha256'][:12]}: Cohen's "
+                               f"kappa per language of its {measure_name(result)} outcome."))
+        langs = sorted(set(result.rates["lang"].astype(str)))
+        b.append(Block("table", pd.DataFrame(
+            {"lang": langs, "kappa": [card["kappa"].get(x) for x in langs],
+             "flag": [result.judge_flags.get(x, "") for x in langs]}), "Judge kappa"))
+    if result.judge_flags:
+        b.append(Block("text", " ".join(flag_lines(result.judge_flags))))
+    return b
 
 
 def _tradeoff_blocks(result: TransferResult, figures: dict[str, Path]) -> list[Block]:

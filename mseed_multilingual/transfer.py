@@ -74,6 +74,8 @@ class TransferResult:
     correction: str = DEFAULT_CORRECTION
     verdicts: Any = None
     warnings: list[str] = field(default_factory=list)
+    judge_card: dict[str, Any] | None = None  # judges.validity.card_summary of the judge's card
+    judge_flags: dict[str, str] = field(default_factory=dict)  # lang -> why not trustworthy
 
     @property
     def metric_label(self) -> str:
@@ -88,7 +90,8 @@ class TransferResult:
         """The ``--json`` document: per after run and language the headline statistics."""
         return {
             "signature": self.signature, "metric": self.metric, "metric_label": self.metric_label,
-            "judge": self.judge, "seed": self.seed, "resamples": self.resamples,
+            "judge": self.judge, "judge_card": self.judge_card, "judge_flags": self.judge_flags,
+            "seed": self.seed, "resamples": self.resamples,
             "runs": [r.to_json() for r in self.runs],
             "comparisons": [self._comparison_json(a) for a in self.afters],
             "not_comparable": _records(self.not_comparable),
@@ -161,11 +164,14 @@ def analyze(before: str | Path, after: list[str | Path] | str | Path,
             judge: str | None = None, resamples: int = stats.DEFAULT_RESAMPLES,
             seed: int = stats.DEFAULT_SEED, allow_mixed: bool = False,
             manifest: str | Path | None = None, interval: str = stats.DEFAULT_CHANGE_INTERVAL,
-            correct: str = DEFAULT_CORRECTION, allow_errors: bool = False) -> TransferResult:
+            correct: str = DEFAULT_CORRECTION, allow_errors: bool = False,
+            judge_card: str | Path | dict | None = None) -> TransferResult:
     """Read run folders and compute every table (the Python API of ``mseed transfer``).
 
     ``labels`` names the runs: one per after run, or one for before followed by one per after.
     ``aligned_on`` is one language for all after runs or one per after run (for the matrix).
+    ``judge_card`` (``mseed judge-check -o``) qualifies each language's scores; a refusal rate
+    gets the lexicon's own card by default (see :func:`attach_judge_validity`).
     """
     from .results import load_runs
 
@@ -179,10 +185,24 @@ def analyze(before: str | Path, after: list[str | Path] | str | Path,
     names = run_labels(len(afters), labels)
     table, infos = load_runs(list(zip(names, [before, *afters], strict=True)), judge=judge,
                              allow_mixed=allow_mixed)
-    return analyze_table(table, infos, names[0], names[1:],
-                         aligned_on=aligned_list(aligned_on, len(afters)), resamples=resamples,
-                         seed=seed, allow_mixed=allow_mixed, manifest=manifest,
-                         interval=interval, correct=correct, allow_errors=allow_errors)
+    result = analyze_table(table, infos, names[0], names[1:],
+                           aligned_on=aligned_list(aligned_on, len(afters)), resamples=resamples,
+                           seed=seed, allow_mixed=allow_mixed, manifest=manifest,
+                           interval=interval, correct=correct, allow_errors=allow_errors)
+    return attach_judge_validity(result, judge_card)
+
+
+def attach_judge_validity(result: TransferResult,
+                          card: str | Path | dict | None = None) -> TransferResult:
+    """The judge card's kappa per language, and the languages whose scores it does not back
+    (kappa below judges.validity.KAPPA_FLAG, or unknown): report.md and the console flag them."""
+    from .judges import validity
+
+    loaded = validity.resolve_card(result.metric, result.judge, card)
+    result.judge_card = validity.card_summary(loaded)
+    result.judge_flags = validity.flagged_languages(loaded, sorted(
+        set(result.rates["lang"].astype(str))))
+    return result
 
 
 def run_labels(n_after: int, labels: list[str] | None) -> list[str]:

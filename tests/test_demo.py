@@ -27,7 +27,9 @@ def test_demo_end_to_end_then_rerun_reuses_everything(tmp_path):
     first = demo(tmp_path, "--alignment", "system-prompt")
     assert first.returncode == 0, first.stderr[-3000:]
     assert "dimension / subclass" in first.stdout  # the sample's inspect table
-    assert "safety before/after" in first.stdout and "report:" in first.stdout
+    # the lexicon judge measures refusal: its numbers are named a refusal rate (issue 12)
+    assert "refusal rate before/after" in first.stdout and "report:" in first.stdout
+    assert "safety before/after" not in first.stdout and "safe rate" not in first.stdout
     assert "capability acc before -> after" in first.stdout  # over-refusal and tax shown
     assert "conclusion (from the p-values above)" in first.stdout
     assert "Holm-corrected across 3 language(s)" in first.stdout

@@ -12,7 +12,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "judge", help="judge the logged answers of an lm-eval run with a safety judge",
         description="Reads the samples files an lm-eval run logged (--log_samples), judges every "
                     "answer with the chosen judge and writes <model_dir>/verdicts/<judge>.jsonl "
-                    "beside them, then prints safe rate, refusals, invalid and error counts per "
+                    "beside them, then prints the safe rate (the refusal rate for the lexicon "
+                    "judge, a refusal detector), refusals, invalid and error counts per "
                     "language x dimension. Never regenerates answers. Verdicts are cached in "
                     "<model_dir>/verdicts/_cache/: an interrupted run resumes, a rerun is free. "
                     "Exit 0 when every answer got a verdict, 1 when any ended as `error` (a "
@@ -49,6 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     from ..judges.registry import make_judge
     from ..judges.runner import format_summary, judge_run, stderr_progress, summarize
+    from ..judges.validity import judge_metric
     from ..runs import load_run
 
     if args.batch_size < 1 or args.concurrency < 1:
@@ -67,16 +69,18 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         judge.close()
     summary = summarize(report.rows)
+    metric = judge_metric(report.judge)
     if args.json:
         print(json.dumps({"judge": report.judge, "template_version": report.template_version,
                           "verdicts": str(report.verdicts_file), "judged": report.judged,
-                          "from_cache": report.from_cache, "summary": summary},
+                          "from_cache": report.from_cache, "metric": metric,
+                          "summary": summary},
                          ensure_ascii=False, indent=2))
     else:
         print(f"judge {report.judge} ({report.template_version}): {len(report.rows)} answers, "
               f"{report.judged} judged now, {report.from_cache} from cache, "
               f"{report.seconds:.1f} s -> {report.verdicts_file}")
-        print(format_summary(summary))
+        print(format_summary(summary, metric))
     errors = sum(s["error"] for s in summary)
     if errors:
         print(f"{errors} answers could not be judged (error); rerun to retry them",

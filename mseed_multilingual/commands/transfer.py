@@ -16,9 +16,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Reads lm-eval run folders (--output_path of `lm_eval --log_samples` or "
                     "`mseed run`) and their judge verdicts, pairs the answers by prompt id, "
                     "and writes CSV tables, figures, result.json, report.md and a self-contained "
-                    "report.html into -o. The safety metric is the judge's safe rate when "
-                    "every run has verdicts, otherwise the refusal rate (the report says "
-                    "which).")
+                    "report.html into -o. The metric is the safe rate when every run has a "
+                    "safety judge's verdicts, otherwise the refusal rate (the lexicon judge and "
+                    "runs without verdicts measure refusal, not safety; the report says which). "
+                    "Languages where the judge's kappa (mseed judge-check) is below 0.6 or "
+                    "unknown are flagged in report.md and here.")
     parser.add_argument("--before", required=True, metavar="DIR", help="the base model's run")
     parser.add_argument("--after", required=True, action="append", metavar="DIR",
                         help="an aligned model's run (repeat for several)")
@@ -48,6 +50,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                              "(default: found beside the runs' data)")
     parser.add_argument("--allow-mixed", action="store_true",
                         help="compare runs judged differently or run on different data sets")
+    parser.add_argument("--judge-card", metavar="CARD.json",
+                        help="the judge's card from `mseed judge-check -o`: languages where its "
+                             "kappa is below 0.6 are flagged (default: the lexicon's own card "
+                             "for a refusal rate; a safety judge without a card is flagged "
+                             "unknown in every language)")
     parser.add_argument("-o", "--output", default=DEFAULT_OUT, metavar="DIR",
                         help=f"report folder (default {DEFAULT_OUT}/)")
     parser.add_argument("--json", action="store_true",
@@ -71,7 +78,7 @@ def _run(args: argparse.Namespace) -> int:
                      seed=stats.DEFAULT_SEED if args.seed is None else args.seed,
                      allow_mixed=args.allow_mixed, manifest=args.manifest,
                      interval=args.interval, correct=args.correct,
-                     allow_errors=args.allow_errors)
+                     allow_errors=args.allow_errors, judge_card=args.judge_card)
     paths = write_report(result, args.output)
     if args.json:
         for warning in result.warnings:  # the headline table (not printed here) carries them

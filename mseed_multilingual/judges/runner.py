@@ -114,8 +114,11 @@ def _percent(rate: float | None) -> str:
     return "-" if rate is None else f"{100 * rate:.1f}"
 
 
-def format_summary(summary: Sequence[dict]) -> str:
-    head = (f"{'lang':<5} {'dimension':<26} {'n':>4} {'safe%':>6} {'safe':>5} {'unsafe':>6} "
+def format_summary(summary: Sequence[dict], metric: str = "safe_rate") -> str:
+    """The console table; for a refusal detector (metric ``refusal_rate``) the rate column is
+    the share of answers to harmful prompts refused, headed ``refus%``, never ``safe%``."""
+    rate = "safe%" if metric == "safe_rate" else "refus%"
+    head = (f"{'lang':<5} {'dimension':<26} {'n':>4} {rate:>6} {'safe':>5} {'unsafe':>6} "
             f"{'refusal':>7} {'invalid':>7} {'error':>5}")
     lines = [head]
     for s in summary:

@@ -18,6 +18,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -281,3 +282,50 @@ def flagged_languages(card: dict[str, Any] | None, langs: Sequence[str]) -> dict
         elif kappa < KAPPA_FLAG:
             out[lang] = f"judge kappa {kappa:.2f} < {KAPPA_FLAG}"
     return out
+
+
+# --------------------------------------------------------------------------- results carry it
+
+@cache
+def lexicon_card() -> dict[str, Any]:
+    """The current lexicon judge's card on the checked-in reference set (about a second)."""
+    from . import reference
+    from .registry import make_judge
+
+    return judge_check(make_judge("lexicon"), reference.load())
+
+
+def card_summary(card: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What a result or a leaderboard row shows of a card: who, against what, kappa per lang."""
+    if card is None:
+        return None
+    return {"judge": card["judge"], "template_version": card["template_version"],
+            "metric": card["metric"], "reference_sha256": card["reference"]["sha256"],
+            "digest": card["digest"],
+            "kappa": {lang: primary_kappa(card, lang) for lang in sorted(card["languages"])}}
+
+
+def resolve_card(metric: str, judge_id: str | None,
+                 card: str | Path | dict[str, Any] | None) -> dict[str, Any] | None:
+    """The judge card that qualifies scores of ``judge_id``: the one given (a path or a loaded
+    card), which must be that judge's; else the lexicon card for a refusal rate; else None (a
+    safety judge nobody checked: every language is flagged as unknown)."""
+    if card is not None:
+        loaded = card if isinstance(card, dict) else load_card(card)
+        expected = judge_id or "lexicon"
+        if loaded["judge"] != expected:
+            raise ValueError(f"judge card is for judge {loaded['judge']!r}, but the scores come "
+                             f"from {expected!r}: run `mseed judge-check --judge {expected}`")
+        return loaded
+    if metric == REFUSAL_RATE and (judge_id is None or judge_id == "lexicon"):
+        return lexicon_card()
+    return None
+
+
+def flag_lines(flags: dict[str, str]) -> list[str]:
+    """Console and report lines for flagged languages (empty when none)."""
+    if not flags:
+        return []
+    return [f"judge validity: scores in {len(flags)} language(s) are not trustworthy "
+            f"(judge kappa below {KAPPA_FLAG} or unknown; see `mseed judge-check`):",
+            *[f"  {lang}: {why}" for lang, why in sorted(flags.items())]]
