@@ -43,6 +43,14 @@ def json_depth(obj: Any) -> int:
     return depth
 
 
+def _openers(text: str | bytes) -> int:
+    """An upper bound of the nesting depth (brackets inside strings count too): when it is
+    within the limit, the walk over the parsed value is skipped (most lines of a big file)."""
+    if isinstance(text, str):
+        return text.count("[") + text.count("{")
+    return text.count(b"[") + text.count(b"{")
+
+
 def loads(text: str | bytes, where: str, max_depth: int = MAX_JSON_DEPTH,
           hint: str = "") -> Any:
     """``json.loads`` that raises :class:`InputError` naming ``where`` (file, file:line or
@@ -59,7 +67,8 @@ def loads(text: str | bytes, where: str, max_depth: int = MAX_JSON_DEPTH,
                          + (f"; {hint}" if hint else "")) from exc
     except UnicodeDecodeError as exc:
         raise InputError(f"{where}: not UTF-8 text ({exc.reason})") from exc
-    if isinstance(obj, (dict, list)) and json_depth(obj) > max_depth:
+    if isinstance(obj, (dict, list)) and _openers(text) > max_depth \
+            and json_depth(obj) > max_depth:
         raise InputError(f"{where}: JSON nested too deeply (more than {max_depth} levels)")
     return obj
 
@@ -103,14 +112,24 @@ def read_json(path: str | Path, what: str = "JSON file") -> Any:
 def iter_lines(path: str | Path, what: str = "JSONL file") -> Iterator[tuple[int, str]]:
     """(line number, text) of each line; a line that is not UTF-8 names file:line."""
     path = check_file(path, what)
+    try:
+        with open(path, encoding="utf-8-sig") as fh:  # decoded in chunks: fast
+            yield from enumerate(fh, 1)
+    except UnicodeDecodeError:
+        raise _bad_utf8_line(path) from None
+
+
+def _bad_utf8_line(path: Path) -> InputError:
+    """The error naming the first line of ``path`` that is not UTF-8 (found after a chunked
+    decode failed, so only on the error path)."""
     with open(path, "rb") as fh:
         for n, raw in enumerate(fh, 1):
             try:
-                text = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+                raw.decode("utf-8-sig" if n == 1 else "utf-8")
             except UnicodeDecodeError as exc:
-                raise InputError(f"{path}:{n}: not UTF-8 text (byte 0x{raw[exc.start]:02x} "
-                                 f"at column {exc.start + 1})") from None
-            yield n, text
+                return InputError(f"{path}:{n}: not UTF-8 text (byte 0x{raw[exc.start]:02x} "
+                                  f"at column {exc.start + 1})")
+    return InputError(f"{path}: not UTF-8 text")
 
 
 def output_dir(path: str | Path, what: str = "output folder") -> Path:

@@ -59,8 +59,9 @@ def test_deeply_nested_submission_is_rejected_and_the_board_still_builds(runs, t
     assert [r["file"] for r in board["rows"]] == ["good.json"]
     assert board["rejected"][0]["file"] == "evil.json"
     assert "nested too deeply" in board["rejected"][0]["reasons"][0]
-    one_line_error(mseed("validate", folder / "evil.json"), str(folder / "evil.json"),
-                   "nested too deeply")
+    proc = mseed("validate", folder / "evil.json")  # read and rejected: exit 1
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert f"{folder / 'evil.json'}: rejected" in proc.stderr and "nested too deeply" in proc.stderr
 
 
 @pytest.mark.parametrize("where", ["results", "samples", "verdicts"])

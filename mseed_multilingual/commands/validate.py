@@ -21,9 +21,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from .. import submission
 
-    doc = submission.load(args.submission)
+    if Path(args.submission).is_file():
+        try:  # a file that is not a readable submission is rejected, like a wrong one
+            doc = submission.load(args.submission)
+        except ValueError as exc:
+            print(f"{args.submission}: rejected (1 problem(s))\n  {exc}", file=sys.stderr)
+            return 1
+    else:
+        doc = submission.load(args.submission)  # missing, a folder, a loop: usage error (2)
     found = submission.validate(doc, args.samples, args.before_samples)
     if found:
         print(f"{args.submission}: rejected ({len(found)} problem(s))", file=sys.stderr)
