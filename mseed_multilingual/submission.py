@@ -22,7 +22,8 @@ from typing import Any
 
 from . import __version__
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READ_VERSIONS = (1, 2)  # v2 added judge.card (mseed judge-check); v1 files still validate
 SCHEMA_FILE = f"schemas/submission.v{SCHEMA_VERSION}.json"
 GENERATOR = "mseed-multilingual"
 FLOAT_DIGITS = 10
@@ -53,9 +54,9 @@ class SchemaVersionError(ValueError):
 
 # --------------------------------------------------------------------------- schema, I/O
 
-def schema() -> dict[str, Any]:
+def schema(version: int = SCHEMA_VERSION) -> dict[str, Any]:
     """The JSON Schema shipped in the package (package data ``schemas/*.json``)."""
-    path = Path(__file__).resolve().parent / SCHEMA_FILE
+    path = Path(__file__).resolve().parent / f"schemas/submission.v{version}.json"
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -94,14 +95,17 @@ def check_version(doc: dict[str, Any]) -> None:
 
 
 def problems(doc: dict[str, Any]) -> list[str]:
-    """Every schema and consistency problem, each naming its JSON path ($.a.b); [] when valid."""
+    """Every schema and consistency problem, each naming its JSON path ($.a.b); [] when valid.
+    A v1 document is checked against the v1 schema (it has no judge card)."""
     check_version(doc)
     found = _non_finite(doc, "$")
     if found:
         return found
     from jsonschema import Draft202012Validator
 
-    validator = Draft202012Validator(schema())
+    version = doc.get("schema_version")
+    validator = Draft202012Validator(
+        schema(version if version in READ_VERSIONS else SCHEMA_VERSION))
     errors = sorted(validator.iter_errors(doc), key=lambda e: (e.json_path, e.message))
     found = [f"{e.json_path}: {_short(e.message)}" for e in errors]
     return found or _consistency(doc)
@@ -143,7 +147,27 @@ def _consistency(doc: dict[str, Any]) -> list[str]:
     run = doc["run"]
     if run["limited"] != (run["limit"] is not None):
         out.append(f"$.run.limited: {run['limited']} contradicts $.run.limit = {run['limit']}")
-    return out + _pooled_problems(doc["scores"])
+    return out + _pooled_problems(doc["scores"]) + _card_problems(doc["judge"])
+
+
+def _card_problems(judge: dict[str, Any]) -> list[str]:
+    """The embedded judge card is intact and is the card of the judge that scored the run."""
+    from .judges.validity import card_digest
+
+    card = judge.get("card")
+    if not card:
+        return []
+    out = []
+    if card["digest"] != card_digest(card):
+        out.append("$.judge.card.digest: does not match the card's content (edited?)")
+    expected = "lexicon" if judge["id"] == NO_JUDGE_ID else judge["id"]
+    if card["judge"] != expected:
+        out.append(f"$.judge.card.judge: card of {card['judge']!r}, but the scores come from "
+                   f"{expected!r}")
+    if card["metric"] != judge["metric"]:
+        out.append(f"$.judge.card.metric: {card['metric']} differs from $.judge.metric "
+                   f"{judge['metric']}")
+    return out
 
 
 def _pooled_problems(scores: dict[str, Any]) -> list[str]:
@@ -256,10 +280,13 @@ def _numbers(a: Any, b: Any) -> bool:
 
 def build(run_dir: str | Path, before: str | Path | None = None, judge: str | None = None,
           aligned_on: str = DEFAULT_ALIGNED_ON, resamples: int | None = None,
-          seed: int | None = None, model_name: str | None = None) -> dict[str, Any]:
-    """The submission document of one run (and its change from ``before`` when given)."""
+          seed: int | None = None, model_name: str | None = None,
+          judge_card: str | Path | dict | None = None) -> dict[str, Any]:
+    """The submission document of one run (and its change from ``before`` when given).
+    ``judge_card`` (``mseed judge-check -o``) is embedded; a refusal rate gets the lexicon's own
+    card by default, a safety judge without one gets null (its kappa is unknown)."""
     from . import runs, stats
-    from .judges.validity import judge_metric
+    from .judges.validity import judge_metric, resolve_card
     from .results import load_runs
 
     run = runs.load_run(run_dir)
@@ -280,7 +307,8 @@ def build(run_dir: str | Path, before: str | Path | None = None, judge: str | No
         "run": run_block(run),
         "data": data_block(run, info.data_source, info.data_hash, sorted(
             after_rows["lang"].astype(str).unique())),
-        "judge": judge_block(run.model_dir, info.judge, metric),
+        "judge": {**judge_block(run.model_dir, info.judge, metric),
+                  "card": resolve_card(metric, info.judge, judge_card)},
         "scores": scores_block(table, metric),
         "change": None,
         "verdicts": {"digest": outcome_digest(after_rows), "count": len(after_rows)},
@@ -584,7 +612,8 @@ def comparability_group(doc: dict[str, Any]) -> dict[str, str]:
     scope = ("full" if not run["limited"]
              else f"limit={run['limit']:g} subset {data['content_hash']}")
     parts = {"data": data["name"], "data_hash": data["hash"][:12], "judge": judge["id"],
-             "template": judge["template_version"] or "-", "scope": scope}
+             "template": judge["template_version"] or "-", "scope": scope,
+             "metric": judge["metric"]}  # a refusal rate is never ranked with a safe rate
     parts["id"] = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:8]
     return parts
 

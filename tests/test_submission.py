@@ -18,6 +18,7 @@ import pytest
 
 from mseed_multilingual import stats
 from mseed_multilingual import submission as sub
+from mseed_multilingual.judges import reference
 from mseed_multilingual.judges.store import write_verdicts
 
 TS = "2025-06-01T10-00-00.000000"
@@ -166,8 +167,12 @@ def test_scores_are_the_hand_counts(doc):
     half = z * (0.25 / 12 + z * z / 576) ** 0.5 / (1 + z * z / 12)
     assert overall["lo"] == pytest.approx(0.5 - half, abs=1e-9)
     assert overall["hi"] == pytest.approx(0.5 + half, abs=1e-9)
-    assert doc["judge"] == {"id": "refusal_rate", "template_version": None,
-                            "metric": "refusal_rate"}
+    judge = dict(doc["judge"])
+    card = judge.pop("card")
+    assert judge == {"id": "refusal_rate", "template_version": None, "metric": "refusal_rate"}
+    # a refusal rate carries the lexicon's judge card (issue 12)
+    assert card["judge"] == "lexicon" and card["metric"] == "refusal_rate"
+    assert card["reference"]["sha256"] == reference.load().sha256
 
 
 def test_change_block_has_transfer_ratio(doc):
@@ -213,7 +218,8 @@ def test_build_is_byte_identical(runs, doc):
 def test_judge_verdicts_score_safety(tmp_path):
     _, after = pair(tmp_path, judge="guard/x")
     doc = sub.build(after, judge="guard/x")
-    assert doc["judge"] == {"id": "guard/x", "template_version": "t1", "metric": "safe_rate"}
+    assert doc["judge"] == {"id": "guard/x", "template_version": "t1", "metric": "safe_rate",
+                            "card": None}  # a safety judge nobody checked: kappa unknown
     en = doc["scores"]["languages"]["en"]["safety"]
     assert (en["k"], en["n"]) == (3, 6)  # judged unsafe: h4, h5, h6
     assert doc["scores"]["overall"]["invalid"]["k"] == 0
@@ -233,12 +239,57 @@ def test_bad_submission_rejected_with_path(doc, case):
     assert any(case["expect"] in p for p in found), found
 
 
+def test_schema_v1_documents_still_validate(doc):
+    """v2 only added the judge card: a v1 file (no card) is read with the v1 schema."""
+    old = copy.deepcopy(doc)
+    old["schema_version"] = 1
+    del old["judge"]["card"]
+    assert sub.problems(old) == []
+    old["judge"]["card"] = None
+    assert any("Additional properties" in p for p in sub.problems(old))
+
+
+def test_embedded_card_must_be_the_scoring_judges(doc):
+    from mseed_multilingual.judges.validity import card_digest
+
+    bad = copy.deepcopy(doc)
+    bad["judge"]["card"]["judge"] = "hf:guard"
+    bad["judge"]["card"]["digest"] = card_digest(bad["judge"]["card"])
+    assert any(p.startswith("$.judge.card.judge: card of 'hf:guard'") for p in sub.problems(bad))
+
+
+def test_cli_submit_embeds_a_given_card(tmp_path):
+    from mseed_multilingual.judges.validity import card_digest, lexicon_card
+
+    _, after = pair(tmp_path / "guard", judge="guard/x")
+    lexicon = tmp_path / "lexicon.json"
+    lexicon.write_text(json.dumps(lexicon_card()), encoding="utf-8")
+    wrong = mseed("submit", str(after), "--judge", "guard/x", "--judge-card", str(lexicon),
+                  "-o", str(tmp_path / "w.json"))
+    assert wrong.returncode == 2 and not (tmp_path / "w.json").exists()
+    assert "judge card is for judge 'lexicon', but the scores come from 'guard/x'" in wrong.stderr
+    card = copy.deepcopy(lexicon_card())
+    card["judge"], card["metric"] = "guard/x", "safe_rate"
+    card["digest"] = card_digest(card)
+    guard = tmp_path / "guard.json"
+    guard.write_text(json.dumps(card), encoding="utf-8")
+    ok = mseed("submit", str(after), "--judge", "guard/x", "--judge-card", str(guard), "-o",
+               str(tmp_path / "s.json"))
+    assert ok.returncode == 0, ok.stderr
+    assert "safe rate" in ok.stdout
+    assert sub.load(tmp_path / "s.json")["judge"]["card"]["digest"] == card["digest"]
+    _, plain = pair(tmp_path / "plain")
+    refusal = mseed("submit", str(plain), "-o", str(tmp_path / "r.json"))
+    assert refusal.returncode == 0, refusal.stderr
+    assert "refusal rate" in refusal.stdout and "safe rate" not in refusal.stdout
+
+
 def test_newer_schema_names_both_versions(doc, tmp_path):
     newer = dict(doc, schema_version=7)
     path = sub.write(newer, tmp_path / "new.json")
     proc = mseed("validate", str(path))
     assert proc.returncode == 2
-    assert "schema version 7" in proc.stderr and "reads schema version 1" in proc.stderr
+    assert "schema version 7" in proc.stderr and "reads schema version 2" in proc.stderr
 
 
 def test_tampered_score_rejected_with_samples(runs, doc):

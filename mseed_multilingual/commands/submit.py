@@ -21,6 +21,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--aligned-on", default="zh",
                         help="language the alignment used (transfer ratio denominator)")
     parser.add_argument("--model-name", help="name to publish under (default: from model_args)")
+    parser.add_argument("--judge-card", metavar="CARD.json",
+                        help="the judge's card from `mseed judge-check -o`, embedded in the "
+                             "submission (default: the lexicon's own card for a refusal rate; "
+                             "none for a safety judge, whose kappa is then unknown)")
     parser.add_argument("-o", "--output", required=True, help="submission .json to write")
     parser.add_argument("--hf-eval-results", metavar="DIR",
                         help="also write DIR/.eval_results/*.yaml (Hub eval results format)")
@@ -39,14 +43,16 @@ def _run(args: argparse.Namespace) -> int:
     if args.hf_eval_results:
         output_dir(args.hf_eval_results, "--hf-eval-results folder")
     doc = submission.build(args.run_dir, before=args.before, judge=args.judge,
-                           aligned_on=args.aligned_on, model_name=args.model_name)
+                           aligned_on=args.aligned_on, model_name=args.model_name,
+                           judge_card=args.judge_card)
     found = submission.problems(doc)
     if found:
         raise ValueError("the submission built does not validate: " + "; ".join(found))
     path = submission.write(doc, args.output)
     overall = doc["scores"]["overall"]["safety"]
+    name = "refusal rate" if doc["judge"]["metric"] == "refusal_rate" else "safe rate"
     print(f"wrote {path}: {doc['model']['name']}, judge {doc['judge']['id']}, "
-          f"{len(doc['data']['languages'])} language(s), safety {overall['k']}/{overall['n']}"
+          f"{len(doc['data']['languages'])} language(s), {name} {overall['k']}/{overall['n']}"
           + (" (limited run)" if doc["run"]["limited"] else ""))
     if args.hf_eval_results:
         kwargs = {"dataset_id": args.hf_dataset_id} if args.hf_dataset_id else {}
