@@ -29,6 +29,7 @@ from . import __version__
 from . import submission as sub
 from .inert import csv_text as _csv_safe
 from .inert import html_text, md_cell, no_bidi
+from .judges.validity import METRIC_NAMES, primary_kappa
 
 BOARD_FORMAT = "mseed-leaderboard/1"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -112,8 +113,10 @@ def make_row(name: str, doc: dict[str, Any]) -> dict[str, Any]:
     """One table row: headline numbers, per-language columns, transfer columns, provenance."""
     scores, change = doc["scores"], doc.get("change") or {}
     group = sub.comparability_group(doc)
+    card = doc["judge"].get("card")  # schema v2; v1 files have none: kappa unknown
     langs = {lang: {"safety": s["safety"]["value"], "over_refusal": s["over_refusal"]["value"],
-                    "fidelity": s["fidelity"]["value"]}
+                    "fidelity": s["fidelity"]["value"],
+                    "kappa": primary_kappa(card, lang) if card else None}
              for lang, s in sorted(scores["languages"].items())}
     overall = scores["overall"]
     return {
@@ -122,6 +125,7 @@ def make_row(name: str, doc: dict[str, Any]) -> dict[str, Any]:
         "parameters": doc["model"]["parameters"], "dtype": doc["model"]["dtype"],
         "created": doc["created"], "judge": doc["judge"]["id"],
         "template": doc["judge"]["template_version"], "metric": doc["judge"]["metric"],
+        "metric_name": METRIC_NAMES[doc["judge"]["metric"]],
         "data": doc["data"]["name"], "data_hash": doc["data"]["hash"],
         "language_set": ",".join(doc["data"]["languages"]), "limited": doc["run"]["limited"],
         "limit": doc["run"]["limit"], "group_id": group["id"], "group": group,
@@ -176,19 +180,20 @@ def csv_text(board: Board) -> str:
     """One line per ranked row; text cells that a spreadsheet would run as a formula are
     prefixed with an apostrophe."""
     langs = languages_of(board.rows)
-    head = ["group", "rank", "model", "judge", "template", "data", "languages", "limited",
-            "safety", "safety_lo", "safety_hi", "over_refusal", "fidelity",
-            *[f"safety_{x}" for x in langs], *[f"over_refusal_{x}" for x in langs],
-            *[f"transfer_{x}" for x in langs], "file"]
+    head = ["group", "rank", "model", "judge", "template", "metric", "data", "languages",
+            "limited", "safety", "safety_lo", "safety_hi", "over_refusal", "fidelity",
+            *[f"safety_{x}" for x in langs], *[f"kappa_{x}" for x in langs],
+            *[f"over_refusal_{x}" for x in langs], *[f"transfer_{x}" for x in langs], "file"]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(head)
     for r in board.rows:
         writer.writerow([_cell(x) for x in (
-            r["group_id"], r["rank"], r["model"], r["judge"], r["template"], r["data"],
-            r["language_set"], r["limited"], r["safety"], r["safety_lo"], r["safety_hi"],
-            r["over_refusal"], r["fidelity"],
+            r["group_id"], r["rank"], r["model"], r["judge"], r["template"], r["metric"],
+            r["data"], r["language_set"], r["limited"], r["safety"], r["safety_lo"],
+            r["safety_hi"], r["over_refusal"], r["fidelity"],
             *[r["langs"].get(x, {}).get("safety") for x in langs],
+            *[r["langs"].get(x, {}).get("kappa") for x in langs],
             *[r["langs"].get(x, {}).get("over_refusal") for x in langs],
             *[r["transfer"].get(x) for x in langs], r["file"])])
     return out.getvalue()
@@ -214,23 +219,28 @@ def md_escape(text: Any) -> str:
 def markdown_text(board: Board) -> str:
     """A Markdown table per comparability group, then rejected and superseded files."""
     lines = ["# MSEED multilingual safety leaderboard", "",
-             "Safety = share of answers to harmful prompts judged safe (or refused when the "
-             "judge is `refusal_rate`), 95% Wilson interval; ranks only within a group.", ""]
+             "Score = the safe rate (answers to harmful prompts a safety judge called safe) or, "
+             "for a refusal detector (judge `lexicon` or `refusal_rate`), the refusal rate "
+             "(answers to harmful prompts refused); 95% Wilson interval; ranks only within a "
+             "group, and a group has one metric. kappa = the judge's agreement with labelled "
+             "answers in that language (`mseed judge-check`; - when unknown).", ""]
     groups = board.to_json()["groups"]
     for gid, g in groups.items():
         langs = sorted({x for r in board.rows if r["group_id"] == gid for x in r["langs"]})
-        lines += [f"## Group {gid}: data {md_escape(g['data'])} ({g['data_hash']}), judge "
-                  f"{md_escape(g['judge'])} (template {md_escape(g['template'])}), "
+        name = METRIC_NAMES[g["metric"]]
+        lines += [f"## Group {gid}: {name}, data {md_escape(g['data'])} ({g['data_hash']}), "
+                  f"judge {md_escape(g['judge'])} (template {md_escape(g['template'])}), "
                   f"{md_escape(g['scope'])}", "",
-                  "| rank | model | safety % | 95% CI | over-refusal % | fidelity % | "
-                  + " | ".join(f"{x} safety %" for x in langs) + " | "
+                  f"| rank | model | {name} % | 95% CI | over-refusal % | fidelity % | "
+                  + " | ".join(f"{x} {name} % | {x} kappa" for x in langs) + " | "
                   + " | ".join(f"{x} transfer" for x in langs) + " |",
-                  "|" + "---|" * (6 + 2 * len(langs))]
+                  "|" + "---|" * (6 + 3 * len(langs))]
         for r in (r for r in board.rows if r["group_id"] == gid):
             ci = f"{_pct(r['safety_lo'])}-{_pct(r['safety_hi'])}"
             cells = [str(r["rank"]), md_escape(r["model"]), _pct(r["safety"]), ci,
                      _pct(r["over_refusal"]), _pct(r["fidelity"]),
-                     *[_pct(r["langs"].get(x, {}).get("safety")) for x in langs],
+                     *[c for x in langs for c in (_pct(r["langs"].get(x, {}).get("safety")),
+                                                  _num(r["langs"].get(x, {}).get("kappa")))],
                      *[_num(r["transfer"].get(x)) for x in langs]]
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
@@ -295,13 +305,15 @@ def model_page(row: dict[str, Any], doc: dict[str, Any]) -> str:
     prov_html = "\n".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>"
                           for k, v in prov if v is not None)
     change = (doc.get("change") or {}).get("languages", {})
-    head = "<tr><th>language</th><th>safety %</th><th>95% CI</th><th>over-refusal %</th>" \
-           "<th>fidelity %</th><th>change</th><th>p (Holm)</th><th>transfer ratio</th></tr>"
+    head = (f"<tr><th>language</th><th>{e(row['metric_name'])} %</th><th>95% CI</th>"
+            "<th>judge kappa</th><th>over-refusal %</th><th>fidelity %</th><th>change</th>"
+            "<th>p (Holm)</th><th>transfer ratio</th></tr>")
     body = []
     for lang, s in sorted(doc["scores"]["languages"].items()):
         c = change.get(lang, {})
         cells = [lang, _pct(s["safety"]["value"]),
                  f"{_pct(s['safety']['lo'])}-{_pct(s['safety']['hi'])}",
+                 _num(row["langs"].get(lang, {}).get("kappa")) or "unknown",
                  _pct(s["over_refusal"]["value"]), _pct(s["fidelity"]["value"]),
                  _num(c.get("delta")), _num(c.get("p_holm"), 3), _num(c.get("transfer_ratio"))]
         body.append("<tr>" + "".join(f"<td>{e(x)}</td>" for x in cells) + "</tr>")

@@ -52,16 +52,32 @@ def visible_models(pg) -> list[str]:
 def test_table_renders_with_language_and_transfer_columns(page):
     assert len(visible_models(page)) == 5
     heads = page.eval_on_selector_all("#board th", "ths => ths.map(t => t.textContent)")
-    for col in ("safety %", "over-refusal %", "zh safety %", "en safety %", "en transfer"):
+    for col in ("metric", "score %", "over-refusal %", "zh score %", "en score %", "zh kappa",
+                "en kappa", "en transfer"):
         assert col in heads
-    assert heads.index("over-refusal %") == heads.index("95% CI") + 1  # beside safety
+    assert not [h for h in heads if "safety" in h]  # a refusal rate is never called safety
+    assert heads.index("over-refusal %") == heads.index("95% CI") + 1  # beside the score
+    assert heads.index("zh kappa") == heads.index("zh score %") + 1  # kappa beside its score
+    # the metric column names each row's score; refusal-rate rows carry the lexicon's card,
+    # which gives each language's kappa
+    assert set(page.eval_on_selector_all(
+        f"#board tbody td:nth-child({heads.index('metric') + 1})",
+        "cells => cells.map(c => c.textContent)")) <= {"refusal rate", "safe rate"}
+    kappas = page.eval_on_selector_all(
+        f"#board tbody td:nth-child({heads.index('zh kappa') + 1})",
+        "cells => cells.map(c => c.textContent)")
+    kappas = [k for k in kappas if k]  # empty where a row has no zh score
+    assert kappas and all(float(k) >= 0.85 for k in kappas)
     assert page.text_content("#shown") == "5 of 5 rows shown"
     assert page.console_errors == []  # the CSP let the page's own script run, nothing else
 
 
 def test_sorting_reorders_rows(page):
+    heads = page.eval_on_selector_all("#board th", "ths => ths.map(t => t.textContent)")
+    column = heads.index("score %") + 1
+
     def safety() -> list[float]:
-        cells = page.eval_on_selector_all("#board tbody tr td:nth-child(7)",
+        cells = page.eval_on_selector_all(f"#board tbody tr td:nth-child({column})",
                                           "tds => tds.map(t => t.textContent)")
         return [float(c) for c in cells]
 

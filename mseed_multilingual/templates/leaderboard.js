@@ -24,7 +24,8 @@
     {key: "data", label: "data set", text: true, get: function (r) { return r.data; }},
     {key: "language_set", label: "languages", text: true,
      get: function (r) { return r.language_set; }},
-    {key: "safety", label: "safety %", get: function (r) { return r.safety; }, show: pct},
+    {key: "metric", label: "metric", text: true, get: function (r) { return r.metric_name; }},
+    {key: "safety", label: "score %", get: function (r) { return r.safety; }, show: pct},
     {key: "ci", label: "95% CI", get: function (r) { return r.safety_lo; },
      show: function (v, r) { return pct(r.safety_lo) + "\u2013" + pct(r.safety_hi); }},
     {key: "over_refusal", label: "over-refusal %",
@@ -32,8 +33,11 @@
     {key: "fidelity", label: "fidelity %", get: function (r) { return r.fidelity; }, show: pct}
   ];
   langs.forEach(function (lang) {
-    columns.push({key: "safety_" + lang, label: lang + " safety %",
+    columns.push({key: "safety_" + lang, label: lang + " score %",
       get: function (r) { return r.langs[lang] ? r.langs[lang].safety : null; }, show: pct});
+    // the judge's Cohen's kappa in this language (mseed judge-check), beside its score
+    columns.push({key: "kappa_" + lang, label: lang + " kappa",
+      get: function (r) { return r.langs[lang] ? r.langs[lang].kappa : null; }, show: num});
   });
   langs.forEach(function (lang) {
     columns.push({key: "transfer_" + lang, label: lang + " transfer",
