@@ -9,7 +9,10 @@ from the bare CLI, each for a reason:
 * languages a translation set provides beyond the checked-in tasks get generated tasks;
 * model answers are cached in ``OUT/.lm_cache/<model fingerprint>/`` (lm-eval's ``use_cache``),
   so an interrupted run resumes without generating again, and a changed model or adapter never
-  reuses another model's answers.
+  reuses another model's answers;
+* with an API backend (``base_url=`` in the model args), the server is asked which model it
+  serves before anything runs (see :mod:`.served`): the endpoint and that identity go into the
+  fingerprint and the results file.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from typing import Any
 
 from .harness import load_docs
 from .paths import tasks_path
+from .served import CHAT_BACKENDS, ServedModel, served_model
+from .served import METADATA_KEY as SERVED_METADATA_KEY
 
 log = logging.getLogger(__name__)
 
@@ -85,14 +90,18 @@ def include_paths(langs: list[str], output: Path) -> list[str]:
     return paths
 
 
-def model_fingerprint(model: str, model_args: str) -> str:
+def model_fingerprint(model: str, model_args: str, served: str | None = None) -> str:
     """A short hash of what decides the answers beyond the request itself: the backend, its
-    arguments, and the content of any local file or folder they name (a GGUF file, a LoRA
-    adapter). lm-eval keys its answer cache on the request only, so answers cached for one model
-    would otherwise be served for another model run into the same output folder."""
+    arguments, the content of any local file or folder they name (a GGUF file, a LoRA
+    adapter), and for a served model the endpoint and the identity its server reports
+    (``served``, from :meth:`.served.ServedModel.signature`). lm-eval keys its answer cache on
+    the request only, so answers cached for one model would otherwise be served for another
+    model run into the same output folder."""
     import hashlib
 
     digest = hashlib.sha256(f"{model}\0{model_args}".encode())
+    if served:
+        digest.update(f"\0served\0{served}".encode())
     for value in parse_model_args(model_args).values():
         path = Path(value)
         if path.is_file():
@@ -110,11 +119,25 @@ def _hash_file(digest, path: Path) -> None:
             digest.update(chunk)
 
 
+def check_backend(cfg: RunConfig) -> ServedModel | None:
+    """Fail fast on a backend that cannot run these tasks; for a served model, which one."""
+    if cfg.model in CHAT_BACKENDS and not cfg.apply_chat_template:
+        raise ValueError(f"--model {cfg.model} sends chat messages: drop --no-chat-template "
+                         f"(the server applies the model's chat template)")
+    extra_ll = [t for t in cfg.extra_tasks if t.startswith("mseedcap_")]
+    if cfg.model in CHAT_BACKENDS and extra_ll:
+        raise ValueError(f"--model {cfg.model} cannot score multiple-choice tasks "
+                         f"({', '.join(extra_ll)}): chat APIs return no prompt log-likelihoods; "
+                         f"run them with local-completions, vllm or hf")
+    return served_model(cfg.model, parse_model_args(cfg.model_args))
+
+
 def run(cfg: RunConfig) -> dict[str, Any]:
     """Validate the data, run lm-eval, save results and samples; return the results dict."""
     for lang in cfg.langs:  # fails fast, before any model is loaded
         n = len(load_docs(lang, cfg.data))
         log.info("mseed_%s: %d documents", lang, n)
+    served = check_backend(cfg)
     from lm_eval import simple_evaluate
     from lm_eval.loggers import EvaluationTracker
     from lm_eval.tasks import TaskManager
@@ -123,6 +146,8 @@ def run(cfg: RunConfig) -> dict[str, Any]:
     metadata = parse_model_args(cfg.model_args) | cfg.metadata
     if cfg.data:
         metadata["mseed_data"] = str(Path(cfg.data).resolve())
+    if served:
+        metadata[SERVED_METADATA_KEY] = served.label
     manager = TaskManager(include_path=include_paths(cfg.langs, cfg.output), metadata=metadata)
     tracker = EvaluationTracker(output_path=str(cfg.output))
     gen_kwargs = {"max_gen_toks": cfg.max_gen_toks} if cfg.max_gen_toks else None
@@ -130,8 +155,9 @@ def run(cfg: RunConfig) -> dict[str, Any]:
         model=cfg.model, model_args=cfg.model_args,
         tasks=[f"mseed_{lang}" for lang in cfg.langs] + cfg.extra_tasks,
         batch_size=cfg.batch_size, device=cfg.device, limit=cfg.limit,
-        use_cache=str(cfg.output / CACHE_DIR / model_fingerprint(cfg.model, cfg.model_args)
-                      / "answers") if cfg.use_cache else None,
+        use_cache=str(cfg.output / CACHE_DIR / model_fingerprint(
+            cfg.model, cfg.model_args, served.signature() if served else None)
+            / "answers") if cfg.use_cache else None,
         log_samples=True, evaluation_tracker=tracker, task_manager=manager,
         system_instruction=cfg.system_instruction,
         apply_chat_template=cfg.apply_chat_template, gen_kwargs=gen_kwargs,
