@@ -108,7 +108,8 @@ def load_run(path: str | Path) -> Run:
         raise ValueError(f"{path}: {NO_SAMPLES_HINT}")
     if len(dirs) > 1:
         listing = ", ".join(str(d) for d in dirs)
-        raise ValueError(f"{path} holds several model folders ({listing}); pass one of them")
+        raise ValueError(f"{path} holds several model folders ({listing}); pass one of them, "
+                         f"or combine the language shards of one run with `mseed merge-runs`")
     return _load_model_dir(dirs[0])
 
 
