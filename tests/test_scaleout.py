@@ -22,6 +22,7 @@ import pytest
 from test_judges_fixtures import make_run
 
 from mseed_multilingual.cli import main
+from mseed_multilingual.commands.run import shard_languages
 from mseed_multilingual.judges import store
 from mseed_multilingual.paths import tasks_path
 from mseed_multilingual.runner import model_fingerprint
@@ -33,7 +34,7 @@ from mseed_multilingual.shards import MERGE_KEY
 LM_EVAL = str(Path(sys.executable).with_name("lm_eval"))
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
 LANGS = ("en", "zh", "sw")
-SHARDS = (("en", "zh"), ("sw",))
+SHARDS = 2
 LIMIT = "3"  # the third document of every language is the first harmful one
 MAX_GEN_TOKS = "8"
 SERVED_NAME = "smollm2"
@@ -102,6 +103,17 @@ def test_served_model_identity_errors_and_fingerprint():
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_shards_cover_every_language_once():
+    langs = [f"l{i:02d}" for i in range(30)]
+    shards = [shard_languages(langs, f"{k}/8") for k in range(1, 9)]
+    assert sorted(x for s in shards for x in s) == langs
+    assert {len(s) for s in shards} == {3, 4}
+    for bad, message in (("0/8", "between 1 and N"), ("9/8", "between 1 and N"),
+                         ("2-8", "expected K/N"), ("1/31", "30 languages cannot fill 31")):
+        with pytest.raises(ValueError, match=message):
+            shard_languages(langs, bad)
 
 
 def test_mseed_run_refuses_what_a_chat_backend_cannot_do(tmp_path, capsys):
@@ -262,15 +274,17 @@ def _seconds(run) -> float:
 
 @pytest.fixture(scope="module")
 def hf_merged(tmp_path_factory, smollm2_model_args):
-    """The hf backend on the same prompts, run as two language shards, merged."""
+    """The hf backend on the same prompts, run as two language shards (`--shard K/2`), merged."""
     root = tmp_path_factory.mktemp("hf")
     shards = []
-    for langs in SHARDS:
-        out = root / f"shard-{'-'.join(langs)}"
+    for k in range(1, SHARDS + 1):
+        out = root / f"shard-{k}"
         # in-process (as `lm_eval` runs it): a subprocess per shard would only add imports
-        assert main(["run", "--model-args", smollm2_model_args, "--langs", ",".join(langs),
-                     "--limit", LIMIT, "--max-gen-toks", MAX_GEN_TOKS, "-o", str(out)]) == 0
+        assert main(["run", "--model-args", smollm2_model_args, "--langs", ",".join(LANGS),
+                     "--shard", f"{k}/{SHARDS}", "--limit", LIMIT, "--max-gen-toks",
+                     MAX_GEN_TOKS, "-o", str(out)]) == 0
         shards.append(out)
+    assert [load_run(s).mseed_tasks for s in shards] == [["mseed_en", "mseed_sw"], ["mseed_zh"]]
     assert main(["merge-runs", *map(str, shards), "-o", str(root / "merged")]) == 0
     return root / "merged", shards
 

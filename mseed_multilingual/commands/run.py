@@ -23,6 +23,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                                      "of --data, or the sample's 14)")
     sel.add_argument("--model-family", help="the languages a model family declares "
                                             "(see `mseed languages`)")
+    parser.add_argument("--shard", metavar="K/N",
+                        help="run only shard K of N of the languages (every N-th, from the K-th, "
+                             "in the order of --langs/--data): one shard per machine, then "
+                             "`mseed merge-runs`")
     parser.add_argument("--data", help="MSEED file or translation-set folder (default: the "
                                        "embedded sample)")
     parser.add_argument("-o", "--output", required=True, type=Path, help="output folder")
@@ -49,6 +53,20 @@ def data_languages(data: str) -> list[str]:
     return sorted(dataset_files(data), key=lambda c: (c != SOURCE_LANG, c))
 
 
+def shard_languages(langs: list[str], shard: str) -> list[str]:
+    """Shard ``K/N`` of ``langs``: every N-th language from the K-th (1-based), so that shard
+    sizes differ by at most one and every language is in exactly one shard."""
+    try:
+        k, n = (int(x) for x in shard.split("/"))
+    except ValueError:
+        raise ValueError(f"--shard {shard!r}: expected K/N, e.g. 2/8") from None
+    if not 1 <= k <= n:
+        raise ValueError(f"--shard {shard!r}: K must be between 1 and N")
+    if n > len(langs):
+        raise ValueError(f"--shard {shard!r}: {len(langs)} languages cannot fill {n} shards")
+    return langs[k - 1::n]
+
+
 def _run(args: argparse.Namespace) -> int:
     from ..languages import resolve
     from ..runner import RunConfig, print_table, run
@@ -59,6 +77,8 @@ def _run(args: argparse.Namespace) -> int:
     batch = int(args.batch_size) if args.batch_size.isdigit() else args.batch_size
     langs = resolve(args.langs if args.langs or args.model_family or not args.data
                     else ",".join(data_languages(args.data)), args.model_family)
+    if args.shard:
+        langs = shard_languages(langs, args.shard)
     extra = [t for t in args.tasks.split(",") if t]
     if args.with_capability:
         extra += [f"mseedcap_{lang}" for lang in langs]
