@@ -127,11 +127,38 @@ def _load_model_dir(model_dir: Path) -> Run:
     data: dict[str, Any] = {}
     if results_file:
         data = read_json(results_file, "lm-eval results file")
-        if not isinstance(data, dict):
-            raise InputError(f"{results_file}: an lm-eval results file is a JSON object, got "
-                             f"{type(data).__name__}")
+        check_results_shape(data, str(results_file))
     return Run(model_dir=model_dir, results=data, results_file=results_file,
                samples_files={t: _newest(v) for t, v in sorted(samples.items())})
+
+
+# Blocks of an lm-eval results file that later stages read as objects (task -> object inside).
+RESULTS_OBJECTS = ("config", "results", "versions", "n-samples", "configs", "task_hashes")
+RESULTS_TASK_OBJECTS = ("results", "n-samples", "configs")
+
+
+def check_results_shape(data: Any, where: str) -> None:
+    """The parts of a results JSON that are read have the types lm-eval writes; a hand-edited
+    file with a list or a string in their place is an error naming the field, not a crash."""
+    def fail(field: str, want: str, value: Any) -> None:
+        raise InputError(f"{where}: {field} must be {want}, got {type(value).__name__}")
+
+    if not isinstance(data, dict):
+        fail("an lm-eval results file", "a JSON object", data)
+    for key in RESULTS_OBJECTS:
+        if key in data and not isinstance(data[key], dict):
+            fail(f"'{key}'", "an object", data[key])
+    for key in RESULTS_TASK_OBJECTS:
+        for task, value in data.get(key, {}).items():
+            if value is not None and not isinstance(value, dict):
+                fail(f"'{key}.{task}'", "an object", value)
+    config = data.get("config", {})
+    limit = config.get("limit")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, float))):
+        fail("'config.limit'", "a number or null", limit)
+    if config.get("model_args") is not None and not isinstance(config["model_args"],
+                                                                (str, dict)):
+        fail("'config.model_args'", "text or an object", config["model_args"])
 
 
 def read_samples(path: str | Path) -> Iterator[Sample]:

@@ -110,6 +110,36 @@ def test_bad_run_files_give_one_line(tmp_path):
     one_line_error(mseed("judge", not_utf8, "--judge", "lexicon"), f"{path}:3", "not UTF-8")
 
 
+WRONG_TYPES = [
+    ("config-list", lambda r: r.update(config=[1]), "'config' must be an object"),
+    ("n-samples-list", lambda r: r.update(**{"n-samples": [1]}), "'n-samples' must be"),
+    ("versions-text", lambda r: r.update(versions="x"), "'versions' must be an object"),
+    ("limit-text", lambda r: r["config"].update(limit="10"), "'config.limit' must be a number"),
+    ("model-args-number", lambda r: r["config"].update(model_args=5), "'config.model_args'"),
+]
+
+
+@pytest.mark.parametrize(("name", "change", "says"), WRONG_TYPES, ids=[w[0] for w in WRONG_TYPES])
+def test_wrong_types_in_results_name_the_field(tmp_path, name, change, says):
+    model_dir = write_run(tmp_path, "org/x", {"zh": {"h1"}})
+    path = next(model_dir.glob("results_*.json"))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    one_line_error(mseed("submit", model_dir, "-o", tmp_path / "s.json"), str(path), says)
+
+
+def test_wrong_types_in_verdicts_name_file_and_line(tmp_path):
+    model_dir = write_run(tmp_path, "org/x", {"zh": {"h1"}}, judge="j")
+    path = store.verdicts_path(model_dir, "j")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    row = json.loads(lines[1])
+    row["doc_id"] = "abc"
+    lines[1] = json.dumps(row)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one_line_error(mseed("submit", model_dir, "-o", tmp_path / "s.json"), f"{path}:2", "doc_id")
+
+
 def test_directory_symlink_loop_and_file_in_the_way(runs, tmp_path):
     _, after = runs
     one_line_error(mseed("validate", tmp_path), str(tmp_path), "is a directory")

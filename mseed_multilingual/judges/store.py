@@ -37,6 +37,7 @@ VERDICT_FIELDS = ("task", "doc_id", "id", "lang", "dimension", "subclass", "kind
                   "template_version", "verdict", "refusal", "categories", "raw", "error",
                   "refusal_outcome")
 REQUIRED_FIELDS = VERDICT_FIELDS[:-1]  # files written before the three-way refusal still read
+TEXT_FIELDS = ("task", "id", "lang", "dimension", "subclass", "kind", "judge")
 _UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -98,6 +99,14 @@ def _check_row(row: object, where: str) -> dict:
         raise ValueError(f"{where}: not a verdict line, missing {', '.join(missing)}")
     if row["verdict"] not in VERDICTS:
         raise ValueError(f"{where}: verdict {row['verdict']!r} is not one of {VERDICTS}")
+    doc_id = row["doc_id"]
+    if not isinstance(doc_id, int) or isinstance(doc_id, bool) or doc_id < 0:
+        raise ValueError(f"{where}: doc_id must be a non-negative integer, got {doc_id!r}")
+    wrong = [k for k in TEXT_FIELDS if not isinstance(row[k], str)]
+    if wrong:
+        raise ValueError(f"{where}: field(s) {', '.join(wrong)} must be text")
+    if row["refusal"] not in (True, False, None) or not isinstance(row["categories"], list):
+        raise ValueError(f"{where}: refusal must be true, false or null and categories a list")
     return row
 
 
