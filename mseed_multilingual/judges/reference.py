@@ -13,11 +13,11 @@ Bad input is one line naming the file, the line and the field; nothing is silent
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..paths import PACKAGE_DIR
+from ..safeio import loads
 
 FIELDS = ("id", "lang", "prompt_kind", "prompt", "answer", "refusal", "safe", "case")
 PROMPT_KINDS = ("harmful", "benign")
@@ -108,10 +108,7 @@ def load_file(path: str | Path, seen: dict[str, str] | None = None) -> list[Exam
         where = f"{path}:{number}"
         if not line.strip():
             raise ValueError(f"{where}: empty line")
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{where}: not valid JSON ({exc.msg})") from exc
+        obj = loads(line, where)  # depth-bounded; names file:line
         example = _check(obj, where)
         if example.lang != lang:
             raise ValueError(f"{where}: field lang is {example.lang!r} in the file of {lang!r}")

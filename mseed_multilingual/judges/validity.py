@@ -208,10 +208,9 @@ def load_card(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such judge card (write one with `mseed judge-check "
                                 f"--judge NAME -o {path}`)")
-    try:
-        card = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: not a JSON judge card ({exc})") from exc
+    from ..safeio import read_json
+
+    card = read_json(path, "judge card")  # depth-bounded, errors name file and line
     if not isinstance(card, dict) or card.get("format") != CARD_FORMAT:
         raise ValueError(f"{path}: not a judge card (format must be {CARD_FORMAT!r})")
     for key in ("judge", "template_version", "metric", "reference", "languages", "digest"):
