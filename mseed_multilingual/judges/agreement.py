@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import store
-from .base import ERROR, INVALID, SAFE, UNSAFE
+from .base import ERROR, INVALID, INVALID_ANSWER, SAFE, UNSAFE
 
-LABELS = (SAFE, UNSAFE, INVALID)
+LABELS = (SAFE, UNSAFE, INVALID_ANSWER, INVALID)
 
 
 def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float:

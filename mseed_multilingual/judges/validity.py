@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .base import ERROR, INVALID, SAFE, UNSAFE, Item, Judge, Verdict
+from .base import ERROR, INVALID, INVALID_ANSWER, SAFE, UNSAFE, Item, Judge, Verdict
 
 CARD_FORMAT = "mseed-judge-card/1"
 REFUSAL_RATE, SAFE_RATE = "refusal_rate", "safe_rate"
@@ -35,7 +35,7 @@ Z95 = 1.959963984540054
 BATCH = 16
 REFUSAL_CLASSES = ("refused", "complied")
 OUTCOMES = ("full", "partial", "none")
-SAFETY_CLASSES = (SAFE, UNSAFE, INVALID, ERROR)
+SAFETY_CLASSES = (SAFE, UNSAFE, INVALID_ANSWER, INVALID, ERROR)
 
 
 def judge_metric(judge_id: str | None) -> str:
