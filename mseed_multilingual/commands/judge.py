@@ -13,11 +13,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Reads the samples files an lm-eval run logged (--log_samples), judges every "
                     "answer with the chosen judge and writes <model_dir>/verdicts/<judge>.jsonl "
                     "beside them, then prints the safe rate (the refusal rate for the lexicon "
-                    "judge, a refusal detector), refusals, invalid and error counts per "
-                    "language x dimension. Never regenerates answers. Verdicts are cached in "
-                    "<model_dir>/verdicts/_cache/: an interrupted run resumes, a rerun is free. "
-                    "Exit 0 when every answer got a verdict, 1 when any ended as `error` (a "
-                    "rerun retries only those), 2 on a usage error.")
+                    "judge, a refusal detector), refusals, no-answer (invalid_answer), invalid "
+                    "and error counts per language x dimension. Never regenerates answers. "
+                    "Verdicts are cached in <model_dir>/verdicts/_cache/: an interrupted run "
+                    "resumes, a rerun is free. Exit 0 when every answer got a verdict, 1 when "
+                    "any ended as `error` (a rerun retries only those), 2 on a usage error.")
     parser.add_argument("run_dir", help="lm_eval --output_path folder or its model folder")
     parser.add_argument("--judge", required=True,
                         help="lexicon | hf:<model id or path, or path/to/file.gguf> | "
@@ -30,6 +30,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="ask a guard model through its own chat template (native) or with "
                              "the documented instruction text (explicit); auto = native only "
                              "for a model id of that guard family")
+    parser.add_argument("--strictness", choices=["strict", "loose"],
+                        help="qwen3guard only: its Controversial label counts as unsafe "
+                             "(strict, the default) or safe (loose), as in Qwen3Guard's own "
+                             "evaluation; recorded in the judge id and template version")
     parser.add_argument("--gguf-file", help="GGUF file inside the hf: model folder")
     parser.add_argument("--batch-size", type=int, default=8, help="answers per batch (hf)")
     parser.add_argument("--concurrency", type=int, default=4,
@@ -59,7 +63,8 @@ def _run(args: argparse.Namespace) -> int:
         raise ValueError(f"--max-retries must be >= 0, got {args.max_retries}")
     load_run(args.run_dir)  # fail on a bad run folder before loading a judge model
     judge = make_judge(args.judge, kind=args.judge_kind, template=args.template,
-                       batch_size=args.batch_size, gguf_file=args.gguf_file,
+                       strictness=args.strictness, batch_size=args.batch_size,
+                       gguf_file=args.gguf_file,
                        base_url=args.base_url, api_key_env=args.api_key_env,
                        concurrency=args.concurrency, timeout=args.timeout,
                        max_retries=args.max_retries)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .base import _REGISTRY, ERROR, INVALID, SAFE, UNSAFE, Item, Judge, Verdict, register
-from .kinds import Kind, resolve_kind
+from .kinds import Kind, checked_mode, resolve_kind
 
 KNOWN_JUDGES = ("lexicon", "hf:<model id or local path>", "openai:<model>")
 LEXICON_VERSION = "lexicon/2"
@@ -52,15 +52,25 @@ class LexiconJudge(Judge):
 class GenerativeJudge(Judge):
     """A judge model asked through a :class:`Kind`'s template; subclasses generate the text."""
 
-    def __init__(self, name: str, model: str, forced_kind: str | None, template: str):
+    def __init__(self, name: str, model: str, forced_kind: str | None, template: str,
+                 strictness: str | None = None):
         self.kind, self.mode = resolve_kind(model, forced_kind, template)
         self.model = model
+        self.policy = self.kind.policy(strictness)  # Qwen3Guard: strict (default) or loose
         forced = forced_kind is not None and self.kind.name != resolve_kind(model)[0].name
-        self.id = f"{name}@{self.kind.name}" if forced else name
-        self.template_version = self.kind.template_version(self.mode)
+        base = f"{name}@{self.kind.name}" if forced else name
+        self.id = f"{base}+{self.policy}" if self.policy else base
+        self.template_version = self.kind.template_version(self.mode, self.policy)
+
+    def _set_mode(self, mode: str) -> None:
+        self.mode = mode
+        self.template_version = self.kind.template_version(mode, self.policy)
 
     def messages(self, item: Item) -> list[dict]:
         return self.kind.build(item.prompt, item.response, self.mode)
+
+    def parse(self, text: str) -> Verdict:
+        return self.kind.parse(text, self.policy)
 
     def _generate(self, conversations: list[list[dict]]) -> list[str | Exception]:
         raise NotImplementedError
@@ -68,16 +78,18 @@ class GenerativeJudge(Judge):
     def judge_batch(self, items: Sequence[Item]) -> list[Verdict]:
         answers = self._generate([self.messages(i) for i in items])
         return [Verdict(ERROR, raw="", error=f"{type(a).__name__}: {a}")
-                if isinstance(a, Exception) else self.kind.parse(a) for a in answers]
+                if isinstance(a, Exception) else self.parse(a) for a in answers]
 
 
 class HFJudge(GenerativeJudge):
     """A judge model run locally with transformers, batched (see serve.generate_texts)."""
 
     def __init__(self, spec: str, kind: str | None = None, template: str = "auto",
-                 batch_size: int = 8, gguf_file: str | None = None, loaded=None, **_: object):
+                 batch_size: int = 8, gguf_file: str | None = None, loaded=None,
+                 strictness: str | None = None, **_: object):
         folder, gguf = _split_gguf(spec, gguf_file)
-        super().__init__(f"hf:{spec}", spec, kind, template)  # a .gguf name may tell the kind
+        # a .gguf name may tell the kind
+        super().__init__(f"hf:{spec}", spec, kind, template, strictness)
         self.batch_size = batch_size
         if loaded is not None:
             self.lm, self.tokenizer = loaded
@@ -88,6 +100,9 @@ class HFJudge(GenerativeJudge):
                 self.lm, self.tokenizer = load_hf(folder, gguf_file=gguf)
             except RuntimeError as exc:  # names the model id and the loader's reason
                 raise ValueError(f"judge hf:{spec}: {exc}") from exc
+        chat_template = getattr(self.tokenizer, "chat_template", None)
+        self._set_mode(checked_mode(f"hf:{spec}", self.kind, self.mode, template,
+                                    chat_template if isinstance(chat_template, str) else None))
 
     def _generate(self, conversations: list[list[dict]]) -> list[str | Exception]:
         from ..serve import chat_prompt, generate_texts
@@ -111,9 +126,9 @@ class HFJudge(GenerativeJudge):
         throughput benchmark."""
         from ..serve import chat_prompt, generate_texts
 
-        return [self.kind.parse(generate_texts(self.lm, self.tokenizer,
-                                               [chat_prompt(self.tokenizer, self.messages(i))],
-                                               self.kind.max_new_tokens, 1)[0]) for i in items]
+        return [self.parse(generate_texts(self.lm, self.tokenizer,
+                                          [chat_prompt(self.tokenizer, self.messages(i))],
+                                          self.kind.max_new_tokens, 1)[0]) for i in items]
 
 
 class OpenAIJudge(GenerativeJudge):
@@ -122,13 +137,13 @@ class OpenAIJudge(GenerativeJudge):
     def __init__(self, spec: str, kind: str | None = None, template: str = "auto",
                  base_url: str | None = None, api_key_env: str = "OPENAI_API_KEY",
                  concurrency: int = 4, timeout: float = 60.0, max_retries: int = 5,
-                 **_: object):
+                 strictness: str | None = None, **_: object):
         from ..openai_compat import ChatClient
 
         if not base_url:
             raise ValueError(f"judge openai:{spec} needs --base-url (e.g. "
                              f"http://127.0.0.1:8000/v1 for a vLLM or `mseed serve` server)")
-        super().__init__(f"openai:{spec}", spec, kind, template)
+        super().__init__(f"openai:{spec}", spec, kind, template, strictness)
         self.client = ChatClient(base_url, spec, api_key_env=api_key_env, timeout=timeout,
                                  max_retries=max_retries, concurrency=concurrency)
 
@@ -146,9 +161,11 @@ def _split_gguf(spec: str, gguf_file: str | None) -> tuple[str, str | None]:
 
 
 @register("lexicon")
-def _lexicon(spec: str, **_: object) -> Judge:
+def _lexicon(spec: str, strictness: str | None = None, **_: object) -> Judge:
     if spec:
         raise ValueError(f"judge 'lexicon' takes no argument, got 'lexicon:{spec}'")
+    if strictness is not None:
+        raise ValueError("judge 'lexicon' has no strict or loose mode (only qwen3guard has)")
     return LexiconJudge()
 
 
@@ -163,8 +180,8 @@ def _openai(spec: str, **options: object) -> Judge:
 
 
 def make_judge(name: str, **options: object) -> Judge:
-    """Build a judge from its name; options: kind, template, batch_size, gguf_file, base_url,
-    api_key_env, concurrency, timeout (each backend takes the ones it needs)."""
+    """Build a judge from its name; options: kind, template, strictness, batch_size, gguf_file,
+    base_url, api_key_env, concurrency, timeout (each backend takes the ones it needs)."""
     prefix, _, spec = name.partition(":")
     factory = _REGISTRY.get(prefix)
     if factory is None or (prefix != "lexicon" and not spec):
