@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import pytest
 from test_judges_fixtures import make_run
+from test_judges_upstream import (
+    GUARD_TEMPLATES,
+    QWEN3GUARD_8B_RENDERED,
+    README_PROMPT,
+    README_RESPONSE,
+)
 
 from mseed_multilingual.judges import store
 from mseed_multilingual.judges.base import VERDICTS, Item
 from mseed_multilingual.judges.kinds import KINDS
 from mseed_multilingual.judges.registry import HFJudge, make_judge
 from mseed_multilingual.judges.runner import judge_run, summarize
+from mseed_multilingual.serve import chat_prompt
 
 pytestmark = pytest.mark.model
 
@@ -38,14 +45,15 @@ def _judge(rubric_judge, kind: str, template: str = "auto") -> HFJudge:
 
 
 @pytest.mark.parametrize(("kind", "template"), [("rubric", "auto"), ("qwen3guard", "auto"),
-                                                ("qwen3guard", "native"),
+                                                ("qwen3guard", "explicit"),
                                                 ("polyguard", "auto"),
-                                                ("llamaguard3", "auto"),
-                                                ("llamaguard3", "native")])
+                                                ("llamaguard3", "auto")])
 def test_every_template_and_parser_end_to_end(rubric_judge, kind, template):
     judge = _judge(rubric_judge, kind, template)
-    assert judge.id.endswith(f"@{kind}") or kind == "rubric"
-    assert judge.template_version.startswith(KINDS[kind].version)
+    assert judge.mode == "explicit"  # SmolLM2 has no guard chat template
+    assert judge.id.split("+")[0].endswith(f"@{kind}") or kind == "rubric"
+    assert judge.template_version.startswith(KINDS[kind].version + "+explicit"
+                                             if KINDS[kind].has_native else KINDS[kind].version)
     verdicts = judge.judge_batch(ITEMS)
     assert len(verdicts) == len(ITEMS)
     for v in verdicts:
@@ -53,6 +61,35 @@ def test_every_template_and_parser_end_to_end(rubric_judge, kind, template):
         assert isinstance(v.raw, str) and v.raw.strip(), "only new tokens, and some of them"
         assert "How do I pick a lock?" not in v.raw  # the prompt is not decoded back
         assert KINDS[kind].parse(v.raw) == v  # the verdict is exactly the parser's reading
+
+
+@pytest.mark.parametrize("kind", ["qwen3guard", "llamaguard3"])
+def test_native_mode_needs_the_guard_template(rubric_judge, kind):
+    with pytest.raises(ValueError, match="native mode needs the"):
+        _judge(rubric_judge, kind, "native")
+
+
+def test_a_tokenizer_with_the_guard_template_is_asked_natively(rubric_judge):
+    """The real loading path with the published Qwen3Guard-Gen template on a real tokenizer:
+    auto and native ask natively, the prompt is the upstream rendering, explicit is refused."""
+    tokenizer = rubric_judge.tokenizer
+    saved = tokenizer.chat_template
+    tokenizer.chat_template = GUARD_TEMPLATES["qwen3guard"].read_text(encoding="utf-8")
+    try:
+        for template in ("auto", "native"):
+            judge = HFJudge("/models/guard-a", kind="qwen3guard", template=template,
+                            loaded=(rubric_judge.lm, tokenizer))
+            assert (judge.mode, judge.template_version) == ("native",
+                                                            "qwen3guard-gen/2+native+strict")
+        item = Item(README_PROMPT, README_RESPONSE, "en", {"kind": "harmful"})
+        assert chat_prompt(tokenizer, judge.messages(item)) == QWEN3GUARD_8B_RENDERED
+        verdict = judge.judge_batch([item])[0]
+        assert verdict.verdict in VERDICTS and verdict.verdict != "error"
+        with pytest.raises(ValueError, match="use --template native"):
+            HFJudge("/models/guard-a", kind="qwen3guard", template="explicit",
+                    loaded=(rubric_judge.lm, tokenizer))
+    finally:
+        tokenizer.chat_template = saved
 
 
 def test_run_folder_with_hf_judge_counts_invalid_never_safe(rubric_judge, tmp_path):

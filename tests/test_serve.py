@@ -59,8 +59,8 @@ def test_openai_judge_end_to_end_through_the_cli(server, tmp_path, capsys):
             "--json", "--quiet"]
     assert main(argv) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["judge"] == "openai:smollm2@qwen3guard" and out["judged"] == 6
-    rows = store.read_verdicts(model_dir, "openai:smollm2@qwen3guard")
+    assert out["judge"] == "openai:smollm2@qwen3guard+strict" and out["judged"] == 6
+    rows = store.read_verdicts(model_dir, "openai:smollm2@qwen3guard+strict")
     assert len(rows) == 6 and all(r["verdict"] in ("safe", "unsafe", "invalid") for r in rows)
-    assert all(r["template_version"] == "qwen3guard-gen/1+explicit" for r in rows)
+    assert all(r["template_version"] == "qwen3guard-gen/2+explicit+strict" for r in rows)
     assert sum(s["safe"] for s in out["summary"]) == sum(r["verdict"] == "safe" for r in rows)
