@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                                                  "rubric"],
                         help="force the template and parser (as in `mseed judge`)")
     parser.add_argument("--template", choices=["auto", "native", "explicit"], default="auto")
+    parser.add_argument("--strictness", choices=["strict", "loose"],
+                        help="qwen3guard only: Controversial counts as unsafe (strict, default) "
+                             "or safe (loose); part of the judge id the card is for")
     parser.add_argument("--gguf-file", help="GGUF file inside the hf: model folder")
     parser.add_argument("--batch-size", type=int, default=8, help="answers per batch (hf)")
     parser.add_argument("--concurrency", type=int, default=4, help="requests in flight (openai)")
@@ -48,6 +51,7 @@ def _run(args: argparse.Namespace) -> int:
     ref = reference.load(args.reference, args.langs)  # bad labels fail before a model loads
     try:
         judge = make_judge(args.judge, kind=args.judge_kind, template=args.template,
+                           strictness=args.strictness,
                            batch_size=args.batch_size, gguf_file=args.gguf_file,
                            base_url=args.base_url, api_key_env=args.api_key_env,
                            concurrency=args.concurrency, timeout=args.timeout)
