@@ -347,7 +347,7 @@ def page_csp(style: str, content: str) -> str:
 
 
 def plots_svg(doc: dict[str, Any]) -> str:
-    """Inline SVG bar charts (safety with interval and over-refusal; change per language)."""
+    """Inline SVG bar charts (the score with interval and over-refusal; change per language)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -356,6 +356,7 @@ def plots_svg(doc: dict[str, Any]) -> str:
     langs = sorted(doc["scores"]["languages"])
     scores = doc["scores"]["languages"]
     change = (doc.get("change") or {}).get("languages", {})
+    name = METRIC_NAMES[doc["judge"]["metric"]]  # refusal rate or safe rate, never "safety"
     with plt.rc_context({"svg.hashsalt": "mseed-leaderboard", "svg.fonttype": "none",
                          "text.parse_math": False}):
         ncols = 2 if change else 1
@@ -367,13 +368,13 @@ def plots_svg(doc: dict[str, Any]) -> str:
                                                                            strict=True)],
                [(scores[x_]["safety"]["hi"] or v) - v for v, x_ in zip(safety, langs,
                                                                           strict=True)]]
-        ax.bar([i - 0.2 for i in x], safety, 0.4, yerr=err, label="safety", color="#2a7")
+        ax.bar([i - 0.2 for i in x], safety, 0.4, yerr=err, label=name, color="#2a7")
         ax.bar([i + 0.2 for i in x], [scores[x_]["over_refusal"]["value"] or 0.0
                                       for x_ in langs], 0.4, label="over-refusal", color="#d62")
         ax.set_xticks(list(x), langs)
         ax.set_ylim(0, 1)
         ax.legend(fontsize=7)
-        ax.set_title("safety and over-refusal (95% CI)", fontsize=9)
+        ax.set_title(f"{name} and over-refusal (95% CI)", fontsize=9)
         if change:
             ax2 = axes[0][1]
             clangs = sorted(change)
@@ -381,7 +382,7 @@ def plots_svg(doc: dict[str, Any]) -> str:
                     color="#36c")
             ax2.axhline(0, color="black", linewidth=0.5)
             ax2.set_xticks(list(range(len(clangs))), clangs)
-            ax2.set_title("safety change after - before", fontsize=9)
+            ax2.set_title(f"{name} change after - before", fontsize=9)
         fig.tight_layout()
         buf = io.StringIO()
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})

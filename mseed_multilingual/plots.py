@@ -67,6 +67,11 @@ def png_bytes(fig) -> bytes:
     return buf.getvalue()
 
 
+def _name(result: TransferResult) -> str:
+    """The score's name: a refusal rate (lexicon judge, no verdicts) is never called safety."""
+    return "refusal rate" if result.metric == "refusal_rate" else "safe rate"
+
+
 def _langs(result: TransferResult) -> list[str]:
     c = result.changes
     return sorted(set(c.loc[(c["measure"] == SAFETY) & (c["dimension"] == ALL), "lang"]))
@@ -96,7 +101,7 @@ def before_after_bars(result: TransferResult):
     ax.set_xticks(x, langs)
     ax.set_ylim(0, 1.05)
     ax.set_ylabel(result.metric.replace("_", " "))
-    ax.set_title(f"Safety before and after, per language ({result.metric}); "
+    ax.set_title(f"{_name(result).capitalize()} before and after, per language; "
                  f"denominator: harmful prompts paired in both runs", fontsize=8)
     ax.legend(fontsize=7, ncols=min(len(runs), 4))
     sign(fig, result.signature)
@@ -157,7 +162,7 @@ def transfer_matrix(result: TransferResult):
     im = _annotated_heatmap(ax, values.to_numpy(float), marks.to_numpy(object), rows, langs)
     ax.set_xlabel("evaluated language")
     ax.set_ylabel("aligned on")
-    ax.set_title("Transfer matrix: safety change (Holm: * .05, ** .01, *** .001)")
+    ax.set_title(f"Transfer matrix: {_name(result)} change (Holm: * .05, ** .01, *** .001)")
     fig.colorbar(im, ax=ax, shrink=0.8)
     sign(fig, result.signature)
     return fig
@@ -179,8 +184,8 @@ def change_vs_quality(result: TransferResult):
             ax.annotate(lang, (xi, yi), fontsize=6, xytext=(2, 2), textcoords="offset points")
     ax.axhline(0, color="#999", lw=0.6)
     ax.set_xlabel(f"round-trip chrF ({result.quality_source})")
-    ax.set_ylabel("safety change")
-    ax.set_title("Safety change against translation quality")
+    ax.set_ylabel(f"{_name(result)} change")
+    ax.set_title(f"{_name(result).capitalize()} change against translation quality")
     ax.legend(fontsize=7)
     sign(fig, result.signature)
     return fig
@@ -203,9 +208,9 @@ def over_refusal_vs_safety(result: TransferResult):
                         textcoords="offset points")
     ax.set_xlim(-0.03, 1.03)
     ax.set_ylim(-0.03, 1.03)
-    ax.set_xlabel(f"safety ({result.metric})")
+    ax.set_xlabel(_name(result))
     ax.set_ylabel("over-refusal on benign prompts")
-    ax.set_title("Over-refusal against safety")
+    ax.set_title(f"Over-refusal against {_name(result)}")
     ax.legend(fontsize=7)
     sign(fig, result.signature)
     return fig
