@@ -256,15 +256,13 @@ def coverage(n: int, probs: Sequence[float], interval=change_interval) -> float:
 
     p_down, p_same, p_up = probs
     truth = p_up - p_down
+    outcomes = np.array([(d, n - d - u, u) for d in range(n + 1) for u in range(n + 1 - d)])
+    prob = multinomial.pmf(outcomes, n, [p_down, p_same, p_up])
     total = 0.0
-    for down in range(n + 1):
-        for up in range(n + 1 - down):
-            prob = multinomial.pmf([down, n - down - up, up], n, [p_down, p_same, p_up])
-            if prob == 0:
-                continue
-            lo, hi = interval(np.array([down, n - down - up, up]))
-            if lo - 1e-12 <= truth <= hi + 1e-12:
-                total += prob
+    for cells, pr in zip(outcomes, prob, strict=True):
+        if pr > 0:
+            lo, hi = interval(cells)
+            total += pr if lo - 1e-12 <= truth <= hi + 1e-12 else 0.0
     return float(total)
 
 
