@@ -9,7 +9,7 @@ transfer report is written, then a leaderboard submission and the site.
 
 The slice is chosen by power, not breadth: every language added to the Holm family raises the
 bar for a significant change, and a change of k prompts out of k has exact McNemar p = 2^(1-k).
-With 4 languages, ~22 harmful prompts each and short answers (a refusal shows in its first
+With 4 languages, 19 harmful prompts each and short answers (a refusal shows in its first
 tokens), a gain like the adapter's in zh (5 of 6 harmful prompts refused) is significant after
 correction, and the generation stays under 10 minutes on 2 idle cores.
 
@@ -28,10 +28,10 @@ from .paths import PACKAGE_DIR
 DEFAULT_OUT = Path("demo-output")
 # The source language, a second high-resource one, a mid- and a low-resource one (tiers of
 # languages.json); 4 languages x 2 runs x DEMO_LIMIT answers of DEMO_MAX_GEN_TOKS tokens keep
-# the generation under 10 minutes on 2 idle cores (see the README's figures). The first 36
-# prompts of the sample's stable order hold 22 harmful and 14 benign ones.
+# the generation under 10 minutes on 2 idle cores (see the README's figures). The first 30
+# prompts of the sample's stable order hold 19 harmful and 11 benign ones.
 DEMO_LANGS = ("zh", "en", "ar", "sw")
-DEMO_LIMIT = 36
+DEMO_LIMIT = 30
 DEMO_MAX_GEN_TOKS = 32
 DEMO_BATCH_SIZE = 12
 DEMO_JUDGE = "lexicon"

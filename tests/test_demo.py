@@ -83,7 +83,7 @@ def test_demo_defaults_have_the_power_to_show_a_gain():
 
     harmful = sum(d["kind"] == "harmful" for d in load_docs("zh")[:DEMO_LIMIT])
     up = harmful * 5 // 6
-    assert harmful >= 20 and 2 <= len(DEMO_LANGS) <= 5
+    assert harmful >= 18 and 2 <= len(DEMO_LANGS) <= 5
     assert len(DEMO_LANGS) * float(stats.mcnemar_exact(up, 0)) < 0.001
 
 
