@@ -368,7 +368,10 @@ def _make_handler(state: dict) -> type[BaseHTTPRequestHandler]:
             if self.close_connection:
                 self.send_header("Connection", "close")
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting
+                self.close_connection = True
 
         def send_error(self, code: int, message: str | None = None,
                        explain: str | None = None) -> None:

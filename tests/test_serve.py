@@ -56,7 +56,7 @@ def test_openai_judge_end_to_end_through_the_cli(server, tmp_path, capsys):
     os.environ.pop("MSEED_NO_KEY", None)
     argv = ["judge", str(model_dir), "--judge", "openai:smollm2", "--judge-kind", "qwen3guard",
             "--base-url", server.url, "--api-key-env", "MSEED_NO_KEY", "--concurrency", "4",
-            "--json", "--quiet"]
+            "--timeout", "900", "--json", "--quiet"]  # a loaded 2-core machine is slow
     assert main(argv) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["judge"] == "openai:smollm2@qwen3guard+strict" and out["judged"] == 6
