@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .precision import BF16, FP32
 
 ALIGN_VERSION = "align-1"
 METHODS = ("sft", "dpo")
@@ -43,6 +44,7 @@ PLAN_FILE = "plan.json"
 LOG_CSV = "training_log.csv"
 LOSS_PNG = "loss.png"
 CHECKPOINTS = "checkpoints"
+TRAIN_DEVICE = "cpu"  # the trainer runs with use_cpu=True
 REJECTED_FILE = "rejected_from_base.jsonl"
 
 # Hyper-parameter defaults sized for a 135M model on a 2-core CPU (a few minutes for ~220
@@ -128,6 +130,9 @@ class Plan:
     hyperparameters: dict[str, Any]
     seed: int
     examples: list[Example] = field(repr=False)
+    # What the trainer computes in (precision.Precision.to_json()); chosen by the hardware, so
+    # kept out of config_sha256: the same plan on another CPU may differ here only.
+    precision: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The plan as written to ``plan.json`` and into the card (examples as a hash only)."""
@@ -351,7 +356,7 @@ def prepare_base(model: str, gguf_file: str | None, sha256: str | None) -> str:
     target = cache_dir() / "hf" / f"{Path(gguf).stem}-{(sha256 or 'nohash')[:12]}"
     if (target / "config.json").is_file():
         return str(target)
-    lm, tok = load_base(folder, gguf)
+    lm, tok = load_base(folder, gguf, precision=FP32)
     # The weights are plain fp32 after loading; only these flags still say "GGUF-quantized".
     if hasattr(lm.config, "quantization_config"):
         del lm.config.quantization_config
@@ -367,12 +372,13 @@ def prepare_base(model: str, gguf_file: str | None, sha256: str | None) -> str:
     return str(target)
 
 
-def load_base(model: str, gguf_file: str | None = None, peft: str | None = None):
+def load_base(model: str, gguf_file: str | None = None, peft: str | None = None,
+              precision: str | None = None):
     """models.load_hf, with a loader failure turned into a ValueError the CLI reports."""
     from .models import load_hf
 
     try:
-        return load_hf(model, gguf_file=gguf_file, peft=peft)
+        return load_hf(model, gguf_file=gguf_file, peft=peft, precision=precision)
     except RuntimeError as exc:
         raise ValueError(f"base model: {exc}") from exc
 
@@ -382,8 +388,14 @@ def load_base(model: str, gguf_file: str | None = None, peft: str | None = None)
 
 def make_plan(base: str, data: str | Path, lang: str, method: str, gguf_file: str | None = None,
               responses: str | Path | None = None, rejected_from_base: bool = False,
-              seed: int = 0, **overrides: Any) -> Plan:
-    """Validate the inputs and fix every decision of the run; loads no model."""
+              seed: int = 0, precision: str | None = None, **overrides: Any) -> Plan:
+    """Validate the inputs and fix every decision of the run; loads no model.
+
+    ``precision`` (``auto``, ``fp32``, ``bf16``; see :mod:`.precision`) is resolved here, on
+    the CPU the trainer runs on, so ``--plan`` shows it before anything is trained.
+    """
+    from .precision import resolve
+
     if method not in METHODS:
         raise ValueError(f"--method must be one of {list(METHODS)}, found {method!r}")
     shape, examples = load_examples(data, lang, method, responses, rejected_from_base)
@@ -401,8 +413,10 @@ def make_plan(base: str, data: str | Path, lang: str, method: str, gguf_file: st
         "harmful": sum(e.kind == "harmful" for e in examples),
         "benign": sum(e.kind == "benign" for e in examples),
     }
+    chosen = resolve(precision, TRAIN_DEVICE)
     return Plan(method=method, lang=lang, base=base_fingerprint(base, gguf_file),
-                data=data_info, hyperparameters=hyper, seed=seed, examples=examples)
+                data=data_info, hyperparameters=hyper, seed=seed, examples=examples,
+                precision=chosen.to_json())
 
 
 def check_output(out: Path, resume: bool, plan: Plan) -> None:
@@ -419,10 +433,25 @@ def check_output(out: Path, resume: bool, plan: Plan) -> None:
                                  f"start a new output folder instead")
         if (out / CARD_FILE).exists():
             raise ValueError(f"--resume: {out} already holds a finished adapter")
+        _note_precision_change(old.get("precision") or {}, plan)
         return
     if out.exists() and any(out.iterdir()):
         raise ValueError(f"output folder {out} exists and is not empty; choose another or pass "
                          f"--resume to continue an interrupted run")
+
+
+def _note_precision_change(old: dict[str, Any], plan: Plan) -> None:
+    """A resume on other hardware may train in another precision: allowed (the settings and
+    data are the same, only the arithmetic differs), said aloud, and recorded in the plan as
+    ``precision.resumed_from`` (plan.json is rewritten by :func:`train`)."""
+    before = old.get("used")
+    if not before or before == plan.precision.get("used"):
+        return
+    print(f"--resume: the interrupted run trained in {before} "
+          f"({old.get('capability', '?')}); this machine continues in "
+          f"{plan.precision['used']} ({plan.precision['capability']}). Allowed: only the "
+          f"precision differs; the card records both.", flush=True)
+    plan.precision = {**plan.precision, "resumed_from": old}
 
 
 # --- generation (rejected answers, behaviour checks) ----------------------------------------
@@ -463,7 +492,7 @@ def add_rejected_from_base(plan: Plan, out: Path, base_dir: str) -> None:
         saved = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     else:
         todo = [e.prompt for e in plan.examples if not e.rejected]
-        lm, tok = load_base(base_dir)
+        lm, tok = load_base(base_dir, precision=plan.precision.get("used"))
         print(f"generating {len(todo)} rejected answers with the base model", flush=True)
         answers = generate(lm, tok, todo, plan.hyperparameters["rejected_max_new_tokens"],
                            progress=True)
@@ -513,6 +542,8 @@ def _trainer_args(plan: Plan, out: Path) -> dict[str, Any]:
         report_to="none", seed=plan.seed, data_seed=plan.seed, use_cpu=True,
         dataloader_num_workers=0, disable_tqdm=False, dataset_num_proc=None,
         gradient_checkpointing=False,
+        # TRL defaults to bf16=True: emulated, and ~100x slower, on CPUs without native bf16.
+        bf16=plan.precision.get("used") == BF16, fp16=False,
     )
 
 
@@ -520,7 +551,7 @@ def _build_trainer(plan: Plan, out: Path, base_dir: str):
     from peft import LoraConfig
 
     h = plan.hyperparameters
-    lm, tok = load_base(base_dir)
+    lm, tok = load_base(base_dir, precision=FP32)  # fp32 master weights; bf16 is autocast
     lm.train()
     lora = LoraConfig(r=h["lora_r"], lora_alpha=h["lora_alpha"], lora_dropout=h["lora_dropout"],
                       target_modules=list(h["target_modules"]), task_type="CAUSAL_LM")
@@ -558,7 +589,8 @@ def train(plan: Plan, out: str | Path, resume: bool = False,
     check_output(out, resume, plan)
     out.mkdir(parents=True, exist_ok=True)
     base_dir = prepare_base(plan.base["model"], plan.base["gguf_file"], plan.base["sha256"])
-    if not resume:  # written before any slow step, so an interruption can always resume
+    print(f"precision: {_describe_precision(plan.precision)}", flush=True)
+    if not resume or "resumed_from" in plan.precision:  # before any slow step: always resumable
         (out / PLAN_FILE).write_text(json.dumps(plan.to_json(), ensure_ascii=False, indent=2,
                                                 sort_keys=True) + "\n", encoding="utf-8")
     if plan.method == "dpo" and plan.hyperparameters["rejected_from_base"]:
@@ -578,6 +610,15 @@ def train(plan: Plan, out: str | Path, resume: bool = False,
     card = write_card(out, plan, log)
     shutil.rmtree(out / CHECKPOINTS, ignore_errors=True)
     return card
+
+
+def _describe_precision(p: dict[str, Any]) -> str:
+    native = "native bf16" if p.get("native_bf16") else "no native bf16"
+    line = f"{p.get('used')} ({p.get('requested')}: {p.get('device')} {p.get('capability')}, " \
+           f"{native})"
+    if p.get("resumed_from"):
+        line += f", resumed from a {p['resumed_from'].get('used')} run"
+    return line
 
 
 def _fix_adapter_config(out: Path, plan: Plan) -> None:
@@ -667,6 +708,7 @@ how much of the safety gain transfers to other languages.
 - Data: `{d['path']}` ({d['examples']} examples: {d['harmful']} harmful, {d['benign']} benign),
   file sha256 `{d['file_sha256']}`, examples sha256 `{d['examples_sha256']}`
 - Seed: {card['seed']}; configuration sha256 `{card['config_sha256']}`
+- Precision: {_describe_precision(card.get('precision') or {})}
 - Training: {card['training']['steps']} steps, mean loss per epoch
   {card['training']['mean_loss_by_epoch']} (`{LOG_CSV}`, `{LOSS_PNG}`)
 - Libraries: {', '.join(f'{k} {v}' for k, v in card['package'].items())}

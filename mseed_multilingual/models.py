@@ -31,18 +31,26 @@ def smollm2_model_args() -> str:
     return f"pretrained={folder},gguf_file={gguf}"
 
 
-def load_hf(model: str, gguf_file: str | None = None, peft: str | None = None):
-    """Load a causal LM and its tokenizer with transformers (lazily imported), CPU float32.
+def load_hf(model: str, gguf_file: str | None = None, peft: str | None = None,
+            precision: str | None = None):
+    """Load a causal LM and its tokenizer with transformers (lazily imported), on CPU.
 
     ``model`` is a hub id or a local folder; a GGUF file inside it is de-quantized on load.
-    Errors name the model and the loader's reason.
+    The weights' dtype comes from :func:`.precision.resolve` (``precision`` or
+    ``$MSEED_PRECISION``, default ``auto``): bf16 where this CPU computes it natively (faster
+    generation, see benchmarks/train_throughput.py), fp32 elsewhere, where bf16 is emulated and
+    many times slower. ``lm.dtype`` tells which one was used. Errors name the model and the
+    loader's reason.
     """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    from .precision import resolve
+
+    dtype = resolve(precision).torch_dtype
     kwargs = {"gguf_file": gguf_file} if gguf_file else {}
     try:
         tokenizer = AutoTokenizer.from_pretrained(model, **kwargs)
-        lm = AutoModelForCausalLM.from_pretrained(model, **kwargs)
+        lm = AutoModelForCausalLM.from_pretrained(model, dtype=dtype, **kwargs)
     except Exception as exc:
         raise RuntimeError(f"cannot load model {model!r}"
                            f"{f' (gguf_file={gguf_file})' if gguf_file else ''}: {exc}") from exc

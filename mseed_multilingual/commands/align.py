@@ -38,6 +38,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-length", type=int, help="tokens per example (prompt + answer)")
     parser.add_argument("--save-steps", type=int, help="checkpoint every N steps (for --resume)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--precision", choices=("auto", "fp32", "bf16"),
+                        help="training arithmetic. auto (default, or $MSEED_PRECISION): bf16 "
+                             "where the CPU computes it natively (AVX512_BF16, AMX), else fp32 "
+                             "(bf16 is emulated there and ~100x slower). Recorded in plan.json "
+                             "and the card")
     parser.add_argument("--resume", action="store_true",
                         help="continue an interrupted run in OUT from its last checkpoint")
     parser.add_argument("--plan", action="store_true",
@@ -54,7 +59,7 @@ def _run(args: argparse.Namespace) -> int:
         responses=args.responses, rejected_from_base=args.rejected_from_base, seed=args.seed,
         epochs=args.epochs, max_steps=args.max_steps, lr=args.lr, lora_r=args.lora_r,
         lora_alpha=args.lora_alpha, batch_size=args.batch_size, max_length=args.max_length,
-        save_steps=args.save_steps)
+        save_steps=args.save_steps, precision=args.precision)
     if args.plan:
         print(json.dumps(plan.to_json(), ensure_ascii=False, indent=2, sort_keys=True))
         return 0
