@@ -43,12 +43,13 @@ class RunInfo:
     data_hash: str
     n_samples: int
     other_tasks: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
+    dtype: str | None = None  # weights as lm-eval recorded them: bf16 and fp32 answers differ
 
     def to_json(self) -> dict[str, Any]:
         return {"label": self.label, "path": self.path, "model": self.model,
                 "judge": self.judge, "judges": list(self.judges),
                 "data_source": self.data_source, "data_hash": self.data_hash,
-                "n_samples": self.n_samples}
+                "n_samples": self.n_samples, "dtype": self.dtype}
 
 
 def model_name(results: dict[str, Any], model_dir: Path) -> str:
@@ -66,6 +67,25 @@ def model_name(results: dict[str, Any], model_dir: Path) -> str:
                 None) or results.get("model_name") or model_dir.name
     name = Path(str(args["gguf_file"])).stem if args.get("gguf_file") else _last_part(base)
     return f"{name}+{_last_part(str(args['peft']))}" if args.get("peft") else name
+
+
+SHORT_DTYPES = {"float32": "fp32", "bfloat16": "bf16", "float16": "fp16"}
+
+
+def model_dtype(results: dict[str, Any]) -> str | None:
+    """``fp32``/``bf16``/... from lm-eval's ``config.model_dtype`` (``torch.bfloat16``), else
+    from a ``dtype=`` in ``model_args``; None when neither says (API backends)."""
+    config = results.get("config", {})
+    value = config.get("model_dtype")
+    if not value:
+        args = config.get("model_args")
+        if isinstance(args, str):
+            args = dict(p.split("=", 1) for p in args.split(",") if "=" in p)
+        value = args.get("dtype") if isinstance(args, dict) else None
+    if not value or str(value) == "auto":
+        return None
+    name = str(value).removeprefix("torch.")
+    return SHORT_DTYPES.get(name, name)
 
 
 def _last_part(name: str) -> str:
@@ -267,7 +287,8 @@ def load_runs(specs: list[tuple[str, str | Path]], judge: str | None = None,
             data_source=str(source) if source else None,
             data_hash=data_hash(list(zip(cols["lang"], cols["id"], cols["prompt"],
                                          strict=True))),
-            n_samples=len(cols["id"]), other_tasks=other_task_scores(run.results)))
+            n_samples=len(cols["id"]), other_tasks=other_task_scores(run.results),
+            dtype=model_dtype(run.results)))
     return to_frame(columns), infos
 
 

@@ -66,6 +66,25 @@ def parse_model_args(model_args: str) -> dict[str, str]:
     return out
 
 
+HF_BACKENDS = ("hf", "hf-auto", "huggingface")  # lm-eval names of its transformers model
+
+
+def with_precision(model: str, model_args: str, device: str) -> str:
+    """``model_args`` plus ``dtype=`` chosen by the hardware for lm-eval's transformers model.
+
+    lm-eval's default (``auto``: the checkpoint's dtype) is fp32 for the GGUF models this
+    project ships, though bf16 generates faster on CPUs that compute it natively; on the others
+    bf16 is emulated and slow. An explicit ``dtype=`` is kept. Being in ``model_args``, the
+    choice lands in results.json, the answer-cache fingerprint and the report signature.
+    """
+    if model not in HF_BACKENDS or "dtype" in parse_model_args(model_args):
+        return model_args
+    from .precision import resolve
+
+    dtype = resolve(device=device).dtype_name
+    return f"{model_args},dtype={dtype}" if model_args.strip() else f"dtype={dtype}"
+
+
 def _generator():
     """The checked-in task generator (tasks/mseed/generate.py), imported from its file."""
     path = tasks_path() / "mseed" / "generate.py"
@@ -142,6 +161,8 @@ def run(cfg: RunConfig) -> dict[str, Any]:
     from lm_eval.loggers import EvaluationTracker
     from lm_eval.tasks import TaskManager
 
+    cfg.model_args = with_precision(cfg.model, cfg.model_args, cfg.device)
+    log.info("model_args: %s", cfg.model_args)
     cfg.output.mkdir(parents=True, exist_ok=True)
     metadata = parse_model_args(cfg.model_args) | cfg.metadata
     if cfg.data:

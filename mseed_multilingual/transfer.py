@@ -833,8 +833,13 @@ def translation_quality(infos: list[RunInfo], before: str,
 def signature(result: TransferResult) -> str:
     """The reproducibility line printed under every table and figure."""
     info = {i.label: i for i in result.runs}
-    runs = ",".join([f"before={result.before}:{info[result.before].model}"] + [
-        f"after={a}:{info[a].model}@{result.aligned_on[a]}" for a in result.afters])
+
+    def model(label: str) -> str:  # the precision decides answers too: bf16 on some CPUs
+        dtype = info[label].dtype
+        return f"{info[label].model}[{dtype}]" if dtype else info[label].model
+
+    runs = ",".join([f"before={result.before}:{model(result.before)}"] + [
+        f"after={a}:{model(a)}@{result.aligned_on[a]}" for a in result.afters])
     source = info[result.before].data_source
     name = Path(source).name if source else "embedded-sample"
     hashes = ",".join(dict.fromkeys(info[x].data_hash for x in [result.before, *result.afters]))

@@ -16,6 +16,7 @@ from test_judges_upstream import (
     README_RESPONSE,
 )
 
+from mseed_multilingual import precision
 from mseed_multilingual.judges import store
 from mseed_multilingual.judges.base import VERDICTS, Item
 from mseed_multilingual.judges.kinds import KINDS
@@ -36,6 +37,8 @@ def rubric_judge(smollm2):
     folder, gguf = smollm2
     judge = make_judge(f"hf:{folder / gguf}", batch_size=4)  # the real loading path
     assert judge.kind.name == "rubric" and judge.id == f"hf:{folder / gguf}"
+    chosen = precision.resolve()  # bf16 where this CPU computes it natively, else fp32
+    assert judge.lm.dtype == chosen.torch_dtype
     return judge
 
 

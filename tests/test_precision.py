@@ -8,6 +8,7 @@ to answer False.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,51 @@ def test_resume_on_other_hardware_is_allowed_and_said(tmp_path, capsys, monkeypa
     assert capsys.readouterr().out == "" and "resumed_from" not in same.precision
     with pytest.raises(ValueError, match="config_sha256 differs"):  # other settings still refused
         align.check_output(out, True, align.make_plan("smollm2", data, "zh", "sft", lr=1e-3))
+
+
+# --- generation: lm-eval's model_args, the recorded dtype -----------------------------------
+
+def test_mseed_run_adds_the_hardware_dtype_to_hf_model_args(monkeypatch):
+    from mseed_multilingual.runner import with_precision
+
+    monkeypatch.setattr(precision, "cpu_native_bf16", lambda: False)
+    assert with_precision("hf", "pretrained=d,gguf_file=m.gguf", "cpu") == (
+        "pretrained=d,gguf_file=m.gguf,dtype=float32")
+    monkeypatch.setattr(precision, "cpu_native_bf16", lambda: True)
+    assert with_precision("hf", "pretrained=d", "cpu") == "pretrained=d,dtype=bfloat16"
+    assert with_precision("hf", "pretrained=d,dtype=float16", "cpu") == (
+        "pretrained=d,dtype=float16")  # the user's choice is kept
+    assert with_precision("local-chat-completions", "model=m,base_url=u", "cpu") == (
+        "model=m,base_url=u")  # an API backend has no weights here
+    monkeypatch.setenv(precision.PRECISION_ENV, "fp32")
+    assert with_precision("hf", "pretrained=d", "cpu") == "pretrained=d,dtype=float32"
+
+
+@pytest.mark.parametrize(("config", "short"), [
+    ({"model_dtype": "torch.bfloat16", "model_args": "pretrained=x"}, "bf16"),
+    ({"model_dtype": "torch.float32"}, "fp32"),
+    ({"model_args": "pretrained=x,dtype=bfloat16"}, "bf16"),
+    ({"model_args": {"pretrained": "x", "dtype": "auto"}}, None),
+    ({"model_args": "model=gpt,base_url=u"}, None),
+])
+def test_the_run_dtype_is_read_from_lm_eval_results(config, short):
+    from mseed_multilingual.results import model_dtype
+
+    assert model_dtype({"config": config}) == short
+
+
+def test_the_report_signature_names_each_run_dtype(tmp_path):
+    """bf16 and fp32 weights give different greedy answers: the signature tells them apart."""
+    from test_transfer_fixtures import worked_example
+
+    from mseed_multilingual import transfer
+
+    before, after = worked_example(tmp_path)
+    for root, dtype in ((before, "torch.float32"), (after, "torch.bfloat16")):
+        for path in root.rglob("results_*.json"):
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            doc["config"]["model_dtype"] = dtype
+            path.write_text(json.dumps(doc), encoding="utf-8")
+    sig = transfer.analyze(before, [after], resamples=200).signature
+    runs = sig.split("|")[1]
+    assert re.fullmatch(r"runs:before=\S+:\S+\[fp32\],after=\S+:\S+\[bf16\]@zh", runs), runs

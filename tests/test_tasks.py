@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from mseed_multilingual import precision
 from mseed_multilingual.harness import METRICS, load_docs
 from mseed_multilingual.paths import tasks_path
 from mseed_multilingual.runs import load_run
@@ -134,6 +135,9 @@ def test_mseed_run_writes_what_lm_eval_writes(tmp_path, smollm2_model_args):
     assert run.mseed_tasks == ["mseed_ja", "mseed_sw"]
     assert run.results["config"]["gen_kwargs"]["max_gen_toks"] == 16
     assert run.results["system_instruction_sha"]
+    chosen = precision.resolve()  # bf16 where this CPU computes it natively, else fp32
+    assert run.results["config"]["model_args"].endswith(f",dtype={chosen.dtype_name}")
+    assert run.results["config"]["model_dtype"] == f"torch.{chosen.dtype_name}"
     assert {s.lang for s in run.samples()} == {"ja", "sw"}
     assert all(m in METRICS for s in run.samples() for m in s.metrics)
     # rerun: answers come from the cache, the same samples are written again

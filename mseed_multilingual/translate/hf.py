@@ -66,6 +66,10 @@ class HFTranslator(Translator):
         self.batch_size = batch_size
         self.max_new_tokens = max_new_tokens
         self._loaded: dict[str, tuple[Any, Any]] = {}
+        from ..precision import resolve
+
+        # bf16 where the CPU computes it natively (faster), fp32 elsewhere (bf16 is emulated)
+        self.precision = resolve()
 
     @property
     def version(self) -> str:
@@ -73,7 +77,8 @@ class HFTranslator(Translator):
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "family": self.family, "batch_size": self.batch_size,
-                "max_new_tokens": self.max_new_tokens, "decoding": "greedy"}
+                "max_new_tokens": self.max_new_tokens, "decoding": "greedy",
+                "precision": self.precision.used}
 
     def model_name(self, source: str, target: str) -> str:
         """The checkpoint for a pair (MarianMT templates are filled in)."""
@@ -87,7 +92,7 @@ class HFTranslator(Translator):
 
             try:
                 tok = AutoTokenizer.from_pretrained(name)
-                lm = AutoModelForSeq2SeqLM.from_pretrained(name)
+                lm = AutoModelForSeq2SeqLM.from_pretrained(name, dtype=self.precision.torch_dtype)
             except Exception as exc:  # reported with the model's name
                 raise ValueError(f"cannot load translation model {name!r}: {exc}") from exc
             lm.eval()
