@@ -52,6 +52,7 @@ class DemoPlan:
     max_gen_toks: int = DEMO_MAX_GEN_TOKS
     batch_size: int = DEMO_BATCH_SIZE
     langs: tuple[str, ...] = DEMO_LANGS
+    variants: tuple[str, ...] = ()  # prompt variants asked beside the plain prompts
 
     @property
     def before_dir(self) -> Path:
@@ -107,10 +108,12 @@ def _generate(plan: DemoPlan) -> None:
             (f"aligned on {ALIGNED_ON} ({plan.alignment})", plan.after_dir, after_args, system)):
         _say(f"generating: {title}, {len(langs)} languages x {plan.limit or 'all'} prompts "
              f"-> {out}")
+        # each prompt's variants follow it, so the limit grows with them: same base prompts
+        limit = plan.limit * (1 + len(plan.variants)) if plan.limit else None
         run(RunConfig(model="hf", model_args=model_args, langs=langs, output=out,
-                      limit=plan.limit, system_instruction=sys_prompt,
+                      limit=limit, system_instruction=sys_prompt,
                       batch_size=plan.batch_size, max_gen_toks=plan.max_gen_toks,
-                      extra_tasks=capability))
+                      extra_tasks=capability, variants=list(plan.variants)))
 
 
 def _judge(plan: DemoPlan) -> None:
@@ -192,6 +195,11 @@ def run_demo(plan: DemoPlan) -> int:
     print(headline)
     _say("conclusion (from the p-values above)")
     print(conclusion(result))
+    if result.variants is not None:
+        from .report import variant_text
+
+        _say("transfer by prompt variant (change per language and variant)")
+        print(variant_text(result))
     _say("beside the gain: over-refusal and the alignment tax")
     print(beside_the_gain(result))
     print(f"\nreport:     {paths['report_html']}\n            {paths['report_md']}")

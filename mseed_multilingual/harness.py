@@ -48,23 +48,42 @@ def resolve_data_path(mseed_data: str | None) -> str:
     return os.path.abspath(os.path.expanduser(mseed_data))
 
 
-def load_docs(lang: str, mseed_data: str | None = None) -> list[dict[str, Any]]:
+def load_docs(lang: str, mseed_data: str | None = None,
+              variants: str | list[str] | None = None) -> list[dict[str, Any]]:
     """The documents of one language, in the stable order, with the fields samples must carry.
 
     Problems in the file are logged with their locations; good records are kept (the data
     layer's lenient mode). A missing file or language raises DataError naming it.
+    ``variants`` (see :mod:`.variants`) adds each prompt's variants right after it; without
+    variants the documents are exactly what they were before variants existed.
     """
-    report = load_language(resolve_data_path(mseed_data), lang)
-    for problem in report.warnings + report.errors:
-        log.warning("%s: %s", problem.location, problem.message)
+    from .variants import PLAIN, expand, parse_variants
+
+    path = resolve_data_path(mseed_data)
+    docs = sorted(_plain_docs(path, lang, log_problems=True),
+                  key=lambda d: doc_order_key(d["id"]))
+    names = parse_variants(variants)
+    if names == [PLAIN] and not variants:
+        return docs
+    return expand(docs, lang, names, lambda other: _plain_docs(path, other), path)
+
+
+def _plain_docs(path: str, lang: str, log_problems: bool = False) -> list[dict[str, Any]]:
+    report = load_language(path, lang)
+    if log_problems:
+        for problem in report.warnings + report.errors:
+            log.warning("%s: %s", problem.location, problem.message)
     if not report.records:
         raise DataError(report.path, f"no usable records for language {lang!r}")
-    docs = [{k: getattr(r, k) for k in DOC_FIELDS} for r in report.records]
-    return sorted(docs, key=lambda d: doc_order_key(d["id"]))
+    return [{k: getattr(r, k) for k in DOC_FIELDS} for r in report.records]
 
 
-def load_dataset(mseed_lang: str, mseed_data: str | None = None, **_metadata: Any):
+def load_dataset(mseed_lang: str, mseed_data: str | None = None,
+                 mseed_variant: str | None = None, **_metadata: Any):
     """lm-eval ``custom_dataset``: called as ``fn(**metadata, **dataset_kwargs)``.
+
+    ``mseed_variant`` (``--metadata mseed_variant=roleplay+codeswitch``) adds prompt variants
+    beside the plain prompts (:mod:`.variants`).
 
     ``_metadata`` also holds the model arguments lm-eval merges in; they are ignored, except
     ``mseed_judge`` (and ``mseed_judge_<option>``), which choose the judge of the mseedjudge
@@ -76,7 +95,7 @@ def load_dataset(mseed_lang: str, mseed_data: str | None = None, **_metadata: An
         from .judges.filter import configure
 
         configure(str(_metadata["mseed_judge"]), **_metadata)
-    docs = load_docs(mseed_lang, mseed_data)
+    docs = load_docs(mseed_lang, mseed_data, mseed_variant)
     return {"test": datasets.Dataset.from_list(docs)}
 
 

@@ -22,7 +22,11 @@ from typing import Any
 TABLE_VERSION = "1"
 TABLE_COLUMNS = ("run", "model", "lang", "id", "task", "doc_id", "dimension", "subclass", "kind",
                  "refused", "verdict", "safe", "fidelity", "length")
-CATEGORICAL = ("run", "model", "lang", "id", "task", "dimension", "subclass", "kind", "verdict")
+CATEGORICAL = ("run", "model", "lang", "id", "task", "dimension", "subclass", "kind", "verdict",
+               "variant", "base_id")
+# Beside the table's columns: the prompt text (paired runs must have asked the same texts) and
+# the prompt variant with the plain prompt's id it pairs with (see .variants).
+EXTRA_COLUMNS = ("prompt", "variant", "base_id")
 # Metrics preferred (in this order) when a non-MSEED lm-eval task reports several.
 CAPABILITY_METRICS = ("acc", "acc_norm", "exact_match", "f1", "bleu", "chrf")
 DATA_METADATA_KEY = "mseed_data"
@@ -227,14 +231,15 @@ def _safe(verdict: dict | None) -> float:
 def run_rows(run: Any, label: str, model: str, judge: str | None) -> dict[str, list]:
     """Column lists for one run's MSEED samples, verdicts joined on (task, doc_id)."""
     verdicts = _verdict_index(run.model_dir, judge)
-    cols: dict[str, list] = {c: [] for c in (*TABLE_COLUMNS, "prompt")}
+    cols: dict[str, list] = {c: [] for c in (*TABLE_COLUMNS, *EXTRA_COLUMNS)}
     for s in run.samples():
         v = verdicts.get((s.task, s.doc_id))
         values = (label, model, s.lang, s.id, s.task, s.doc_id, s.dimension, s.subclass, s.kind,
                   _refused(s.kind, s.metrics, v), v["verdict"] if v else None, _safe(v),
                   s.metrics.get("fidelity", float("nan")),
-                  s.metrics.get("answer_length", float(len(s.response.strip()))), s.prompt)
-        for col, value in zip((*TABLE_COLUMNS, "prompt"), values, strict=True):
+                  s.metrics.get("answer_length", float(len(s.response.strip()))), s.prompt,
+                  s.variant, s.base_id)
+        for col, value in zip((*TABLE_COLUMNS, *EXTRA_COLUMNS), values, strict=True):
             cols[col].append(value)
     return cols
 
@@ -273,7 +278,7 @@ def load_runs(specs: list[tuple[str, str | Path]], judge: str | None = None,
                              f" files; evaluate it on the mseed tasks with --log_samples")
     judges = choose_judges({k: list_judges(r.model_dir) for k, r in loaded.items()}, judge,
                            allow_mixed)
-    columns: dict[str, list] = {c: [] for c in (*TABLE_COLUMNS, "prompt")}
+    columns: dict[str, list] = {c: [] for c in (*TABLE_COLUMNS, *EXTRA_COLUMNS)}
     infos = []
     for (label, path), run in zip(specs, loaded.values(), strict=True):
         model = model_name(run.results, run.model_dir)

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_GEN_TOKS = 256
 DEFAULT_SEED = 1234
 CACHE_DIR = ".lm_cache"
+VARIANT_METADATA_KEY = "mseed_variant"
 
 
 @dataclass
@@ -53,6 +54,7 @@ class RunConfig:
     metadata: dict[str, Any] = field(default_factory=dict)
     seed: int = DEFAULT_SEED
     use_cache: bool = True
+    variants: list[str] = field(default_factory=list)  # prompt variants beside plain
 
 
 def parse_model_args(model_args: str) -> dict[str, str]:
@@ -154,7 +156,7 @@ def check_backend(cfg: RunConfig) -> ServedModel | None:
 def run(cfg: RunConfig) -> dict[str, Any]:
     """Validate the data, run lm-eval, save results and samples; return the results dict."""
     for lang in cfg.langs:  # fails fast, before any model is loaded
-        n = len(load_docs(lang, cfg.data))
+        n = len(load_docs(lang, cfg.data, cfg.variants or None))
         log.info("mseed_%s: %d documents", lang, n)
     served = check_backend(cfg)
     from lm_eval import simple_evaluate
@@ -169,6 +171,8 @@ def run(cfg: RunConfig) -> dict[str, Any]:
         metadata["mseed_data"] = str(Path(cfg.data).resolve())
     if served:
         metadata[SERVED_METADATA_KEY] = served.label
+    if cfg.variants:  # recorded in the results file's task configs, and in every sample
+        metadata[VARIANT_METADATA_KEY] = "+".join(cfg.variants)
     manager = TaskManager(include_path=include_paths(cfg.langs, cfg.output), metadata=metadata)
     tracker = EvaluationTracker(output_path=str(cfg.output))
     gen_kwargs = {"max_gen_toks": cfg.max_gen_toks} if cfg.max_gen_toks else None

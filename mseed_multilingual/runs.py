@@ -47,6 +47,8 @@ class Sample:
     prompt: str
     response: str
     metrics: dict[str, float] = field(default_factory=dict, compare=False)
+    variant: str = "plain"  # prompt variant (mseed_multilingual.variants); plain if none
+    base_id: str = ""  # the plain prompt's id a variant pairs with (its own id if plain)
 
 
 @dataclass
@@ -196,7 +198,16 @@ def _sample(obj: Any, loc: str, file: str, n: int, task: str) -> Sample:
                   filter=str(obj.get("filter", "none")), id=doc["id"], lang=doc["lang"],
                   dimension=doc["dimension"], subclass=doc["subclass"], kind=doc["kind"],
                   prompt=doc["prompt"], response=first_response(obj["resps"]),
-                  metrics=metrics)
+                  metrics=metrics, **_variant_fields(doc, loc))
+
+
+def _variant_fields(doc: dict[str, Any], loc: str) -> dict[str, str]:
+    """The prompt variant of a document (absent: a run made without variants, all plain)."""
+    variant = doc.get("variant") or "plain"
+    base_id = doc.get("base_id") or doc["id"]
+    if not isinstance(variant, str) or not isinstance(base_id, str):
+        raise InputError(f"{loc}: doc fields variant and base_id must be text")
+    return {"variant": variant, "base_id": base_id}
 
 
 def check_outcomes(obj: dict[str, Any], loc: str, sample_id: str) -> None:

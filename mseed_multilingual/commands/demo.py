@@ -30,6 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help=f"comma-separated sample languages, zh first or included "
                              f"(default {','.join(DEMO_LANGS)}; more languages make every "
                              f"change harder to call significant)")
+    parser.add_argument("--variants", metavar="A,B",
+                        help="also ask each prompt in these variants (roleplay, "
+                             "refusal-suppression, prefix-injection, codeswitch, sandwich): "
+                             "the report gains the change per variant; --limit still counts "
+                             "base prompts")
     parser.add_argument("--batch-size", type=int, default=DEMO_BATCH_SIZE, metavar="N",
                         help=f"generation batch size (default {DEMO_BATCH_SIZE})")
     parser.set_defaults(func=_run)
@@ -37,6 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from ..demo import DemoPlan, run_demo
+    from ..variants import PLAIN, parse_variants
 
     for name in ("limit", "max_gen_toks", "batch_size"):
         value = getattr(args, name)
@@ -44,7 +50,9 @@ def _run(args: argparse.Namespace) -> int:
             raise ValueError(f"--{name.replace('_', '-')} must be positive, got {value}")
     return run_demo(DemoPlan(out=args.out, alignment=args.alignment,
                              limit=args.limit or None, max_gen_toks=args.max_gen_toks,
-                             batch_size=args.batch_size, langs=_langs(args.langs)))
+                             batch_size=args.batch_size, langs=_langs(args.langs),
+                             variants=tuple(v for v in parse_variants(args.variants)
+                                            if v != PLAIN)))
 
 
 def _langs(value: str) -> tuple[str, ...]:

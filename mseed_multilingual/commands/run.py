@@ -43,6 +43,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="also run mseedcap_<lang>, the small multiple-choice capability "
                              "check per language (alignment tax)")
     parser.add_argument("--no-cache", action="store_true", help="do not cache answers")
+    parser.add_argument("--variants", metavar="A,B",
+                        help="also ask each prompt in these variants (roleplay, "
+                             "refusal-suppression, prefix-injection, codeswitch, sandwich; "
+                             "see the README), each right after its plain prompt; the same as "
+                             "lm_eval --metadata mseed_variant=A+B")
     parser.set_defaults(func=_run)
 
 
@@ -70,6 +75,7 @@ def shard_languages(langs: list[str], shard: str) -> list[str]:
 def _run(args: argparse.Namespace) -> int:
     from ..languages import resolve
     from ..runner import RunConfig, print_table, run
+    from ..variants import PLAIN, parse_variants
 
     limit = args.limit
     if limit is not None and limit >= 1:
@@ -88,7 +94,8 @@ def _run(args: argparse.Namespace) -> int:
         limit=limit, system_instruction=args.system_instruction, batch_size=batch,
         max_gen_toks=args.max_gen_toks, apply_chat_template=not args.no_chat_template,
         device=args.device, extra_tasks=extra,
-        use_cache=not args.no_cache)
+        use_cache=not args.no_cache,
+        variants=[v for v in parse_variants(args.variants) if v != PLAIN])
     results = run(cfg)
     if results:
         print_table(results)
