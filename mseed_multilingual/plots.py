@@ -216,12 +216,85 @@ def over_refusal_vs_safety(result: TransferResult):
     return fig
 
 
+def variant_changes(result: TransferResult):
+    """Safety change per language under each prompt variant (95% intervals); None without
+    variants. One panel per after run."""
+    v = result.variants
+    if v is None or not len(v):
+        return None
+    variants = list(dict.fromkeys(v["variant"]))
+    langs = sorted(set(v["lang"]))
+    fig = _figure(max(6.0, 0.55 * len(langs) * len(variants) / 2 + 2), 2.6 * len(result.afters)
+                  + 0.8)
+    width = 0.8 / len(variants)
+    for k, after in enumerate(result.afters):
+        ax = fig.add_subplot(len(result.afters), 1, k + 1)
+        for i, name in enumerate(variants):
+            rows = v[(v["after"] == after) & (v["variant"] == name)].set_index("lang")
+            x = np.array([langs.index(x) for x in rows.index], float) + (i - (len(variants) - 1)
+                                                                           / 2) * width
+            d = rows["delta"].to_numpy(float)
+            err = np.abs(np.vstack([d - rows["delta_lo"].to_numpy(float),
+                                    rows["delta_hi"].to_numpy(float) - d]))
+            ax.errorbar(x, d, yerr=np.nan_to_num(err), fmt="o", ms=3.5, capsize=2,
+                        color=f"C{i}", label=name)
+        ax.axhline(0, color="#999", lw=0.6)
+        ax.set_xticks(range(len(langs)), langs)
+        ax.set_ylabel("safety change")
+        ax.set_title(f"{after}: change per prompt variant (95% interval)")
+        ax.legend(fontsize=6, ncols=min(len(variants), 6))
+    sign(fig, result.signature)
+    return fig
+
+
+def change_vs_distance(result: TransferResult):
+    """Change per language against the URIEL syntactic distance to the aligned-on language,
+    and per MultiJail resource tier; None with fewer than 3 compared languages."""
+    from .distance import MIN_LANGUAGES, TIER_ORDER
+
+    d = result.distance
+    if d is None or d.groupby("after")["lang"].nunique().max() < MIN_LANGUAGES:
+        return None
+    fig = _figure(8.0, 3.6)
+    ax, bx = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+    corr = result.distance_correlation
+    for i, after in enumerate(result.afters):
+        rows = d[d["after"] == after]
+        rho = corr[(corr["after"] == after) & (corr["against"] == "syntactic distance")]
+        label = after if not len(rho) or not np.isfinite(rho["rho"].iloc[0]) else (
+            f"{after} (rho {rho['rho'].iloc[0]:+.2f})")
+        ax.scatter(rows["syntactic"], rows["delta"], color=f"C{i}", s=18, label=label)
+        for xi, yi, lang in zip(rows["syntactic"], rows["delta"], rows["lang"], strict=True):
+            if np.isfinite(xi):
+                ax.annotate(lang, (xi, yi), fontsize=6, xytext=(2, 2),
+                            textcoords="offset points")
+        tiered = rows[rows["tier"] != ""]
+        x = tiered["tier"].map({t: j for j, t in enumerate(TIER_ORDER)}).to_numpy(float)
+        bx.scatter(x + 0.08 * i, tiered["delta"], color=f"C{i}", s=18, label=after)
+        for xi, yi, lang in zip(x + 0.08 * i, tiered["delta"], tiered["lang"], strict=True):
+            bx.annotate(lang, (xi, yi), fontsize=6, xytext=(2, 2), textcoords="offset points")
+    for a in (ax, bx):
+        a.axhline(0, color="#999", lw=0.6)
+        a.set_ylabel("safety change")
+    ax.set_xlabel("URIEL syntactic distance to the aligned-on language (syntax_knn, cosine)")
+    ax.set_title("Change against linguistic distance")
+    ax.legend(fontsize=6)
+    bx.set_xticks(range(len(TIER_ORDER)), list(TIER_ORDER))
+    bx.set_xlim(-0.5, len(TIER_ORDER) - 0.5)
+    bx.set_xlabel("MultiJail resource tier (untiered languages left out)")
+    bx.set_title("Change by resource tier")
+    sign(fig, result.signature)
+    return fig
+
+
 FIGURES: dict[str, Callable[[TransferResult], Any]] = {
     "before_after": before_after_bars,
     "change_heatmap": change_heatmap,
     "transfer_matrix": transfer_matrix,
     "change_vs_quality": change_vs_quality,
     "over_refusal_vs_safety": over_refusal_vs_safety,
+    "variant_changes": variant_changes,
+    "change_vs_distance": change_vs_distance,
 }
 
 

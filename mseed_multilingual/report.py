@@ -120,10 +120,18 @@ def tables(result: TransferResult) -> dict[str, Any]:
 
     verdicts = result.verdicts if result.verdicts is not None else pd.DataFrame(
         columns=["run", "lang", "verdict", "n", "share"])
-    return {"rates": result.rates, "changes": result.changes,
-            "consistency": result.consistency, "transfer_matrix": result.matrix,
-            "alignment_tax": result.tax, "not_comparable": result.not_comparable,
-            "verdicts": verdicts}
+    out = {"rates": result.rates, "changes": result.changes,
+           "consistency": result.consistency, "transfer_matrix": result.matrix,
+           "alignment_tax": result.tax, "not_comparable": result.not_comparable,
+           "verdicts": verdicts}
+    for name in CONDITION_TABLES:
+        frame = getattr(result, name)
+        if frame is not None:
+            out[name] = frame
+    return out
+
+
+CONDITION_TABLES = ("variants", "variant_vs_plain", "distance", "distance_correlation")
 
 
 def write_csv(frame, path: Path, signature: str) -> Path:
@@ -172,6 +180,8 @@ def blocks(result: TransferResult, figures: dict[str, Path]) -> list[Block]:
           Block("table", _display(_matrix_wide(result)), "Transfer matrix (change, Holm marks)")]
     if "transfer_matrix" in figures:
         b.append(Block("figure", figures["transfer_matrix"], "Transfer matrix"))
+    b += variant_blocks(result, figures)
+    b += distance_blocks(result, figures)
     b += _tradeoff_blocks(result, figures)
     if result.notes:
         b += [Block("heading", "Notes"), *[Block("text", n) for n in result.notes]]
@@ -181,6 +191,77 @@ def blocks(result: TransferResult, figures: dict[str, Path]) -> list[Block]:
 PAIRED_CAPTION = ("Denominators: before, after and change are rates over the harmful prompts "
                   "answered (and scored) in both runs, n per language; the figure below uses "
                   "the same n. rates.csv gives each run's rate over all of its own answers.")
+
+
+VARIANT_CAPTION = (
+    "Each variant's answers paired on prompt id between the runs, as the headline table does "
+    "for the plain prompts (plain rows repeat it). Holm across every variant x language cell "
+    "of a run; the transfer ratio is to the aligned-on language under the same variant. "
+    "Variant vs plain: the variant's change minus the plain prompt's change on the same base "
+    "prompts; p from McNemar's exact test on the prompts whose two changes differ; interval "
+    "from a paired bootstrap over prompts.")
+
+
+def variant_table(result: TransferResult):
+    """The change per language x variant (the console and report table)."""
+    v = result.variants
+    return v[["after", "variant", "lang", "n_pairs", "before", "after_rate", "delta",
+              "delta_lo", "delta_hi", "p_holm", "mark", "transfer_ratio", "ratio_note"]]
+
+
+def variant_text(result: TransferResult) -> str:
+    """The variant table as console text (mseed transfer, mseed demo)."""
+    frame = _display(variant_table(result))
+    frame["change [95% CI]"] = [
+        f"{d} [{lo}, {hi}]" for d, lo, hi in zip(frame["delta"], frame["delta_lo"],
+                                                 frame["delta_hi"], strict=True)]
+    cols = ["after", "variant", "lang", "n_pairs", "before", "after_rate", "change [95% CI]",
+            "p_holm", "mark", "transfer_ratio", "ratio_note"]
+    text = frame[cols].to_string(index=False)
+    vs = result.variant_vs_plain
+    if vs is not None and len(vs):
+        text += "\n\nvariant vs plain (difference of changes, paired on base prompt id):\n"
+        text += _display(vs).to_string(index=False)
+    return text
+
+
+def variant_blocks(result: TransferResult, figures: dict[str, Path]) -> list[Block]:
+    """Transfer by condition: change per prompt variant, and each variant vs plain."""
+    from .variants import ABOUT
+
+    if result.variants is None:
+        return []
+    names = list(dict.fromkeys(result.variants["variant"]))
+    b = [Block("heading", "Transfer by prompt variant"),
+         Block("text", " ".join(f"{n}: {ABOUT[n]}." for n in names if n in ABOUT)),
+         Block("text", VARIANT_CAPTION),
+         Block("table", _display(variant_table(result)), "Change per language and variant")]
+    if "variant_changes" in figures:
+        b.append(Block("figure", figures["variant_changes"], "Change per variant"))
+    if result.variant_vs_plain is not None and len(result.variant_vs_plain):
+        b.append(Block("table", _display(result.variant_vs_plain),
+                       "Each variant's change vs the plain prompt's (paired on base prompt id)"))
+    return b
+
+
+def distance_blocks(result: TransferResult, figures: dict[str, Path]) -> list[Block]:
+    """Change against linguistic distance (URIEL) and MultiJail resource tier."""
+    from .distance import DISTANCE_DOC, MIN_LANGUAGES
+
+    if result.distance is None or not len(result.distance):
+        return []
+    b = [Block("heading", "Transfer by linguistic distance and resource tier"),
+         Block("text", DISTANCE_DOC),
+         Block("table", _display(result.distance), "Distance, tier and change per language"),
+         Block("table", _display(result.distance_correlation),
+               "Spearman rank correlation of the change (aligned-on language left out), "
+               "percentile bootstrap 95% interval over languages")]
+    if "change_vs_distance" in figures:
+        b.append(Block("figure", figures["change_vs_distance"], "Change vs distance and tier"))
+    else:
+        b.append(Block("text", f"The distance figure needs {MIN_LANGUAGES} or more compared "
+                               f"languages."))
+    return b
 
 
 def _invalid_blocks(result: TransferResult) -> list[Block]:
@@ -354,9 +435,10 @@ def write_report(result: TransferResult, out_dir: str | Path) -> dict[str, Path]
     for name, fig in plots.all_figures(result).items():
         figures[name] = plots.save(fig, out / "figures" / f"{name}.png")
         paths[f"figure_{name}"] = figures[name]
-    stale = out / "figures" / "change_vs_quality.png"
-    if "change_vs_quality" not in figures and stale.exists():
-        stale.unlink()
+    for name in ("change_vs_quality", "variant_changes", "change_vs_distance"):
+        stale = out / "figures" / f"{name}.png"
+        if name not in figures and stale.exists():
+            stale.unlink()
     items = blocks(result, figures)
     paths["report_md"] = out / "report.md"
     paths["report_md"].write_text(render_markdown(items, result.signature, out),

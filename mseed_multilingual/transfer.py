@@ -76,6 +76,12 @@ class TransferResult:
     warnings: list[str] = field(default_factory=list)
     judge_card: dict[str, Any] | None = None  # judges.validity.card_summary of the judge's card
     judge_flags: dict[str, str] = field(default_factory=dict)  # lang -> why not trustworthy
+    # transfer by condition (see .conditions): change per language x prompt variant, each
+    # variant's change vs the plain prompt's, and change vs linguistic distance / tier
+    variants: Any = None
+    variant_vs_plain: Any = None
+    distance: Any = None
+    distance_correlation: Any = None
 
     @property
     def metric_label(self) -> str:
@@ -98,7 +104,19 @@ class TransferResult:
             "notes": self.notes, "warnings": self.warnings, "interval": self.interval,
             "correction": self.correction, "safe_rate_definition": SAFE_RATE_DEFINITION,
             "verdicts": _records(self.verdicts) if self.verdicts is not None else [],
+            **self._conditions_json(),
         }
+
+    def _conditions_json(self) -> dict[str, Any]:
+        """Variant and distance tables (present only when they were computed)."""
+        out: dict[str, Any] = {}
+        for key, frame in (("variants", self.variants),
+                           ("variant_vs_plain", self.variant_vs_plain),
+                           ("distance", self.distance),
+                           ("distance_correlation", self.distance_correlation)):
+            if frame is not None:
+                out[key] = _records(frame)
+        return out
 
     def _bounds_json(self, after: str, lang: str) -> dict[str, Any]:
         """Invalid/error rate changes and the safety change if invalid answers were safe."""
@@ -245,15 +263,21 @@ def analyze_table(table, infos: list[RunInfo], before: str, afters: list[str],
         raise ValueError(f"--interval must be 'score' or 'bootstrap', not {interval!r}")
     if correct not in CORRECTIONS:
         raise ValueError(f"--correct must be one of {', '.join(CORRECTIONS)}, not {correct!r}")
+    from . import conditions
+
     aligned = dict(zip(afters, aligned_list(aligned_on, len(afters)), strict=True))
     judges = {i.judge for i in infos}
     metric = run_metric(infos)
+    full_table = table
     codes = Codes(table, metric)
-    _check_aligned_on(codes, before, aligned)
     notes: list[str] = []
     _check_errors(codes, metric, allow_errors, notes)
     for a in afters:
         _check_same_texts(table, codes, before, a, allow_mixed, notes)
+    if conditions.has_variants(table):  # the headline tables are the plain prompts'
+        table = conditions.plain_rows(table)
+        codes = Codes(table, metric)
+    _check_aligned_on(codes, before, aligned)
     opts = Options(interval=interval, resamples=resamples, seed=seed)
     changes, not_comparable = [], []
     consistency = []
@@ -275,6 +299,15 @@ def analyze_table(table, infos: list[RunInfo], before: str, afters: list[str],
         not_comparable=pd.DataFrame(not_comparable, columns=["after", "lang", "reason"]),
         notes=notes, interval=interval, correction=correct,
         verdicts=verdict_counts(codes))
+    if conditions.has_variants(full_table):
+        result.variants, result.variant_vs_plain, missing = conditions.variant_tables(
+            full_table, metric, before, afters, aligned, opts, changes_df, correct)
+        if missing:
+            result.not_comparable = pd.concat([result.not_comparable, pd.DataFrame(
+                missing, columns=["after", "lang", "reason"])], ignore_index=True)
+    result.distance, result.distance_correlation, dist_notes = conditions.distance_tables(
+        changes_df, aligned, afters, opts)
+    notes.extend(dist_notes)
     result.warnings = invalid_warnings(result)
     result.quality, result.quality_source = translation_quality(infos, before, manifest)
     if metric == "refusal_rate" and any(judge_metric(i.judge) == "safe_rate" for i in infos):
@@ -389,7 +422,8 @@ class Codes:
         self.langs = [str(x) for x in cat("lang").categories]
         self.dims = [str(x) for x in cat("dimension").categories]
         self.runs = [str(x) for x in cat("run").categories]
-        self.n_ids = len(cat("id").categories)
+        self.ids = [str(x) for x in cat("id").categories]
+        self.n_ids = len(self.ids)
         self.lang = cat("lang").codes.to_numpy(np.int64)
         self.dim = cat("dimension").codes.to_numpy(np.int64)
         self.run = cat("run").codes.to_numpy(np.int64)

@@ -239,8 +239,9 @@ def test_report_files_signed_and_byte_identical(tmp_path, worked) -> None:
         digests.append({k: hashlib.sha256(p.read_bytes()).hexdigest() for k, p in paths.items()})
     assert digests[0] == digests[1]
     assert {"figure_before_after", "figure_change_heatmap", "figure_transfer_matrix",
-            "figure_over_refusal_vs_safety", "report_md", "report_html"} <= set(paths)
-    assert "figure_change_vs_quality" not in paths
+            "figure_over_refusal_vs_safety", "figure_change_vs_distance", "report_md",
+            "report_html"} <= set(paths)  # the distance figure: 3+ languages compared
+    assert "figure_change_vs_quality" not in paths and "figure_variant_changes" not in paths
     sig = res.signature
     for name in report.CSV_TABLES:
         first = paths[name].read_text(encoding="utf-8").splitlines()[0]
@@ -249,10 +250,10 @@ def test_report_files_signed_and_byte_identical(tmp_path, worked) -> None:
     assert len(changes) == len(res.changes)
     md = paths["report_md"].read_text(encoding="utf-8")
     n_tables, n_figures = md.count("\n**"), md.count("![")
-    assert md.count(sig) == n_tables + n_figures and n_figures == 4
+    assert md.count(sig) == n_tables + n_figures and n_figures == 5
     assert "change-vs-quality plot is left out" in md
     html = paths["report_html"].read_text(encoding="utf-8")
-    assert html.count("data:image/png;base64,") == 4 and 'src="figures/' not in html
+    assert html.count("data:image/png;base64,") == 5 and 'src="figures/' not in html
 
 
 def test_cli_json_output(worked, tmp_path, capsys) -> None:

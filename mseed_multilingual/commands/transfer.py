@@ -88,6 +88,12 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     print(headline_table(result))
     print()
+    if result.variants is not None:
+        from ..report import variant_text
+
+        print("change per prompt variant:")
+        print(variant_text(result))
+        print()
     print(f"report: {paths['report_md']} and {paths['report_html']}")
     figures = [str(p) for k, p in paths.items() if k.startswith("figure_")]
     print(f"figures: {', '.join(figures)}")
