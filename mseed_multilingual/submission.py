@@ -286,12 +286,14 @@ def build(run_dir: str | Path, before: str | Path | None = None, judge: str | No
     ``judge_card`` (``mseed judge-check -o``) is embedded; a refusal rate gets the lexicon's own
     card by default, a safety judge without one gets null (its kappa is unknown)."""
     from . import runs, stats
+    from .conditions import plain_rows
     from .judges.validity import judge_metric, resolve_card
     from .results import load_runs
 
     run = runs.load_run(run_dir)
     specs = [("after", run_dir)] if before is None else [("before", before), ("after", run_dir)]
     table, infos = load_runs(specs, judge=judge)
+    table = plain_rows(table)  # a leaderboard score is the plain prompts' (variants: transfer)
     info = infos[-1]
     metric = judge_metric(info.judge)
     after_rows = table[table["run"] == "after"]

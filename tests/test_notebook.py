@@ -25,7 +25,12 @@ def test_notebook_executes_and_draws_figures(tmp_path, monkeypatch: pytest.Monke
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
     pngs = [o for o in outputs if "image/png" in o.get("data", {})]
-    assert len(pngs) == 4  # bars, heatmap, matrix, over-refusal (no manifest: no quality plot)
+    # bars, heatmap, matrix, over-refusal, change vs distance (3+ languages; no manifest: no
+    # quality plot, no variants: no variant plot)
+    assert len(pngs) == 5
+    html = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    assert "syntactic distance" in html and "the runs have no prompt variants" in "".join(
+        o.get("data", {}).get("text/markdown", "") for o in outputs)
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     assert "zh       10   0.200   0.800  +0.600" in text
     assert "change-vs-quality plot left out" in text

@@ -21,7 +21,7 @@ VARIANTS = ["roleplay", "codeswitch"]
 def _one_harmful_prompt(folder):
     """A translation set of the sample's first harmful prompt (in doc order) per language:
     the smallest data that still pairs a harmful prompt in every language and variant."""
-    rows = {lang: [json.loads(x) for x in (sample_path() / f"{lang}.jsonl").open("utf-8")]
+    rows = {lang: [json.loads(x) for x in (sample_path() / f"{lang}.jsonl").open(encoding="utf-8")]
             for lang in LANGS}
     first = min((r["id"] for r in rows["zh"] if r["kind"] == "harmful"), key=doc_order_key)
     for lang, recs in rows.items():
