@@ -240,8 +240,8 @@ def parse_qwen3guard(text: str, policy: str = STRICT) -> Verdict:
 # ---- Llama Guard 3 and PolyGuard hazard categories ------------------------------------------
 # The category names of the prompt (not the longer names of the model card's hazard table:
 # "S3: Sex Crimes." in the prompt, "Sex-Related Crimes" in the table). Source: the chat template
-# of meta-llama/Llama-Guard-3-8B (tokenizer_config.json; the llama.com Llama Guard 3 prompt
-# format shows the same list) and kpriyanshu256/polyguard inference.py SYSTEM_PROMPT, read
+# of meta-llama/Llama-Guard-3-8B (tokenizer_config.json; the llama.com prompt format quoted by
+# OctoAI's docs shows the same list) and kpriyanshu256/polyguard inference.py SYSTEM_PROMPT, read
 # 2026-11-29.
 HAZARD_CATEGORIES = (
     ("S1", "Violent Crimes"), ("S2", "Non-Violent Crimes"), ("S3", "Sex Crimes"),
@@ -269,9 +269,10 @@ def _hazard_codes(value: str) -> tuple[str, ...] | None:
 
 # ---- Llama Guard 3 (no system role; first line safe/unsafe; S-categories) -----------------
 # Source: the chat template of meta-llama/Llama-Guard-3-8B (tokenizer_config.json), read
-# 2026-11-29 in the copy embedded in its GGUF (ollama's template test data; the Hugging Face
-# repository is not in the search index), the same text as the llama.com "Llama Guard 3" prompt
-# format page and meta-llama/llama-recipes src/llama_recipes/inference/prompt_format_utils.py
+# 2026-11-29 in the copy embedded in its GGUF (ollama's template test data; the gated Hugging
+# Face repository is not in the search index); the same text as the llama.com "Llama Guard 3"
+# prompt format as quoted in OctoAI's Llama Guard docs (the llama.com page's stored copy lacks
+# the example), and as meta-llama/llama-recipes src/llama_recipes/inference/prompt_format_utils.py
 # (PROMPT_TASK + PROMPT_INSTRUCTIONS_2, whose category list has trailing spaces the template
 # does not). The template strips each message and judges the last one ('Agent' when the
 # conversation has an even number of messages). Copied to tests/chat_templates/. Generation
