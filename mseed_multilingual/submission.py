@@ -575,7 +575,14 @@ def change_block(table: Any, infos: list[Any], before: str | Path, aligned_on: s
                            resamples=resamples, seed=seed)
     languages = {}
     for row in result.language_changes("after").to_dict(orient="records"):
-        languages[str(row["lang"])] = {k: row[v] for k, v in CHANGE_FIELDS.items()}
+        entry = {k: row[v] for k, v in CHANGE_FIELDS.items()}
+        # Why a ratio is missing (source not significant / worse / missing), and whether its
+        # interval is unbounded (null bounds then mean -inf / +inf, not "unknown").
+        entry["ratio_pairs"] = int(row["ratio_pairs"])
+        entry["ratio_unbounded"] = bool(row["transfer_ratio"] == row["transfer_ratio"] and not (
+            math.isfinite(row["ratio_lo"]) and math.isfinite(row["ratio_hi"])))
+        entry["ratio_note"] = str(row["ratio_note"])
+        languages[str(row["lang"])] = entry
     before_rows = table[table["run"] == "before"]
     before_info = infos[0]
     before_model = model_block(_load(before))

@@ -182,6 +182,7 @@ def test_change_block_has_transfer_ratio(doc):
     # zh (the source) moved 3 of 6 prompts: its interval includes 0 (McNemar p = 0.25), so
     # no transfer ratio is given (the transfer table says "source not significant").
     assert en["transfer_ratio"] is None and en["ratio_lo"] is None
+    assert en["ratio_note"] == "source not significant" and en["ratio_unbounded"] is False
     assert zh["p_value"] == pytest.approx(0.25)  # exact McNemar, 3 up, 0 down: 2 * 0.5**3
     assert (zh["delta_lo"], zh["delta_hi"]) == pytest.approx(
         stats.tango_interval(0, 3, 6), abs=1e-6)
@@ -240,10 +241,14 @@ def test_bad_submission_rejected_with_path(doc, case):
 
 
 def test_schema_v1_documents_still_validate(doc):
-    """v2 only added the judge card: a v1 file (no card) is read with the v1 schema."""
+    """v2 added the judge card and the ratio's reason (ratio_pairs, ratio_unbounded,
+    ratio_note): a v1 file (without them) is read with the v1 schema."""
     old = copy.deepcopy(doc)
     old["schema_version"] = 1
     del old["judge"]["card"]
+    for change in old["change"]["languages"].values():
+        for key in ("ratio_pairs", "ratio_unbounded", "ratio_note"):
+            del change[key]
     assert sub.problems(old) == []
     old["judge"]["card"] = None
     assert any("Additional properties" in p for p in sub.problems(old))
