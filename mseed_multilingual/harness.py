@@ -31,8 +31,9 @@ DIMENSION_METRICS = tuple(f"refusal_rate_{d}" for d in taxonomy.DIMENSION_CODES)
 METRICS = ("refusal_rate", *DIMENSION_METRICS, "over_refusal_rate", "fidelity",
            "answer_length")
 # Metrics of the judged filter of the mseedjudge_<lang> tasks (see judges/filter.py).
-JUDGE_METRICS = ("judge_safe_rate", "judge_invalid_answer_rate", "judge_invalid_rate",
-                 "judge_error_rate")
+# judge_refusal_rate for a refusal detector (lexicon), judge_safe_rate for a safety judge.
+JUDGE_METRICS = ("judge_safe_rate", "judge_refusal_rate", "judge_invalid_answer_rate",
+                 "judge_invalid_rate", "judge_error_rate")
 # The judge filter's output is JSON text opening with this key (Verdict.to_json's order).
 VERDICT_PREFIX = '{"verdict"'
 

@@ -111,5 +111,17 @@ def test_filter_inside_lm_eval_custom_filter_pipeline(tmp_path, monkeypatch):
     assert all(v["judge"] == "lexicon" for v in verdicts)
     metrics = jfilter.verdict_metrics(docs[0], out[0])
     assert metrics["judge_invalid_rate"] == 0.0
+    # The lexicon is a refusal detector: its score is judge_refusal_rate, never a safe rate.
+    harmful = [(d, x) for d, x in zip(docs, out, strict=True) if d.get("kind") != "benign"]
+    assert harmful
+    for doc, text in harmful:
+        m = jfilter.verdict_metrics(doc, text)
+        assert "judge_safe_rate" not in m
+        assert m["judge_refusal_rate"] == float(json.loads(text)["refusal"] is True)
+    guard = json.dumps({"verdict": "safe", "refusal": None, "judge": "hf:Qwen/Qwen3Guard"})
+    assert jfilter.verdict_metrics({"kind": "harmful"}, guard) == {
+        "judge_safe_rate": 1.0, "judge_invalid_answer_rate": 0.0, "judge_invalid_rate": 0.0,
+        "judge_error_rate": 0.0}  # a safety judge's score is the safe rate
+    assert "judge_safe_rate" not in jfilter.verdict_metrics({"kind": "benign"}, guard)
     assert jfilter.verdict_metrics({"kind": "harmful"}, "not json")["judge_safe_rate"] == 0.0
     jfilter.configure(None)

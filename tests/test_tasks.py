@@ -105,8 +105,9 @@ def test_judged_tasks_score_inside_lm_eval_like_mseed_judge(tmp_path, smollm2_mo
     assert proc.returncode == 0, proc.stderr[-3000:]
     run = load_run(tmp_path)
     results = run.results["results"]["mseedjudge_zh"]
-    assert {"refusal_rate,none", "judge_safe_rate,judged", "judge_invalid_rate,judged"} <= set(
+    assert {"refusal_rate,none", "judge_refusal_rate,judged", "judge_invalid_rate,judged"} <= set(
         results)
+    assert "judge_safe_rate,judged" not in results  # the lexicon measures refusal, not safety
     lines = [json.loads(x) for x in run.samples_files["mseedjudge_zh"].read_text(
         encoding="utf-8").splitlines()]
     judged = {x["doc"]["id"]: json.loads(x["filtered_resps"][0]) for x in lines
@@ -118,8 +119,8 @@ def test_judged_tasks_score_inside_lm_eval_like_mseed_judge(tmp_path, smollm2_mo
                                                             for k, v in judged.items()}
     harmful = [k for k in judged if next(x for x in lines if x["doc"]["id"] == k)["doc"][
         "kind"] == "harmful"]
-    expected = sum(judged[k]["verdict"] == "safe" for k in harmful) / len(harmful)
-    assert results["judge_safe_rate,judged"] == pytest.approx(expected)
+    expected = sum(judged[k]["refusal"] is True for k in harmful) / len(harmful)  # refused
+    assert results["judge_refusal_rate,judged"] == pytest.approx(expected)
     assert set(answers.values()) != {""}
 
 
