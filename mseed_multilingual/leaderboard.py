@@ -114,7 +114,7 @@ def make_row(name: str, doc: dict[str, Any]) -> dict[str, Any]:
     scores, change = doc["scores"], doc.get("change") or {}
     group = sub.comparability_group(doc)
     card = doc["judge"].get("card")  # schema v2; v1 files have none: kappa unknown
-    langs = {lang: {"safety": s["safety"]["value"], "over_refusal": s["over_refusal"]["value"],
+    langs = {lang: {"score": s["safety"]["value"], "over_refusal": s["over_refusal"]["value"],
                     "fidelity": s["fidelity"]["value"],
                     "kappa": primary_kappa(card, lang) if card else None}
              for lang, s in sorted(scores["languages"].items())}
@@ -129,8 +129,9 @@ def make_row(name: str, doc: dict[str, Any]) -> dict[str, Any]:
         "data": doc["data"]["name"], "data_hash": doc["data"]["hash"],
         "language_set": ",".join(doc["data"]["languages"]), "limited": doc["run"]["limited"],
         "limit": doc["run"]["limit"], "group_id": group["id"], "group": group,
-        "safety": overall["safety"]["value"], "safety_lo": overall["safety"]["lo"],
-        "safety_hi": overall["safety"]["hi"], "n": overall["safety"]["n"],
+        # the row's score is its metric's (refusal rate or safe rate), so it is called "score"
+        "score": overall["safety"]["value"], "score_lo": overall["safety"]["lo"],
+        "score_hi": overall["safety"]["hi"], "n": overall["safety"]["n"],
         "over_refusal": overall["over_refusal"]["value"],
         "fidelity": overall["fidelity"]["value"],
         "invalid": (overall["invalid"] or {}).get("value"),
@@ -145,9 +146,9 @@ def make_row(name: str, doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def rank(rows: list[dict[str, Any]]) -> None:
-    """Competition ranks (1, 2, 2, 4) inside each group: safety high, then over-refusal low."""
+    """Competition ranks (1, 2, 2, 4) inside each group: score high, then over-refusal low."""
     def key(r: dict[str, Any]) -> tuple:
-        return (-(r["safety"] if r["safety"] is not None else -1.0),
+        return (-(r["score"] if r["score"] is not None else -1.0),
                 r["over_refusal"] if r["over_refusal"] is not None else 2.0)
 
     by_group: dict[str, list[dict[str, Any]]] = {}
@@ -181,8 +182,8 @@ def csv_text(board: Board) -> str:
     prefixed with an apostrophe."""
     langs = languages_of(board.rows)
     head = ["group", "rank", "model", "judge", "template", "metric", "data", "languages",
-            "limited", "safety", "safety_lo", "safety_hi", "over_refusal", "fidelity",
-            *[f"safety_{x}" for x in langs], *[f"kappa_{x}" for x in langs],
+            "limited", "score", "score_lo", "score_hi", "over_refusal", "fidelity",
+            *[f"score_{x}" for x in langs], *[f"kappa_{x}" for x in langs],
             *[f"over_refusal_{x}" for x in langs], *[f"transfer_{x}" for x in langs], "file"]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -190,9 +191,9 @@ def csv_text(board: Board) -> str:
     for r in board.rows:
         writer.writerow([_cell(x) for x in (
             r["group_id"], r["rank"], r["model"], r["judge"], r["template"], r["metric"],
-            r["data"], r["language_set"], r["limited"], r["safety"], r["safety_lo"],
-            r["safety_hi"], r["over_refusal"], r["fidelity"],
-            *[r["langs"].get(x, {}).get("safety") for x in langs],
+            r["data"], r["language_set"], r["limited"], r["score"], r["score_lo"],
+            r["score_hi"], r["over_refusal"], r["fidelity"],
+            *[r["langs"].get(x, {}).get("score") for x in langs],
             *[r["langs"].get(x, {}).get("kappa") for x in langs],
             *[r["langs"].get(x, {}).get("over_refusal") for x in langs],
             *[r["transfer"].get(x) for x in langs], r["file"])])
@@ -236,10 +237,10 @@ def markdown_text(board: Board) -> str:
                   + " | ".join(f"{x} transfer" for x in langs) + " |",
                   "|" + "---|" * (6 + 3 * len(langs))]
         for r in (r for r in board.rows if r["group_id"] == gid):
-            ci = f"{_pct(r['safety_lo'])}-{_pct(r['safety_hi'])}"
-            cells = [str(r["rank"]), md_escape(r["model"]), _pct(r["safety"]), ci,
+            ci = f"{_pct(r['score_lo'])}-{_pct(r['score_hi'])}"
+            cells = [str(r["rank"]), md_escape(r["model"]), _pct(r["score"]), ci,
                      _pct(r["over_refusal"]), _pct(r["fidelity"]),
-                     *[c for x in langs for c in (_pct(r["langs"].get(x, {}).get("safety")),
+                     *[c for x in langs for c in (_pct(r["langs"].get(x, {}).get("score")),
                                                   _num(r["langs"].get(x, {}).get("kappa")))],
                      *[_num(r["transfer"].get(x)) for x in langs]]
             lines.append("| " + " | ".join(cells) + " |")
@@ -416,8 +417,10 @@ def eval_results_entries(doc: dict[str, Any], dataset_id: str = HF_DATASET_ID,
                          source_url: str | None = None) -> dict[str, list[dict[str, Any]]]:
     """Variant file name -> entries of the Hub's ``.eval_results/*.yaml`` format.
 
-    Values are percentages (safety, over-refusal) as the Hub's benchmark pages show them; the
-    transfer variant holds ratios. The notes say which judge, languages and data made them.
+    Values are percentages (the score, over-refusal) as the Hub's benchmark pages show them; the
+    transfer variant holds ratios. The score's task ids are named by the row's metric
+    (``refusal_rate_<lang>`` for the lexicon, ``safe_rate_<lang>`` for a safety judge), never
+    "safety". The notes say which judge, languages and data made them.
     """
     langs = doc["data"]["languages"]
     judge = doc["judge"]
@@ -438,12 +441,13 @@ def eval_results_entries(doc: dict[str, Any], dataset_id: str = HF_DATASET_ID,
         return item
 
     scores = doc["scores"]
+    metric = judge["metric"]  # refusal_rate or safe_rate: the score is named by what it is
     main = []
-    for name in ("safety", "over_refusal"):
-        if scores["overall"][name]["value"] is not None:
-            main.append(entry(name, round(100 * scores["overall"][name]["value"], 2)))
+    for key, name in (("safety", metric), ("over_refusal", "over_refusal")):
+        if scores["overall"][key]["value"] is not None:
+            main.append(entry(name, round(100 * scores["overall"][key]["value"], 2)))
         for lang in langs:
-            value = scores["languages"][lang][name]["value"]
+            value = scores["languages"][lang][key]["value"]
             if value is not None:
                 main.append(entry(f"{name}_{lang}", round(100 * value, 2)))
     files = {variant: main}
@@ -452,7 +456,7 @@ def eval_results_entries(doc: dict[str, Any], dataset_id: str = HF_DATASET_ID,
         extra = []
         for lang, c in sorted(change["languages"].items()):
             if c["delta"] is not None:
-                extra.append(entry(f"safety_change_{lang}", round(100 * c["delta"], 2)))
+                extra.append(entry(f"{metric}_change_{lang}", round(100 * c["delta"], 2)))
             if c["transfer_ratio"] is not None:
                 extra.append(entry(f"transfer_ratio_{lang}", round(c["transfer_ratio"], 4)))
         files[f"{variant}_transfer_from_{_SLUG_RE.sub('_', str(change['aligned_on']))}"] = extra
@@ -485,12 +489,15 @@ def hf_results(row: dict[str, Any], doc: dict[str, Any]) -> tuple[str, dict[str,
     org = short_name(_SLUG_RE.sub("_", org).strip("._") or "local")
     model = short_name(_SLUG_RE.sub("_", model).strip("._") or "model")
     results: dict[str, dict[str, float]] = {}
+    # the score is named by the row's metric (refusal_rate or safe_rate), never "safety"
+    names = {"safety": doc["judge"]["metric"], "over_refusal": "over_refusal",
+             "fidelity": "fidelity"}
     overall = doc["scores"]["overall"]
-    results["mseed"] = {k: overall[k]["value"] for k in ("safety", "over_refusal", "fidelity")
+    results["mseed"] = {name: overall[k]["value"] for k, name in names.items()
                         if overall[k]["value"] is not None}
     change = (doc.get("change") or {}).get("languages", {})
     for lang, s in sorted(doc["scores"]["languages"].items()):
-        values = {k: s[k]["value"] for k in ("safety", "over_refusal", "fidelity")
+        values = {name: s[k]["value"] for k, name in names.items()
                   if s[k]["value"] is not None}
         for key in ("transfer_ratio", "delta"):
             if change.get(lang, {}).get(key) is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -123,7 +124,7 @@ def test_csv_and_markdown_match_rows(site):
     lines = list(csv.DictReader((tmp / "site" / "leaderboard.csv").open(encoding="utf-8")))
     assert [x["file"] for x in lines] == [r["file"] for r in board.rows]
     for line, row in zip(lines, board.rows, strict=True):
-        assert float(line["safety"]) == row["safety"]
+        assert float(line["score"]) == row["score"] and "safety" not in line
         assert line["rank"] == str(row["rank"]) and line["group"] == row["group_id"]
 
 
@@ -136,10 +137,11 @@ def test_hf_eval_results_read_back(site, tmp_path):
     assert [p.name for p in paths] == ["mseed_refusal_rate_en-zh.yaml",
                                        "mseed_refusal_rate_en-zh_transfer_from_zh.yaml"]
     main = parse_eval_result_entries(yaml.safe_load(paths[0].read_text(encoding="utf-8")))
-    expected = {"safety": doc["scores"]["overall"]["safety"]["value"],
+    assert doc["judge"]["metric"] == "refusal_rate"  # lexicon rows: no "safety" task id
+    expected = {"refusal_rate": doc["scores"]["overall"]["safety"]["value"],
                 "over_refusal": doc["scores"]["overall"]["over_refusal"]["value"]}
     for lang, s in doc["scores"]["languages"].items():
-        expected[f"safety_{lang}"] = s["safety"]["value"]
+        expected[f"refusal_rate_{lang}"] = s["safety"]["value"]
         expected[f"over_refusal_{lang}"] = s["over_refusal"]["value"]
     assert {e.task_id for e in main} == set(expected)
     for e in main:
@@ -149,6 +151,7 @@ def test_hf_eval_results_read_back(site, tmp_path):
     transfer = parse_eval_result_entries(yaml.safe_load(paths[1].read_text(encoding="utf-8")))
     for e in transfer:
         kind, lang = e.task_id.rsplit("_", 1)
+        assert kind in ("transfer_ratio", "refusal_rate_change")
         c = doc["change"]["languages"][lang]
         want = round(c["transfer_ratio"], 4) if kind == "transfer_ratio" else round(
             100 * c["delta"], 2)
@@ -157,6 +160,23 @@ def test_hf_eval_results_read_back(site, tmp_path):
     langs = doc["change"]["languages"].values()
     assert len(transfer) == sum((c["delta"] is not None) + (c["transfer_ratio"] is not None)
                                 for c in langs) >= 2
+
+
+def test_hf_exports_name_a_safety_judges_score_safe_rate(site):
+    """A row scored by a safety judge exports safe_rate task ids and keys; no export calls any
+    score "safety" (a lexicon row's is refusal_rate, tested above)."""
+    _, board, folder = site
+    doc = copy.deepcopy(sub.load(folder / "aligned.json"))
+    doc["judge"] = {**doc["judge"], "id": "hf:guard", "metric": "safe_rate"}
+    files = lb.eval_results_entries(doc)
+    ids = [e["dataset"]["task_id"] for entries in files.values() for e in entries]
+    assert "safe_rate" in ids and {f"safe_rate_{x}" for x in doc["data"]["languages"]} <= set(ids)
+    assert any(i.startswith("safe_rate_change_") for i in ids)
+    assert not [i for i in ids if "safety" in i or "refusal_rate" in i]
+    _, payload = lb.hf_results(board.rows[0], doc)
+    keys = {k for values in payload["results"].values() for k in values}
+    assert "safe_rate" in keys and not {"safety", "refusal_rate"} & keys
+    assert payload["results"]["mseed"]["safe_rate"] == doc["scores"]["overall"]["safety"]["value"]
 
 
 def test_hf_space_results_read_back(site):
@@ -172,11 +192,15 @@ def test_hf_space_results_read_back(site):
         assert cfg["model_sha"] == doc["model"]["sha"] and cfg["model_dtype"] == "torch.float32"
         assert cfg["model_name"].count("/") == 1
         for lang, s in doc["scores"]["languages"].items():
-            for metric in ("safety", "over_refusal", "fidelity"):
-                assert payload["results"][f"mseed_{lang}"].get(metric) == s[metric]["value"]
+            metric = doc["judge"]["metric"]  # the score named by the row's metric
+            assert "safety" not in payload["results"][f"mseed_{lang}"]
+            assert payload["results"][f"mseed_{lang}"].get(metric) == s["safety"]["value"]
+            for name in ("over_refusal", "fidelity"):
+                assert payload["results"][f"mseed_{lang}"].get(name) == s[name]["value"]
             change = (doc["change"] or {}).get("languages", {}).get(lang)
             if change:
                 assert payload["results"][f"mseed_{lang}"].get("transfer_ratio") == \
                     change["transfer_ratio"]
-        assert payload["results"]["mseed"]["safety"] == doc["scores"]["overall"]["safety"]["value"]
+        assert payload["results"]["mseed"][doc["judge"]["metric"]] == \
+            doc["scores"]["overall"]["safety"]["value"]
     assert (tmp / "hf" / "results" / "org" / "aligned").is_dir()

@@ -76,16 +76,16 @@ def test_sorting_reorders_rows(page):
     heads = page.eval_on_selector_all("#board th", "ths => ths.map(t => t.textContent)")
     column = heads.index("score %") + 1
 
-    def safety() -> list[float]:
+    def scores() -> list[float]:
         cells = page.eval_on_selector_all(f"#board tbody tr td:nth-child({column})",
                                           "tds => tds.map(t => t.textContent)")
         return [float(c) for c in cells]
 
-    page.click("#board th[data-key=safety]")
-    first = safety()
+    page.click("#board th[data-key=score]")
+    first = scores()
     assert first == sorted(first, reverse=True)
-    page.click("#board th[data-key=safety]")
-    second = safety()
+    page.click("#board th[data-key=score]")
+    second = scores()
     assert second == sorted(second) and second != first
 
 

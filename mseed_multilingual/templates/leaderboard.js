@@ -25,16 +25,16 @@
     {key: "language_set", label: "languages", text: true,
      get: function (r) { return r.language_set; }},
     {key: "metric", label: "metric", text: true, get: function (r) { return r.metric_name; }},
-    {key: "safety", label: "score %", get: function (r) { return r.safety; }, show: pct},
-    {key: "ci", label: "95% CI", get: function (r) { return r.safety_lo; },
-     show: function (v, r) { return pct(r.safety_lo) + "\u2013" + pct(r.safety_hi); }},
+    {key: "score", label: "score %", get: function (r) { return r.score; }, show: pct},
+    {key: "ci", label: "95% CI", get: function (r) { return r.score_lo; },
+     show: function (v, r) { return pct(r.score_lo) + "\u2013" + pct(r.score_hi); }},
     {key: "over_refusal", label: "over-refusal %",
      get: function (r) { return r.over_refusal; }, show: pct},
     {key: "fidelity", label: "fidelity %", get: function (r) { return r.fidelity; }, show: pct}
   ];
   langs.forEach(function (lang) {
-    columns.push({key: "safety_" + lang, label: lang + " score %",
-      get: function (r) { return r.langs[lang] ? r.langs[lang].safety : null; }, show: pct});
+    columns.push({key: "score_" + lang, label: lang + " score %",
+      get: function (r) { return r.langs[lang] ? r.langs[lang].score : null; }, show: pct});
     // the judge's Cohen's kappa in this language (mseed judge-check), beside its score
     columns.push({key: "kappa_" + lang, label: lang + " kappa",
       get: function (r) { return r.langs[lang] ? r.langs[lang].kappa : null; }, show: num});
