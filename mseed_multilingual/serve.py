@@ -6,6 +6,9 @@ without vLLM can put a guard model behind the same API. Requests that arrive tog
 generated together (micro-batching: left padding, greedy, only new tokens decoded); an optional
 added latency and a fault plan (status codes, stalls, empty or fixed answers) reproduce what
 remote endpoints do, for tests and benchmarks. Generation is always greedy (deterministic).
+The OpenAI ``stop`` field (a string or up to 4 strings; lm-eval's local-chat-completions sends
+``--gen_kwargs until=...`` there) cuts the answer before the first stop string, as OpenAI and
+vLLM do.
 
 The server may face a lab network: the route and the API key (constant-time comparison) are
 checked before the body is read, the body is capped by its Content-Length before reading, every
@@ -38,6 +41,7 @@ MAX_BODY_BYTES = 1_000_000  # request body cap (Content-Length), `mseed serve --
 MAX_CONNECTIONS = 64  # open connections served at once, `mseed serve --max-connections`
 SOCKET_TIMEOUT = 60.0  # seconds a connection may stay silent (idle keep-alive or slow client)
 MAX_MESSAGES = 1024
+MAX_STOP = 4  # OpenAI's limit on the number of stop strings
 REFUSE_DRAIN = 0.05  # seconds the accept loop waits for a refused client's request
 MICRO_BATCH = 8
 MICRO_BATCH_WAIT = 0.005  # seconds a batch waits for more requests
@@ -266,8 +270,9 @@ def content_length(value: str | None, max_body: int) -> int:
     return length
 
 
-def parse_chat_request(raw: bytes) -> tuple[list[dict], int]:
-    """(messages, max_tokens) of a chat-completions body; RequestError(400) naming the field."""
+def parse_chat_request(raw: bytes) -> tuple[list[dict], int, tuple[str, ...]]:
+    """(messages, max_tokens, stop strings) of a chat-completions body; RequestError(400)
+    naming the field."""
     try:
         req = loads(raw, "request body")
     except InputError as exc:
@@ -284,7 +289,7 @@ def parse_chat_request(raw: bytes) -> tuple[list[dict], int]:
                 and isinstance(m.get("content"), (str, type(None)))):
             raise RequestError(400, f"messages[{i}] must be an object with a text 'role' and "
                                     f"a text 'content'", f"messages[{i}]")
-    return messages, _max_tokens(req)
+    return messages, _max_tokens(req), _stop(req)
 
 
 def _max_tokens(req: dict) -> int:
@@ -299,6 +304,27 @@ def _max_tokens(req: dict) -> int:
         raise RequestError(400, f"'{field_name}' = {value} is over the limit of "
                                 f"{MAX_TOKENS_LIMIT}", field_name)
     return min(value, MAX_TOKENS_CAP)
+
+
+def _stop(req: dict) -> tuple[str, ...]:
+    """The ``stop`` field: null, a string or a list of at most :data:`MAX_STOP` strings (an
+    empty string would cut every answer to nothing, so it is refused too)."""
+    value = req.get("stop")
+    if value is None:
+        return ()
+    stops = [value] if isinstance(value, str) else value
+    if not isinstance(stops, list) or not all(isinstance(x, str) and x for x in stops):
+        raise RequestError(400, f"'stop' must be a non-empty string or a list of non-empty "
+                                f"strings, got {value!r}"[:200], "stop")
+    if len(stops) > MAX_STOP:
+        raise RequestError(400, f"'stop' has {len(stops)} entries; at most {MAX_STOP}", "stop")
+    return tuple(stops)
+
+
+def apply_stop(text: str, stops: Sequence[str]) -> str:
+    """``text`` up to (not including) the earliest occurrence of any stop string."""
+    cut = min((i for i in (text.find(x) for x in stops) if i >= 0), default=len(text))
+    return text[:cut]
 
 
 class BoundedHTTPServer(ThreadingHTTPServer):
@@ -427,13 +453,14 @@ def _make_handler(state: dict) -> type[BaseHTTPRequestHandler]:
                 return  # the client went away (or timed out) mid-body: nobody to answer
             state["handle"].requests += 1
             try:
-                messages, max_tokens = parse_chat_request(raw)
+                messages, max_tokens, stops = parse_chat_request(raw)
             except RequestError as exc:
                 self._refuse(exc)
                 return
-            self._answer(messages, max_tokens)
+            self._answer(messages, max_tokens, stops)
 
-        def _answer(self, messages: list[dict], max_tokens: int) -> None:
+        def _answer(self, messages: list[dict], max_tokens: int,
+                    stops: tuple[str, ...] = ()) -> None:
             fault = state["faults"].next()
             if state["latency"]:
                 time.sleep(state["latency"])
@@ -450,11 +477,13 @@ def _make_handler(state: dict) -> type[BaseHTTPRequestHandler]:
             elif isinstance(fault, dict) and "answer" in fault:
                 self._send(200, _completion(state["name"], str(fault["answer"])))
             elif fault == "echo" or state["generator"] is None:
-                self._send(200, _completion(state["name"], _last_user(messages)))
+                self._send(200, _completion(state["name"], apply_stop(_last_user(messages),
+                                                                      stops)))
             else:
-                self._generate(messages, max_tokens)
+                self._generate(messages, max_tokens, stops)
 
-        def _generate(self, messages: list[dict], max_tokens: int) -> None:
+        def _generate(self, messages: list[dict], max_tokens: int,
+                      stops: tuple[str, ...] = ()) -> None:
             gen = state["generator"]
             try:
                 prompt = chat_prompt(gen.tokenizer, messages)
@@ -467,7 +496,7 @@ def _make_handler(state: dict) -> type[BaseHTTPRequestHandler]:
                 self._send(500, error_object(f"generation failed: {exc}"[:500], "server_error",
                                              status=500))
                 return
-            self._send(200, _completion(state["name"], text))
+            self._send(200, _completion(state["name"], apply_stop(text, stops)))
 
     return Handler
 

@@ -257,6 +257,22 @@ def test_serve_answers_a_good_request(echo):
     assert status == 200 and body["choices"][0]["message"]["content"] == "hi"
 
 
+def test_serve_cuts_the_answer_at_the_first_stop_string(echo):
+    """OpenAI's ``stop`` (a string or up to 4): the answer ends before the earliest stop string
+    (what lm-eval's local-chat-completions sends for --gen_kwargs until=...)."""
+    def ask(**extra) -> tuple[int, dict]:
+        body = json.dumps({"model": "echo", "messages": [
+            {"role": "user", "content": "one. two\n\nthree END four"}], **extra}).encode()
+        return raw_http(echo, post(echo, body, key="k-serve-secret"))
+
+    whole = "one. two\n\nthree END four"
+    for stop, want in [("END", "one. two\n\nthree "), (["END", "\n\n"], "one. two"),
+                       (["zzz"], whole), (None, whole), ([], whole), (["four", "t"], "one. ")]:
+        status, body = ask(stop=stop)
+        assert status == 200 and body["choices"][0]["message"]["content"] == want, stop
+        assert body["choices"][0]["finish_reason"] == "stop"
+
+
 def test_serve_checks_size_and_key_before_reading_the_body(echo):
     # No body follows these headers: the old server blocked reading it (client timeout).
     status, body = raw_http(echo, post(echo, b"", length="50000000", key="k-serve-secret"))
@@ -285,6 +301,11 @@ BAD_REQUESTS = [
     ("max-tokens-negative", chat(max_tokens=-3), "auto", 400, "max_tokens"),
     ("max-tokens-float", chat(max_tokens=2.5), "auto", 400, "max_tokens"),
     ("max-tokens-absurd", chat(max_tokens=10**12), "auto", 400, "max_tokens"),
+    ("stop-number", chat(stop=5), "auto", 400, "'stop'"),
+    ("stop-object", chat(stop={"a": 1}), "auto", 400, "'stop'"),
+    ("stop-list-of-numbers", chat(stop=["\n", 3]), "auto", 400, "'stop'"),
+    ("stop-empty-string", chat(stop=[""]), "auto", 400, "'stop'"),
+    ("stop-five-entries", chat(stop=["a", "b", "c", "d", "e"]), "auto", 400, "at most 4"),
 ]
 
 

@@ -33,6 +33,26 @@ def test_models_and_greedy_deterministic_answers(server):
     assert first.strip() and first == client.complete(msgs, max_tokens=12)
 
 
+def test_stop_strings_cut_the_real_models_answer(server):
+    """The OpenAI ``stop`` field (lm-eval sends --gen_kwargs until=... there) on the real model:
+    the greedy answer ends just before the earliest stop string; absent stops change nothing."""
+    import requests
+
+    def ask(stop: object) -> str:
+        body = {"model": "smollm2", "max_tokens": 12, "stop": stop,
+                "messages": [{"role": "user", "content": "Name three colours."}]}
+        resp = requests.post(server.url + "/chat/completions", json=body, timeout=900)
+        assert resp.status_code == 200, resp.text
+        return resp.json()["choices"][0]["message"]["content"]
+
+    whole = ask(None)
+    cut = whole.strip()[len(whole.strip()) // 2:][:3]  # a stop string from the answer's middle
+    assert cut and cut in whole
+    assert ask([cut, "no such text"]) == whole[:whole.find(cut)]
+    assert ask(cut) == whole[:whole.find(cut)]
+    assert ask(["no such text"]) == whole
+
+
 def test_concurrent_requests_are_answered_each_in_order(server):
     client = ChatClient(server.url, "smollm2", api_key_env="", concurrency=4)
     convs = [[{"role": "user", "content": f"Repeat the number {i}."}] for i in range(6)]
