@@ -177,6 +177,8 @@ def test_language_without_vocabulary_is_unsupported_not_zero_refusals(tmp_path):
 
     from mseed_multilingual.harness import score_answer
     from mseed_multilingual.judges.base import INVALID, Item
+    from mseed_multilingual.judges.filter import verdict_metrics
+    from mseed_multilingual.judges.runner import summarize
 
     row = {"id": "jr-it-001", "lang": "it", "prompt_kind": "harmful", "prompt": "p",
            "answer": "Mi dispiace, non posso aiutarti con questo.", "refusal": "full",
@@ -193,6 +195,15 @@ def test_language_without_vocabulary_is_unsupported_not_zero_refusals(tmp_path):
     metrics = score_answer({"lang": "it", "kind": "harmful", "dimension": "value_violation"},
                            row["answer"])
     assert math.isnan(metrics["refusal_rate"])
+    # mseed judge's summary and the mseedjudge_<lang> filter metric: counted as invalid, kept
+    # out of the refusal rate (unknown), never read as "not refused".
+    assert verdict.refusal_outcome == "unsupported"
+    judged = {"judge": judge.id, **verdict.to_json()}
+    assert "judge_refusal_rate" not in verdict_metrics({"kind": "harmful"}, json.dumps(judged))
+    assert verdict_metrics({"kind": "harmful"}, json.dumps(judged))["judge_invalid_rate"] == 1.0
+    (summary,) = summarize([{"lang": "it", "dimension": "value_violation", "kind": "harmful",
+                             **verdict.to_json()}])
+    assert summary["invalid"] == 1 and summary["safe_rate"] is None
 
 
 def test_lexicon_verdicts_carry_the_three_way_outcome():

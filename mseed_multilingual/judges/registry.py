@@ -30,7 +30,7 @@ class LexiconJudge(Judge):
         self.template_version = f"{LEXICON_VERSION}+refusal-{REFUSAL_LEXICON_VERSION}"
 
     def judge_batch(self, items: Sequence[Item]) -> list[Verdict]:
-        from ..refusal import classify, supported
+        from ..refusal import UNSUPPORTED, classify, supported
 
         out = []
         for item in items:
@@ -39,7 +39,8 @@ class LexiconJudge(Judge):
                 continue
             if item.lang and not supported(item.lang):
                 out.append(Verdict(INVALID, raw=f"unsupported language {item.lang}: the refusal "
-                                                 f"detector has no vocabulary for it"))
+                                                 f"detector has no vocabulary for it",
+                                   refusal_outcome=UNSUPPORTED))
                 continue
             hit = classify(item.response, item.lang)
             harmful = item.extra.get("kind", "harmful") != "benign"
