@@ -36,17 +36,17 @@ def load_hf(model: str, gguf_file: str | None = None, peft: str | None = None,
     """Load a causal LM and its tokenizer with transformers (lazily imported), on CPU.
 
     ``model`` is a hub id or a local folder; a GGUF file inside it is de-quantized on load.
-    The weights' dtype comes from :func:`.precision.resolve` (``precision`` or
-    ``$MSEED_PRECISION``, default ``auto``): bf16 where this CPU computes it natively (faster
-    generation, see benchmarks/train_throughput.py), fp32 elsewhere, where bf16 is emulated and
-    many times slower. ``lm.dtype`` tells which one was used. Errors name the model and the
-    loader's reason.
+    The weights' dtype: ``precision`` (``auto``/``fp32``/``bf16``, see :mod:`.precision`);
+    without it :func:`.precision.resolve_batched`, i.e. fp32 unless ``$MSEED_PRECISION`` says
+    otherwise, because judges and ``mseed serve`` answer padded batches, whose greedy answers
+    must not depend on the batch (bf16 rounding breaks that). ``lm.dtype`` tells which one was
+    used. Errors name the model and the loader's reason.
     """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from .precision import resolve
+    from .precision import resolve, resolve_batched
 
-    dtype = resolve(precision).torch_dtype
+    dtype = (resolve(precision) if precision else resolve_batched()).torch_dtype
     kwargs = {"gguf_file": gguf_file} if gguf_file else {}
     try:
         tokenizer = AutoTokenizer.from_pretrained(model, **kwargs)

@@ -4,12 +4,14 @@ Why this exists: TRL's trainer configs default to ``bf16=True``. On a CPU withou
 bfloat16 (AVX2 only: AMD Zen 2/3, most Intel before Sapphire Rapids) every bf16 matmul is
 emulated, and one optimizer step of the project's 135M LoRA took 362 s instead of a few
 seconds. On a CPU with native bf16 (AVX512_BF16 or AMX) bf16 is the faster choice, for
-training and for generation (``benchmarks/train_throughput.py`` measures both). So every model
-the project loads or trains asks :func:`resolve` which precision to use, and records the answer
-(adapter card, plan.json, lm-eval's ``model_args``).
+training and for generation (``benchmarks/train_throughput.py`` measures both). Training asks
+:func:`resolve` (``auto`` by default); models that answer padded batches (lm-eval runs,
+judges, translators, ``mseed serve``) ask :func:`resolve_batched`, fp32 by default, because
+bf16 rounding makes a greedy answer depend on its batch. The answer is recorded (adapter card,
+plan.json, lm-eval's ``model_args``).
 
-``auto`` can be overridden per command (``mseed align --precision``) or for every model load
-of a process with the environment variable :data:`PRECISION_ENV`.
+``mseed align --precision`` overrides per run; the environment variable :data:`PRECISION_ENV`
+overrides every model load of a process (``auto`` there opts generation into bf16).
 """
 
 from __future__ import annotations
@@ -115,6 +117,14 @@ def device_capability(device: str = "cpu") -> str:
             return f"sm_{major}{minor}"
         return "unavailable"
     return cpu_capability() if device == "cpu" else device
+
+
+def resolve_batched(device: str = "cpu") -> Precision:
+    """The precision of models that answer batches (judges, translators, ``mseed serve``):
+    fp32 unless ``$MSEED_PRECISION`` asks otherwise. In bf16 the padding of a batch changes
+    the rounding enough to flip greedy answers (a judge's batched verdicts then differ from one
+    call per answer; measured on SmolLM2), and these answers are cached and compared."""
+    return resolve(os.environ.get(PRECISION_ENV) or FP32, device)
 
 
 def resolve(requested: str | None = None, device: str = "cpu") -> Precision:

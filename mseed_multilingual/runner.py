@@ -72,18 +72,19 @@ HF_BACKENDS = ("hf", "hf-auto", "huggingface")  # lm-eval names of its transform
 
 
 def with_precision(model: str, model_args: str, device: str) -> str:
-    """``model_args`` plus ``dtype=`` chosen by the hardware for lm-eval's transformers model.
+    """``model_args`` plus an explicit ``dtype=`` for lm-eval's transformers model.
 
-    lm-eval's default (``auto``: the checkpoint's dtype) is fp32 for the GGUF models this
-    project ships, though bf16 generates faster on CPUs that compute it natively; on the others
-    bf16 is emulated and slow. An explicit ``dtype=`` is kept. Being in ``model_args``, the
-    choice lands in results.json, the answer-cache fingerprint and the report signature.
+    fp32 unless ``$MSEED_PRECISION`` says otherwise (``auto``: bf16 where the CPU computes it
+    natively, about 2x faster there; see precision.resolve_batched for why fp32 is the
+    default: padded batches in bf16 flip greedy answers). An explicit ``dtype=`` is kept.
+    Being in ``model_args``, the choice lands in results.json, the answer-cache fingerprint
+    and the report signature.
     """
     if model not in HF_BACKENDS or "dtype" in parse_model_args(model_args):
         return model_args
-    from .precision import resolve
+    from .precision import resolve_batched
 
-    dtype = resolve(device=device).dtype_name
+    dtype = resolve_batched(device).dtype_name
     return f"{model_args},dtype={dtype}" if model_args.strip() else f"dtype={dtype}"
 
 

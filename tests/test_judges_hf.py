@@ -37,8 +37,8 @@ def rubric_judge(smollm2):
     folder, gguf = smollm2
     judge = make_judge(f"hf:{folder / gguf}", batch_size=4)  # the real loading path
     assert judge.kind.name == "rubric" and judge.id == f"hf:{folder / gguf}"
-    chosen = precision.resolve()  # bf16 where this CPU computes it natively, else fp32
-    assert judge.lm.dtype == chosen.torch_dtype
+    # fp32 (unless $MSEED_PRECISION): in bf16 batched verdicts differ from one call per answer
+    assert judge.lm.dtype == precision.resolve_batched().torch_dtype
     return judge
 
 

@@ -146,14 +146,18 @@ def test_resume_on_other_hardware_is_allowed_and_said(tmp_path, capsys, monkeypa
 
 # --- generation: lm-eval's model_args, the recorded dtype -----------------------------------
 
-def test_mseed_run_adds_the_hardware_dtype_to_hf_model_args(monkeypatch):
+def test_mseed_run_adds_an_explicit_dtype_to_hf_model_args(monkeypatch):
     from mseed_multilingual.runner import with_precision
 
-    monkeypatch.setattr(precision, "cpu_native_bf16", lambda: False)
-    assert with_precision("hf", "pretrained=d,gguf_file=m.gguf", "cpu") == (
-        "pretrained=d,gguf_file=m.gguf,dtype=float32")
+    monkeypatch.delenv(precision.PRECISION_ENV, raising=False)
     monkeypatch.setattr(precision, "cpu_native_bf16", lambda: True)
+    assert with_precision("hf", "pretrained=d,gguf_file=m.gguf", "cpu") == (
+        "pretrained=d,gguf_file=m.gguf,dtype=float32")  # the default: batch-independent
+    monkeypatch.setenv(precision.PRECISION_ENV, "auto")
     assert with_precision("hf", "pretrained=d", "cpu") == "pretrained=d,dtype=bfloat16"
+    monkeypatch.setattr(precision, "cpu_native_bf16", lambda: False)
+    assert with_precision("hf", "pretrained=d", "cpu") == "pretrained=d,dtype=float32"
+    monkeypatch.setattr(precision, "cpu_native_bf16", lambda: True)
     assert with_precision("hf", "pretrained=d,dtype=float16", "cpu") == (
         "pretrained=d,dtype=float16")  # the user's choice is kept
     assert with_precision("local-chat-completions", "model=m,base_url=u", "cpu") == (

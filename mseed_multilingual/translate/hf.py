@@ -66,10 +66,11 @@ class HFTranslator(Translator):
         self.batch_size = batch_size
         self.max_new_tokens = max_new_tokens
         self._loaded: dict[str, tuple[Any, Any]] = {}
-        from ..precision import resolve
+        from ..precision import resolve_batched
 
-        # bf16 where the CPU computes it natively (faster), fp32 elsewhere (bf16 is emulated)
-        self.precision = resolve()
+        # fp32 unless $MSEED_PRECISION says otherwise: batches are padded, and bf16 rounding
+        # would make a translation depend on the batch it was in
+        self.precision = resolve_batched()
 
     @property
     def version(self) -> str:
