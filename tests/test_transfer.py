@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from test_transfer_fixtures import TS, worked_example, write_run
+from test_transfer_fixtures import TS, matrix_runs, worked_example, write_run
 
 from mseed_multilingual import report, stats, transfer
 from mseed_multilingual.cli import main
@@ -179,12 +179,7 @@ def test_missing_or_malformed_samples_file_is_named(tmp_path) -> None:
 
 
 def test_transfer_matrix_from_runs_aligned_on_different_languages(tmp_path) -> None:
-    base = {"zh": set(), "en": set(), "de": set()}
-    before = write_run(tmp_path / "b", "m0", base)
-    on_zh = write_run(tmp_path / "zh", "m-zh", {"zh": set(H[:8]), "en": set(H[:4]),
-                                                "de": set(H[:2])})
-    on_en = write_run(tmp_path / "en", "m-en", {"zh": set(H[:2]), "en": set(H),
-                                                "de": set(H[:5])})
+    before, on_zh, on_en = matrix_runs(tmp_path)
     res = transfer.analyze(before, [on_zh, on_en], labels=["sft-zh", "sft-en"],
                            aligned_on=["zh", "en"], resamples=200)
     m = res.matrix.set_index(["row", "lang"])

@@ -112,3 +112,15 @@ def worked_example(tmp: Path) -> tuple[Path, Path]:
     after = write_run(tmp / "aligned", "org/aligned-model", {
         "zh": set(h[:8]) | {"b1"}, "en": set(h[:4]), "de": {"h2", "h3"}, "fr": {"h1"}})
     return before, after
+
+
+def matrix_runs(tmp: Path) -> tuple[Path, Path, Path]:
+    """A base run and two runs aligned on different languages (zh, en) over zh/en/de, for the
+    transfer matrix: on zh refuses h1-h8 in zh, h1-h4 in en, h1-h2 in de; on en refuses h1-h2
+    in zh, all of h1-h10 in en, h1-h5 in de; the base refuses nothing."""
+    h = [f"h{i}" for i in range(1, 11)]
+    before = write_run(tmp / "b", "m0", {"zh": set(), "en": set(), "de": set()})
+    on_zh = write_run(tmp / "zh", "m-zh", {"zh": set(h[:8]), "en": set(h[:4]),
+                                           "de": set(h[:2])})
+    on_en = write_run(tmp / "en", "m-en", {"zh": set(h[:2]), "en": set(h), "de": set(h[:5])})
+    return before, on_zh, on_en

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pytest
-from test_transfer_fixtures import write_run
+from test_transfer_fixtures import matrix_runs, write_run
 
 from mseed_multilingual import report, stats, transfer
 from mseed_multilingual.cli import main
@@ -260,12 +260,7 @@ def test_no_harmful_prompt_in_common_is_refused(tmp_path) -> None:
 def test_correct_matrix_is_holm_over_every_cell(tmp_path) -> None:
     from statsmodels.stats.multitest import multipletests
 
-    base = {"zh": set(), "en": set(), "de": set()}
-    before = write_run(tmp_path / "b", "m0", base)
-    on_zh = write_run(tmp_path / "zh", "m-zh", {"zh": set(H[:8]), "en": set(H[:4]),
-                                                "de": set(H[:2])})
-    on_en = write_run(tmp_path / "en", "m-en", {"zh": set(H[:2]), "en": set(H),
-                                                "de": set(H[:5])})
+    before, on_zh, on_en = matrix_runs(tmp_path)
     args = dict(labels=["sft-zh", "sft-en"], aligned_on=["zh", "en"])
     per_run = transfer.analyze(before, [on_zh, on_en], **args)
     whole = transfer.analyze(before, [on_zh, on_en], correct="matrix", **args)
