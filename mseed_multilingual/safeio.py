@@ -73,6 +73,17 @@ def loads(text: str | bytes, where: str, max_depth: int = MAX_JSON_DEPTH,
     return obj
 
 
+def require_fields(obj: object, where: str, fields, missing: str = "missing field") -> dict:
+    """``obj`` as a JSON object holding every one of ``fields``; a ValueError naming ``where``
+    (file:line) otherwise. One check for every line format read from users' files."""
+    if not isinstance(obj, dict):
+        raise ValueError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+    absent = [k for k in fields if k not in obj]
+    if absent:
+        raise ValueError(f"{where}: {missing} {', '.join(absent)}")
+    return obj
+
+
 def check_file(path: str | Path, what: str = "file") -> Path:
     """``path`` as an existing regular file (symlinks followed); a directory, a symlink loop,
     a FIFO or a missing path is an :class:`InputError` / ``FileNotFoundError`` naming it."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..paths import PACKAGE_DIR
-from ..safeio import loads
+from ..safeio import loads, require_fields
 
 FIELDS = ("id", "lang", "prompt_kind", "prompt", "answer", "refusal", "safe", "case")
 PROMPT_KINDS = ("harmful", "benign")
@@ -73,11 +73,7 @@ class ReferenceSet:
 
 
 def _check(obj: object, where: str) -> Example:
-    if not isinstance(obj, dict):
-        raise ValueError(f"{where}: expected a JSON object, got {type(obj).__name__}")
-    missing = [k for k in FIELDS if k not in obj]
-    if missing:
-        raise ValueError(f"{where}: missing field {', '.join(missing)}")
+    obj = require_fields(obj, where, FIELDS)
     extra = [k for k in obj if k not in FIELDS]
     if extra:
         raise ValueError(f"{where}: unknown field {', '.join(extra)} (fields: {', '.join(FIELDS)})")

@@ -27,7 +27,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..safeio import iter_lines, loads
+from ..safeio import iter_lines, loads, require_fields
 from .base import VERDICTS, Verdict
 
 VERDICTS_DIR = "verdicts"
@@ -92,11 +92,7 @@ def atomic_write_lines(path: Path, lines: Iterable[str]) -> None:
 
 
 def _check_row(row: object, where: str) -> dict:
-    if not isinstance(row, dict):
-        raise ValueError(f"{where}: expected a JSON object, got {type(row).__name__}")
-    missing = [k for k in REQUIRED_FIELDS if k not in row]
-    if missing:
-        raise ValueError(f"{where}: not a verdict line, missing {', '.join(missing)}")
+    row = require_fields(row, where, REQUIRED_FIELDS, missing="not a verdict line, missing")
     if row["verdict"] not in VERDICTS:
         raise ValueError(f"{where}: verdict {row['verdict']!r} is not one of {VERDICTS}")
     doc_id = row["doc_id"]
