@@ -26,8 +26,8 @@ ANSWERS = ["I'm sorry, but I can't help with that.",
 
 
 def _items(n: int):
+    from mseed_multilingual.core.paths import sample_path
     from mseed_multilingual.judges.base import Item
-    from mseed_multilingual.paths import sample_path
 
     records = []
     for lang in ("en", "zh"):
@@ -48,8 +48,8 @@ HF_TARGET = 5.0  # batched hf judge vs one generate call per answer
 
 def bench_hf(lm_tok, items, batch_size: int, kind: str) -> bool:
     """Print the batched vs one-by-one figures; True when the batched judge meets HF_TARGET."""
+    from mseed_multilingual.core.models import smollm2
     from mseed_multilingual.judges.registry import HFJudge
-    from mseed_multilingual.models import smollm2
 
     folder, _ = smollm2()
     judge = HFJudge(str(folder), kind=kind, batch_size=batch_size, loaded=lm_tok)
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     import torch
 
-    from mseed_multilingual.models import load_hf, smollm2
+    from mseed_multilingual.core.models import load_hf, smollm2
 
     torch.manual_seed(0)
     folder, gguf = smollm2()

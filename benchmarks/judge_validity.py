@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--langs", nargs="+")
     args = parser.parse_args(argv)
 
-    from mseed_multilingual import refusal
+    from mseed_multilingual.detect import refusal
     from mseed_multilingual.judges import reference
 
     ref = reference.load(langs=args.langs)

@@ -257,7 +257,7 @@ def _rss_mb() -> float:
 
 def _worker(backend: str, script_first: bool, repeat: int) -> dict:
     """Measure one configuration in this (fresh) process."""
-    from mseed_multilingual import langid
+    from mseed_multilingual.detect import langid
 
     rss0 = _rss_mb()
     start = time.perf_counter()

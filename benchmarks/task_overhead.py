@@ -38,7 +38,7 @@ metadata:
 
 
 def _bare_folder(lang: str) -> str:
-    from mseed_multilingual.paths import tasks_path
+    from mseed_multilingual.core.paths import tasks_path
 
     folder = Path(tempfile.mkdtemp(prefix="mseed-bare-"))
     (folder / "bare.yaml").write_text(BARE_TASK.format(lang=lang), encoding="utf-8")
@@ -72,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     from lm_eval.models.huggingface import HFLM
     from lm_eval.tasks import TaskManager
 
-    from mseed_multilingual.models import smollm2
-    from mseed_multilingual.paths import tasks_path
+    from mseed_multilingual.core.models import smollm2
+    from mseed_multilingual.core.paths import tasks_path
 
     folder, gguf = smollm2()
     manager = TaskManager(include_path=[str(tasks_path()), _bare_folder(args.lang)],

@@ -1,7 +1,7 @@
 """Training and generation speed at the precision `auto` picks vs forced bf16 vs forced fp32.
 
 Why: TRL's default (bf16 autocast) made one optimizer step take 362 s on an AVX2-only CPU,
-where bf16 is emulated; `auto` (mseed_multilingual/precision.py) picks bf16 only where the CPU
+where bf16 is emulated; `auto` (mseed_multilingual/core/precision.py) picks bf16 only where the CPU
 computes it natively. This measures, side by side in one run:
 
 1. optimizer steps/s of the committed adapter's settings (adapters/smollm2-135m-zh-safety
@@ -78,7 +78,7 @@ def _step_times(steps: int, precision: str, **smaller: int | None) -> tuple[list
 
 
 def _prompts(n: int) -> list[str]:
-    from mseed_multilingual.paths import sample_path
+    from mseed_multilingual.core.paths import sample_path
 
     lines = (sample_path() / "zh.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line)["prompt"] for line in lines[:n]]
@@ -123,7 +123,7 @@ def bench_training(steps: int, rounds: int, emulated_bf16: bool,
 
 def bench_generation(tokens: int, rounds: int, batch: int) -> dict[str, float]:
     """Best seconds to generate ``tokens`` tokens for a batch of prompts, per setting."""
-    from mseed_multilingual.models import load_hf, smollm2
+    from mseed_multilingual.core.models import load_hf, smollm2
 
     folder, gguf = smollm2()
     loaded = {s: load_hf(str(folder), gguf_file=gguf, precision=s) for s in SETTINGS}
@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     import torch
 
-    from mseed_multilingual.precision import resolve
+    from mseed_multilingual.core.precision import resolve
 
     auto = resolve("auto")
     print(f"CPU capability {auto.capability}; native bf16: {auto.native_bf16}; auto = "

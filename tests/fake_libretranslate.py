@@ -153,6 +153,6 @@ def _handler(server: FakeLibreTranslate) -> type[BaseHTTPRequestHandler]:
 
 def sample_server(**kwargs: Any) -> FakeLibreTranslate:
     """A server whose dictionary is the embedded sample (zh <-> 13 languages)."""
-    from mseed_multilingual.paths import sample_path
+    from mseed_multilingual.core.paths import sample_path
 
     return FakeLibreTranslate(dictionary_from_folder(sample_path()), **kwargs)

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from mseed_multilingual import align, precision, taxonomy
+from mseed_multilingual import align
 from mseed_multilingual.cli import main
-from mseed_multilingual.data import load_file
-from mseed_multilingual.paths import sample_path
+from mseed_multilingual.core import precision, taxonomy
+from mseed_multilingual.core.paths import sample_path
+from mseed_multilingual.data.records import load_file
 
 ROOT = Path(__file__).resolve().parents[1]
 ALIGN_SET = ROOT / "translations" / "align" / "zh.jsonl"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mseed_multilingual.data import (
+from mseed_multilingual.data.records import (
     DataError,
     detect_format,
     load_file,

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from mseed_multilingual.demo import ADAPTER_DIR, SAFETY_SYSTEM_PROMPT
-from mseed_multilingual.runs import load_run
+from mseed_multilingual.evaluate.run_folder import load_run
 
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
 LANGS = ("zh", "en", "sw")  # the source, a high- and a low-resource language
@@ -77,9 +77,9 @@ def test_demo_rejects_bad_arguments(tmp_path):
 def test_demo_defaults_have_the_power_to_show_a_gain():
     """With the default slice, a gain in every zh harmful prompt that moved in the current
     adapter's proportion (5 of 6) is significant after Holm across the demo's languages."""
-    from mseed_multilingual import stats
+    from mseed_multilingual.core import stats
     from mseed_multilingual.demo import DEMO_LANGS, DEMO_LIMIT
-    from mseed_multilingual.harness import load_docs
+    from mseed_multilingual.evaluate.task_hooks import load_docs
 
     harmful = sum(d["kind"] == "harmful" for d in load_docs("zh")[:DEMO_LIMIT])
     up = harmful * 5 // 6

@@ -15,9 +15,9 @@ import pytest
 from test_judges_fixtures import make_run
 from test_submission import pair, write_run
 
-from mseed_multilingual import leaderboard as lb
-from mseed_multilingual import submission as sub
 from mseed_multilingual.judges import store
+from mseed_multilingual.publish import leaderboard as lb
+from mseed_multilingual.publish import submission as sub
 
 ROOT = Path(__file__).resolve().parents[1]
 DEEP = "[" * 3000 + "]" * 3000  # ~6 KB: a RecursionError in json.loads before the fix

@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import numpy as np
 import pytest
 
+from mseed_multilingual.core.languages import sample_languages
 from mseed_multilingual.judges import reference
 from mseed_multilingual.judges.registry import make_judge
 from mseed_multilingual.judges.validity import (
@@ -25,7 +26,6 @@ from mseed_multilingual.judges.validity import (
     load_card,
     primary_kappa,
 )
-from mseed_multilingual.languages import sample_languages
 
 TABLES = [
     [[20, 5], [10, 15]],
@@ -175,10 +175,10 @@ def test_language_without_vocabulary_is_unsupported_not_zero_refusals(tmp_path):
     result flags it, and the lm-eval refusal metric is NaN (unknown), never 0."""
     import math
 
-    from mseed_multilingual.harness import score_answer
+    from mseed_multilingual.evaluate.task_hooks import score_answer
     from mseed_multilingual.judges.base import INVALID, Item
     from mseed_multilingual.judges.filter import verdict_metrics
-    from mseed_multilingual.judges.runner import summarize
+    from mseed_multilingual.judges.judge_run import summarize
 
     row = {"id": "jr-it-001", "lang": "it", "prompt_kind": "harmful", "prompt": "p",
            "answer": "Mi dispiace, non posso aiutarti con questo.", "refusal": "full",

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from mseed_multilingual.core.languages import sample_languages
 from mseed_multilingual.judges import reference
-from mseed_multilingual.languages import sample_languages
 
 REF = reference.load()
 MIN_PER_LANGUAGE = 80
@@ -107,7 +107,7 @@ def _copies(sources: list[str]) -> list[tuple[str, str]]:
 
 def test_no_text_copied_from_mseed(mseed_eval_file):
     """No 12-character or 8-word run of the licensed MSEED file (read at run time)."""
-    from mseed_multilingual.data import load_file
+    from mseed_multilingual.data.records import load_file
 
     records = load_file(mseed_eval_file).records
     assert len(records) > 2000
@@ -115,8 +115,8 @@ def test_no_text_copied_from_mseed(mseed_eval_file):
 
 
 def test_no_text_copied_from_the_sample_prompts():
-    from mseed_multilingual.data import load_language
-    from mseed_multilingual.paths import sample_path
+    from mseed_multilingual.core.paths import sample_path
+    from mseed_multilingual.data.records import load_language
 
     prompts = [r.prompt for lang in sample_languages()
                for r in load_language(sample_path(), lang).records]

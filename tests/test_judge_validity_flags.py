@@ -9,10 +9,10 @@ import json
 import pytest
 from test_transfer_fixtures import worked_example, write_run
 
-from mseed_multilingual import transfer
+from mseed_multilingual.analysis import transfer
+from mseed_multilingual.analysis.report import headline_table, write_report
 from mseed_multilingual.cli import main
 from mseed_multilingual.judges.validity import KAPPA_FLAG, card_digest, lexicon_card
-from mseed_multilingual.report import headline_table, write_report
 
 H = [f"h{i}" for i in range(1, 11)]
 

@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from mseed_multilingual.paths import sample_path
+from mseed_multilingual.core.paths import sample_path
 
 TS = "2025-01-01T00-00-00.000000"
 REFUSALS = {"en": "I'm sorry, but I can't help with that request.",

@@ -96,7 +96,7 @@ def general_template() -> str:
     explicit mode and the rubric are sent to in tests."""
     import gguf
 
-    from mseed_multilingual.models import smollm2
+    from mseed_multilingual.core.models import smollm2
 
     folder, name = smollm2()
     field = gguf.GGUFReader(str(folder / name)).fields["tokenizer.chat_template"]

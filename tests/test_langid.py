@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from mseed_multilingual import langid
-from mseed_multilingual.langid import detect_language, fidelity, get_backend, script_of
+from mseed_multilingual.detect import langid
+from mseed_multilingual.detect.langid import detect_language, fidelity, get_backend, script_of
 
 SHORT: dict[str, list[str]] = {
     "en": ["I'm not sure, but I think it was built in 1889.",
@@ -58,7 +58,7 @@ SHORT_TABLE = [(lang, text) for lang, texts in SHORT.items() for text in texts]
 
 
 def test_every_sample_language_is_covered():
-    from mseed_multilingual.languages import sample_languages
+    from mseed_multilingual.core.languages import sample_languages
 
     assert set(SHORT) == set(sample_languages())
 
@@ -149,8 +149,8 @@ def test_script_first_skips_the_library_for_decisive_scripts():
 @pytest.mark.parametrize("lang", sorted(SHORT))
 def test_sample_prompts_are_detected_in_their_language(lang: str):
     """Real records: the embedded sample's prompts (questions of 10-100 characters)."""
-    from mseed_multilingual.data import load_language
-    from mseed_multilingual.paths import sample_path
+    from mseed_multilingual.core.paths import sample_path
+    from mseed_multilingual.data.records import load_language
 
     records = load_language(sample_path(), lang).records
     wrong = [(detect_language(r.prompt), r.prompt) for r in records
@@ -159,7 +159,7 @@ def test_sample_prompts_are_detected_in_their_language(lang: str):
 
 
 def test_mseed_prompts_are_chinese(mseed_eval_file):
-    from mseed_multilingual.data import load_file
+    from mseed_multilingual.data.records import load_file
 
     prompts = [r.prompt for r in load_file(mseed_eval_file).records]
     found = [detect_language(p) for p in prompts]

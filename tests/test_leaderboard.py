@@ -10,8 +10,8 @@ import pytest
 import yaml
 from test_submission import XSS_NAME, apply_case, bad_cases, pair, write_run
 
-from mseed_multilingual import leaderboard as lb
-from mseed_multilingual import submission as sub
+from mseed_multilingual.publish import leaderboard as lb
+from mseed_multilingual.publish import submission as sub
 
 
 def make_board_dir(tmp: Path) -> Path:

@@ -8,8 +8,8 @@ import pytest
 from test_leaderboard import make_board_dir
 from test_submission import write_run
 
-from mseed_multilingual import leaderboard as lb
-from mseed_multilingual import submission as sub
+from mseed_multilingual.publish import leaderboard as lb
+from mseed_multilingual.publish import submission as sub
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

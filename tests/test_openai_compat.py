@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from mseed_multilingual.openai_compat import ChatClient, EndpointError
+from mseed_multilingual.core.openai_compat import ChatClient, EndpointError
 from mseed_multilingual.serve import start_server
 
 MSG = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hello there"}]

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from mseed_multilingual import align, precision
+from mseed_multilingual import align
 from mseed_multilingual.cli import main
+from mseed_multilingual.core import precision
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -147,7 +148,7 @@ def test_resume_on_other_hardware_is_allowed_and_said(tmp_path, capsys, monkeypa
 # --- generation: lm-eval's model_args, the recorded dtype -----------------------------------
 
 def test_mseed_run_adds_an_explicit_dtype_to_hf_model_args(monkeypatch):
-    from mseed_multilingual.runner import with_precision
+    from mseed_multilingual.evaluate.lmeval import with_precision
 
     monkeypatch.delenv(precision.PRECISION_ENV, raising=False)
     monkeypatch.setattr(precision, "cpu_native_bf16", lambda: True)
@@ -174,7 +175,7 @@ def test_mseed_run_adds_an_explicit_dtype_to_hf_model_args(monkeypatch):
     ({"model_args": "model=gpt,base_url=u"}, None),
 ])
 def test_the_run_dtype_is_read_from_lm_eval_results(config, short):
-    from mseed_multilingual.results import model_dtype
+    from mseed_multilingual.analysis.table import model_dtype
 
     assert model_dtype({"config": config}) == short
 
@@ -183,7 +184,7 @@ def test_the_report_signature_names_each_run_dtype(tmp_path):
     """bf16 and fp32 weights give different greedy answers: the signature tells them apart."""
     from test_transfer_fixtures import worked_example
 
-    from mseed_multilingual import transfer
+    from mseed_multilingual.analysis import transfer
 
     before, after = worked_example(tmp_path)
     for root, dtype in ((before, "torch.float32"), (after, "torch.bfloat16")):

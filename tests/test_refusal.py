@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from mseed_multilingual import refusal
-from mseed_multilingual.refusal import LANGS, REFUSAL_PATTERNS, Refusal, detect, is_refusal
+from mseed_multilingual.detect import refusal
+from mseed_multilingual.detect.refusal import LANGS, REFUSAL_PATTERNS, Refusal, detect, is_refusal
 
 # lang -> shape -> (answer, expected refused)
 CASES: dict[str, dict[str, tuple[str, bool]]] = {
@@ -470,7 +470,7 @@ def test_position_maps_back_on_both_normalisation_paths(prefix: str):
 def test_no_mseed_prompt_reads_as_a_refusal(mseed_eval_file):
     """2,852 real harmful prompts (questions, role-play, instructions) carry no refusal phrase:
     a false-positive check on real text, read at run time."""
-    from mseed_multilingual.data import load_file
+    from mseed_multilingual.data.records import load_file
 
     records = load_file(mseed_eval_file).records
     assert len(records) > 2000
@@ -480,8 +480,8 @@ def test_no_mseed_prompt_reads_as_a_refusal(mseed_eval_file):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_no_sample_prompt_reads_as_a_refusal(lang: str):
-    from mseed_multilingual.data import load_language
-    from mseed_multilingual.paths import sample_path
+    from mseed_multilingual.core.paths import sample_path
+    from mseed_multilingual.data.records import load_language
 
     records = load_language(sample_path(), lang).records
     assert records

@@ -7,11 +7,11 @@ import unicodedata
 
 import pytest
 
-from mseed_multilingual import taxonomy
-from mseed_multilingual.data import load_file, stable_id
-from mseed_multilingual.languages import sample_languages
-from mseed_multilingual.paths import sample_path
-from mseed_multilingual.sample import build_manifest, render
+from mseed_multilingual.core import taxonomy
+from mseed_multilingual.core.languages import sample_languages
+from mseed_multilingual.core.paths import sample_path
+from mseed_multilingual.data.records import load_file, stable_id
+from mseed_multilingual.data.sample import build_manifest, render
 
 LANGS = sample_languages()
 # A prompt must hold at least this share of letters from its language's script.

@@ -23,13 +23,13 @@ from test_judges_fixtures import make_run
 
 from mseed_multilingual.cli import main
 from mseed_multilingual.commands.run import shard_languages
+from mseed_multilingual.core.paths import tasks_path
+from mseed_multilingual.evaluate.lmeval import model_fingerprint
+from mseed_multilingual.evaluate.run_folder import load_run
+from mseed_multilingual.evaluate.served import models_url, served_model
+from mseed_multilingual.evaluate.shards import MERGE_KEY
 from mseed_multilingual.judges import store
-from mseed_multilingual.paths import tasks_path
-from mseed_multilingual.runner import model_fingerprint
-from mseed_multilingual.runs import load_run
 from mseed_multilingual.serve import start_server
-from mseed_multilingual.served import models_url, served_model
-from mseed_multilingual.shards import MERGE_KEY
 
 LM_EVAL = str(Path(sys.executable).with_name("lm_eval"))
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}

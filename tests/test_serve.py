@@ -10,8 +10,8 @@ import pytest
 from test_judges_fixtures import make_run
 
 from mseed_multilingual.cli import main
+from mseed_multilingual.core.openai_compat import ChatClient, EndpointError
 from mseed_multilingual.judges import store
-from mseed_multilingual.openai_compat import ChatClient, EndpointError
 from mseed_multilingual.serve import start_server
 
 pytestmark = pytest.mark.model

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import binomtest
 
-from mseed_multilingual import stats
+from mseed_multilingual.core import stats
 
 
 @pytest.mark.parametrize(("b", "c"), [(0, 0), (0, 1), (3, 0), (5, 5), (7, 2), (2, 7), (12, 30),

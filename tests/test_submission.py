@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from mseed_multilingual import stats
-from mseed_multilingual import submission as sub
+from mseed_multilingual.core import stats
 from mseed_multilingual.judges import reference
 from mseed_multilingual.judges.store import write_verdicts
+from mseed_multilingual.publish import submission as sub
 
 TS = "2025-06-01T10-00-00.000000"
 BAD_CASES = Path(__file__).parent / "bad_submissions" / "cases.json"
@@ -195,7 +195,7 @@ def test_provenance_blocks(doc):
     assert doc["run"]["lm_eval_version"] == "0.4.13" and doc["run"]["limited"] is False
     assert doc["run"]["tasks"]["mseed_zh"]["n_effective"] == 8
     assert doc["created"] == "2025-06-01T10:00:00Z"
-    from mseed_multilingual.paths import sample_path
+    from mseed_multilingual.core.paths import sample_path
 
     manifest = json.loads((sample_path() / "manifest.json").read_text(encoding="utf-8"))
     for lang in ("en", "zh"):  # the embedded sample's files, hashed as the manifest lists

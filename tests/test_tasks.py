@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from mseed_multilingual import precision
-from mseed_multilingual.harness import METRICS, load_docs
-from mseed_multilingual.paths import tasks_path
-from mseed_multilingual.runs import load_run
+from mseed_multilingual.core import precision
+from mseed_multilingual.core.paths import tasks_path
+from mseed_multilingual.evaluate.run_folder import load_run
+from mseed_multilingual.evaluate.task_hooks import METRICS, load_docs
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATOR = ROOT / "tasks" / "mseed" / "generate.py"
@@ -93,8 +93,8 @@ def test_judged_tasks_score_inside_lm_eval_like_mseed_judge(tmp_path, smollm2_mo
     """mseedjudge_<lang>: the judge runs as lm-eval's filter (chosen by --metadata); its
     verdicts equal what `mseed judge` writes for the same answers, and the refusal metrics of
     the unfiltered answers are still there."""
+    from mseed_multilingual.judges.judge_run import judge_run
     from mseed_multilingual.judges.registry import make_judge
-    from mseed_multilingual.judges.runner import judge_run
 
     cmd = [LM_EVAL, "--model", "hf", "--model_args", smollm2_model_args,
            "--tasks", "mseedjudge_zh", "--include_path", str(tasks_path()),
@@ -178,7 +178,7 @@ def test_answer_cache_is_per_model_and_adapter_content(tmp_path):
     """lm-eval keys cached answers on the request only: the run folder's cache must change with
     the model, its arguments and the bytes of a local adapter, or a retrained adapter run into
     the same folder would be served the old adapter's answers."""
-    from mseed_multilingual.runner import model_fingerprint
+    from mseed_multilingual.evaluate.lmeval import model_fingerprint
 
     adapter = tmp_path / "adapter"
     adapter.mkdir()

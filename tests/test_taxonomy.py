@@ -1,6 +1,6 @@
 """The taxonomy's codes and labels map both ways, and every subclass has exactly one dimension."""
 
-from mseed_multilingual import taxonomy as t
+from mseed_multilingual.core import taxonomy as t
 
 
 def test_five_dimensions_and_31_subclasses_with_unique_codes_and_labels():

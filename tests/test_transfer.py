@@ -13,8 +13,9 @@ import pandas as pd
 import pytest
 from test_transfer_fixtures import TS, matrix_runs, worked_example, write_run
 
-from mseed_multilingual import report, stats, transfer
+from mseed_multilingual.analysis import report, transfer
 from mseed_multilingual.cli import main
+from mseed_multilingual.core import stats
 
 H = [f"h{i}" for i in range(1, 11)]
 
@@ -281,7 +282,7 @@ def test_cli_bad_input_exits_2(tmp_path, capsys) -> None:
 
 
 def test_model_names_are_short_and_machine_independent() -> None:
-    from mseed_multilingual.results import model_name
+    from mseed_multilingual.analysis.table import model_name
 
     def name(args: str) -> str:
         return model_name({"model_name": "/abs/x", "config": {"model_args": args}}, Path("d"))

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 from test_transfer_fixtures import matrix_runs, write_run
 
-from mseed_multilingual import report, stats, transfer
+from mseed_multilingual.analysis import report, transfer
 from mseed_multilingual.cli import main
+from mseed_multilingual.core import stats
 
 H = [f"h{i}" for i in range(1, 11)]
 G = [f"g{i}" for i in range(1, 31)]
@@ -210,7 +211,7 @@ def test_error_verdicts_block_until_rejudged_or_allowed(tmp_path) -> None:
 
 def test_any_other_verdict_label_is_counted_as_invalid_by_name(tmp_path) -> None:
     """A judge label added later (e.g. one for unparseable judge output) flows through."""
-    from mseed_multilingual.results import load_runs
+    from mseed_multilingual.analysis.table import load_runs
 
     before, after = _judged_pair(tmp_path, None, {"zh": {"h1": "invalid"}}, {}, {})
     table, infos = load_runs([("before", before), ("after", after)])

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from mseed_multilingual import cli, harness
-from mseed_multilingual.data import load_file, load_language
-from mseed_multilingual.paths import sample_path
+from mseed_multilingual import cli
+from mseed_multilingual.core.paths import sample_path
+from mseed_multilingual.data.records import load_file, load_language
+from mseed_multilingual.evaluate import task_hooks as harness
 from mseed_multilingual.translate.base import Policy
 from mseed_multilingual.translate.pipeline import FAILED_FILE, Job, run
 from mseed_multilingual.translate.registry import get_backend

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from mseed_multilingual.data import load_file, load_language
-from mseed_multilingual.paths import sample_path
+from mseed_multilingual.core.paths import sample_path
+from mseed_multilingual.data.records import load_file, load_language
 from mseed_multilingual.serve import start_server
 from mseed_multilingual.translate.base import Policy
 from mseed_multilingual.translate.llm import PROMPT_VERSION

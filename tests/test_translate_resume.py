@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from mseed_multilingual.data import load_language
+from mseed_multilingual.data.records import load_language
 from mseed_multilingual.translate.cache import TranslationCache, cache_key
 from tests.fake_libretranslate import sample_server
 

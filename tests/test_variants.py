@@ -10,11 +10,13 @@ import pytest
 from scipy.spatial.distance import cosine
 from scipy.stats import binomtest, spearmanr
 
-from mseed_multilingual import distance, stats, variants
-from mseed_multilingual.conditions import _difference_row
-from mseed_multilingual.harness import load_dataset, load_docs
-from mseed_multilingual.paths import sample_path
-from mseed_multilingual.transfer import Options
+from mseed_multilingual.analysis import distance
+from mseed_multilingual.analysis.conditions import _difference_row
+from mseed_multilingual.analysis.transfer import Options
+from mseed_multilingual.core import stats
+from mseed_multilingual.core.paths import sample_path
+from mseed_multilingual.data import variants
+from mseed_multilingual.evaluate.task_hooks import load_dataset, load_docs
 
 SAMPLE_LANGS = sorted(p.stem for p in sample_path().glob("*.jsonl"))
 ALL_VARIANTS = "+".join(v for v in variants.VARIANTS if v != variants.PLAIN)

@@ -7,12 +7,12 @@ import json
 
 import pytest
 
-from mseed_multilingual.harness import doc_order_key
-from mseed_multilingual.paths import sample_path
-from mseed_multilingual.results import find_key
-from mseed_multilingual.runner import RunConfig, run
-from mseed_multilingual.runs import load_run
-from mseed_multilingual.transfer import analyze
+from mseed_multilingual.analysis.table import find_key
+from mseed_multilingual.analysis.transfer import analyze
+from mseed_multilingual.core.paths import sample_path
+from mseed_multilingual.evaluate.lmeval import RunConfig, run
+from mseed_multilingual.evaluate.run_folder import load_run
+from mseed_multilingual.evaluate.task_hooks import doc_order_key
 
 LANGS = ["zh", "en", "sw"]
 VARIANTS = ["roleplay", "codeswitch"]
@@ -59,7 +59,7 @@ def test_two_variants_run_through_transfer(tmp_path, smollm2_model_args, monkeyp
     assert set(vs["variant"]) == set(VARIANTS) and (vs["n_pairs"] >= 1).all()
     assert set(result.distance["lang"]) == set(LANGS)
 
-    from mseed_multilingual.report import write_report
+    from mseed_multilingual.analysis.report import write_report
 
     paths = write_report(result, tmp_path / "report")
     assert {"figure_variant_changes", "figure_change_vs_distance"} <= set(paths)

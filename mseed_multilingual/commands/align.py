@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .. import align
+    from mseed_multilingual import align
 
     plan = align.make_plan(
         args.base, args.data, args.lang, args.method, gguf_file=args.gguf_file,

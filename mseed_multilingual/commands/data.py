@@ -33,8 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _load(args: argparse.Namespace):
-    from ..data import DataError, load_file
-    from ..paths import sample_path
+    from mseed_multilingual.core.paths import sample_path
+    from mseed_multilingual.data.records import DataError, load_file
 
     path = sample_path() / "zh.jsonl" if args.path == "sample" else args.path
     try:
@@ -54,8 +54,8 @@ def _inspect(args: argparse.Namespace) -> int:
 
 
 def _convert(args: argparse.Namespace) -> int:
-    from ..data import write_jsonl
-    from ..safeio import output_file
+    from mseed_multilingual.core.io import output_file
+    from mseed_multilingual.data.records import write_jsonl
 
     output_file(args.output, "output .jsonl file")
     report = _load(args)
@@ -68,7 +68,7 @@ def _convert(args: argparse.Namespace) -> int:
 
 def format_table(summary: dict) -> str:
     """The human-readable inspect table."""
-    from ..taxonomy import DIMENSION_BY_CODE, SUBCLASS_BY_CODE
+    from mseed_multilingual.core.taxonomy import DIMENSION_BY_CODE, SUBCLASS_BY_CODE
 
     lines = [f"{summary['path']} ({summary['format']}): {summary['records']} records kept, "
              f"{summary['rejected']} rejected, {summary['read']} read, {summary['lines']} lines",

@@ -7,7 +7,13 @@ from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..demo import DEFAULT_OUT, DEMO_BATCH_SIZE, DEMO_LANGS, DEMO_LIMIT, DEMO_MAX_GEN_TOKS
+    from mseed_multilingual.demo import (
+        DEFAULT_OUT,
+        DEMO_BATCH_SIZE,
+        DEMO_LANGS,
+        DEMO_LIMIT,
+        DEMO_MAX_GEN_TOKS,
+    )
 
     parser = sub.add_parser(
         "demo", help="the transfer experiment end to end on the embedded sample (make demo)",
@@ -41,8 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..demo import DemoPlan, run_demo
-    from ..variants import PLAIN, parse_variants
+    from mseed_multilingual.data.variants import PLAIN, parse_variants
+    from mseed_multilingual.demo import DemoPlan, run_demo
 
     for name in ("limit", "max_gen_toks", "batch_size"):
         value = getattr(args, name)
@@ -57,8 +63,8 @@ def _run(args: argparse.Namespace) -> int:
 
 def _langs(value: str) -> tuple[str, ...]:
     """The demo's languages: sample languages only, and the source language among them."""
-    from ..demo import ALIGNED_ON
-    from ..languages import sample_languages
+    from mseed_multilingual.core.languages import sample_languages
+    from mseed_multilingual.demo import ALIGNED_ON
 
     langs = tuple(dict.fromkeys(x.strip() for x in value.split(",") if x.strip()))
     unknown = [x for x in langs if x not in sample_languages()]

@@ -52,10 +52,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..judges.registry import make_judge
-    from ..judges.runner import format_summary, judge_run, stderr_progress, summarize
-    from ..judges.validity import judge_metric
-    from ..runs import load_run
+    from mseed_multilingual.evaluate.run_folder import load_run
+    from mseed_multilingual.judges.judge_run import (
+        format_summary,
+        judge_run,
+        stderr_progress,
+        summarize,
+    )
+    from mseed_multilingual.judges.registry import make_judge
+    from mseed_multilingual.judges.validity import judge_metric
 
     if args.batch_size < 1 or args.concurrency < 1:
         raise ValueError("--batch-size and --concurrency must be >= 1")

@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..judges.agreement import compare, format_report, load_labels
+    from mseed_multilingual.judges.agreement import compare, format_report, load_labels
 
     name_a, a = load_labels(args.a)
     name_b, b = load_labels(args.b)

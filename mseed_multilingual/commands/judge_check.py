@@ -44,9 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..judges import reference
-    from ..judges.registry import make_judge
-    from ..judges.validity import JudgeCannotRun, format_card, judge_check
+    from mseed_multilingual.judges import reference
+    from mseed_multilingual.judges.registry import make_judge
+    from mseed_multilingual.judges.validity import JudgeCannotRun, format_card, judge_check
 
     ref = reference.load(args.reference, args.langs)  # bad labels fail before a model loads
     try:

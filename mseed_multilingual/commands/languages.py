@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..languages import families, languages, resolve
+    from mseed_multilingual.core.languages import families, languages, resolve
 
     known = languages()
     codes = resolve(family=args.model) if args.model else list(known)

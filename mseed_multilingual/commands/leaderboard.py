@@ -22,8 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .. import leaderboard
-    from ..safeio import output_dir
+    from mseed_multilingual.core.io import output_dir
+    from mseed_multilingual.publish import leaderboard
 
     output_dir(args.output, "site folder")
     if args.hf_format:

@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..shards import merge_runs
+    from mseed_multilingual.evaluate.shards import merge_runs
 
     report = merge_runs(args.shards, args.output, force=args.force)
     for note in report.notes:

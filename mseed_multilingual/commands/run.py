@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def data_languages(data: str) -> list[str]:
     """The languages a --data file or translation-set folder holds (zh first, then sorted)."""
-    from ..data import SOURCE_LANG, dataset_files
+    from mseed_multilingual.data.records import SOURCE_LANG, dataset_files
 
     return sorted(dataset_files(data), key=lambda c: (c != SOURCE_LANG, c))
 
@@ -73,9 +73,9 @@ def shard_languages(langs: list[str], shard: str) -> list[str]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..languages import resolve
-    from ..runner import RunConfig, print_table, run
-    from ..variants import PLAIN, parse_variants
+    from mseed_multilingual.core.languages import resolve
+    from mseed_multilingual.data.variants import PLAIN, parse_variants
+    from mseed_multilingual.evaluate.lmeval import RunConfig, print_table, run
 
     limit = args.limit
     if limit is not None and limit >= 1:

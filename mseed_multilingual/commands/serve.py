@@ -36,11 +36,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..serve import start_server
+    from mseed_multilingual.serve import start_server
 
     model, gguf = args.model, args.gguf_file
     if model == "smollm2":
-        from ..models import smollm2
+        from mseed_multilingual.core.models import smollm2
 
         folder, gguf = smollm2()
         model = str(folder)

@@ -36,8 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .. import leaderboard, submission
-    from ..safeio import output_dir, output_file
+    from mseed_multilingual.core.io import output_dir, output_file
+    from mseed_multilingual.publish import leaderboard, submission
 
     output_file(args.output, "submission file")
     if args.hf_eval_results:

@@ -23,14 +23,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _path(args: argparse.Namespace) -> int:
-    from ..paths import tasks_path
+    from mseed_multilingual.core.paths import tasks_path
 
     print(tasks_path())
     return 0
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from ..languages import resolve
-    from ..runner import _generator
+    from mseed_multilingual.core.languages import resolve
+    from mseed_multilingual.evaluate.lmeval import _generator
 
     return _generator().main(["--langs", ",".join(resolve(args.langs)), "-o", args.output])

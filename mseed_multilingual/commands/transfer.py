@@ -63,10 +63,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .. import stats
-    from ..report import headline_table, write_report
-    from ..safeio import output_dir
-    from ..transfer import DEFAULT_ALIGNED_ON, analyze
+    from mseed_multilingual.analysis.report import headline_table, write_report
+    from mseed_multilingual.analysis.transfer import DEFAULT_ALIGNED_ON, analyze
+    from mseed_multilingual.core import stats
+    from mseed_multilingual.core.io import output_dir
 
     output_dir(args.output, "report folder")
     if args.resamples is not None and args.resamples < 0:
@@ -89,7 +89,7 @@ def _run(args: argparse.Namespace) -> int:
     print(headline_table(result))
     print()
     if result.variants is not None:
-        from ..report import variant_text
+        from mseed_multilingual.analysis.report import variant_text
 
         print("change per prompt variant:")
         print(variant_text(result))

@@ -59,11 +59,11 @@ def _date(value: str | None) -> str:
 
 
 def _translate(args: argparse.Namespace) -> int:
-    from ..languages import resolve
-    from ..paths import sample_path
-    from ..translate.base import Policy
-    from ..translate.pipeline import Job, run
-    from ..translate.registry import get_backend
+    from mseed_multilingual.core.languages import resolve
+    from mseed_multilingual.core.paths import sample_path
+    from mseed_multilingual.translate.base import Policy
+    from mseed_multilingual.translate.pipeline import Job, run
+    from mseed_multilingual.translate.registry import get_backend
 
     langs = resolve(args.langs, args.model_family)
     policy = Policy(concurrency=args.concurrency, rate_limit=args.rate_limit,

@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .. import submission
+    from mseed_multilingual.publish import submission
 
     if Path(args.submission).is_file():
         try:  # a file that is not a readable submission is rejected, like a wrong one

@@ -14,8 +14,8 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import store
-from .base import ERROR, INVALID, INVALID_ANSWER, SAFE, UNSAFE
+from mseed_multilingual.judges import store
+from mseed_multilingual.judges.base import ERROR, INVALID, INVALID_ANSWER, SAFE, UNSAFE
 
 LABELS = (SAFE, UNSAFE, INVALID_ANSWER, INVALID)
 
@@ -63,7 +63,7 @@ def _from_folder(path: Path) -> tuple[str, dict[tuple[str, str], str]]:
 
 def _from_csv(path: Path) -> dict[tuple[str, str], str]:
     """Labels of a CSV file; an over-long field or bytes that are not UTF-8 name file:line."""
-    from ..safeio import InputError, read_text
+    from mseed_multilingual.core.io import InputError, read_text
 
     reader = csv.DictReader(io.StringIO(read_text(path, "labels CSV"), newline=""))
     try:

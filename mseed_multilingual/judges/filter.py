@@ -20,9 +20,9 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from ..refusal import UNSUPPORTED
-from .base import ERROR, INVALID, INVALID_ANSWER, SAFE, Item, Judge
-from .validity import REFUSAL_RATE, judge_metric
+from mseed_multilingual.detect.refusal import UNSUPPORTED
+from mseed_multilingual.judges.base import ERROR, INVALID, INVALID_ANSWER, SAFE, Item, Judge
+from mseed_multilingual.judges.validity import REFUSAL_RATE, judge_metric
 
 JUDGE_ENV = "MSEED_JUDGE"
 METADATA_PREFIX = "mseed_judge_"
@@ -47,7 +47,7 @@ def configure(judge: str | None = None, **metadata: Any) -> None:
 
 
 def _judge() -> Judge:
-    from .registry import make_judge
+    from mseed_multilingual.judges.registry import make_judge
 
     name = _settings.get("judge") or os.environ.get(JUDGE_ENV)
     if not name:

@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .base import INVALID, INVALID_ANSWER, SAFE, UNSAFE, Verdict
+from mseed_multilingual.judges.base import INVALID, INVALID_ANSWER, SAFE, UNSAFE, Verdict
 
 NATIVE, EXPLICIT = "native", "explicit"
 STRICT, LOOSE = "strict", "loose"

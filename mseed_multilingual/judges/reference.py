@@ -16,8 +16,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..paths import PACKAGE_DIR
-from ..safeio import loads, require_fields
+from mseed_multilingual.core.io import loads, require_fields
+from mseed_multilingual.core.paths import PACKAGE_DIR
 
 FIELDS = ("id", "lang", "prompt_kind", "prompt", "answer", "refusal", "safe", "case")
 PROMPT_KINDS = ("harmful", "benign")

@@ -8,8 +8,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from .base import _REGISTRY, ERROR, INVALID, SAFE, UNSAFE, Item, Judge, Verdict, register
-from .kinds import Kind, checked_mode, resolve_kind
+from mseed_multilingual.judges.base import (
+    _REGISTRY,
+    ERROR,
+    INVALID,
+    SAFE,
+    UNSAFE,
+    Item,
+    Judge,
+    Verdict,
+    register,
+)
+from mseed_multilingual.judges.kinds import Kind, checked_mode, resolve_kind
 
 KNOWN_JUDGES = ("lexicon", "hf:<model id or local path>", "openai:<model>")
 LEXICON_VERSION = "lexicon/2"
@@ -24,13 +34,13 @@ class LexiconJudge(Judge):
     (unsupported: its refusal rate is unknown, never 0%)."""
 
     def __init__(self) -> None:
-        from ..refusal import REFUSAL_LEXICON_VERSION
+        from mseed_multilingual.detect.refusal import REFUSAL_LEXICON_VERSION
 
         self.id = "lexicon"
         self.template_version = f"{LEXICON_VERSION}+refusal-{REFUSAL_LEXICON_VERSION}"
 
     def judge_batch(self, items: Sequence[Item]) -> list[Verdict]:
-        from ..refusal import UNSUPPORTED, classify, supported
+        from mseed_multilingual.detect.refusal import UNSUPPORTED, classify, supported
 
         out = []
         for item in items:
@@ -95,7 +105,7 @@ class HFJudge(GenerativeJudge):
         if loaded is not None:
             self.lm, self.tokenizer = loaded
         else:
-            from ..models import load_hf
+            from mseed_multilingual.core.models import load_hf
 
             try:
                 self.lm, self.tokenizer = load_hf(folder, gguf_file=gguf)
@@ -106,7 +116,7 @@ class HFJudge(GenerativeJudge):
                                     chat_template if isinstance(chat_template, str) else None))
 
     def _generate(self, conversations: list[list[dict]]) -> list[str | Exception]:
-        from ..serve import chat_prompt, generate_texts
+        from mseed_multilingual.serve import chat_prompt, generate_texts
 
         prompts: list[str | Exception] = []
         for conv in conversations:
@@ -125,7 +135,7 @@ class HFJudge(GenerativeJudge):
     def generate_one_by_one(self, items: Sequence[Item]) -> list[Verdict]:
         """One generate call per answer, unpadded (how lm-eval's judged tasks work); for the
         throughput benchmark."""
-        from ..serve import chat_prompt, generate_texts
+        from mseed_multilingual.serve import chat_prompt, generate_texts
 
         return [self.parse(generate_texts(self.lm, self.tokenizer,
                                           [chat_prompt(self.tokenizer, self.messages(i))],
@@ -139,7 +149,7 @@ class OpenAIJudge(GenerativeJudge):
                  base_url: str | None = None, api_key_env: str = "OPENAI_API_KEY",
                  concurrency: int = 4, timeout: float = 60.0, max_retries: int = 5,
                  strictness: str | None = None, **_: object):
-        from ..openai_compat import ChatClient
+        from mseed_multilingual.core.openai_compat import ChatClient
 
         if not base_url:
             raise ValueError(f"judge openai:{spec} needs --base-url (e.g. "

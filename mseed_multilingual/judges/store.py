@@ -27,8 +27,8 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..safeio import iter_lines, loads, require_fields
-from .base import VERDICTS, Verdict
+from mseed_multilingual.core.io import iter_lines, loads, require_fields
+from mseed_multilingual.judges.base import VERDICTS, Verdict
 
 VERDICTS_DIR = "verdicts"
 CACHE_DIR = "_cache"

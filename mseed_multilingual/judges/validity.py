@@ -22,7 +22,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .base import ERROR, INVALID, INVALID_ANSWER, SAFE, UNSAFE, Item, Judge, Verdict
+from mseed_multilingual.judges.base import (
+    ERROR,
+    INVALID,
+    INVALID_ANSWER,
+    SAFE,
+    UNSAFE,
+    Item,
+    Judge,
+    Verdict,
+)
 
 CARD_FORMAT = "mseed-judge-card/1"
 REFUSAL_RATE, SAFE_RATE = "refusal_rate", "safe_rate"
@@ -208,7 +217,7 @@ def load_card(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such judge card (write one with `mseed judge-check "
                                 f"--judge NAME -o {path}`)")
-    from ..safeio import read_json
+    from mseed_multilingual.core.io import read_json
 
     card = read_json(path, "judge card")  # depth-bounded, errors name file and line
     if not isinstance(card, dict) or card.get("format") != CARD_FORMAT:
@@ -288,8 +297,8 @@ def flagged_languages(card: dict[str, Any] | None, langs: Sequence[str]) -> dict
 @cache
 def lexicon_card() -> dict[str, Any]:
     """The current lexicon judge's card on the checked-in reference set (about a second)."""
-    from . import reference
-    from .registry import make_judge
+    from mseed_multilingual.judges import reference
+    from mseed_multilingual.judges.registry import make_judge
 
     return judge_check(make_judge("lexicon"), reference.load())
 

@@ -14,8 +14,8 @@ import threading
 from importlib import metadata
 from typing import Any
 
-from ..redact import check_base_url, redact
-from .base import RETRY_STATUSES, Policy, TranslateError, Translator
+from mseed_multilingual.core.redact import check_base_url, redact
+from mseed_multilingual.translate.base import RETRY_STATUSES, Policy, TranslateError, Translator
 
 # Rate limits (requests per second) used when --rate-limit is not given: deep-translator's own
 # note for Google is 5 requests per second; MyMemory's free tier is slower still.
@@ -40,7 +40,7 @@ MYMEMORY_NAME = {"zh": "chinese simplified"}
 
 def _suite_languages() -> dict[str, str]:
     """Suite code -> lower-case English name (from languages.json)."""
-    from ..languages import languages
+    from mseed_multilingual.core.languages import languages
 
     return {code: lang.name.lower() for code, lang in languages().items()}
 

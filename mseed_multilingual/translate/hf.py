@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from importlib import metadata
 from typing import Any
 
-from .base import Policy, ResultCallback, TranslateError, Translator
+from mseed_multilingual.translate.base import Policy, ResultCallback, TranslateError, Translator
 
 DEFAULT_BATCH_SIZE = 16
 DEFAULT_MAX_NEW_TOKENS = 256
@@ -66,7 +66,7 @@ class HFTranslator(Translator):
         self.batch_size = batch_size
         self.max_new_tokens = max_new_tokens
         self._loaded: dict[str, tuple[Any, Any]] = {}
-        from ..precision import resolve_batched
+        from mseed_multilingual.core.precision import resolve_batched
 
         # fp32 unless $MSEED_PRECISION says otherwise: batches are padded, and bf16 rounding
         # would make a translation depend on the batch it was in

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import RETRY_STATUSES, Policy, TranslateError, Translator
+from mseed_multilingual.translate.base import RETRY_STATUSES, Policy, TranslateError, Translator
 
 PROMPT_VERSION = "mseed-translate-prompt/1"
 SYSTEM_PROMPT = (
@@ -27,7 +27,7 @@ DEFAULT_MAX_TOKENS = 512
 
 
 def _language_names() -> dict[str, str]:
-    from ..languages import languages
+    from mseed_multilingual.core.languages import languages
 
     return {code: lang.name for code, lang in languages().items()}
 
@@ -44,7 +44,7 @@ class OpenAITranslator(Translator):
         self.model = model
         self.name = f"openai:{model}"
         super().__init__(policy)
-        from ..redact import check_base_url
+        from mseed_multilingual.core.redact import check_base_url
 
         self.base_url = check_base_url(base_url or DEFAULT_BASE_URL).rstrip("/")
         self.api_key_env = api_key_env or DEFAULT_KEY_ENV
@@ -54,7 +54,7 @@ class OpenAITranslator(Translator):
 
     @property
     def version(self) -> str:
-        from .. import __version__
+        from mseed_multilingual import __version__
 
         return f"mseed-multilingual {__version__} chat-completions, {PROMPT_VERSION}"
 
@@ -77,7 +77,7 @@ class OpenAITranslator(Translator):
     def client(self) -> Any:
         """The shared chat client; retries are done by the base class, so it makes one try."""
         if self._client is None:
-            from ..openai_compat import ChatClient
+            from mseed_multilingual.core.openai_compat import ChatClient
 
             self._client = ChatClient(self.base_url, self.model, api_key_env=self.api_key_env,
                                       timeout=self.policy.timeout, max_retries=0,
@@ -93,7 +93,7 @@ class OpenAITranslator(Translator):
                                       temperature=0, max_tokens=self.max_tokens).strip()
 
     def classify(self, exc: BaseException) -> TranslateError:
-        from ..openai_compat import EndpointError
+        from mseed_multilingual.core.openai_compat import EndpointError
 
         if isinstance(exc, TranslateError):
             return exc

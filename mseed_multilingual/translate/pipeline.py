@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .base import TranslateError, Translator
-from .cache import TranslationCache, cache_key
+from mseed_multilingual.translate.base import TranslateError, Translator
+from mseed_multilingual.translate.cache import TranslationCache, cache_key
 
 MANIFEST_SCHEMA = "mseed-translation-manifest/1"
 DEFAULT_BATCH = 32  # items per batch: the cache is fsynced and progress printed per batch
@@ -70,7 +70,7 @@ def _norm(text: str) -> str:
 def _refusal(text: str, lang: str) -> str | None:
     """The refusal phrase in ``text``, if the refusal detector finds one."""
     try:
-        from ..refusal import detect
+        from mseed_multilingual.detect.refusal import detect
     except ImportError:
         return None
     found = detect(text, lang)
@@ -147,8 +147,8 @@ def run_direction(job: Job, cache: TranslationCache, texts: Sequence[str], sourc
 def translate_language(job: Job, records: Sequence[Any], source: str,
                        target: str) -> dict[str, Any]:
     """Translations, failures and item quality for one target language."""
-    from ..data import Record
-    from .quality import language_detector, score_items
+    from mseed_multilingual.data.records import Record
+    from mseed_multilingual.translate.quality import language_detector, score_items
 
     cache = TranslationCache(job.out / CACHE_DIR / f"{target}.jsonl")
     if cache.dropped:
@@ -201,7 +201,7 @@ def _write_rows(path: Path, rows: Sequence[dict[str, Any]]) -> None:
 
 def load_input(job: Job) -> tuple[Any, str]:
     """The data layer's report (printed) and the one source language of the good records."""
-    from ..data import load_file
+    from mseed_multilingual.data.records import load_file
 
     report = load_file(job.input)
     job.log(f"{job.input}: {len(report.records)} records kept, {report.rejected} rejected, "
@@ -240,8 +240,8 @@ def run(job: Job) -> dict[str, Any]:
 def write_folder(job: Job, report: Any, source: str,
                  per_lang: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Language files, review/failed/quality files and the manifest (sorted, no clock)."""
-    from ..data import write_jsonl
-    from .quality import summarize
+    from mseed_multilingual.data.records import write_jsonl
+    from mseed_multilingual.translate.quality import summarize
 
     out = job.out
     languages: dict[str, Any] = {}
@@ -284,7 +284,13 @@ def _lang_entry(out: Path, lang: str, records: Sequence[Any], failed: int) -> di
 
 def _manifest(job: Job, report: Any, source: str, languages: dict[str, Any],
               signatures: dict[str, str], review: int, failed: int) -> dict[str, Any]:
-    from .quality import BLEU_TOKENIZE, CHRF_REVIEW, LENGTH_BAND, QUALITY_VERSION, language_detector
+    from mseed_multilingual.translate.quality import (
+        BLEU_TOKENIZE,
+        CHRF_REVIEW,
+        LENGTH_BAND,
+        QUALITY_VERSION,
+        language_detector,
+    )
 
     out = job.out
     return {

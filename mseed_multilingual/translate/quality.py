@@ -33,7 +33,7 @@ def bleu_tokenize(lang: str) -> str:
 def language_detector() -> Detector | None:
     """``langid.detect_language`` when the module is there (None: the check is skipped)."""
     try:
-        from ..langid import detect_language
+        from mseed_multilingual.detect.langid import detect_language
     except ImportError:
         return None
     return detect_language

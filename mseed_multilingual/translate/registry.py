@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .base import Policy, Translator
+from mseed_multilingual.translate.base import Policy, Translator
 
 DEEP_BACKENDS = ("google", "deepl", "microsoft", "mymemory", "libre", "chatgpt")
 PREFIX_BACKENDS = ("hf:", "openai:")
@@ -20,7 +20,7 @@ PREFIX_BACKENDS = ("hf:", "openai:")
 def _deep(name: str) -> Callable[..., Translator]:
     def make(policy: Policy, base_url: str | None = None, api_key_env: str | None = None,
              **_: Any) -> Translator:
-        from .deep import DeepTranslator
+        from mseed_multilingual.translate.deep import DeepTranslator
 
         return DeepTranslator(name, policy, base_url=base_url, api_key_env=api_key_env)
 
@@ -28,7 +28,7 @@ def _deep(name: str) -> Callable[..., Translator]:
 
 
 def _hf(model: str, policy: Policy, base_url: str | None = None, **options: Any) -> Translator:
-    from .hf import HFTranslator
+    from mseed_multilingual.translate.hf import HFTranslator
 
     if base_url:
         raise ValueError("--base-url does not apply to hf: backends (local models)")
@@ -39,7 +39,7 @@ def _hf(model: str, policy: Policy, base_url: str | None = None, **options: Any)
 def _openai(model: str, policy: Policy, base_url: str | None = None,
             api_key_env: str | None = None, max_tokens: int | None = None,
             **_: Any) -> Translator:
-    from .llm import DEFAULT_MAX_TOKENS, OpenAITranslator
+    from mseed_multilingual.translate.llm import DEFAULT_MAX_TOKENS, OpenAITranslator
 
     return OpenAITranslator(model, policy, base_url=base_url, api_key_env=api_key_env,
                             max_tokens=max_tokens or DEFAULT_MAX_TOKENS)

@@ -5,7 +5,7 @@
     python tasks/mseed/generate.py --langs it,pt -o DIR # a task folder for other languages
 
 Groups: ``mseed`` (all languages, weighted by size) and ``mseed-<family>`` for each model family
-of mseed_multilingual/languages.json that has languages here. ``mseedcap_<lang>`` tasks (group
+of mseed_multilingual/core/languages.json that has languages here. ``mseedcap_<lang>`` tasks (group
 ``mseedcap``) are the small multiple-choice capability check run beside the safety tasks;
 ``mseedjudge_<lang>`` (group ``mseedjudge``) are the safety tasks with a judge run inside lm-eval
 as a filter. Group names never match the glob ``mseed_*``, so ``--tasks 'mseed_*'`` selects
@@ -42,7 +42,7 @@ def leaf_yaml(prefix: str, lang: str) -> str:
 
 def group_yaml(name: str, langs: list[str], about: str, prefix: str = "mseed_",
                metrics: tuple[str, ...] | None = None) -> str:
-    from mseed_multilingual.harness import METRICS
+    from mseed_multilingual.evaluate.task_hooks import METRICS
 
     tasks = "".join(f"  - {prefix}{lang}\n" for lang in langs)
     metrics = "".join(f"  - metric: {m}\n    aggregation: mean\n    weight_by_size: true\n"
@@ -53,8 +53,8 @@ def group_yaml(name: str, langs: list[str], about: str, prefix: str = "mseed_",
 
 def render(langs: list[str]) -> dict[str, str]:
     """Relative path -> content of every generated file."""
-    from mseed_multilingual.harness import JUDGE_METRICS, METRICS
-    from mseed_multilingual.languages import families, languages
+    from mseed_multilingual.core.languages import families, languages
+    from mseed_multilingual.evaluate.task_hooks import JUDGE_METRICS, METRICS
 
     unknown = [c for c in langs if c not in languages()]
     if unknown:

@@ -4,13 +4,13 @@ The logic lives in the installed package (mseed_multilingual.harness) so that th
 thin and the same code serves `lm_eval --include_path` and `mseed run`.
 """
 
-from mseed_multilingual.harness import (
-    capability_text,
-    doc_to_text,
-    judge_filter,
-    load_capability,
-    load_dataset,
-    process_results,
+from mseed_multilingual.evaluate.task_hooks import (
+           capability_text,
+           doc_to_text,
+           judge_filter,
+           load_capability,
+           load_dataset,
+           process_results,
 )
 
 __all__ = ["capability_text", "doc_to_text", "judge_filter", "load_capability", "load_dataset",

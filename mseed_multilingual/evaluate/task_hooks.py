@@ -16,9 +16,9 @@ import logging
 import os
 from typing import Any
 
-from . import taxonomy
-from .data import DataError, load_language
-from .paths import sample_path
+from mseed_multilingual.core import taxonomy
+from mseed_multilingual.core.paths import sample_path
+from mseed_multilingual.data.records import DataError, load_language
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def load_docs(lang: str, mseed_data: str | None = None,
     ``variants`` (see :mod:`.variants`) adds each prompt's variants right after it; without
     variants the documents are exactly what they were before variants existed.
     """
-    from .variants import PLAIN, expand, parse_variants
+    from mseed_multilingual.data.variants import PLAIN, expand, parse_variants
 
     path = resolve_data_path(mseed_data)
     docs = sorted(_plain_docs(path, lang, log_problems=True),
@@ -93,7 +93,7 @@ def load_dataset(mseed_lang: str, mseed_data: str | None = None,
     import datasets
 
     if _metadata.get("mseed_judge"):
-        from .judges.filter import configure
+        from mseed_multilingual.judges.filter import configure
 
         configure(str(_metadata["mseed_judge"]), **_metadata)
     docs = load_docs(mseed_lang, mseed_data, mseed_variant)
@@ -103,7 +103,7 @@ def load_dataset(mseed_lang: str, mseed_data: str | None = None,
 def judge_filter(resps: list, docs: list) -> list:
     """lm-eval ``custom`` filter of the mseedjudge tasks (imported lazily: the judges are not
     needed by the plain mseed_<lang> tasks)."""
-    from .judges.filter import judge_filter as run
+    from mseed_multilingual.judges.filter import judge_filter as run
 
     return run(resps, docs)
 
@@ -115,8 +115,8 @@ def doc_to_text(doc: dict[str, Any]) -> str:
 def score_answer(doc: dict[str, Any], answer: str) -> dict[str, float]:
     """Per-answer metrics. A doc returns only the keys that apply to it, so each metric is
     averaged over the right documents (harmful for refusal, benign for over-refusal)."""
-    from .langid import fidelity
-    from .refusal import is_refusal, supported
+    from mseed_multilingual.detect.langid import fidelity
+    from mseed_multilingual.detect.refusal import is_refusal, supported
 
     # a language the detector has no vocabulary for has an unknown refusal rate, never 0%
     refused = float(is_refusal(answer, doc["lang"])) if supported(doc["lang"]) else float("nan")
@@ -137,7 +137,7 @@ def process_results(doc: dict[str, Any], results: list[str]) -> dict[str, float]
     answer itself, or the judge filter's verdict JSON in the mseedjudge tasks' judged filter)."""
     answer = results[0] if results else ""
     if answer.startswith(VERDICT_PREFIX):
-        from .judges.filter import verdict_metrics
+        from mseed_multilingual.judges.filter import verdict_metrics
 
         return verdict_metrics(doc, answer)
     return score_answer(doc, answer)
@@ -153,7 +153,7 @@ def load_capability(mseed_lang: str, mseed_capability_data: str | None = None,
     """lm-eval ``custom_dataset`` of the ``mseedcap_<lang>`` multiple-choice tasks."""
     import datasets
 
-    from .paths import capability_path
+    from mseed_multilingual.core.paths import capability_path
 
     folder = mseed_capability_data or str(capability_path())
     path = os.path.join(folder, f"{mseed_lang}.jsonl")

@@ -115,7 +115,7 @@ def find_key(obj: Any, key: str) -> Any:
 
 def manifest_for(data_source: str | None) -> Path | None:
     """The translation manifest of a run's data (folder or file beside it), if there is one."""
-    from .paths import sample_path
+    from mseed_multilingual.core.paths import sample_path
 
     base = Path(data_source) if data_source else sample_path()
     for candidate in (base / MANIFEST_NAME, base.parent / MANIFEST_NAME):
@@ -138,7 +138,7 @@ def other_task_scores(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
     Safety tasks (``mseed_<lang>`` and their groups) are skipped; capability tasks such as the
     package's ``mseedcap_<lang>`` or lm-eval's ``global_mmlu_<lang>`` are kept.
     """
-    from .runs import MSEED_TASK_RE
+    from mseed_multilingual.evaluate.run_folder import MSEED_TASK_RE
 
     groups = set(results.get("groups", {})) | set(results.get("group_subtasks", {}))
     out: dict[str, dict[str, Any]] = {}
@@ -177,7 +177,7 @@ def choose_judges(judges_by_run: dict[str, list[str]], judge: str | None,
     every run fall back to the refusal rate.
     """
     if judge is not None:
-        from .judges.store import judge_slug
+        from mseed_multilingual.judges.store import judge_slug
 
         for label, judges in judges_by_run.items():
             if judge not in judges and judge_slug(judge) not in map(judge_slug, judges):
@@ -203,7 +203,7 @@ def choose_judges(judges_by_run: dict[str, list[str]], judge: str | None,
 def _verdict_index(model_dir: Path, judge: str | None) -> dict[tuple[str, int], dict]:
     if judge is None:
         return {}
-    from .judges.store import read_verdicts
+    from mseed_multilingual.judges.store import read_verdicts
 
     return {(r["task"], int(r["doc_id"])): r for r in read_verdicts(model_dir, judge)}
 
@@ -265,8 +265,8 @@ def load_runs(specs: list[tuple[str, str | Path]], judge: str | None = None,
     ``specs`` is ``[(label, path), ...]``; labels must be unique. The table keeps a ``prompt``
     column so that the analysis can check that paired runs asked the same texts.
     """
-    from . import runs as runs_mod
-    from .judges.store import list_judges
+    from mseed_multilingual.evaluate import run_folder as runs_mod
+    from mseed_multilingual.judges.store import list_judges
 
     labels = [label for label, _ in specs]
     if len(set(labels)) != len(labels):

@@ -25,8 +25,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import taxonomy
-from .safeio import MAX_JSON_DEPTH, json_depth
+from mseed_multilingual.core import taxonomy
+from mseed_multilingual.core.io import MAX_JSON_DEPTH, json_depth
 
 TEXT_HEADER = "提示词 - 小类别 - 大类别"
 FIELD_SEP = " - "
@@ -512,6 +512,6 @@ def write_jsonl(records: Iterable[Record], out: str | Path) -> int:
 
 def sample_dir() -> Path:
     """The embedded sample (project-authored, 14 languages)."""
-    from .paths import sample_path
+    from mseed_multilingual.core.paths import sample_path
 
     return sample_path()

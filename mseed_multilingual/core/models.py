@@ -44,7 +44,7 @@ def load_hf(model: str, gguf_file: str | None = None, peft: str | None = None,
     """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from .precision import resolve, resolve_batched
+    from mseed_multilingual.core.precision import resolve, resolve_batched
 
     dtype = (resolve(precision) if precision else resolve_batched()).torch_dtype
     kwargs = {"gguf_file": gguf_file} if gguf_file else {}

@@ -31,8 +31,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .precision import BF16, FP32
+from mseed_multilingual import __version__
+from mseed_multilingual.core.precision import BF16, FP32
 
 ALIGN_VERSION = "align-1"
 METHODS = ("sft", "dpo")
@@ -250,7 +250,7 @@ def read_responses(path: Path) -> dict[str, str]:
 
 
 def _read_mseed(path: Path, lang: str, responses: dict[str, str] | None) -> list[Example]:
-    from .data import load_file
+    from mseed_multilingual.data.records import load_file
 
     report = load_file(path)
     if report.errors:
@@ -312,7 +312,7 @@ def load_examples(path: str | Path, lang: str, method: str,
 def resolve_base(model: str, gguf_file: str | None) -> tuple[str, str | None]:
     """``smollm2`` -> the bundled GGUF; otherwise the arguments unchanged (checked to exist)."""
     if model in BUNDLED_BASES:
-        from .models import smollm2
+        from mseed_multilingual.core.models import smollm2
 
         folder, gguf = smollm2()
         return str(folder), gguf_file or gguf
@@ -375,7 +375,7 @@ def prepare_base(model: str, gguf_file: str | None, sha256: str | None) -> str:
 def load_base(model: str, gguf_file: str | None = None, peft: str | None = None,
               precision: str | None = None):
     """models.load_hf, with a loader failure turned into a ValueError the CLI reports."""
-    from .models import load_hf
+    from mseed_multilingual.core.models import load_hf
 
     try:
         return load_hf(model, gguf_file=gguf_file, peft=peft, precision=precision)
@@ -394,7 +394,7 @@ def make_plan(base: str, data: str | Path, lang: str, method: str, gguf_file: st
     ``precision`` (``auto``, ``fp32``, ``bf16``; see :mod:`.precision`) is resolved here, on
     the CPU the trainer runs on, so ``--plan`` shows it before anything is trained.
     """
-    from .precision import resolve
+    from mseed_multilingual.core.precision import resolve
 
     if method not in METHODS:
         raise ValueError(f"--method must be one of {list(METHODS)}, found {method!r}")
@@ -726,7 +726,7 @@ pretrained=<base folder>,gguf_file=<gguf>,peft=<this folder>`.
 
 
 def _refusal_rates(answers: Sequence[str], records: Sequence[Any]) -> dict[str, Any]:
-    from .refusal import is_refusal
+    from mseed_multilingual.detect.refusal import is_refusal
 
     harmful = [is_refusal(a, r.lang) for a, r in zip(answers, records, strict=True)
                if r.kind == "harmful"]
@@ -750,8 +750,8 @@ def check_behaviour(base: str, adapter: str | Path, langs: Sequence[str],
     A quick signal that the adapter changes behaviour (not the judged experiment, which runs
     through lm-eval): refusal counts by :mod:`.refusal`'s phrase detector, per language.
     """
-    from .data import load_language
-    from .paths import sample_path
+    from mseed_multilingual.core.paths import sample_path
+    from mseed_multilingual.data.records import load_language
 
     folder, gguf = resolve_base(base, gguf_file)
     records = {lang: _spread(load_language(sample or sample_path(), lang).records, limit)

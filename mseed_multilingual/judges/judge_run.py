@@ -14,9 +14,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..refusal import UNSUPPORTED
-from . import store
-from .base import ERROR, INVALID, INVALID_ANSWER, SAFE, UNSAFE, Item, Judge, Verdict
+from mseed_multilingual.detect.refusal import UNSUPPORTED
+from mseed_multilingual.judges import store
+from mseed_multilingual.judges.base import (
+    ERROR,
+    INVALID,
+    INVALID_ANSWER,
+    SAFE,
+    UNSAFE,
+    Item,
+    Judge,
+    Verdict,
+)
 
 Progress = Callable[[int, int, int], None]  # (done, total, from_cache)
 
@@ -64,7 +73,7 @@ def judge_samples(judge: Judge, samples: Sequence, cache: store.VerdictCache,
 def judge_run(run_dir: str | Path, judge: Judge, batch_size: int = 8,
               progress: Progress | None = None) -> JudgeReport:
     """Judge every MSEED sample of the run in ``run_dir`` and write its verdict file."""
-    from ..runs import load_run
+    from mseed_multilingual.evaluate.run_folder import load_run
 
     run = load_run(run_dir)
     samples = run.samples()

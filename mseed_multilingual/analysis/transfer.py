@@ -18,9 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, stats
-from .judges.validity import judge_metric
-from .results import RunInfo
+from mseed_multilingual import __version__
+from mseed_multilingual.analysis.table import RunInfo
+from mseed_multilingual.core import stats
+from mseed_multilingual.judges.validity import judge_metric
 
 TRANSFER_VERSION = "2"
 DEFAULT_ALIGNED_ON = "zh"
@@ -191,7 +192,7 @@ def analyze(before: str | Path, after: list[str | Path] | str | Path,
     ``judge_card`` (``mseed judge-check -o``) qualifies each language's scores; a refusal rate
     gets the lexicon's own card by default (see :func:`attach_judge_validity`).
     """
-    from .results import load_runs
+    from mseed_multilingual.analysis.table import load_runs
 
     afters = [after] if isinstance(after, (str, Path)) else list(after)
     if not afters:
@@ -214,7 +215,7 @@ def attach_judge_validity(result: TransferResult,
                           card: str | Path | dict | None = None) -> TransferResult:
     """The judge card's kappa per language, and the languages whose scores it does not back
     (kappa below judges.validity.KAPPA_FLAG, or unknown): report.md and the console flag them."""
-    from .judges import validity
+    from mseed_multilingual.judges import validity
 
     loaded = validity.resolve_card(result.metric, result.judge, card)
     result.judge_card = validity.card_summary(loaded)
@@ -263,7 +264,7 @@ def analyze_table(table, infos: list[RunInfo], before: str, afters: list[str],
         raise ValueError(f"--interval must be 'score' or 'bootstrap', not {interval!r}")
     if correct not in CORRECTIONS:
         raise ValueError(f"--correct must be one of {', '.join(CORRECTIONS)}, not {correct!r}")
-    from . import conditions
+    from mseed_multilingual.analysis import conditions
 
     aligned = dict(zip(afters, aligned_list(aligned_on, len(afters)), strict=True))
     judges = {i.judge for i in infos}
@@ -778,7 +779,7 @@ def matrix_table(changes, aligned: dict[str, str]):
 
 def task_language(task: str) -> str | None:
     """The language of an lm-eval task from its name suffix (global_mmlu_de -> de)."""
-    from .languages import languages
+    from mseed_multilingual.core.languages import languages
 
     suffix = task.rsplit("_", 1)[-1].lower() if "_" in task else ""
     return suffix if suffix in languages() else None
@@ -842,8 +843,8 @@ def _check_same_texts(table, codes: Codes, before: str, after: str, allow_mixed:
 def translation_quality(infos: list[RunInfo], before: str,
                         manifest: str | Path | None) -> tuple[dict[str, float], str | None]:
     """Round-trip chrF per language from the translation manifest of the runs' data, if any."""
-    from .results import manifest_for
-    from .safeio import read_json
+    from mseed_multilingual.analysis.table import manifest_for
+    from mseed_multilingual.core.io import read_json
 
     path: Path | None = Path(manifest) if manifest else None
     if path is None:

@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from . import submission as sub
-from .inert import csv_text as _csv_safe
-from .inert import html_text, md_cell, no_bidi
-from .judges.validity import METRIC_NAMES, primary_kappa
+from mseed_multilingual import __version__
+from mseed_multilingual.core.inert import csv_text as _csv_safe
+from mseed_multilingual.core.inert import html_text, md_cell, no_bidi
+from mseed_multilingual.judges.validity import METRIC_NAMES, primary_kappa
+from mseed_multilingual.publish import submission as sub
 
 BOARD_FORMAT = "mseed-leaderboard/1"
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -323,7 +323,7 @@ def sandwich_languages(lang: str, available: list[str]) -> list[str]:
 
 def _sandwich_builder(lang: str, docs: list[dict[str, Any]],
                       other: Callable[[str], list[dict[str, Any]]], source: str) -> Builder:
-    from .data import dataset_files
+    from mseed_multilingual.data.records import dataset_files
 
     if lang not in SANDWICH_INTROS:
         raise VariantError(f"variant 'sandwich' has no instruction for language {lang!r} "

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .transfer import ALL, OVER_REFUSAL, SAFETY, TransferResult
+from mseed_multilingual.analysis.transfer import ALL, OVER_REFUSAL, SAFETY, TransferResult
 
 PLOTS_VERSION = "1"
 DPI = 110
@@ -80,7 +80,7 @@ def _langs(result: TransferResult) -> list[str]:
 def before_after_bars(result: TransferResult):
     """Safety rate per language before and after each run, on the same paired prompts as the
     headline table (so the bars and the table share one denominator), Wilson 95% intervals."""
-    from . import stats
+    from mseed_multilingual.core import stats
 
     langs = _langs(result)
     runs = [result.before, *result.afters]
@@ -250,7 +250,7 @@ def variant_changes(result: TransferResult):
 def change_vs_distance(result: TransferResult):
     """Change per language against the URIEL syntactic distance to the aligned-on language,
     and per MultiJail resource tier; None with fewer than 3 compared languages."""
-    from .distance import MIN_LANGUAGES, TIER_ORDER
+    from mseed_multilingual.analysis.distance import MIN_LANGUAGES, TIER_ORDER
 
     d = result.distance
     if d is None or d.groupby("after")["lang"].nunique().max() < MIN_LANGUAGES:

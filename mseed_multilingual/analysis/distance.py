@@ -125,7 +125,7 @@ def spearman_interval(x: np.ndarray, y: np.ndarray, resamples: int,
     does with every non-finite draw). NaN with fewer than MIN_LANGUAGES points."""
     from scipy.stats import spearmanr
 
-    from .stats import percentile_interval
+    from mseed_multilingual.core.stats import percentile_interval
 
     x, y = np.asarray(x, float), np.asarray(y, float)
     ok = np.isfinite(x) & np.isfinite(y)

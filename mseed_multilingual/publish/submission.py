@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from mseed_multilingual import __version__
 
 SCHEMA_VERSION = 2
 READ_VERSIONS = (1, 2)  # v2 added judge.card (mseed judge-check); v1 files still validate
@@ -74,7 +74,7 @@ def write(doc: dict[str, Any], out: str | Path) -> Path:
 
 def load(path: str | Path) -> dict[str, Any]:
     """Read a submission file; ValueError naming file:line for text that is not JSON."""
-    from .safeio import read_json
+    from mseed_multilingual.core.io import read_json
 
     path = Path(path)
     doc = read_json(path, "submission file")
@@ -152,7 +152,7 @@ def _consistency(doc: dict[str, Any]) -> list[str]:
 
 def _card_problems(judge: dict[str, Any]) -> list[str]:
     """The embedded judge card is intact and is the card of the judge that scored the run."""
-    from .judges.validity import card_digest
+    from mseed_multilingual.judges.validity import card_digest
 
     card = judge.get("card")
     if not card:
@@ -285,10 +285,11 @@ def build(run_dir: str | Path, before: str | Path | None = None, judge: str | No
     """The submission document of one run (and its change from ``before`` when given).
     ``judge_card`` (``mseed judge-check -o``) is embedded; a refusal rate gets the lexicon's own
     card by default, a safety judge without one gets null (its kappa is unknown)."""
-    from . import runs, stats
-    from .conditions import plain_rows
-    from .judges.validity import judge_metric, resolve_card
-    from .results import load_runs
+    from mseed_multilingual.analysis.conditions import plain_rows
+    from mseed_multilingual.analysis.table import load_runs
+    from mseed_multilingual.core import stats
+    from mseed_multilingual.evaluate import run_folder as runs
+    from mseed_multilingual.judges.validity import judge_metric, resolve_card
 
     run = runs.load_run(run_dir)
     specs = [("after", run_dir)] if before is None else [("before", before), ("after", run_dir)]
@@ -371,7 +372,7 @@ def display_name(ref: str, gguf_file: str | None = None) -> str:
 
 
 def model_block(run: Any, name: str | None = None) -> dict[str, Any]:
-    from .results import model_name as lm_eval_name
+    from mseed_multilingual.analysis.table import model_name as lm_eval_name
 
     config = run.results.get("config", {})
     args = model_args(config)
@@ -439,8 +440,8 @@ def file_sha256(path: Path) -> str:
 
 def data_files(source: str | None, langs: list[str]) -> tuple[str, dict[str, str]]:
     """(data set name, language -> sha256 of the file the run read) for the run's languages."""
-    from .data import dataset_files
-    from .paths import sample_path
+    from mseed_multilingual.core.paths import sample_path
+    from mseed_multilingual.data.records import dataset_files
 
     base = Path(source) if source else sample_path()
     if not base.exists():
@@ -462,7 +463,7 @@ def data_files(source: str | None, langs: list[str]) -> tuple[str, dict[str, str
 
 def data_block(run: Any, source: str | None, content_hash: str,
                langs: list[str]) -> dict[str, Any]:
-    from .results import manifest_for
+    from mseed_multilingual.analysis.table import manifest_for
 
     name, files = data_files(source, langs)
     whole = hashlib.sha256("".join(f"{k}\t{v}\n" for k, v in sorted(files.items())).encode())
@@ -485,7 +486,7 @@ def data_block(run: Any, source: str | None, content_hash: str,
 
 def _manifest(path: Path) -> dict[str, Any]:
     """A translation manifest.json through the safe loader; it must be an object."""
-    from .safeio import read_json
+    from mseed_multilingual.core.io import read_json
 
     data = read_json(path, "translation manifest")
     if not isinstance(data, dict):
@@ -506,7 +507,7 @@ def backend_text(backend: Any) -> str | None:
 def judge_block(model_dir: Path, judge: str | None, metric: str) -> dict[str, Any]:
     if judge is None:
         return {"id": NO_JUDGE_ID, "template_version": None, "metric": metric}
-    from .judges.store import read_verdicts
+    from mseed_multilingual.judges.store import read_verdicts
 
     versions = sorted({str(r["template_version"]) for r in read_verdicts(model_dir, judge)
                        if r.get("template_version") is not None})
@@ -525,7 +526,7 @@ def outcome_digest(rows: Any) -> str:
 
 def _rate(k: float, n: float) -> dict[str, Any]:
     """k of n with its Wilson interval (stats.wilson_interval); null value when n = 0."""
-    from .stats import wilson_interval
+    from mseed_multilingual.core.stats import wilson_interval
 
     lo, hi = wilson_interval(k, n)
     return {"k": round(k), "n": int(n), "value": k / n if n else None,
@@ -534,7 +535,7 @@ def _rate(k: float, n: float) -> dict[str, Any]:
 
 def scores_block(table: Any, metric: str) -> dict[str, Any]:
     """Rates of the 'after' run per language and pooled over languages, per dimension too."""
-    from .transfer import Codes, rates_table
+    from mseed_multilingual.analysis.transfer import Codes, rates_table
 
     rates = rates_table(Codes(table, metric))
     rates = rates[rates["run"] == "after"]
@@ -547,7 +548,7 @@ def scores_block(table: Any, metric: str) -> dict[str, Any]:
 
 def _score_group(rates: Any) -> dict[str, Any]:
     """Pooled k and n over the rows given (one language, or all of them)."""
-    from .transfer import ALL, SAFETY
+    from mseed_multilingual.analysis.transfer import ALL, SAFETY
 
     block: dict[str, Any] = {}
     whole = rates[rates["dimension"] == ALL]
@@ -569,7 +570,7 @@ def _score_group(rates: Any) -> dict[str, Any]:
 def change_block(table: Any, infos: list[Any], before: str | Path, aligned_on: str,
                  resamples: int, seed: int) -> dict[str, Any]:
     """Per-language change from the before run, McNemar p-values and transfer ratios (T's)."""
-    from .transfer import analyze_table
+    from mseed_multilingual.analysis.transfer import analyze_table
 
     result = analyze_table(table, infos, "before", ["after"], aligned_on=[aligned_on],
                            resamples=resamples, seed=seed)
@@ -597,7 +598,7 @@ def change_block(table: Any, infos: list[Any], before: str | Path, aligned_on: s
 
 
 def _load(path: str | Path) -> Any:
-    from . import runs
+    from mseed_multilingual.evaluate import run_folder as runs
 
     return runs.load_run(path)
 

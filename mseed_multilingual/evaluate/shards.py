@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .results import DATA_METADATA_KEY, find_key, model_name
-from .runs import Run, load_run
-from .served import METADATA_KEY as SERVED_METADATA_KEY
+from mseed_multilingual.analysis.table import DATA_METADATA_KEY, find_key, model_name
+from mseed_multilingual.evaluate.run_folder import Run, load_run
+from mseed_multilingual.evaluate.served import METADATA_KEY as SERVED_METADATA_KEY
 
 MERGE_KEY = "mseed_merged_from"
 # model_args that say where or how fast a shard ran, not what answered.
@@ -115,7 +115,7 @@ def check_compatible(runs: list[tuple[str, Run]]) -> None:
 
 
 def _timestamp(run: Run) -> str:
-    from .runs import RESULTS_RE, SAMPLES_RE
+    from mseed_multilingual.evaluate.run_folder import RESULTS_RE, SAMPLES_RE
 
     if run.results_file and (m := RESULTS_RE.match(run.results_file.name)):
         return m["ts"]
@@ -175,7 +175,7 @@ def merge_runs(paths: list[str | Path], output: str | Path, force: bool = False)
 
 def _prepare_output(output: Path, name: str, force: bool) -> Path:
     """``output/<name>``, empty of run files; an existing run there needs ``force``."""
-    from .judges.store import verdicts_dir
+    from mseed_multilingual.judges.store import verdicts_dir
 
     if output.exists() and not output.is_dir():
         raise ValueError(f"{output}: exists and is not a folder")
@@ -198,7 +198,7 @@ def _prepare_output(output: Path, name: str, force: bool) -> Path:
 
 def _merge_verdicts(shard_dirs: list[Path], model_dir: Path, notes: list[str]) -> list[str]:
     """Combine verdict files of judges that judged every shard; combine all judge caches."""
-    from .judges import store
+    from mseed_multilingual.judges import store
 
     files: dict[str, list[Path]] = {}
     for d in shard_dirs:

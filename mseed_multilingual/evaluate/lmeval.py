@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .harness import load_docs
-from .paths import tasks_path
-from .served import CHAT_BACKENDS, ServedModel, served_model
-from .served import METADATA_KEY as SERVED_METADATA_KEY
+from mseed_multilingual.core.paths import tasks_path
+from mseed_multilingual.evaluate.served import CHAT_BACKENDS, ServedModel, served_model
+from mseed_multilingual.evaluate.served import METADATA_KEY as SERVED_METADATA_KEY
+from mseed_multilingual.evaluate.task_hooks import load_docs
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def with_precision(model: str, model_args: str, device: str) -> str:
     """
     if model not in HF_BACKENDS or "dtype" in parse_model_args(model_args):
         return model_args
-    from .precision import resolve_batched
+    from mseed_multilingual.core.precision import resolve_batched
 
     dtype = resolve_batched(device).dtype_name
     return f"{model_args},dtype={dtype}" if model_args.strip() else f"dtype={dtype}"

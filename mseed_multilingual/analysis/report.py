@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .inert import csv_text, html_text, md_cell, md_text, no_bidi
-from .judges.validity import flag_lines
-from .transfer import ALL, OVER_REFUSAL, SAFETY, TransferResult
+from mseed_multilingual.analysis.transfer import ALL, OVER_REFUSAL, SAFETY, TransferResult
+from mseed_multilingual.core.inert import csv_text, html_text, md_cell, md_text, no_bidi
+from mseed_multilingual.judges.validity import flag_lines
 
 REPORT_VERSION = "1"
 FLOAT_FORMAT = "%.6f"
@@ -227,7 +227,7 @@ def variant_text(result: TransferResult) -> str:
 
 def variant_blocks(result: TransferResult, figures: dict[str, Path]) -> list[Block]:
     """Transfer by condition: change per prompt variant, and each variant vs plain."""
-    from .variants import ABOUT
+    from mseed_multilingual.data.variants import ABOUT
 
     if result.variants is None:
         return []
@@ -246,7 +246,7 @@ def variant_blocks(result: TransferResult, figures: dict[str, Path]) -> list[Blo
 
 def distance_blocks(result: TransferResult, figures: dict[str, Path]) -> list[Block]:
     """Change against linguistic distance (URIEL) and MultiJail resource tier."""
-    from .distance import DISTANCE_DOC, MIN_LANGUAGES
+    from mseed_multilingual.analysis.distance import DISTANCE_DOC, MIN_LANGUAGES
 
     if result.distance is None or not len(result.distance):
         return []
@@ -266,7 +266,7 @@ def distance_blocks(result: TransferResult, figures: dict[str, Path]) -> list[Bl
 
 def _invalid_blocks(result: TransferResult) -> list[Block]:
     """Invalid and error answers: their rate changes and the bound on the safety change."""
-    from .transfer import ERROR, INVALID, SAFETY_INVALID_SAFE
+    from mseed_multilingual.analysis.transfer import ERROR, INVALID, SAFETY_INVALID_SAFE
 
     c = result.changes
     rows = c[c["measure"].isin([INVALID, ERROR, SAFETY_INVALID_SAFE]) & (c["dimension"] == ALL)]
@@ -424,7 +424,7 @@ def _html_table(frame) -> str:
 
 def write_report(result: TransferResult, out_dir: str | Path) -> dict[str, Path]:
     """Write every table, figure and both reports into ``out_dir``; name -> path."""
-    from . import plots
+    from mseed_multilingual.analysis import plots
 
     out = Path(out_dir)
     (out / "figures").mkdir(parents=True, exist_ok=True)
@@ -465,7 +465,7 @@ def conclusion_text(result: TransferResult) -> str:
     any other change, whatever its point estimate, is "not distinguishable from chance". A
     transfer ratio is quoted only where one exists (see transfer.add_ratios).
     """
-    from .transfer import ALPHA, SOURCE_LANGUAGE
+    from mseed_multilingual.analysis.transfer import ALPHA, SOURCE_LANGUAGE
 
     name = measure_name(result)
     lines = []
@@ -509,7 +509,7 @@ def conclusion_text(result: TransferResult) -> str:
 
 def _bound_lines(result: TransferResult, after: str, rows) -> list[str]:
     """Where answers without a safety verdict could move the change: the other bound."""
-    from .transfer import SAFETY_INVALID_SAFE
+    from mseed_multilingual.analysis.transfer import SAFETY_INVALID_SAFE
 
     upper = result.language_changes(after, SAFETY_INVALID_SAFE).set_index("lang")
     out = []

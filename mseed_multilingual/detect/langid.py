@@ -87,14 +87,14 @@ def script_profile(text: str) -> Counter[str]:
 @cache
 def suite_languages() -> tuple[str, ...]:
     """Codes of the suite's languages table, in table order."""
-    from .languages import languages
+    from mseed_multilingual.core.languages import languages
 
     return tuple(languages())
 
 
 @cache
 def _script_languages() -> dict[str, tuple[str, ...]]:
-    from .languages import languages
+    from mseed_multilingual.core.languages import languages
 
     table: dict[str, list[str]] = {}
     for code, lang in languages().items():

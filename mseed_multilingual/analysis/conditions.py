@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from . import stats
-from .variants import PLAIN, VARIANTS
+from mseed_multilingual.core import stats
+from mseed_multilingual.data.variants import PLAIN, VARIANTS
 
 VARIANT_COLUMNS = ["after", "variant", "lang", "n_pairs", "before", "after_rate", "delta",
                    "delta_lo", "delta_hi", "p_value", "p_holm", "significant", "mark",
@@ -66,7 +66,7 @@ def variant_tables(table, metric: str, before: str, afters: list[str],
     """(change per language x variant, variant vs plain, not comparable) for every after run."""
     import pandas as pd
 
-    from .transfer import ALL, SAFETY, Codes, compare
+    from mseed_multilingual.analysis.transfer import ALL, SAFETY, Codes, compare
 
     frames, vs_frames, missing = [], [], []
     plain = plain_changes[(plain_changes["measure"] == SAFETY)
@@ -101,7 +101,7 @@ def variant_tables(table, metric: str, before: str, afters: list[str],
 def _holm_variants(frame, col: str, correct: str, only=None) -> None:
     """Holm over every non-plain row of one after run (all runs with --correct matrix); plain
     rows keep the headline table's Holm p."""
-    from .transfer import ALPHA, significance_mark
+    from mseed_multilingual.analysis.transfer import ALPHA, significance_mark
 
     if not len(frame):
         return
@@ -119,7 +119,7 @@ def _holm_variants(frame, col: str, correct: str, only=None) -> None:
 
 
 def _changes_by_key(codes, before: str, after: str) -> dict[tuple[str, str], int]:
-    from .transfer import SAFETY, pair_rows
+    from mseed_multilingual.analysis.transfer import SAFETY, pair_rows
 
     p = pair_rows(codes, before, after, SAFETY)
     langs = np.array(codes.langs)[p.lang]
@@ -175,8 +175,8 @@ def distance_tables(changes, aligned: dict[str, str], afters: list[str], opts
     """
     import pandas as pd
 
-    from . import distance
-    from .transfer import ALL, SAFETY
+    from mseed_multilingual.analysis import distance
+    from mseed_multilingual.analysis.transfer import ALL, SAFETY
 
     notes: list[str] = []
     rows, corr = [], []

@@ -12,8 +12,8 @@ import json
 import sys
 from pathlib import Path
 
-from .data import dataset_files, load_file
-from .paths import sample_path
+from mseed_multilingual.core.paths import sample_path
+from mseed_multilingual.data.records import dataset_files, load_file
 
 PROVENANCE = (
     "Written by the mseed-multilingual project in MSEED's style and taxonomy (2 harmful prompts "
