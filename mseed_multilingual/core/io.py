@@ -1,5 +1,6 @@
-"""Reading files a stranger may have crafted: one clear error per problem, never a traceback.
+"""The io layer: every JSON/JSONL file read or written, every file or JSON hash, in one place.
 
+Reading files a stranger may have crafted: one clear error per problem, never a traceback.
 Every JSON or JSONL file the project reads from users (submissions, lm-eval results and samples,
 verdicts, manifests, data) goes through :func:`loads` / :func:`read_json`, which bound the
 nesting depth (Python's parser recurses: ~2 KB of ``[[[[`` is a ``RecursionError``, and a file
@@ -7,25 +8,62 @@ just under the interpreter's limit would break every recursive walk done later),
 :func:`read_text`, which names the file and the line of bytes that are not UTF-8 and refuses a
 directory, a symlink loop or a FIFO where a file is expected. Errors are :class:`InputError`,
 a ``ValueError``, so the CLI prints them as one line.
+
+Writing: :func:`json_text` is the project's JSON (sorted keys, UTF-8 kept, the options of each
+file format as parameters so every file stays byte-identical), :func:`write_text` /
+:func:`write_json` / :func:`write_jsonl` / :func:`atomic_open` replace a file atomically (a
+killed process leaves the old file or the new one, never half of one), and :func:`json_safe`
+turns numpy scalars, NaN/Infinity and tuples into what the writers accept. Hashing:
+:func:`sha256_file` (streamed: model weights are large), :func:`sha256_text` and
+:func:`sha256_json` (canonical JSON: equal content, equal hash).
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import hashlib
 import json
+import math
 import os
+import secrets
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, NamedTuple
 
 # Legitimate files nest about 10 deep (an lm-eval results JSON); 64 leaves room and stays far
 # from the interpreter's recursion limit (1000) for every later recursive walk.
 MAX_JSON_DEPTH = 64
+# The default wording of a JSON syntax error; {msg} is the parser's reason.
+NOT_VALID_JSON = "not valid JSON ({msg})"
+# Separators of canonical JSON (what sha256_json hashes): no spaces, so no formatting choice
+# changes a hash.
+CANONICAL_SEPARATORS = (",", ":")
+# Files are hashed in blocks of this size: a multi-GB GGUF never sits in memory whole.
+HASH_BLOCK = 1 << 20
 
 
 class InputError(ValueError):
     """A file or request that cannot be used as it is; the message names file, line or field."""
+
+
+class BadJSON(InputError):
+    """Text that is not JSON, or JSON nested deeper than allowed, without a location: raised by
+    :func:`parse_json` for callers whose messages have their own wording (the data layer);
+    ``msg``, ``line`` and ``column`` are the parser's (line and column are 0 when too deep)."""
+
+    def __init__(self, msg: str, line: int = 0, column: int = 0, too_deep: bool = False):
+        super().__init__(msg)
+        self.msg, self.line, self.column, self.too_deep = msg, line, column, too_deep
+
+
+class JsonLine(NamedTuple):
+    """One non-blank line of a JSONL file: ``where`` is ``file:line`` for messages."""
+
+    where: str
+    number: int
+    value: Any
 
 
 def json_depth(obj: Any) -> int:
@@ -51,33 +89,59 @@ def _openers(text: str | bytes) -> int:
     return text.count(b"[") + text.count(b"{")
 
 
+def too_deep_message(max_depth: int = MAX_JSON_DEPTH) -> str:
+    """The one wording of JSON nested deeper than ``max_depth``."""
+    return f"JSON nested too deeply (more than {max_depth} levels)"
+
+
+def parse_json(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """``json.loads`` bounded in nesting depth; :class:`BadJSON` (no location) when the text
+    is not JSON or nests deeper than ``max_depth``. Bytes that are not UTF-8 raise
+    ``UnicodeDecodeError`` (a ValueError) as ``json.loads`` does."""
+    try:
+        obj = json.loads(text)
+    except RecursionError:
+        raise BadJSON(too_deep_message(max_depth), too_deep=True) from None
+    except json.JSONDecodeError as exc:
+        raise BadJSON(exc.msg, exc.lineno, exc.colno) from exc
+    if isinstance(obj, (dict, list)) and _openers(text) > max_depth \
+            and json_depth(obj) > max_depth:
+        raise BadJSON(too_deep_message(max_depth), too_deep=True)
+    return obj
+
+
 def loads(text: str | bytes, where: str, max_depth: int = MAX_JSON_DEPTH,
           hint: str = "") -> Any:
     """``json.loads`` that raises :class:`InputError` naming ``where`` (file, file:line or
     request) for invalid JSON (with ``hint`` appended) and for nesting deeper than
     ``max_depth``."""
     try:
-        obj = json.loads(text)
-    except RecursionError:
-        raise InputError(f"{where}: JSON nested too deeply (more than {max_depth} levels)"
-                         ) from None
-    except json.JSONDecodeError as exc:
-        line = "" if where.rsplit(":", 1)[-1].isdigit() else f":{exc.lineno}"
-        raise InputError(f"{where}{line}: not valid JSON ({exc.msg})"
-                         + (f"; {hint}" if hint else "")) from exc
+        return parse_json(text, max_depth)
+    except BadJSON as exc:
+        if exc.too_deep:
+            raise InputError(f"{where}: {exc.msg}") from None
+        line = "" if where.rsplit(":", 1)[-1].isdigit() else f":{exc.line}"
+        raise InputError(f"{where}{line}: {NOT_VALID_JSON.format(msg=exc.msg)}"
+                         + (f"; {hint}" if hint else "")) from exc.__cause__
     except UnicodeDecodeError as exc:
         raise InputError(f"{where}: not UTF-8 text ({exc.reason})") from exc
-    if isinstance(obj, (dict, list)) and _openers(text) > max_depth \
-            and json_depth(obj) > max_depth:
-        raise InputError(f"{where}: JSON nested too deeply (more than {max_depth} levels)")
-    return obj
+
+
+def not_object(obj: Any, what: str = "a JSON object", word: str = "found") -> str | None:
+    """``expected <what>, <word> <type>`` when ``obj`` is not a JSON object (dict), else None:
+    the one check of every object line, for sites that collect problems (the data layer) as
+    well as for those that raise them."""
+    if isinstance(obj, dict):
+        return None
+    return f"expected {what}, {word} {type(obj).__name__}"
 
 
 def require_fields(obj: object, where: str, fields, missing: str = "missing field") -> dict:
     """``obj`` as a JSON object holding every one of ``fields``; a ValueError naming ``where``
     (file:line) otherwise. One check for every line format read from users' files."""
-    if not isinstance(obj, dict):
-        raise ValueError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+    problem = not_object(obj, word="got")
+    if problem:
+        raise ValueError(f"{where}: {problem}")
     absent = [k for k in fields if k not in obj]
     if absent:
         raise ValueError(f"{where}: {missing} {', '.join(absent)}")
@@ -130,6 +194,16 @@ def iter_lines(path: str | Path, what: str = "JSONL file") -> Iterator[tuple[int
         raise _bad_utf8_line(path) from None
 
 
+def iter_jsonl(path: str | Path, what: str = "JSONL file", hint: str = "",
+               max_depth: int = MAX_JSON_DEPTH) -> Iterator[JsonLine]:
+    """Each non-blank line of a JSONL file, parsed; a line that is not UTF-8, not JSON (with
+    ``hint`` appended) or nested too deeply is an :class:`InputError` naming ``file:line``."""
+    for n, line in iter_lines(path, what):
+        if line.strip():
+            where = f"{path}:{n}"
+            yield JsonLine(where, n, loads(line, where, max_depth, hint))
+
+
 def _bad_utf8_line(path: Path) -> InputError:
     """The error naming the first line of ``path`` that is not UTF-8 (found after a chunked
     decode failed, so only on the error path)."""
@@ -164,3 +238,143 @@ def output_file(path: str | Path, what: str = "output file") -> Path:
         raise InputError(f"{path}: is a directory, expected the {what} path")
     output_dir(path.parent, f"folder of the {what}")
     return path
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def json_text(obj: Any, *, indent: int | None = 2, ensure_ascii: bool = False,
+              sort_keys: bool = True, allow_nan: bool = True, default: Any = None,
+              newline: bool = True) -> str:
+    """The project's JSON text of ``obj``: sorted keys, UTF-8 kept (``ensure_ascii=False``),
+    indented by 2 and ending in a newline unless told otherwise. Each file format keeps its
+    own options (passed here) so its bytes never change; ``indent=None, newline=False`` is a
+    JSONL line. ``allow_nan=False`` refuses NaN/Infinity, which are not JSON."""
+    text = json.dumps(obj, indent=indent, ensure_ascii=ensure_ascii, sort_keys=sort_keys,
+                      allow_nan=allow_nan, default=default)
+    return text + "\n" if newline else text
+
+
+@contextlib.contextmanager
+def atomic_open(path: str | Path, mode: str = "w", fsync: bool = False) -> Iterator[IO]:
+    """Open a temporary file beside ``path`` ("w": UTF-8 text with LF line ends, "wb": bytes)
+    and, when the block ends without an exception, rename it over ``path``: readers see the old
+    file or the new one, and a writer that raises (or is killed) leaves no partial file. The
+    temporary has a unique name, so concurrent writers never share one; it is created with the
+    usual permissions (umask), as a plain ``open`` would. ``fsync=True`` also survives a
+    machine crash (a process kill is covered without it). The folder is created if missing."""
+    if mode not in ("w", "wb"):
+        raise ValueError(f"atomic_open: mode must be 'w' or 'wb', got {mode!r}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = _temporary(path)
+    try:
+        with (open(fd, "wb") if mode == "wb"
+              else open(fd, "w", encoding="utf-8", newline="\n")) as fh:
+            yield fh
+            if fsync:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _temporary(path: Path) -> tuple[int, str]:
+    """A new file ``.<name>.<random>.tmp`` beside ``path``, opened for writing with mode 0666
+    less the umask (``tempfile.mkstemp`` would make it 0600, and so the final file)."""
+    while True:
+        tmp = str(path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
+
+
+def write_text(path: str | Path, text: str, fsync: bool = False) -> Path:
+    """Replace ``path`` atomically with ``text`` (UTF-8, LF); returns the path."""
+    with atomic_open(path, "w", fsync) as fh:
+        fh.write(text)
+    return Path(path)
+
+
+def write_bytes(path: str | Path, data: bytes, fsync: bool = False) -> Path:
+    """Replace ``path`` atomically with ``data``; returns the path."""
+    with atomic_open(path, "wb", fsync) as fh:
+        fh.write(data)
+    return Path(path)
+
+
+def write_lines(path: str | Path, lines: Iterable[str], fsync: bool = False) -> int:
+    """Replace ``path`` atomically with ``lines`` (each followed by a newline), streamed (a
+    generator is never held whole); returns how many lines were written."""
+    n = 0
+    with atomic_open(path, "w", fsync) as fh:
+        for line in lines:
+            fh.write(line + "\n")
+            n += 1
+    return n
+
+
+def write_json(path: str | Path, obj: Any, *, indent: int | None = 2,
+               ensure_ascii: bool = False, allow_nan: bool = True) -> Path:
+    """Replace ``path`` atomically with :func:`json_text` of ``obj``; returns the path."""
+    return write_text(path, json_text(obj, indent=indent, ensure_ascii=ensure_ascii,
+                                      allow_nan=allow_nan))
+
+
+def write_jsonl(path: str | Path, rows: Iterable[Any], *, sort_keys: bool = True,
+                ensure_ascii: bool = False, allow_nan: bool = True, fsync: bool = False) -> int:
+    """Replace ``path`` atomically with one JSON line per row (:func:`json_text` on one
+    line; ``sort_keys=False`` keeps a format's own field order); returns the row count."""
+    return write_lines(path, (json_text(row, indent=None, ensure_ascii=ensure_ascii,
+                                        sort_keys=sort_keys, allow_nan=allow_nan,
+                                        newline=False) for row in rows), fsync)
+
+
+def json_safe(obj: Any, digits: int | None = None) -> Any:
+    """``obj`` as values the JSON writers accept and other tools read: numpy scalars become
+    Python numbers, NaN and Infinity become None (they are not JSON), tuples become lists,
+    keys become text; with ``digits``, floats are rounded (and -0.0 becomes 0.0) so that
+    last-bit noise never changes a written file."""
+    if isinstance(obj, dict):
+        return {str(k): json_safe(v, digits) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_safe(v, digits) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
+        obj = obj.item()  # a numpy scalar (or 0-d array)
+    if isinstance(obj, float):
+        if not math.isfinite(obj):
+            return None
+        if digits is not None:
+            value = round(obj, digits)
+            return 0.0 if value == 0 else value
+    return obj
+
+
+# --- hashing ---------------------------------------------------------------------------------
+
+
+def sha256_file(path: str | Path) -> str:
+    """Hex sha256 of a file's bytes, read in :data:`HASH_BLOCK` blocks (weights are large)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(HASH_BLOCK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    """Hex sha256 of ``text`` encoded as UTF-8."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sha256_json(obj: Any, *, separators: tuple[str, str] | None = CANONICAL_SEPARATORS,
+                ensure_ascii: bool = False) -> str:
+    """Hex sha256 of ``obj`` as canonical JSON (sorted keys, no spaces, UTF-8): equal content,
+    equal hash. Hashes already published with other options keep them through the parameters
+    (``separators=None`` is ``json.dumps``' default ``", "``/``": "``)."""
+    return sha256_text(json.dumps(obj, ensure_ascii=ensure_ascii, sort_keys=True,
+                                  separators=separators))
