@@ -1,0 +1,288 @@
+"""The documentation stays true: links and anchors resolve, the README stays a front door, and
+every ``mseed <command>`` (and its flags) named in the docs exists.
+
+Each check is a function over Markdown text that returns its problems, so that the tests below
+also prove, on small broken documents, that each check can fail.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import unicodedata
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+README_MAX_BYTES = 10 * 1024
+# The two commands the README opens with: they work on a fresh machine.
+OPENING_COMMANDS = ("make demo", "make test")
+DOCS = sorted([README, ROOT / "CONTRIBUTING.md", ROOT / "benchmarks" / "README.md",
+               *(ROOT / "docs").glob("*.md")])
+
+_FENCE = re.compile(r"^(```|~~~)")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_LINK = re.compile(r"(?<!!)\[(?:[^\]\[]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?\s*\)")
+_INLINE_CODE = re.compile(r"(`+)(.+?)\1", re.S)
+_COMMAND = re.compile(r"(?<![\w.-])mseed[ \t]+([a-zA-Z][\w-]*)")
+_FLAG = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*)")
+# Where a shell command ends on its line: a comment, a pipe, a redirection, a sequence.
+_COMMAND_END = re.compile(r"\s#|\s\||\s>|&&|;|\)")
+
+
+def split_code(text: str) -> tuple[str, list[str]]:
+    """(prose, fenced blocks): the text with fenced code blocks blanked out (line numbers kept),
+    and the blocks themselves. Headings and links inside code are not headings and links."""
+    prose, blocks, block, fence = [], [], [], None
+    for line in text.splitlines():
+        m = _FENCE.match(line.lstrip())
+        if fence is None and m:
+            fence, block = m.group(1), []
+            prose.append("")
+        elif fence is not None and line.lstrip().startswith(fence):
+            fence = None
+            blocks.append("\n".join(block))
+            prose.append("")
+        elif fence is not None:
+            block.append(line)
+            prose.append("")
+        else:
+            prose.append(line)
+    return "\n".join(prose), blocks
+
+
+def github_slug(heading: str) -> str:
+    """The anchor GitHub gives a heading: inline markup dropped, lower case, every character
+    that is not a letter, a digit, a space, ``-`` or ``_`` removed, spaces turned into ``-``
+    (runs of hyphens are kept, as GitHub keeps them)."""
+    text = _INLINE_CODE.sub(lambda m: m.group(2), heading)
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # a link keeps its text
+    text = re.sub(r"<[^>]+>", "", text)  # HTML tags
+    text = text.replace("*", "").lower()
+    kept = (c for c in text
+            if c in " -_" or unicodedata.category(c)[0] in "LNM")
+    return "".join(kept).replace(" ", "-")
+
+
+def anchors(text: str) -> set[str]:
+    """Every heading's anchor in a Markdown text, with GitHub's -1, -2 for repeated headings."""
+    prose, _ = split_code(text)
+    seen: dict[str, int] = {}
+    out = set()
+    for line in prose.splitlines():
+        m = _HEADING.match(line)
+        if not m:
+            continue
+        slug = github_slug(m.group(2))
+        n = seen.get(slug, 0)
+        seen[slug] = n + 1
+        out.add(slug if n == 0 else f"{slug}-{n}")
+    return out
+
+
+def link_problems(path: Path, text: str) -> list[str]:
+    """Relative links (and images) of one Markdown file whose target file or #anchor does not
+    exist. Web and mail links are not followed (no network in the tests)."""
+    prose, _ = split_code(text)
+    prose = _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), prose)
+    problems = []
+    for lineno, line in enumerate(prose.splitlines(), 1):
+        targets = [m.group(1) for m in _LINK.finditer(line)]
+        targets += [m.group(1) for m in _IMAGE.finditer(line)]
+        for target in targets:
+            if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I):
+                continue
+            where = f"{path.name}:{lineno}: {target}"
+            file_part, _, anchor = target.partition("#")
+            if not file_part:
+                if anchor not in anchors(text):
+                    problems.append(f"{where}: no heading with that anchor in {path.name}")
+                continue
+            dest = (path.parent / file_part).resolve()
+            if not dest.exists():
+                problems.append(f"{where}: no such file")
+            elif anchor and (dest.is_dir() or dest.suffix != ".md"):
+                problems.append(f"{where}: an anchor into a file that is not Markdown")
+            elif anchor and anchor not in anchors(dest.read_text(encoding="utf-8")):
+                problems.append(f"{where}: no heading with that anchor in {dest.name}")
+    return problems
+
+
+def command_lines(text: str) -> list[str]:
+    """The pieces of code (fenced blocks with backslash continuations joined, and inline code
+    spans) that can name ``mseed`` commands. Prose outside code is not parsed."""
+    prose, blocks = split_code(text)
+    pieces = []
+    for block in blocks:
+        pieces += block.replace("\\\n", " ").splitlines()
+    pieces += [m.group(2).replace("\n", " ") for m in _INLINE_CODE.finditer(prose)]
+    return pieces
+
+
+def commands_named(text: str) -> list[tuple[str, list[str], list[str]]]:
+    """(command, words after it, flags) for every ``mseed <command>`` in the code of a text."""
+    found = []
+    for piece in command_lines(text):
+        for m in _COMMAND.finditer(piece):
+            rest = piece[m.end():]
+            end = _COMMAND_END.search(rest)
+            rest = rest[:end.start()] if end else rest
+            nested = _COMMAND.search(rest)
+            rest = rest[:nested.start()] if nested else rest
+            found.append((m.group(1), rest.split(), _FLAG.findall(rest)))
+    return found
+
+
+def _help(*words: str) -> str:
+    out = subprocess.run([sys.executable, "-m", "mseed_multilingual", *words, "--help"],
+                         capture_output=True, text=True, timeout=60, check=True)
+    return out.stdout
+
+
+def subcommands(help_text: str) -> set[str]:
+    """The subcommands listed in an argparse help text (``{a,b}`` usage or the indented
+    list under ``COMMAND``)."""
+    names = set()
+    for group in re.findall(r"\{([a-z0-9,-]+)\}", help_text):
+        names |= set(group.split(","))
+    for line in help_text.splitlines():
+        m = re.match(r"^    ([a-z][a-z0-9-]*)(\s|$)", line)
+        if m:
+            names.add(m.group(1))
+    return names
+
+
+def command_problems(text: str, name: str, known: set[str],
+                     help_of: Callable[..., str]) -> list[str]:
+    """``mseed <command>`` uses in a text whose command, subcommand or flag does not exist."""
+    problems = []
+    for command, words, flags in commands_named(text):
+        if command not in known:
+            problems.append(f"{name}: mseed {command}: not a command of `mseed --help`")
+            continue
+        help_text = help_of(command)
+        sub = subcommands(help_text)
+        if sub and words and words[0] in sub:
+            help_text = help_of(command, words[0])
+        for flag in flags:
+            if not re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", help_text):
+                problems.append(f"{name}: mseed {command}: {flag} is not in its --help")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def help_of():
+    cache: dict[tuple[str, ...], str] = {}
+
+    def get(*words: str) -> str:
+        if words not in cache:
+            cache[words] = _help(*words)
+        return cache[words]
+
+    return get
+
+
+def _all(check: Iterable[list[str]]) -> list[str]:
+    return [p for problems in check for p in problems]
+
+
+# --- the documents -------------------------------------------------------------------------
+
+def test_the_documents_exist():
+    assert [p.relative_to(ROOT).as_posix() for p in DOCS if not p.exists()] == []
+    assert len(DOCS) > 4
+
+
+def test_every_relative_link_and_anchor_resolves():
+    problems = _all(link_problems(p, p.read_text(encoding="utf-8")) for p in DOCS)
+    assert problems == []
+
+
+def test_readme_is_a_front_door_under_10_kb():
+    size = len(README.read_bytes())
+    assert size < README_MAX_BYTES, f"README.md is {size} bytes; move reference text to docs/"
+
+
+def test_readme_opens_with_the_two_commands():
+    assert readme_opening_problems(README.read_text(encoding="utf-8")) == []
+
+
+def readme_opening_problems(text: str) -> list[str]:
+    """The README's first code block must be the two fresh-machine commands, in order, before
+    any section heading."""
+    first_section = re.search(r"^## ", text, re.M)
+    head = text[:first_section.start()] if first_section else text
+    _, blocks = split_code(head)
+    if not blocks:
+        return ["no code block before the first section"]
+    lines = [ln.split("#")[0].strip() for ln in blocks[0].splitlines() if ln.strip()]
+    if tuple(lines) != OPENING_COMMANDS:
+        return [f"the first code block is {lines}, not {list(OPENING_COMMANDS)}"]
+    return []
+
+
+def test_every_mseed_command_named_in_the_docs_exists(help_of):
+    known = subcommands(help_of())
+    assert {"run", "judge", "transfer", "submit"} <= known  # the parse found the list
+    problems = _all(command_problems(p.read_text(encoding="utf-8"), p.relative_to(ROOT).as_posix(),
+                                     known, help_of) for p in DOCS)
+    assert problems == []
+
+
+def test_the_docs_name_every_command(help_of):
+    """Every subcommand has a reference somewhere in the docs (a new command lands with its
+    documentation)."""
+    named = {c for p in DOCS for c, _, _ in commands_named(p.read_text(encoding="utf-8"))}
+    missing = subcommands(help_of()) - named
+    assert missing == set()
+
+
+# --- each check can fail -------------------------------------------------------------------
+
+def test_github_slugs_match_githubs_rule():
+    assert github_slug("Generating answers: lm-eval tasks and `mseed run`") == \
+        "generating-answers-lm-eval-tasks-and-mseed-run"
+    assert github_slug("How far a judge can be trusted: `mseed judge-check`") == \
+        "how-far-a-judge-can-be-trusted-mseed-judge-check"
+    assert github_slug("`train_throughput.py`") == "train_throughputpy"
+    assert github_slug("Data - a / b") == "data---a--b"
+    assert anchors("# A\n## A\n```\n# not a heading\n```\n") == {"a", "a-1"}
+
+
+def test_link_check_finds_a_missing_file_and_a_missing_anchor(tmp_path):
+    (tmp_path / "other.md").write_text("# Present\n", encoding="utf-8")
+    doc = tmp_path / "doc.md"
+    text = ("# Here\n[ok](other.md#present) [self](#here) [web](https://example.org/x)\n"
+            "[gone](missing.md) [bad](other.md#absent) [self-bad](#nowhere)\n"
+            "`[in code](missing-too.md)`\n```\n[in a block](missing-3.md)\n```\n")
+    problems = link_problems(doc, text)
+    assert [p.split(": ", 1)[1] for p in problems] == [
+        "missing.md: no such file",
+        "other.md#absent: no heading with that anchor in other.md",
+        "#nowhere: no heading with that anchor in doc.md"]
+
+
+def test_readme_opening_check_fails_on_another_opening():
+    good = "# t\n\n```sh\nmake demo   # x\nmake test   # y\n```\n\n## Next\n"
+    assert readme_opening_problems(good) == []
+    assert readme_opening_problems("# t\n\n## Next\n```sh\nmake demo\nmake test\n```\n")
+    assert readme_opening_problems("# t\n```sh\nmake test\nmake demo\n```\n")
+
+
+def test_command_check_finds_unknown_commands_and_flags(help_of):
+    known = subcommands(help_of())
+    text = ("`mseed judge RUN --judge lexicon`\n"
+            "```sh\nmseed transfer --before a \\\n  --after b --no-such-flag -o r  # --ignored\n"
+            "mseed data inspect F --strict\nmseed data inspect F --bogus\n"
+            ".venv/bin/mseed demo\n```\n"
+            "`mseed jduge RUN` `mseed transferX`\n")
+    assert command_problems(text, "t.md", known, help_of) == [
+        "t.md: mseed transfer: --no-such-flag is not in its --help",
+        "t.md: mseed data: --bogus is not in its --help",
+        "t.md: mseed jduge: not a command of `mseed --help`",
+        "t.md: mseed transferX: not a command of `mseed --help`"]
