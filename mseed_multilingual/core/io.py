@@ -319,10 +319,13 @@ def write_lines(path: str | Path, lines: Iterable[str], fsync: bool = False) -> 
 
 
 def write_json(path: str | Path, obj: Any, *, indent: int | None = 2,
-               ensure_ascii: bool = False, allow_nan: bool = True) -> Path:
-    """Replace ``path`` atomically with :func:`json_text` of ``obj``; returns the path."""
+               ensure_ascii: bool = False, sort_keys: bool = True, allow_nan: bool = True,
+               default: Any = None) -> Path:
+    """Replace ``path`` atomically with :func:`json_text` of ``obj``; returns the path.
+    ``sort_keys=False`` keeps a foreign format's key order (lm-eval's results file)."""
     return write_text(path, json_text(obj, indent=indent, ensure_ascii=ensure_ascii,
-                                      allow_nan=allow_nan))
+                                      sort_keys=sort_keys, allow_nan=allow_nan,
+                                      default=default))
 
 
 def write_jsonl(path: str | Path, rows: Iterable[Any], *, sort_keys: bool = True,

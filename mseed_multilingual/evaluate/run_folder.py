@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mseed_multilingual.core.io import InputError, iter_lines, loads, read_json
+from mseed_multilingual.core.io import InputError, iter_jsonl, read_json
 
 SAMPLES_RE = re.compile(r"^samples_(?P<task>.+)_(?P<ts>\d{4}-\d{2}-\d{2}T[\d\-.:]+)\.jsonl$")
 RESULTS_RE = re.compile(r"^results_(?P<ts>\d{4}-\d{2}-\d{2}T[\d\-.:]+)\.json$")
@@ -168,12 +168,9 @@ def read_samples(path: str | Path) -> Iterator[Sample]:
     path = Path(path)
     m = SAMPLES_RE.match(path.name)
     task = m["task"] if m else path.stem
-    for n, line in iter_lines(path, "samples file"):
-        if not line.strip():
-            continue
-        loc = f"{path}:{n}"
-        obj = loads(line, loc, hint="the file may be truncated (an interrupted run)")
-        yield _sample(obj, loc, str(path), n, task)
+    for line in iter_jsonl(path, "samples file",
+                           hint="the file may be truncated (an interrupted run)"):
+        yield _sample(line.value, line.where, str(path), line.number, task)
 
 
 def _sample(obj: Any, loc: str, file: str, n: int, task: str) -> Sample:

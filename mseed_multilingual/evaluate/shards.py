@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from mseed_multilingual.analysis.table import DATA_METADATA_KEY, find_key, model_name
+from mseed_multilingual.core.io import write_json, write_lines
 from mseed_multilingual.evaluate.run_folder import Run, load_run
 from mseed_multilingual.evaluate.served import METADATA_KEY as SERVED_METADATA_KEY
 
@@ -165,8 +166,7 @@ def merge_runs(paths: list[str | Path], output: str | Path, force: bool = False)
         for src in run.samples_files.values():
             shutil.copyfile(src, model_dir / src.name)
     ts = max(_timestamp(r) for _, r in runs)
-    (model_dir / f"results_{ts}.json").write_text(
-        json.dumps(results, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    write_json(model_dir / f"results_{ts}.json", results, sort_keys=False, default=str)
     judges = _merge_verdicts([r.model_dir for _, r in runs], model_dir, notes)
     merged = load_run(model_dir)
     return MergeReport(model_dir, sorted(merged.samples_files), len(merged.samples()), judges,
@@ -230,8 +230,7 @@ def _merge_verdicts(shard_dirs: list[Path], model_dir: Path, notes: list[str]) -
                 if line not in seen:
                     seen.add(line)
                     lines.append(line)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text("".join(f"{x}\n" for x in lines), encoding="utf-8")
+        write_lines(target, lines)
     return merged
 
 

@@ -11,12 +11,12 @@ nothing secret may go there.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from typing import Any
 
 from mseed_multilingual.core import taxonomy
+from mseed_multilingual.core.io import BadJSON, iter_lines, not_object, parse_json, sha256_text
 from mseed_multilingual.core.paths import sample_path
 from mseed_multilingual.data.records import DataError, load_language
 
@@ -39,7 +39,7 @@ VERDICT_PREFIX = '{"verdict"'
 
 
 def doc_order_key(doc_id: str) -> str:
-    return hashlib.sha256(f"{DOC_ORDER_SALT}:{doc_id}".encode()).hexdigest()
+    return sha256_text(f"{DOC_ORDER_SALT}:{doc_id}")
 
 
 def resolve_data_path(mseed_data: str | None) -> str:
@@ -159,22 +159,23 @@ def load_capability(mseed_lang: str, mseed_capability_data: str | None = None,
     path = os.path.join(folder, f"{mseed_lang}.jsonl")
     if not os.path.exists(path):
         raise DataError(path, f"no capability questions for language {mseed_lang!r}")
-    with open(path, encoding="utf-8") as f:
-        docs = [_capability_doc(path, n, line) for n, line in enumerate(f, 1) if line.strip()]
+    docs = [_capability_doc(f"{path}:{n}", line)
+            for n, line in iter_lines(path, "capability file") if line.strip()]
     return {"test": datasets.Dataset.from_list(docs)}
 
 
-def _capability_doc(path: str, n: int, line: str) -> dict[str, Any]:
-    import json
-
+def _capability_doc(where: str, line: str) -> dict[str, Any]:
     try:
-        doc = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}:{n}", f"invalid JSON: {exc.msg}") from exc
+        doc = parse_json(line)
+    except BadJSON as exc:
+        raise DataError(where, exc.msg if exc.too_deep else f"invalid JSON: {exc.msg}") from exc
+    problem = not_object(doc)
+    if problem:
+        raise DataError(where, problem)
     missing = [k for k in CAPABILITY_FIELDS if k not in doc]
     if missing or not 0 <= doc.get("answer", -1) < len(doc.get("choices", [])):
-        raise DataError(f"{path}:{n}", f"needs {list(CAPABILITY_FIELDS)} with a valid answer "
-                                       f"index (missing: {missing})")
+        raise DataError(where, f"needs {list(CAPABILITY_FIELDS)} with a valid answer "
+                               f"index (missing: {missing})")
     return {k: doc[k] for k in CAPABILITY_FIELDS}
 
 
