@@ -12,11 +12,10 @@ Bad input is one line naming the file, the line and the field; nothing is silent
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from mseed_multilingual.core.io import loads, require_fields
+from mseed_multilingual.core.io import loads, require_fields, sha256_file, sha256_text
 from mseed_multilingual.core.paths import PACKAGE_DIR
 
 FIELDS = ("id", "lang", "prompt_kind", "prompt", "answer", "refusal", "safe", "case")
@@ -119,9 +118,8 @@ def load_file(path: str | Path, seen: dict[str, str] | None = None) -> list[Exam
 
 def set_hash(files: list[Path]) -> str:
     """sha256 over (file name, file sha256) lines: which labels a card was measured against."""
-    lines = "".join(f"{p.name}\t{hashlib.sha256(p.read_bytes()).hexdigest()}\n"
-                    for p in sorted(files, key=lambda p: p.name))
-    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+    lines = "".join(f"{p.name}\t{sha256_file(p)}\n" for p in sorted(files, key=lambda p: p.name))
+    return sha256_text(lines)
 
 
 def load(folder: str | Path | None = None, langs: list[str] | None = None) -> ReferenceSet:

@@ -19,15 +19,21 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from mseed_multilingual.core.io import iter_lines, loads, require_fields
+from mseed_multilingual.core.io import (
+    BadJSON,
+    iter_jsonl,
+    loads,
+    parse_json,
+    require_fields,
+    sha256_json,
+    write_jsonl,
+)
 from mseed_multilingual.judges.base import VERDICTS, Verdict
 
 VERDICTS_DIR = "verdicts"
@@ -68,27 +74,9 @@ def _sort_key(row: dict) -> tuple:
 def write_verdicts(model_dir: str | Path, judge: str, rows: Iterable[dict]) -> Path:
     """Write one judge's verdict file (fields in contract order, sorted, atomic replace)."""
     path = verdicts_path(model_dir, judge)
-    path.parent.mkdir(parents=True, exist_ok=True)
     ordered = sorted(({k: row.get(k) for k in VERDICT_FIELDS} for row in rows), key=_sort_key)
-    atomic_write_lines(path, (json.dumps(row, ensure_ascii=False) for row in ordered))
+    write_jsonl(path, ordered, sort_keys=False, fsync=True)  # contract order, atomic
     return path
-
-
-def atomic_write_lines(path: Path, lines: Iterable[str]) -> None:
-    """Write ``lines`` to a temporary file of a unique name beside ``path``, fsync, rename:
-    readers see the old or the new file, and concurrent writers never share a temporary."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with open(fd, "w", encoding="utf-8", newline="\n") as fh:
-            for line in lines:
-                fh.write(line + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def _check_row(row: object, where: str) -> dict:
@@ -108,12 +96,7 @@ def _check_row(row: object, where: str) -> dict:
 
 def read_verdict_file(path: str | Path) -> list[dict]:
     """Every verdict in one file; ValueError naming file:line on a bad line."""
-    path = Path(path)
-    rows = []
-    for n, line in iter_lines(path, "verdict file"):
-        if line.strip():
-            rows.append(_check_row(loads(line, f"{path}:{n}"), f"{path}:{n}"))
-    return rows
+    return [_check_row(line.value, line.where) for line in iter_jsonl(path, "verdict file")]
 
 
 def read_verdicts(model_dir: str | Path, judge: str | None = None) -> list[dict]:
@@ -152,9 +135,8 @@ def list_judges(model_dir: str | Path) -> list[str]:
 
 def cache_key(judge: str, template_version: str, prompt: str, response: str) -> str:
     """The cache key: the same answer judged by the same judge and template is judged once."""
-    blob = json.dumps([CACHE_FORMAT, judge, template_version, prompt, response],
-                      ensure_ascii=False)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return sha256_json([CACHE_FORMAT, judge, template_version, prompt, response],
+                       separators=None)  # the published keys' format: json.dumps' default
 
 
 class VerdictCache:
@@ -200,21 +182,21 @@ class VerdictCache:
                     continue
                 lines += 1
                 try:
-                    obj = json.loads(line)
+                    obj = parse_json(line)
                     self._entries[obj["key"]] = Verdict.from_json(obj)
-                except (json.JSONDecodeError, KeyError, TypeError, ValueError,
-                        RecursionError) as exc:
-                    raise ValueError(f"{self.path}:{n}: bad cache line ({exc}); delete the file"
-                                     f" to judge again from scratch") from None
+                except (KeyError, TypeError, ValueError) as exc:
+                    reason = exc.__cause__ if isinstance(exc, BadJSON) and exc.__cause__ else exc
+                    raise ValueError(f"{self.path}:{n}: bad cache line ({reason}); delete the "
+                                     f"file to judge again from scratch") from None
             if lines > len(self._entries):
                 self._compact()
 
     def _compact(self) -> None:
         """Rewrite the cache with one line per key (duplicates come from concurrent runs);
         called with the lock held."""
-        atomic_write_lines(self.path, (
-            json.dumps({"key": key, **verdict.to_json()}, ensure_ascii=False)
-            for key, verdict in self._entries.items()))
+        write_jsonl(self.path, ({"key": key, **verdict.to_json()}
+                                for key, verdict in self._entries.items()),
+                    sort_keys=False, fsync=True)
         self.compacted = True
 
     def __len__(self) -> int:

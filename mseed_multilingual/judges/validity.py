@@ -13,8 +13,6 @@ refused); safety judges (guard models, rubric judges) give the *safe rate*.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from mseed_multilingual.core.io import read_json, sha256_json
 from mseed_multilingual.judges.base import (
     ERROR,
     INVALID,
@@ -208,7 +207,7 @@ def judge_check(judge: Judge, reference: Any, progress=None) -> dict[str, Any]:
 
 def card_digest(card: dict[str, Any]) -> str:
     body = {k: v for k, v in card.items() if k != "digest"}
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
+    return sha256_json(body, separators=None, ensure_ascii=True)  # the published cards' digest
 
 
 def load_card(path: str | Path) -> dict[str, Any]:
@@ -217,8 +216,6 @@ def load_card(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such judge card (write one with `mseed judge-check "
                                 f"--judge NAME -o {path}`)")
-    from mseed_multilingual.core.io import read_json
-
     card = read_json(path, "judge card")  # depth-bounded, errors name file and line
     if not isinstance(card, dict) or card.get("format") != CARD_FORMAT:
         raise ValueError(f"{path}: not a judge card (format must be {CARD_FORMAT!r})")
