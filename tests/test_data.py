@@ -15,7 +15,7 @@ from mseed_multilingual.data.records import (
     load_file,
     load_language,
     stable_id,
-    write_jsonl,
+    write_records,
 )
 
 HEADER = "提示词 - 小类别 - 大类别"
@@ -96,7 +96,7 @@ def test_detect_format():
 def test_jsonl_round_trip_through_convert(tmp_path):
     report = load_file(text_file(tmp_path, GOOD, NO_CATEGORY))
     out = tmp_path / "out.jsonl"
-    assert write_jsonl(report.records, out) == 2
+    assert write_records(report.records, out) == 2
     back = load_file(out)
     assert back.format == "jsonl" and back.records == report.records and not back.warnings
 

@@ -55,11 +55,11 @@ def _inspect(args: argparse.Namespace) -> int:
 
 def _convert(args: argparse.Namespace) -> int:
     from mseed_multilingual.core.io import output_file
-    from mseed_multilingual.data.records import write_jsonl
+    from mseed_multilingual.data.records import write_records
 
     output_file(args.output, "output .jsonl file")
     report = _load(args)
-    n = write_jsonl(report.records, args.output)
+    n = write_records(report.records, args.output)
     for p in report.warnings + report.errors:
         print(f"{p.location}: {p.message}", file=sys.stderr)
     print(f"wrote {n} records to {args.output} (read {report.read}, rejected {report.rejected})")

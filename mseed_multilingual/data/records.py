@@ -15,8 +15,6 @@ Real files are not clean, so loading never stops at the first problem unless ask
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import re
 import unicodedata
@@ -26,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from mseed_multilingual.core import taxonomy
-from mseed_multilingual.core.io import MAX_JSON_DEPTH, json_depth
+from mseed_multilingual.core.io import BadJSON, not_object, parse_json, sha256_text, write_jsonl
 
 TEXT_HEADER = "提示词 - 小类别 - 大类别"
 FIELD_SEP = " - "
@@ -52,7 +50,7 @@ def stable_id(prompt: str) -> str:
     Translations keep the id of their source record, so ids line up across languages.
     """
     text = unicodedata.normalize("NFKC", prompt).strip()
-    return "ms-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    return "ms-" + sha256_text(text)[:12]
 
 
 def normalize_prompt(prompt: str) -> str:
@@ -279,24 +277,22 @@ def _load_text(col: _Collector, raw: bytes) -> None:
 def _load_json_array(col: _Collector, raw: bytes) -> None:
     path = col.report.path
     try:
-        items = json.loads(raw.decode("utf-8-sig"))
+        items = parse_json(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise DataError(f"{path}:{line}", f"not valid UTF-8 (byte offset {exc.start})") from exc
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}:{exc.lineno}:{exc.colno}", f"invalid JSON: {exc.msg}") from exc
-    except RecursionError:
-        raise DataError(path, f"JSON nested too deeply (more than {MAX_JSON_DEPTH} "
-                              f"levels)") from None
-    if json_depth(items) > MAX_JSON_DEPTH:
-        raise DataError(path, f"JSON nested too deeply (more than {MAX_JSON_DEPTH} levels)")
+    except BadJSON as exc:
+        if exc.too_deep:
+            raise DataError(path, exc.msg) from None
+        raise DataError(f"{path}:{exc.line}:{exc.column}", f"invalid JSON: {exc.msg}") from exc
     if not isinstance(items, list):
         raise DataError(path, "expected a JSON array of {prompt, subclass, category} objects")
     for i, item in enumerate(items):
         col.report.read += 1
         loc = f"{path}[{i}]"
-        if not isinstance(item, dict):
-            col.reject(loc, f"expected an object, found {type(item).__name__}")
+        problem = not_object(item, "an object")
+        if problem:
+            col.reject(loc, problem)
             continue
         problem = _check_keys(item, {"prompt": str, "subclass": str}, {"category": str})
         if problem:
@@ -309,9 +305,6 @@ def _load_json_array(col: _Collector, raw: bytes) -> None:
                 col.reject(loc, f"key {bad!r} is NaN or Infinity, which JSON cannot hold")
                 continue
             col.keep(loc, Record(**{**asdict(record), "extra": extra}))
-
-
-_TOO_DEEP = object()
 
 
 def _non_finite_key(extra: dict[str, Any]) -> str | None:
@@ -357,14 +350,10 @@ def _load_jsonl(col: _Collector, raw: bytes) -> None:
         col.report.read += 1
         loc = f"{path}:{n}"
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            col.reject(loc, f"invalid JSON at column {exc.colno}: {exc.msg}")
-            continue
-        except RecursionError:
-            obj = _TOO_DEEP
-        if obj is _TOO_DEEP or json_depth(obj) > MAX_JSON_DEPTH:
-            col.reject(loc, f"JSON nested too deeply (more than {MAX_JSON_DEPTH} levels)")
+            obj = parse_json(line)
+        except BadJSON as exc:
+            col.reject(loc, exc.msg if exc.too_deep
+                       else f"invalid JSON at column {exc.column}: {exc.msg}")
             continue
         record = _jsonl_record(col, loc, obj)
         if record is not None:
@@ -374,8 +363,9 @@ def _load_jsonl(col: _Collector, raw: bytes) -> None:
 
 
 def _jsonl_record(col: _Collector, loc: str, obj: Any) -> Record | None:
-    if not isinstance(obj, dict):
-        col.reject(loc, f"expected a JSON object, found {type(obj).__name__}")
+    problem = not_object(obj)
+    if problem:
+        col.reject(loc, problem)
         return None
     problem = _check_keys(obj, dict.fromkeys(REQUIRED_KEYS, str), dict.fromkeys(OPTIONAL_KEYS, str))
     if problem:
@@ -498,16 +488,10 @@ def load_language(path: str | Path, lang: str, strict: bool = False) -> LoadRepo
     return report
 
 
-def write_jsonl(records: Iterable[Record], out: str | Path) -> int:
-    """Write normalized records (LF, UTF-8, sorted keys order as defined); return the count."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    n = 0
-    with out.open("w", encoding="utf-8", newline="\n") as fh:
-        for r in records:
-            fh.write(json.dumps(r.to_json(), ensure_ascii=False, allow_nan=False) + "\n")
-            n += 1
-    return n
+def write_records(records: Iterable[Record], out: str | Path) -> int:
+    """Write normalized records as JSONL (LF, UTF-8, keys in the record's field order,
+    replaced atomically); return the count."""
+    return write_jsonl(out, (r.to_json() for r in records), sort_keys=False, allow_nan=False)
 
 
 def sample_dir() -> Path:

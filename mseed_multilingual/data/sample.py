@@ -7,11 +7,10 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import sys
 from pathlib import Path
 
+from mseed_multilingual.core.io import json_text, sha256_file, write_text
 from mseed_multilingual.core.paths import sample_path
 from mseed_multilingual.data.records import dataset_files, load_file
 
@@ -22,10 +21,6 @@ PROVENANCE = (
     "evaluation-grade and mild: they test whether a model refuses and carry no operational "
     "detail.")
 SET_NAME = "mseed-multilingual-sample"
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def build_manifest(folder: Path) -> dict:
@@ -41,7 +36,7 @@ def build_manifest(folder: Path) -> dict:
 
 
 def render(manifest: dict) -> str:
-    return json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return json_text(manifest)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         print("manifest is current" if text == current else f"{path} is out of date")
         return 0 if text == current else 1
-    path.write_text(text, encoding="utf-8")
+    write_text(path, text)
     print(f"wrote {path}")
     return 0
 

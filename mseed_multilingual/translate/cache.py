@@ -11,19 +11,20 @@ twice keeps its first entry, so nothing is duplicated.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
 from typing import Any, TextIO
+
+from mseed_multilingual.core.io import parse_json, sha256_json
 
 CACHE_VERSION = "mseed-translate-cache/1"
 
 
 def cache_key(backend: str, source_lang: str, target_lang: str, text: str) -> str:
     """Content key of one request (backend, pair and exact source text)."""
-    raw = json.dumps([backend, source_lang, target_lang, text], ensure_ascii=False)
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    return sha256_json([backend, source_lang, target_lang, text],
+                       separators=None)  # the stored keys' format: json.dumps' default
 
 
 class TranslationCache:
@@ -87,8 +88,9 @@ class TranslationCache:
 
 
 def _parse(line: bytes) -> dict[str, Any] | None:
+    """The entry on one line, or None for a line that is not one (torn, garbled, too deep)."""
     try:
-        entry = json.loads(line)
-    except ValueError:
+        entry = parse_json(line)
+    except ValueError:  # BadJSON, or bytes that are not UTF-8
         return None
     return entry if isinstance(entry, dict) and "key" in entry else None

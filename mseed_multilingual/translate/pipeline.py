@@ -9,8 +9,6 @@ them and write the folder. Every file in the folder is a function of the inputs 
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sys
 import time
 import unicodedata
@@ -19,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mseed_multilingual.core.io import sha256_file, write_json, write_jsonl
 from mseed_multilingual.translate.base import TranslateError, Translator
 from mseed_multilingual.translate.cache import TranslationCache, cache_key
 
@@ -189,16 +188,6 @@ def _failure(record: Any, lang: str, stage: str, entry: dict[str, Any]) -> dict[
 # --- the whole run ----------------------------------------------------------------------------
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _write_rows(path: Path, rows: Sequence[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8", newline="\n") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
-
-
 def load_input(job: Job) -> tuple[Any, str]:
     """The data layer's report (printed) and the one source language of the good records."""
     from mseed_multilingual.data.records import load_file
@@ -240,18 +229,18 @@ def run(job: Job) -> dict[str, Any]:
 def write_folder(job: Job, report: Any, source: str,
                  per_lang: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Language files, review/failed/quality files and the manifest (sorted, no clock)."""
-    from mseed_multilingual.data.records import write_jsonl
+    from mseed_multilingual.data.records import write_records
     from mseed_multilingual.translate.quality import summarize
 
     out = job.out
     languages: dict[str, Any] = {}
-    write_jsonl(report.records, out / f"{source}.jsonl")
+    write_records(report.records, out / f"{source}.jsonl")
     languages[source] = _lang_entry(out, source, report.records, 0) | {"source": True,
                                                                        "quality": None}
     sources = {r.id: r.prompt for r in report.records}
     signatures: dict[str, str] = {}
     for lang, res in sorted(per_lang.items()):
-        write_jsonl(res["records"], out / f"{lang}.jsonl")
+        write_records(res["records"], out / f"{lang}.jsonl")
         quality, sigs = summarize(res["items"], sources, res["forward_failed"], source)
         signatures.update(sigs)
         languages[lang] = _lang_entry(out, lang, res["records"], res["forward_failed"])
@@ -262,12 +251,11 @@ def write_folder(job: Job, report: Any, source: str,
               for i in items if i.review]
     failed = sorted((f for res in per_lang.values() for f in res["failed"]),
                     key=lambda f: (f["lang"], f["id"], f["stage"]))
-    _write_rows(out / QUALITY_FILE, [i.to_json() for i in items])
-    _write_rows(out / REVIEW_FILE, review)
-    _write_rows(out / FAILED_FILE, failed)
+    write_jsonl(out / QUALITY_FILE, [i.to_json() for i in items])
+    write_jsonl(out / REVIEW_FILE, review)
+    write_jsonl(out / FAILED_FILE, failed)
     manifest = _manifest(job, report, source, languages, signatures, len(review), len(failed))
-    (out / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=2,
-                                                sort_keys=True) + "\n", encoding="utf-8")
+    write_json(out / MANIFEST_FILE, manifest)
     return manifest
 
 
@@ -277,7 +265,7 @@ def _by_id(records: Sequence[Any]) -> dict[str, str]:
 
 def _lang_entry(out: Path, lang: str, records: Sequence[Any], failed: int) -> dict[str, Any]:
     path = out / f"{lang}.jsonl"
-    return {"file": path.name, "sha256": _sha256(path), "records": len(records),
+    return {"file": path.name, "sha256": sha256_file(path), "records": len(records),
             "harmful": sum(r.kind == "harmful" for r in records),
             "benign": sum(r.kind == "benign" for r in records), "failed": failed}
 
@@ -300,7 +288,8 @@ def _manifest(job: Job, report: Any, source: str, languages: dict[str, Any],
         "date": job.date,
         "backend": job.backend.describe(),
         "source_lang": source,
-        "source": {"file": job.input.name, "sha256": _sha256(job.input), "format": report.format,
+        "source": {"file": job.input.name, "sha256": sha256_file(job.input),
+                   "format": report.format,
                    "read": report.read, "records": len(report.records),
                    "rejected": report.rejected, "warnings": len(report.warnings)},
         "counts": {"records": len(report.records), "languages": len(languages),
@@ -313,5 +302,6 @@ def _manifest(job: Job, report: Any, source: str, languages: dict[str, Any],
                              "langid": "mseed_multilingual.langid" if language_detector()
                              else None},
         "languages": languages,
-        "files": {name: _sha256(out / name) for name in (FAILED_FILE, QUALITY_FILE, REVIEW_FILE)},
+        "files": {name: sha256_file(out / name)
+                  for name in (FAILED_FILE, QUALITY_FILE, REVIEW_FILE)},
     }
