@@ -30,11 +30,12 @@ English is MultiJail's source language and is in no tier; languages MultiJail di
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from mseed_multilingual.core.io import read_json
 
 DISTANCE_VERSION = "1"
 L2V_PACKAGE = "lang2vec"
@@ -77,7 +78,7 @@ def _uriel() -> tuple[dict[str, str], dict[str, np.ndarray], dict[str, np.ndarra
     folder = lang2vec_data()
     if folder is None:
         raise LookupError("the URIEL data is not installed: pip install lang2vec==1.1.2")
-    letters = json.loads((folder / LETTER_CODES).read_text(encoding="utf-8"))
+    letters = read_json(folder / LETTER_CODES, "URIEL letter codes")
     syntax = np.load(folder / SYNTAX_FILE, allow_pickle=False)
     keep = np.char.startswith(syntax["feats"].astype(str), SYNTAX_PREFIX)
     syn = dict(zip(syntax["langs"].astype(str), syntax["data"][:, keep, 0], strict=True))

@@ -10,13 +10,13 @@ every table and figure in the reports is followed by the signature.
 from __future__ import annotations
 
 import base64
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mseed_multilingual.analysis.transfer import ALL, OVER_REFUSAL, SAFETY, TransferResult
 from mseed_multilingual.core.inert import csv_text, html_text, md_cell, md_text, no_bidi
+from mseed_multilingual.core.io import write_json, write_text
 from mseed_multilingual.judges.validity import flag_lines
 
 REPORT_VERSION = "1"
@@ -142,8 +142,7 @@ def write_csv(frame, path: Path, signature: str) -> Path:
         if frame[col].dtype.kind not in "biufcmM":  # text, categories, mixed objects
             frame[col] = [csv_text(v) if isinstance(v, str) else v for v in frame[col]]
     text = frame.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
-    path.write_text(f"# {no_bidi(signature)}\n{text}", encoding="utf-8")
-    return path
+    return write_text(path, f"# {no_bidi(signature)}\n{text}")
 
 
 def blocks(result: TransferResult, figures: dict[str, Path]) -> list[Block]:
@@ -440,14 +439,10 @@ def write_report(result: TransferResult, out_dir: str | Path) -> dict[str, Path]
         if name not in figures and stale.exists():
             stale.unlink()
     items = blocks(result, figures)
-    paths["report_md"] = out / "report.md"
-    paths["report_md"].write_text(render_markdown(items, result.signature, out),
-                                  encoding="utf-8")
-    paths["report_html"] = out / "report.html"
-    paths["report_html"].write_text(render_html(items, result.signature), encoding="utf-8")
-    paths["result_json"] = out / "result.json"
-    paths["result_json"].write_text(json.dumps(result.to_json(), ensure_ascii=False, indent=2,
-                                               sort_keys=True) + "\n", encoding="utf-8")
+    paths["report_md"] = write_text(out / "report.md",
+                                    render_markdown(items, result.signature, out))
+    paths["report_html"] = write_text(out / "report.html", render_html(items, result.signature))
+    paths["result_json"] = write_json(out / "result.json", result.to_json())
     return paths
 
 

@@ -13,11 +13,11 @@ source and hash, other lm-eval tasks for the alignment tax) go into :class:`RunI
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from mseed_multilingual.core.io import json_text, sha256_text
 
 TABLE_VERSION = "1"
 TABLE_COLUMNS = ("run", "model", "lang", "id", "task", "doc_id", "dimension", "subclass", "kind",
@@ -126,10 +126,8 @@ def manifest_for(data_source: str | None) -> Path | None:
 
 def data_hash(rows: list[tuple[str, str, str]]) -> str:
     """sha256 prefix over the sorted (lang, id, prompt) of a run: which texts were asked."""
-    h = hashlib.sha256()
-    for lang, pid, prompt in sorted(set(rows)):
-        h.update(f"{lang}\t{pid}\t{prompt}\n".encode())
-    return h.hexdigest()[:16]
+    lines = "".join(f"{lang}\t{pid}\t{prompt}\n" for lang, pid, prompt in sorted(set(rows)))
+    return sha256_text(lines)[:16]
 
 
 def other_task_scores(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -299,4 +297,4 @@ def load_runs(specs: list[tuple[str, str | Path]], judge: str | None = None,
 
 def describe(infos: list[RunInfo]) -> str:
     """One line per run, for logs and the report header."""
-    return "\n".join(json.dumps(i.to_json(), ensure_ascii=False, sort_keys=True) for i in infos)
+    return "\n".join(json_text(i.to_json(), indent=None, newline=False) for i in infos)

@@ -21,6 +21,7 @@ import numpy as np
 from mseed_multilingual import __version__
 from mseed_multilingual.analysis.table import RunInfo
 from mseed_multilingual.core import stats
+from mseed_multilingual.core.io import json_safe
 from mseed_multilingual.judges.validity import judge_metric
 
 TRANSFER_VERSION = "2"
@@ -156,17 +157,7 @@ class TransferResult:
 
 def _records(frame) -> list[dict[str, Any]]:
     """JSON-safe rows: NaN -> None, numpy scalars -> Python."""
-    out = []
-    for row in frame.to_dict(orient="records"):
-        clean = {}
-        for k, v in row.items():
-            if isinstance(v, np.generic):
-                v = v.item()
-            if isinstance(v, float) and not np.isfinite(v):
-                v = None
-            clean[k] = v
-        out.append(clean)
-    return out
+    return [json_safe(row) for row in frame.to_dict(orient="records")]
 
 
 def significance_mark(p: float) -> str:

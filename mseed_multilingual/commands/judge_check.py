@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 
@@ -44,6 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from mseed_multilingual.core.io import json_text, write_text
     from mseed_multilingual.judges import reference
     from mseed_multilingual.judges.registry import make_judge
     from mseed_multilingual.judges.validity import JudgeCannotRun, format_card, judge_check
@@ -66,13 +66,9 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     finally:
         judge.close()
-    text = json.dumps(card, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    text = json_text(card)
     if args.output:
-        from pathlib import Path
-
-        out = Path(args.output)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8", newline="\n")
+        write_text(args.output, text)
     if args.json:
         sys.stdout.write(text)
     else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 DEFAULT_OUT = "report"
@@ -66,7 +65,7 @@ def _run(args: argparse.Namespace) -> int:
     from mseed_multilingual.analysis.report import headline_table, write_report
     from mseed_multilingual.analysis.transfer import DEFAULT_ALIGNED_ON, analyze
     from mseed_multilingual.core import stats
-    from mseed_multilingual.core.io import output_dir
+    from mseed_multilingual.core.io import json_text, output_dir
 
     output_dir(args.output, "report folder")
     if args.resamples is not None and args.resamples < 0:
@@ -83,7 +82,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         for warning in result.warnings:  # the headline table (not printed here) carries them
             print(f"warning: {warning}", file=sys.stderr)
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2, sort_keys=True))
+        sys.stdout.write(json_text(result.to_json()))
         print(f"report: {paths['report_html']}", file=sys.stderr)
         return 0
     print(headline_table(result))

@@ -6,10 +6,11 @@ list, so that a user can pick "the languages my model supports" with ``--model-f
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from mseed_multilingual.core.io import read_json
 
 LANGUAGES_FILE = Path(__file__).with_name("languages.json")
 TIERS = ("high", "mid", "low")
@@ -35,7 +36,7 @@ class Family:
 
 @cache
 def _table() -> dict:
-    return json.loads(LANGUAGES_FILE.read_text(encoding="utf-8"))
+    return read_json(LANGUAGES_FILE, "language table")
 
 
 def languages() -> dict[str, Language]:
