@@ -156,3 +156,15 @@ def test_json_safe_converts_nan_infinity_numpy_and_tuples():
     assert io.json_safe([np.float64(-1e-12), 0.123456789], digits=4) == [0.0, 0.1235]
     assert str(io.json_safe(-1e-12, digits=4)) == "0.0"  # no "-0.0" in a file
     assert str(io.json_safe(-0.0)) == "-0.0"  # without digits, values are kept as they are
+
+
+@pytest.mark.parametrize("value", [-1, True, 1.0, "3", None])
+def test_check_index_refuses_what_is_not_a_document_number(value):
+    with pytest.raises(io.InputError) as err:
+        io.check_index(value, "s.jsonl:4")
+    assert str(err.value) == f"s.jsonl:4: doc_id must be a non-negative integer, got {value!r}"
+
+
+def test_check_index_and_not_text_accept_good_values():
+    assert io.check_index(0, "x") == 0 and io.check_index(7, "x", "line") == 7
+    assert io.not_text({"a": "t", "b": 1, "c": None, "d": ""}, ["a", "b", "c", "d"]) == ["b", "c"]

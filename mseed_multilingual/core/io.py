@@ -148,6 +148,21 @@ def require_fields(obj: object, where: str, fields, missing: str = "missing fiel
     return obj
 
 
+def check_index(value: Any, where: str, field: str = "doc_id") -> int:
+    """``value`` as a non-negative integer (a JSON ``true`` is not one, though Python's bool is
+    an int); an :class:`InputError` naming ``where`` and ``field`` otherwise. Every line that
+    points at an lm-eval document carries one."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InputError(f"{where}: {field} must be a non-negative integer, got {value!r}")
+    return value
+
+
+def not_text(obj: dict, keys: Iterable[str]) -> list[str]:
+    """The ``keys`` of ``obj`` whose values are not text, in order: one message names them all
+    instead of failing on the first."""
+    return [k for k in keys if not isinstance(obj[k], str)]
+
+
 def check_file(path: str | Path, what: str = "file") -> Path:
     """``path`` as an existing regular file (symlinks followed); a directory, a symlink loop,
     a FIFO or a missing path is an :class:`InputError` / ``FileNotFoundError`` naming it."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mseed_multilingual.core.io import InputError, iter_jsonl, read_json
+from mseed_multilingual.core.io import InputError, check_index, iter_jsonl, not_text, read_json
 
 SAMPLES_RE = re.compile(r"^samples_(?P<task>.+)_(?P<ts>\d{4}-\d{2}-\d{2}T[\d\-.:]+)\.jsonl$")
 RESULTS_RE = re.compile(r"^results_(?P<ts>\d{4}-\d{2}-\d{2}T[\d\-.:]+)\.json$")
@@ -180,10 +180,8 @@ def _sample(obj: Any, loc: str, file: str, n: int, task: str) -> Sample:
     missing = [k for k in DOC_KEYS if not isinstance(doc, dict) or k not in doc]
     if missing:
         raise ValueError(f"{loc}: doc lacks {missing}: not an mseed task's samples file")
-    doc_id = obj["doc_id"]
-    if not isinstance(doc_id, int) or isinstance(doc_id, bool) or doc_id < 0:
-        raise InputError(f"{loc}: doc_id must be a non-negative integer, got {doc_id!r}")
-    wrong = [k for k in DOC_KEYS if not isinstance(doc[k], str)]
+    doc_id = check_index(obj["doc_id"], loc)
+    wrong = not_text(doc, DOC_KEYS)
     if wrong:
         raise InputError(f"{loc}: doc field(s) {', '.join(wrong)} must be text, got "
                          f"{', '.join(type(doc[k]).__name__ for k in wrong)}")

@@ -27,8 +27,10 @@ from pathlib import Path
 
 from mseed_multilingual.core.io import (
     BadJSON,
+    check_index,
     iter_jsonl,
     loads,
+    not_text,
     parse_json,
     require_fields,
     sha256_json,
@@ -83,10 +85,8 @@ def _check_row(row: object, where: str) -> dict:
     row = require_fields(row, where, REQUIRED_FIELDS, missing="not a verdict line, missing")
     if row["verdict"] not in VERDICTS:
         raise ValueError(f"{where}: verdict {row['verdict']!r} is not one of {VERDICTS}")
-    doc_id = row["doc_id"]
-    if not isinstance(doc_id, int) or isinstance(doc_id, bool) or doc_id < 0:
-        raise ValueError(f"{where}: doc_id must be a non-negative integer, got {doc_id!r}")
-    wrong = [k for k in TEXT_FIELDS if not isinstance(row[k], str)]
+    check_index(row["doc_id"], where)
+    wrong = not_text(row, TEXT_FIELDS)
     if wrong:
         raise ValueError(f"{where}: field(s) {', '.join(wrong)} must be text")
     if row["refusal"] not in (True, False, None) or not isinstance(row["categories"], list):
