@@ -168,3 +168,11 @@ def test_check_index_refuses_what_is_not_a_document_number(value):
 def test_check_index_and_not_text_accept_good_values():
     assert io.check_index(0, "x") == 0 and io.check_index(7, "x", "line") == 7
     assert io.not_text({"a": "t", "b": 1, "c": None, "d": ""}, ["a", "b", "c", "d"]) == ["b", "c"]
+
+
+def test_update_digest_hashes_several_files_as_their_concatenation(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.write_bytes(b"x" * (io.HASH_BLOCK + 1))
+    b.write_bytes(b"yz")
+    digest = io.update_digest(io.update_digest(hashlib.sha256(), a), b)
+    assert digest.hexdigest() == hashlib.sha256(b"x" * (io.HASH_BLOCK + 1) + b"yz").hexdigest()

@@ -375,13 +375,18 @@ def json_safe(obj: Any, digits: int | None = None) -> Any:
 # --- hashing ---------------------------------------------------------------------------------
 
 
-def sha256_file(path: str | Path) -> str:
-    """Hex sha256 of a file's bytes, read in :data:`HASH_BLOCK` blocks (weights are large)."""
-    digest = hashlib.sha256()
+def update_digest(digest: Any, path: str | Path) -> Any:
+    """Feed a file's bytes into a hashlib ``digest`` in :data:`HASH_BLOCK` blocks (weights are
+    large), for a digest over several files; returns ``digest``."""
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(HASH_BLOCK), b""):
             digest.update(block)
-    return digest.hexdigest()
+    return digest
+
+
+def sha256_file(path: str | Path) -> str:
+    """Hex sha256 of a file's bytes, streamed (:func:`update_digest`)."""
+    return update_digest(hashlib.sha256(), path).hexdigest()
 
 
 def sha256_text(text: str) -> str:

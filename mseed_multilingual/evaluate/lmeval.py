@@ -121,24 +121,20 @@ def model_fingerprint(model: str, model_args: str, served: str | None = None) ->
     model run into the same output folder."""
     import hashlib
 
+    from mseed_multilingual.core.io import update_digest
+
     digest = hashlib.sha256(f"{model}\0{model_args}".encode())
     if served:
         digest.update(f"\0served\0{served}".encode())
     for value in parse_model_args(model_args).values():
         path = Path(value)
         if path.is_file():
-            _hash_file(digest, path)
+            update_digest(digest, path)
         elif path.is_dir():
             for item in sorted(p for p in path.rglob("*") if p.is_file()):
                 digest.update(str(item.relative_to(path)).encode())
-                _hash_file(digest, item)
+                update_digest(digest, item)
     return digest.hexdigest()[:12]
-
-
-def _hash_file(digest, path: Path) -> None:
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
 
 
 def check_backend(cfg: RunConfig) -> ServedModel | None:
