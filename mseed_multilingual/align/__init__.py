@@ -454,7 +454,7 @@ def _note_precision_change(old: dict[str, Any], plan: Plan) -> None:
     plan.precision = {**plan.precision, "resumed_from": old}
 
 
-# --- generation (rejected answers, behaviour checks) ----------------------------------------
+# --- generation (rejected answers) ----------------------------------------------------------
 
 
 def chat_prompt(tokenizer, prompt: str) -> str:
@@ -720,55 +720,3 @@ how much of the safety gain transfers to other languages.
 Use with lm-eval: `--model hf --model_args
 pretrained=<base folder>,gguf_file=<gguf>,peft=<this folder>`.
 """
-
-
-# --- behaviour check: refusal rate of base vs base + adapter --------------------------------
-
-
-def _refusal_rates(answers: Sequence[str], records: Sequence[Any]) -> dict[str, Any]:
-    from mseed_multilingual.detect.refusal import is_refusal
-
-    harmful = [is_refusal(a, r.lang) for a, r in zip(answers, records, strict=True)
-               if r.kind == "harmful"]
-    benign = [is_refusal(a, r.lang) for a, r in zip(answers, records, strict=True)
-              if r.kind == "benign"]
-    return {"harmful": len(harmful), "refused": sum(harmful),
-            "benign": len(benign), "over_refused": sum(benign)}
-
-
-def _spread(records: Sequence[Any], limit: int) -> list[Any]:
-    """``limit`` records evenly spaced through the file, so every dimension is represented."""
-    step = max(1, len(records) // limit)
-    return list(records[::step][:limit])
-
-
-def check_behaviour(base: str, adapter: str | Path, langs: Sequence[str],
-                    gguf_file: str | None = None, limit: int = 8, max_new_tokens: int = 48,
-                    sample: str | Path | None = None) -> dict[str, dict[str, Any]]:
-    """Greedy answers of base and base + adapter on the first ``limit`` prompts per language.
-
-    A quick signal that the adapter changes behaviour (not the judged experiment, which runs
-    through lm-eval): refusal counts by :mod:`.refusal`'s phrase detector, per language.
-    """
-    from mseed_multilingual.core.paths import sample_path
-    from mseed_multilingual.data.records import load_language
-
-    folder, gguf = resolve_base(base, gguf_file)
-    records = {lang: _spread(load_language(sample or sample_path(), lang).records, limit)
-               for lang in langs}
-    lm, tok = load_base(folder, gguf)
-    base_answers = {lang: generate(lm, tok, [r.prompt for r in recs], max_new_tokens)
-                    for lang, recs in records.items()}
-    from peft import PeftModel
-
-    tuned = PeftModel.from_pretrained(lm, str(adapter))
-    tuned.eval()
-    out: dict[str, dict[str, Any]] = {}
-    for lang, recs in records.items():
-        answers = generate(tuned, tok, [r.prompt for r in recs], max_new_tokens)
-        out[lang] = {"base": _refusal_rates(base_answers[lang], recs),
-                     "adapter": _refusal_rates(answers, recs),
-                     "changed": sum(a != b for a, b in zip(answers, base_answers[lang],
-                                                           strict=True))}
-        print(f"{lang}: {json.dumps(out[lang], sort_keys=True)}", flush=True)
-    return out
