@@ -40,24 +40,23 @@ ADAPTER_STEPS = 84  # `make adapter`: 3 epochs of 217 examples at batch 8
 def _committed_plan(steps: int, precision: str, **smaller: int | None):
     """The committed adapter's plan (same data, settings, seed), cut to ``steps`` steps;
     ``smaller`` may shrink batch_size/max_length for a quick look on a busy machine."""
-    from mseed_multilingual import align
+    from mseed_multilingual.align.plan import PLAN_FILE, make_plan
 
-    saved = json.loads((ADAPTER / align.PLAN_FILE).read_text(encoding="utf-8"))
+    saved = json.loads((ADAPTER / PLAN_FILE).read_text(encoding="utf-8"))
     h = saved["hyperparameters"]
     keep = ("lr", "lora_r", "lora_alpha", "lora_dropout", "target_modules", "batch_size",
             "grad_accum", "max_length", "warmup_steps", "scheduler")
     settings = {k: h[k] for k in keep} | {k: v for k, v in smaller.items() if v}
-    return align.make_plan(saved["base"]["model"], ROOT / saved["data"]["path"], saved["lang"],
-                           saved["method"], gguf_file=saved["base"]["gguf_file"],
-                           seed=saved["seed"], precision=precision, max_steps=steps,
-                           save_steps=10_000, **settings)
+    return make_plan(saved["base"]["model"], ROOT / saved["data"]["path"], saved["lang"],
+                     saved["method"], gguf_file=saved["base"]["gguf_file"], seed=saved["seed"],
+                     precision=precision, max_steps=steps, save_steps=10_000, **settings)
 
 
 def _step_times(steps: int, precision: str, **smaller: int | None) -> tuple[list[float], str]:
     """Seconds of each optimizer step of a ``steps``-step run; and the precision used."""
     from transformers import TrainerCallback
 
-    from mseed_multilingual import align
+    from mseed_multilingual.align.train import train
 
     class Clock(TrainerCallback):
         def __init__(self) -> None:
@@ -73,7 +72,7 @@ def _step_times(steps: int, precision: str, **smaller: int | None) -> tuple[list
     plan = _committed_plan(steps, precision, **smaller)
     clock = Clock()
     with tempfile.TemporaryDirectory(prefix="mseed-train-bench-") as tmp:
-        align.train(plan, Path(tmp) / "adapter", callbacks=[clock])
+        train(plan, Path(tmp) / "adapter", callbacks=[clock])
     return clock.times, plan.precision["used"]
 
 
@@ -88,11 +87,11 @@ def _generation_seconds(lm_tok, prompts: list[str], tokens: int) -> float:
     """Seconds to generate exactly ``tokens`` new tokens for every prompt, one batch."""
     import torch
 
-    from mseed_multilingual.align import chat_prompt
+    from mseed_multilingual.align.rejected import user_turn_prompt
 
     lm, tok = lm_tok
     tok.padding_side = "left"
-    enc = tok([chat_prompt(tok, p) for p in prompts], return_tensors="pt", padding=True,
+    enc = tok([user_turn_prompt(tok, p) for p in prompts], return_tensors="pt", padding=True,
               add_special_tokens=False)
     t0 = time.perf_counter()
     with torch.no_grad():

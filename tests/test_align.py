@@ -13,7 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from mseed_multilingual import align
+from mseed_multilingual.align.base_model import load_base, prepare_base
+from mseed_multilingual.align.card import CARD_FILE, LOG_CSV, LOSS_PNG
+from mseed_multilingual.align.examples import REFUSAL_TEMPLATES, load_examples
+from mseed_multilingual.align.plan import PLAN_FILE, check_output, make_plan, sha256_file
+from mseed_multilingual.align.rejected import REJECTED_FILE, greedy_answers, user_turn_prompt
+from mseed_multilingual.align.train import CHECKPOINTS, train
 from mseed_multilingual.cli import main
 from mseed_multilingual.core import precision, taxonomy
 from mseed_multilingual.core.paths import sample_path
@@ -85,20 +90,20 @@ def write(path: Path, lines: list[str]) -> Path:
 def test_shapes_are_detected(tmp_path):
     pairs = write(tmp_path / "p.jsonl", ['{"prompt": "a", "response": "b"}'])
     triples = write(tmp_path / "t.jsonl", ['{"prompt": "a", "chosen": "b", "rejected": "c"}'])
-    assert align.load_examples(pairs, "zh", "sft")[0] == "pairs"
-    shape, examples = align.load_examples(triples, "zh", "dpo")
+    assert load_examples(pairs, "zh", "sft")[0] == "pairs"
+    shape, examples = load_examples(triples, "zh", "dpo")
     assert shape == "triples" and examples[0].rejected == "c"
-    assert align.load_examples(ALIGN_SET, "zh", "sft")[0] == "mseed"
+    assert load_examples(ALIGN_SET, "zh", "sft")[0] == "mseed"
 
 
 def test_mseed_records_get_the_refusal_template_or_a_responses_file(tmp_path):
     record = {"id": "t-1", "lang": "fr", "subclass": "privacy_rights", "kind": "harmful",
               "prompt": "question"}
     data = write(tmp_path / "m.jsonl", [json.dumps(record)])
-    _, examples = align.load_examples(data, "fr", "sft")
-    assert examples[0].response == align.REFUSAL_TEMPLATES["fr"]
+    _, examples = load_examples(data, "fr", "sft")
+    assert examples[0].response == REFUSAL_TEMPLATES["fr"]
     answers = write(tmp_path / "r.jsonl", ['{"id": "t-1", "response": "non merci"}'])
-    _, examples = align.load_examples(data, "fr", "sft", responses=answers)
+    _, examples = load_examples(data, "fr", "sft", responses=answers)
     assert examples[0].response == "non merci"
 
 
@@ -107,7 +112,7 @@ def test_benign_mseed_record_without_answer_is_refused(tmp_path):
               "prompt": "问"}
     data = write(tmp_path / "m.jsonl", [json.dumps(record, ensure_ascii=False)])
     with pytest.raises(ValueError, match=r"m\.jsonl#1 .*benign prompt without a response"):
-        align.load_examples(data, "zh", "sft")
+        load_examples(data, "zh", "sft")
 
 
 @pytest.mark.parametrize(("lines", "method", "pattern"), [
@@ -124,7 +129,7 @@ def test_benign_mseed_record_without_answer_is_refused(tmp_path):
 def test_bad_training_files_name_file_and_line(tmp_path, lines, method, pattern):
     data = write(tmp_path / "e.jsonl", lines)
     with pytest.raises(ValueError, match=pattern):
-        align.make_plan("smollm2", data, "zh", method)
+        make_plan("smollm2", data, "zh", method)
 
 
 def test_cli_reports_bad_input_before_loading_a_model(tmp_path, capsys):
@@ -139,14 +144,14 @@ def test_cli_reports_bad_input_before_loading_a_model(tmp_path, capsys):
 def test_unloadable_base_is_reported(tmp_path):
     data = write(tmp_path / "p.jsonl", ['{"prompt": "a", "response": "b"}'])
     with pytest.raises(ValueError, match=r"has no config\.json"):
-        align.make_plan(str(tmp_path), data, "zh", "sft")
+        make_plan(str(tmp_path), data, "zh", "sft")
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "config.json").write_text('{"model_type": "no-such-architecture"}')
-    plan = align.make_plan(str(broken), data, "zh", "sft")
+    plan = make_plan(str(broken), data, "zh", "sft")
     with pytest.raises(ValueError, match=r"base model: cannot load model .*broken"):
-        align.train(plan, tmp_path / "out")
-    assert not (tmp_path / "out" / align.CHECKPOINTS).exists()
+        train(plan, tmp_path / "out")
+    assert not (tmp_path / "out" / CHECKPOINTS).exists()
 
 
 def test_existing_output_is_never_overwritten(tmp_path):
@@ -154,11 +159,11 @@ def test_existing_output_is_never_overwritten(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
-    plan = align.make_plan("smollm2", data, "zh", "sft")
+    plan = make_plan("smollm2", data, "zh", "sft")
     with pytest.raises(ValueError, match="exists and is not empty"):
-        align.train(plan, out)
+        train(plan, out)
     with pytest.raises(ValueError, match="nothing to resume"):
-        align.train(plan, out, resume=True)
+        train(plan, out, resume=True)
     assert (out / "keep.txt").read_text() == "mine"
 
 
@@ -166,21 +171,21 @@ def test_resume_refuses_a_different_plan(tmp_path):
     data = write(tmp_path / "p.jsonl", ['{"prompt": "a", "response": "b"}'])
     out = tmp_path / "out"
     out.mkdir()
-    first = align.make_plan("smollm2", data, "zh", "sft", lr=1e-4)
-    (out / align.PLAN_FILE).write_text(json.dumps(first.to_json()))
-    align.check_output(out, True, align.make_plan("smollm2", data, "zh", "sft", lr=1e-4))
+    first = make_plan("smollm2", data, "zh", "sft", lr=1e-4)
+    (out / PLAN_FILE).write_text(json.dumps(first.to_json()))
+    check_output(out, True, make_plan("smollm2", data, "zh", "sft", lr=1e-4))
     with pytest.raises(ValueError, match="config_sha256 differs"):
-        align.check_output(out, True, align.make_plan("smollm2", data, "zh", "sft", lr=2e-4))
+        check_output(out, True, make_plan("smollm2", data, "zh", "sft", lr=2e-4))
 
 
 def test_plan_hashes_are_stable_and_sensitive(tmp_path):
     data = write(tmp_path / "p.jsonl", ['{"prompt": "a", "response": "b"}'])
-    one = align.make_plan("smollm2", data, "zh", "sft", seed=1).to_json()
-    assert one == align.make_plan("smollm2", data, "zh", "sft", seed=1).to_json()
-    assert one["config_sha256"] != align.make_plan("smollm2", data, "zh", "sft",
-                                                   seed=2).to_json()["config_sha256"]
+    one = make_plan("smollm2", data, "zh", "sft", seed=1).to_json()
+    assert one == make_plan("smollm2", data, "zh", "sft", seed=1).to_json()
+    assert one["config_sha256"] != make_plan("smollm2", data, "zh", "sft",
+                                             seed=2).to_json()["config_sha256"]
     write(data, ['{"prompt": "a", "response": "c"}'])
-    assert one["data"]["examples_sha256"] != align.make_plan(
+    assert one["data"]["examples_sha256"] != make_plan(
         "smollm2", data, "zh", "sft", seed=1).to_json()["data"]["examples_sha256"]
 
 
@@ -189,15 +194,15 @@ def test_plan_hashes_are_stable_and_sensitive(tmp_path):
 
 def test_committed_adapter_card_matches_make_adapter(capsys, monkeypatch):
     """`make adapter` is deterministic in data and configuration: its plan equals the card's."""
-    card = json.loads((ADAPTER / align.CARD_FILE).read_text(encoding="utf-8"))
+    card = json.loads((ADAPTER / CARD_FILE).read_text(encoding="utf-8"))
     monkeypatch.chdir(ROOT)
     assert main([*MAKE_ADAPTER_ARGS, "--plan"]) == 0
     plan = json.loads(capsys.readouterr().out)
     for key in ("config_sha256", "base", "data", "hyperparameters", "seed", "method", "lang"):
         assert card[key] == plan[key], key
-    assert card["adapter_sha256"] == align.sha256_file(ADAPTER / "adapter_model.safetensors")
-    assert (ADAPTER / align.LOSS_PNG).stat().st_size > 0
-    rows = (ADAPTER / align.LOG_CSV).read_text().splitlines()
+    assert card["adapter_sha256"] == sha256_file(ADAPTER / "adapter_model.safetensors")
+    assert (ADAPTER / LOSS_PNG).stat().st_size > 0
+    rows = (ADAPTER / LOG_CSV).read_text().splitlines()
     assert len(rows) - 1 == card["training"]["steps"]
     config = json.loads((ADAPTER / "adapter_config.json").read_text())
     assert config["r"] == card["hyperparameters"]["lora_r"]
@@ -219,8 +224,8 @@ TINY_SETTINGS = dict(batch_size=4, max_length=96, lr=5e-3)  # big steps: 2 chang
 @pytest.fixture(scope="module")
 def base_dir():
     """The GGUF de-quantized once into the cache (as `mseed align` does)."""
-    plan = align.make_plan("smollm2", _tiny_pairs(Path("/tmp")), "zh", "sft")
-    return align.prepare_base("smollm2", None, plan.base["sha256"])
+    plan = make_plan("smollm2", _tiny_pairs(Path("/tmp")), "zh", "sft")
+    return prepare_base("smollm2", None, plan.base["sha256"])
 
 
 def _tiny_pairs(folder: Path) -> Path:
@@ -229,8 +234,8 @@ def _tiny_pairs(folder: Path) -> Path:
 
 
 def _answers(model_dir: str, adapter: Path | None) -> list[str]:
-    lm, tok = align.load_base(model_dir, peft=str(adapter) if adapter else None)
-    return align.generate(lm, tok, [p for p, _ in TINY], max_new_tokens=16)
+    lm, tok = load_base(model_dir, peft=str(adapter) if adapter else None)
+    return greedy_answers(lm, tok, [p for p, _ in TINY], max_new_tokens=16)
 
 
 @pytest.fixture(scope="module")
@@ -263,9 +268,9 @@ class MatmulDtypes:
 def sft_run(tmp_path_factory):
     """SFT at the precision this machine's CPU gets (`auto`), 2 steps."""
     tmp = tmp_path_factory.mktemp("sft")
-    plan = align.make_plan("smollm2", _tiny_pairs(tmp), "zh", "sft", max_steps=2, **TINY_SETTINGS)
+    plan = make_plan("smollm2", _tiny_pairs(tmp), "zh", "sft", max_steps=2, **TINY_SETTINGS)
     probe = MatmulDtypes()
-    align.train(plan, tmp / "adapter", callbacks=[probe.callback])
+    train(plan, tmp / "adapter", callbacks=[probe.callback])
     return tmp / "adapter", probe.seen
 
 
@@ -278,18 +283,18 @@ def dpo_run_on_avx2(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(precision, "cpu_native_bf16", lambda: False)
         patch.setattr(precision, "cpu_capability", lambda: "AVX2")
-        plan = align.make_plan("smollm2", _tiny_pairs(tmp), "zh", "dpo", rejected_from_base=True,
-                               max_steps=2, rejected_max_new_tokens=16, **TINY_SETTINGS)
-        card = align.train(plan, tmp / "adapter", callbacks=[probe.callback])
+        plan = make_plan("smollm2", _tiny_pairs(tmp), "zh", "dpo", rejected_from_base=True,
+                         max_steps=2, rejected_max_new_tokens=16, **TINY_SETTINGS)
+        card = train(plan, tmp / "adapter", callbacks=[probe.callback])
     return tmp / "adapter", card, probe.seen
 
 
 @pytest.mark.model
 def test_sft_adapter_loads_and_changes_an_answer(sft_run, base_dir, base_answers):
     out, _ = sft_run
-    card = json.loads((out / align.CARD_FILE).read_text())
+    card = json.loads((out / CARD_FILE).read_text())
     assert card["training"]["steps"] == 2 and card["method"] == "sft"
-    assert not (out / align.CHECKPOINTS).exists()
+    assert not (out / CHECKPOINTS).exists()
     tuned = _answers(base_dir, out)
     assert tuned != base_answers
 
@@ -300,10 +305,10 @@ def test_training_precision_follows_this_cpu(sft_run):
     import torch
 
     out, seen = sft_run
-    card = json.loads((out / align.CARD_FILE).read_text())
+    card = json.loads((out / CARD_FILE).read_text())
     chosen = precision.resolve("auto")
     assert card["precision"] == chosen.to_json()
-    assert json.loads((out / align.PLAN_FILE).read_text())["precision"] == chosen.to_json()
+    assert json.loads((out / PLAN_FILE).read_text())["precision"] == chosen.to_json()
     assert f"Precision: {chosen.used} (auto: cpu {chosen.capability}" in (
         out / "README.md").read_text()
     assert seen == {torch.bfloat16 if precision.cpu_native_bf16() else torch.float32}
@@ -330,10 +335,10 @@ def test_dpo_adapter_loads_and_changes_an_answer(dpo_run_on_avx2, base_dir, base
 @pytest.mark.model
 def test_dpo_rejected_from_base_are_the_base_greedy_answers(dpo_run_on_avx2, base_dir):
     out, card, _ = dpo_run_on_avx2
-    saved = [json.loads(line) for line in (out / align.REJECTED_FILE).read_text().splitlines()]
-    lm, tok = align.load_base(base_dir, precision=card["precision"]["used"])
-    assert [s["rejected"] for s in saved] == align.generate(lm, tok, [p for p, _ in TINY], 16)
-    assert card["data"]["rejected_sha256"] == align.sha256_file(out / align.REJECTED_FILE)
+    saved = [json.loads(line) for line in (out / REJECTED_FILE).read_text().splitlines()]
+    lm, tok = load_base(base_dir, precision=card["precision"]["used"])
+    assert [s["rejected"] for s in saved] == greedy_answers(lm, tok, [p for p, _ in TINY], 16)
+    assert card["data"]["rejected_sha256"] == sha256_file(out / REJECTED_FILE)
 
 
 @pytest.mark.model
@@ -347,17 +352,16 @@ def test_interrupted_run_resumes_to_the_same_adapter(tmp_path):
 
     data = _tiny_pairs(tmp_path)
     kw = dict(max_steps=2, save_steps=1, batch_size=2, max_length=64, lr=5e-3)
-    plan = align.make_plan("smollm2", data, "zh", "sft", **kw)
+    plan = make_plan("smollm2", data, "zh", "sft", **kw)
     with pytest.raises(KeyboardInterrupt):
-        align.train(plan, tmp_path / "broken", callbacks=[Stop()])
-    assert (tmp_path / "broken" / align.CHECKPOINTS / "checkpoint-1").is_dir()
+        train(plan, tmp_path / "broken", callbacks=[Stop()])
+    assert (tmp_path / "broken" / CHECKPOINTS / "checkpoint-1").is_dir()
     with pytest.raises(ValueError, match="not empty"):
-        align.train(align.make_plan("smollm2", data, "zh", "sft", **kw), tmp_path / "broken")
-    align.train(align.make_plan("smollm2", data, "zh", "sft", **kw), tmp_path / "broken",
-                resume=True)
-    align.train(align.make_plan("smollm2", data, "zh", "sft", **kw), tmp_path / "whole")
-    resumed = json.loads((tmp_path / "broken" / align.CARD_FILE).read_text())
-    whole = json.loads((tmp_path / "whole" / align.CARD_FILE).read_text())
+        train(make_plan("smollm2", data, "zh", "sft", **kw), tmp_path / "broken")
+    train(make_plan("smollm2", data, "zh", "sft", **kw), tmp_path / "broken", resume=True)
+    train(make_plan("smollm2", data, "zh", "sft", **kw), tmp_path / "whole")
+    resumed = json.loads((tmp_path / "broken" / CARD_FILE).read_text())
+    whole = json.loads((tmp_path / "whole" / CARD_FILE).read_text())
     assert resumed["training"]["steps"] == whole["training"]["steps"] == 2
     assert resumed["training"]["final_loss"] == pytest.approx(whole["training"]["final_loss"],
                                                               rel=1e-4)
@@ -374,10 +378,10 @@ def test_adapter_loads_in_lm_eval_over_the_gguf(tmp_path, smollm2):
     hflm = HFLM(pretrained=str(folder), gguf_file=gguf, peft=str(ADAPTER), batch_size=1,
                 device="cpu")
     assert isinstance(hflm.model, PeftModel)
-    prompt = align.chat_prompt(hflm.tokenizer, TINY[0][0])
+    prompt = user_turn_prompt(hflm.tokenizer, TINY[0][0])
     request = Instance(request_type="generate_until", doc={}, idx=0,
                        arguments=(prompt, {"until": ["<|im_end|>"], "max_gen_toks": 16,
                                            "do_sample": False}))
     [answer] = hflm.generate_until([request])
-    expected = align.generate(hflm.model, hflm.tokenizer, [TINY[0][0]], max_new_tokens=16)[0]
+    expected = greedy_answers(hflm.model, hflm.tokenizer, [TINY[0][0]], max_new_tokens=16)[0]
     assert answer.strip() == expected

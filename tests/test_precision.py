@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from mseed_multilingual import align
+from mseed_multilingual.align.card import describe_precision
+from mseed_multilingual.align.plan import PLAN_FILE, check_output, make_plan
+from mseed_multilingual.align.train import trainer_args
 from mseed_multilingual.cli import main
 from mseed_multilingual.core import precision
 
@@ -92,17 +94,17 @@ def test_plan_records_the_precision_outside_the_configuration_hash(tmp_path, mon
     with monkeypatch.context() as m:
         m.setattr(precision, "cpu_native_bf16", lambda: False)
         m.setattr(precision, "cpu_capability", lambda: "AVX2")
-        avx2 = align.make_plan("smollm2", data, "zh", "sft")
+        avx2 = make_plan("smollm2", data, "zh", "sft")
     with monkeypatch.context() as m:
         m.setattr(precision, "cpu_native_bf16", lambda: True)
-        native = align.make_plan("smollm2", data, "zh", "sft")
+        native = make_plan("smollm2", data, "zh", "sft")
     assert avx2.precision == {"requested": "auto", "used": "fp32", "device": "cpu",
                               "capability": "AVX2", "native_bf16": False}
     assert native.precision["used"] == "bf16"
     assert avx2.to_json()["config_sha256"] == native.to_json()["config_sha256"]
-    assert align._trainer_args(avx2, tmp_path)["bf16"] is False
-    assert align._trainer_args(native, tmp_path)["bf16"] is True
-    assert align._trainer_args(native, tmp_path)["fp16"] is False
+    assert trainer_args(avx2, tmp_path)["bf16"] is False
+    assert trainer_args(native, tmp_path)["bf16"] is True
+    assert trainer_args(native, tmp_path)["fp16"] is False
 
 
 def test_cli_precision_flag_is_in_the_printed_plan(tmp_path, capsys, native_bf16):
@@ -126,23 +128,23 @@ def test_resume_on_other_hardware_is_allowed_and_said(tmp_path, capsys, monkeypa
     with monkeypatch.context() as m:
         m.setattr(precision, "cpu_native_bf16", lambda: True)
         m.setattr(precision, "cpu_capability", lambda: "AVX512")
-        first = align.make_plan("smollm2", data, "zh", "sft")
-    (out / align.PLAN_FILE).write_text(json.dumps(first.to_json()))
+        first = make_plan("smollm2", data, "zh", "sft")
+    (out / PLAN_FILE).write_text(json.dumps(first.to_json()))
     monkeypatch.setattr(precision, "cpu_native_bf16", lambda: False)
     monkeypatch.setattr(precision, "cpu_capability", lambda: "AVX2")
-    again = align.make_plan("smollm2", data, "zh", "sft")
-    align.check_output(out, True, again)
+    again = make_plan("smollm2", data, "zh", "sft")
+    check_output(out, True, again)
     said = capsys.readouterr().out
     assert "the interrupted run trained in bf16 (AVX512); this machine continues in fp32 " \
            "(AVX2). Allowed: only the precision differs" in said
     assert again.precision["used"] == "fp32"
     assert again.precision["resumed_from"]["used"] == "bf16"
-    assert "resumed from a bf16 run" in align._describe_precision(again.precision)
-    same = align.make_plan("smollm2", data, "zh", "sft", precision="bf16")
-    align.check_output(out, True, same)  # same precision: nothing to say
+    assert "resumed from a bf16 run" in describe_precision(again.precision)
+    same = make_plan("smollm2", data, "zh", "sft", precision="bf16")
+    check_output(out, True, same)  # same precision: nothing to say
     assert capsys.readouterr().out == "" and "resumed_from" not in same.precision
     with pytest.raises(ValueError, match="config_sha256 differs"):  # other settings still refused
-        align.check_output(out, True, align.make_plan("smollm2", data, "zh", "sft", lr=1e-3))
+        check_output(out, True, make_plan("smollm2", data, "zh", "sft", lr=1e-3))
 
 
 # --- generation: lm-eval's model_args, the recorded dtype -----------------------------------

@@ -52,9 +52,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from mseed_multilingual import align
+    from mseed_multilingual.align.card import CARD_FILE
+    from mseed_multilingual.align.plan import make_plan
+    from mseed_multilingual.align.train import train
 
-    plan = align.make_plan(
+    plan = make_plan(
         args.base, args.data, args.lang, args.method, gguf_file=args.gguf_file,
         responses=args.responses, rejected_from_base=args.rejected_from_base, seed=args.seed,
         epochs=args.epochs, max_steps=args.max_steps, lr=args.lr, lora_r=args.lora_r,
@@ -66,8 +68,8 @@ def _run(args: argparse.Namespace) -> int:
     print(f"training {args.method} LoRA on {plan.data['examples']} {args.lang} examples "
           f"({plan.data['harmful']} harmful, {plan.data['benign']} benign) -> {args.output}",
           flush=True)
-    card = align.train(plan, args.output, resume=args.resume)
+    card = train(plan, args.output, resume=args.resume)
     t = card["training"]
     print(f"wrote {args.output}: {t['steps']} steps, loss {t['first_loss']} -> "
-          f"{t['final_loss']}; card {args.output}/{align.CARD_FILE}")
+          f"{t['final_loss']}; card {args.output}/{CARD_FILE}")
     return 0

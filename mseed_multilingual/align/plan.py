@@ -1,0 +1,176 @@
+"""The plan of an ``mseed align`` run: every decision (method, language, hyper-parameters,
+seed, precision) and the fingerprints of what goes in (base weights, data), fixed before any
+model is loaded, so ``--plan`` shows them and ``--resume`` can refuse a run that changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mseed_multilingual.align.base_model import resolve_base
+from mseed_multilingual.align.card import CARD_FILE
+from mseed_multilingual.align.examples import Example, load_examples
+
+ALIGN_VERSION = "align-1"
+METHODS = ("sft", "dpo")
+PLAN_FILE = "plan.json"
+TRAIN_DEVICE = "cpu"  # the trainer runs with use_cpu=True
+
+# Hyper-parameter defaults sized for a 135M model on a 2-core CPU (a few minutes for ~220
+# examples); the LoRA targets only the attention projections so the adapter stays a few MB.
+DEFAULTS: dict[str, Any] = {
+    "epochs": 3.0,
+    "max_steps": -1,
+    "lr": 5e-4,
+    "lora_r": 8,
+    "lora_alpha": 16,
+    "lora_dropout": 0.0,
+    "target_modules": ["q_proj", "k_proj", "v_proj", "o_proj"],
+    "batch_size": 8,
+    "grad_accum": 1,
+    "max_length": 384,
+    "warmup_steps": 0,
+    "scheduler": "linear",
+    "dpo_beta": 0.1,
+    "save_steps": 10,
+    "rejected_max_new_tokens": 64,
+}
+
+
+@dataclass
+class Plan:
+    """Everything a training run is decided by, computed before any model is loaded."""
+
+    method: str
+    lang: str
+    base: dict[str, Any]
+    data: dict[str, Any]
+    hyperparameters: dict[str, Any]
+    seed: int
+    examples: list[Example] = field(repr=False)
+    # What the trainer computes in (precision.Precision.to_json()); chosen by the hardware, so
+    # kept out of config_sha256: the same plan on another CPU may differ here only.
+    precision: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan as written to ``plan.json`` and into the card (examples as a hash only)."""
+        out = {k: v for k, v in asdict(self).items() if k != "examples"}
+        out["config_sha256"] = sha256_json(
+            {"method": self.method, "lang": self.lang, "hyperparameters": self.hyperparameters,
+             "seed": self.seed, "align_version": ALIGN_VERSION})
+        out["align_version"] = ALIGN_VERSION
+        return out
+
+
+def sha256_file(path: str | Path) -> str:
+    """sha256 of a file's bytes, read in blocks (GGUF and safetensors files are large)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256_json(obj: Any) -> str:
+    """sha256 of canonical JSON (sorted keys, no spaces): equal content, equal hash."""
+    text = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def examples_sha256(examples: Sequence[Example]) -> str:
+    """The data's content hash: equal examples, equal hash, whatever file shape they came in."""
+    return sha256_json([e.key() for e in examples])
+
+
+def base_fingerprint(model: str, gguf_file: str | None) -> dict[str, Any]:
+    """Name and sha256 of the base weights (the GGUF file, or the folder's weight files)."""
+    folder, gguf_file = resolve_base(model, gguf_file)
+    path = Path(folder)
+    if gguf_file:
+        digest = sha256_file(path / gguf_file)
+    elif path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix in (".safetensors", ".bin"))
+        digest = sha256_json({p.name: sha256_file(p) for p in files})
+    else:
+        digest = None  # a hub id: the hub's revision pins it, not a local file
+    return {"model": model, "gguf_file": gguf_file, "sha256": digest}
+
+
+def make_plan(base: str, data: str | Path, lang: str, method: str, gguf_file: str | None = None,
+              responses: str | Path | None = None, rejected_from_base: bool = False,
+              seed: int = 0, precision: str | None = None, **overrides: Any) -> Plan:
+    """Validate the inputs and fix every decision of the run; loads no model.
+
+    ``precision`` (``auto``, ``fp32``, ``bf16``; see :mod:`.precision`) is resolved here, on
+    the CPU the trainer runs on, so ``--plan`` shows it before anything is trained.
+    """
+    from mseed_multilingual.core.precision import resolve
+
+    if method not in METHODS:
+        raise ValueError(f"--method must be one of {list(METHODS)}, found {method!r}")
+    shape, examples = load_examples(data, lang, method, responses, rejected_from_base)
+    unknown = set(overrides) - set(DEFAULTS)
+    if unknown:
+        raise ValueError(f"unknown hyper-parameter(s) {sorted(unknown)}")
+    hyper = {**DEFAULTS, **{k: v for k, v in overrides.items() if v is not None}}
+    if method == "sft":
+        hyper.pop("dpo_beta")
+    hyper["rejected_from_base"] = bool(rejected_from_base) if method == "dpo" else False
+    data_info = {
+        "path": str(data), "shape": shape, "file_sha256": sha256_file(data),
+        "responses_sha256": sha256_file(responses) if responses else None,
+        "examples_sha256": examples_sha256(examples), "examples": len(examples),
+        "harmful": sum(e.kind == "harmful" for e in examples),
+        "benign": sum(e.kind == "benign" for e in examples),
+    }
+    chosen = resolve(precision, TRAIN_DEVICE)
+    return Plan(method=method, lang=lang, base=base_fingerprint(base, gguf_file),
+                data=data_info, hyperparameters=hyper, seed=seed, examples=examples,
+                precision=chosen.to_json())
+
+
+def check_output(out: Path, resume: bool, plan: Plan) -> None:
+    """Refuse to overwrite; on resume, refuse a plan that differs from the interrupted one."""
+    if resume:
+        saved = out / PLAN_FILE
+        if not saved.is_file():
+            raise ValueError(f"--resume: {saved} does not exist (nothing to resume)")
+        old = json.loads(saved.read_text(encoding="utf-8"))
+        new = plan.to_json()
+        for key in ("config_sha256", "base", "data"):
+            if old.get(key) != new.get(key):
+                raise ValueError(f"--resume: {key} differs from the interrupted run in {saved}; "
+                                 f"start a new output folder instead")
+        if (out / CARD_FILE).exists():
+            raise ValueError(f"--resume: {out} already holds a finished adapter")
+        _note_precision_change(old.get("precision") or {}, plan)
+        return
+    if out.exists() and any(out.iterdir()):
+        raise ValueError(f"output folder {out} exists and is not empty; choose another or pass "
+                         f"--resume to continue an interrupted run")
+
+
+def _note_precision_change(old: dict[str, Any], plan: Plan) -> None:
+    """A resume on other hardware may train in another precision: allowed (the settings and
+    data are the same, only the arithmetic differs), said aloud, and recorded in the plan as
+    ``precision.resumed_from`` (plan.json is rewritten by :func:`train`)."""
+    before = old.get("used")
+    if not before or before == plan.precision.get("used"):
+        return
+    print(f"--resume: the interrupted run trained in {before} "
+          f"({old.get('capability', '?')}); this machine continues in "
+          f"{plan.precision['used']} ({plan.precision['capability']}). Allowed: only the "
+          f"precision differs; the card records both.", flush=True)
+    plan.precision = {**plan.precision, "resumed_from": old}
+
+
+
+def write_plan(out: Path, plan: Plan) -> None:
+    """``plan.json`` in the output folder: what a resumed run is compared with."""
+    (out / PLAN_FILE).write_text(json.dumps(plan.to_json(), ensure_ascii=False, indent=2,
+                                            sort_keys=True) + "\n", encoding="utf-8")
