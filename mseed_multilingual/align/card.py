@@ -6,12 +6,12 @@ seed, precision and libraries, so a number measured with the adapter can be trac
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mseed_multilingual import __version__
+from mseed_multilingual.core.io import atomic_open, sha256_file, write_json, write_text
 
 if TYPE_CHECKING:
     from mseed_multilingual.align.plan import Plan
@@ -50,7 +50,7 @@ def describe_precision(p: dict[str, Any]) -> str:
 
 def write_log(out: Path, rows: list[LossRow]) -> None:
     """Loss curve as CSV and PNG (the PNG carries no timestamp, so reruns compare equal)."""
-    with (out / LOG_CSV).open("w", encoding="utf-8", newline="") as fh:
+    with atomic_open(out / LOG_CSV) as fh:
         writer = csv.DictWriter(fh, fieldnames=list(LossRow.__dataclass_fields__),
                                 lineterminator="\n")
         writer.writeheader()
@@ -94,8 +94,6 @@ def epoch_means(log: list[LossRow]) -> list[float]:
 
 def write_card(out: Path, plan: Plan, log: list[LossRow]) -> dict[str, Any]:
     """card.json (machine-readable) and README.md (the same facts for a reader)."""
-    from mseed_multilingual.align.plan import sha256_file
-
     card = {
         **plan.to_json(),
         "package": {"mseed_multilingual": __version__, **library_versions()},
@@ -106,9 +104,8 @@ def write_card(out: Path, plan: Plan, log: list[LossRow]) -> dict[str, Any]:
                      "log_csv": LOG_CSV, "loss_png": LOSS_PNG},
         "adapter_sha256": sha256_file(out / "adapter_model.safetensors"),
     }
-    (out / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=2, sort_keys=True)
-                                 + "\n", encoding="utf-8")
-    (out / "README.md").write_text(card_markdown(card), encoding="utf-8")
+    write_json(out / CARD_FILE, card)
+    write_text(out / "README.md", card_markdown(card))
     return card
 
 

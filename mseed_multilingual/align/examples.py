@@ -13,11 +13,12 @@ Three training-file shapes are accepted (decided from the first record, not the 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from mseed_multilingual.core.io import BadJSON, not_object, parse_json
 
 # Safe answers for harmful prompts that come without one: a refusal that redirects, per language
 # of the suite. Versioned with plan.ALIGN_VERSION: changing a template changes the data hash.
@@ -81,11 +82,13 @@ def _jsonl_objects(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}:{n}: invalid JSON at column {exc.colno}: {exc.msg}") from exc
-        if not isinstance(obj, dict):
-            raise ValueError(f"{path}:{n}: expected a JSON object, found {type(obj).__name__}")
+            obj = parse_json(line)
+        except BadJSON as exc:
+            raise ValueError(f"{path}:{n}: " + (exc.msg if exc.too_deep else
+                             f"invalid JSON at column {exc.column}: {exc.msg}")) from exc
+        problem = not_object(obj)
+        if problem:
+            raise ValueError(f"{path}:{n}: {problem}")
         yield f"{path}:{n}", obj
 
 

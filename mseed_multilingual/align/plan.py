@@ -5,8 +5,6 @@ model is loaded, so ``--plan`` shows them and ``--resume`` can refuse a run that
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -15,6 +13,7 @@ from typing import Any
 from mseed_multilingual.align.base_model import resolve_base
 from mseed_multilingual.align.card import CARD_FILE
 from mseed_multilingual.align.examples import Example, load_examples
+from mseed_multilingual.core.io import read_json, sha256_file, sha256_json, write_json
 
 ALIGN_VERSION = "align-1"
 METHODS = ("sft", "dpo")
@@ -65,21 +64,6 @@ class Plan:
              "seed": self.seed, "align_version": ALIGN_VERSION})
         out["align_version"] = ALIGN_VERSION
         return out
-
-
-def sha256_file(path: str | Path) -> str:
-    """sha256 of a file's bytes, read in blocks (GGUF and safetensors files are large)."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def sha256_json(obj: Any) -> str:
-    """sha256 of canonical JSON (sorted keys, no spaces): equal content, equal hash."""
-    text = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def examples_sha256(examples: Sequence[Example]) -> str:
@@ -140,7 +124,7 @@ def check_output(out: Path, resume: bool, plan: Plan) -> None:
         saved = out / PLAN_FILE
         if not saved.is_file():
             raise ValueError(f"--resume: {saved} does not exist (nothing to resume)")
-        old = json.loads(saved.read_text(encoding="utf-8"))
+        old = read_json(saved, "plan file")
         new = plan.to_json()
         for key in ("config_sha256", "base", "data"):
             if old.get(key) != new.get(key):
@@ -172,5 +156,4 @@ def _note_precision_change(old: dict[str, Any], plan: Plan) -> None:
 
 def write_plan(out: Path, plan: Plan) -> None:
     """``plan.json`` in the output folder: what a resumed run is compared with."""
-    (out / PLAN_FILE).write_text(json.dumps(plan.to_json(), ensure_ascii=False, indent=2,
-                                            sort_keys=True) + "\n", encoding="utf-8")
+    write_json(out / PLAN_FILE, plan.to_json())

@@ -5,13 +5,13 @@ so a resumed run reuses them unchanged.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
 from mseed_multilingual.align.base_model import load_base
 from mseed_multilingual.align.examples import Example
-from mseed_multilingual.align.plan import Plan, sha256_file
+from mseed_multilingual.align.plan import Plan
+from mseed_multilingual.core.io import iter_jsonl, sha256_file, write_jsonl
 
 REJECTED_FILE = "rejected_from_base.jsonl"
 
@@ -50,7 +50,7 @@ def add_rejected_from_base(plan: Plan, out: Path, base_dir: str) -> None:
     """
     path = out / REJECTED_FILE
     if path.is_file():
-        saved = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        saved = [line.value for line in iter_jsonl(path, "rejected-answers file")]
     else:
         todo = [e.prompt for e in plan.examples if not e.rejected]
         lm, tok = load_base(base_dir, precision=plan.precision.get("used"))
@@ -58,8 +58,7 @@ def add_rejected_from_base(plan: Plan, out: Path, base_dir: str) -> None:
         answers = greedy_answers(lm, tok, todo, plan.hyperparameters["rejected_max_new_tokens"],
                                  progress=True)
         saved = [{"prompt": p, "rejected": a} for p, a in zip(todo, answers, strict=True)]
-        path.write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in saved),
-                        encoding="utf-8")
+        write_jsonl(path, saved, sort_keys=False)
     by_prompt = {s["prompt"]: s["rejected"] for s in saved}
     plan.examples = [e if e.rejected else Example(e.prompt, e.response,
                                                   by_prompt.get(e.prompt) or "", e.kind,

@@ -4,7 +4,6 @@ the trainer, checkpointing for ``--resume``, and leaving the adapter with its lo
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +14,7 @@ from mseed_multilingual.align.card import describe_precision, loss_rows, write_c
 from mseed_multilingual.align.examples import Example
 from mseed_multilingual.align.plan import Plan, check_output, write_plan
 from mseed_multilingual.align.rejected import add_rejected_from_base
+from mseed_multilingual.core.io import read_json, write_json
 from mseed_multilingual.core.precision import BF16, FP32
 
 CHECKPOINTS = "checkpoints"
@@ -127,6 +127,6 @@ def train(plan: Plan, out: str | Path, resume: bool = False,
 def _fix_adapter_config(out: Path, plan: Plan) -> None:
     """Point the adapter at the portable base name, not this machine's cache folder."""
     path = out / "adapter_config.json"
-    config = json.loads(path.read_text(encoding="utf-8"))
+    config = read_json(path, "adapter config")
     config["base_model_name_or_path"] = plan.base["model"]
-    path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    write_json(path, config, ensure_ascii=True)
