@@ -116,6 +116,14 @@ def test_benign_mseed_record_without_answer_is_refused(tmp_path):
         load_examples(data, "zh", "sft")
 
 
+def test_line_separators_inside_json_strings_do_not_end_a_line(tmp_path):
+    answer = "第一行\u2028第二行\x85end"  # JSON writers keep these unescaped (ensure_ascii=False)
+    data = write(tmp_path / "p.jsonl", [json.dumps({"prompt": "问", "response": answer},
+                                                   ensure_ascii=False)] * 2)
+    _, examples = load_examples(data, "zh", "sft")
+    assert [e.response for e in examples] == [answer, answer]
+
+
 @pytest.mark.parametrize(("lines", "method", "pattern"), [
     ([], "sft", r"e\.jsonl: file is empty"),
     (['{"prompt": "a", "response": "b"}', '{"prompt": "a", "resp'], "sft",

@@ -78,7 +78,9 @@ def _jsonl_objects(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path}: not valid UTF-8 (byte offset {exc.start})") from exc
-    for n, line in enumerate(text.splitlines(), 1):
+    # Lines end at "\n" only (read_text has turned "\r\n" and "\r" into it): splitlines()
+    # would also cut at U+2028 or U+0085, which JSON strings may hold unescaped.
+    for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:
