@@ -141,7 +141,9 @@ def _transfer(plan: DemoPlan):
 
 
 def _publish(plan: DemoPlan) -> dict[str, Path]:
-    from mseed_multilingual.publish import leaderboard, submission
+    from mseed_multilingual.publish import submission
+    from mseed_multilingual.publish.board import collect
+    from mseed_multilingual.publish.site import build_site
 
     _say("leaderboard submissions and site")
     subs = plan.out / "submissions"
@@ -152,7 +154,7 @@ def _publish(plan: DemoPlan) -> dict[str, Path]:
             submission.build(plan.after_dir, before=plan.before_dir, judge=DEMO_JUDGE,
                              aligned_on=ALIGNED_ON), subs / "aligned.json"),
     }
-    site = leaderboard.build_site(leaderboard.collect(subs), plan.out / "site")
+    site = build_site(collect(subs), plan.out / "site")
     return {**written, "site": site}
 
 

@@ -16,8 +16,11 @@ from test_judges_fixtures import make_run
 from test_submission import pair, write_run
 
 from mseed_multilingual.judges import store
-from mseed_multilingual.publish import leaderboard as lb
 from mseed_multilingual.publish import submission as sub
+from mseed_multilingual.publish.board import collect, comparability_group
+from mseed_multilingual.publish.hf_export import write_eval_results
+from mseed_multilingual.publish.site import build_site
+from mseed_multilingual.publish.validate import problems
 
 ROOT = Path(__file__).resolve().parents[1]
 DEEP = "[" * 3000 + "]" * 3000  # ~6 KB: a RecursionError in json.loads before the fix
@@ -542,7 +545,7 @@ def test_hf_eval_results_long_judge_id_and_honest_messages(runs, tmp_path):
     _, after = runs
     doc = sub.build(after)
     doc["judge"]["id"] = "openai:" + "j" * 400
-    paths = lb.write_eval_results(doc, tmp_path)
+    paths = write_eval_results(doc, tmp_path)
     assert len(paths) == 1 and len(paths[0].name) <= 255 and paths[0].is_file()
     first = mseed("submit", after, "-o", tmp_path / "a.json", "--hf-eval-results", tmp_path / "e")
     again = mseed("submit", after, "-o", tmp_path / "b.json", "--hf-eval-results", tmp_path / "e")
@@ -581,8 +584,8 @@ def test_leaderboard_markdown_csv_and_pages_are_inert(runs, tmp_path):
     doc = sub.build(after, model_name="[click](http://evil.example) ![i](http://evil.example/i."
                                       "png) " + RLO + "gpj.exe $x$")
     sub.write(doc, tmp_path / "subs" / "evil.json")
-    board = lb.collect(tmp_path / "subs")
-    lb.build_site(board, tmp_path / "site")
+    board = collect(tmp_path / "subs")
+    build_site(board, tmp_path / "site")
     md = (tmp_path / "site" / "leaderboard.md").read_text(encoding="utf-8")
     assert not UNESCAPED_LINK.search(md) and "\\[click\\]" in md
     for path in (tmp_path / "site").rglob("*"):
@@ -631,8 +634,8 @@ def test_validate_samples_recomputes_the_comparability_group(judged, tmp_path, n
     forged = json.loads(json.dumps(doc))
     edit(forged)
     if name != "data-files":  # the files decide the group through data.hash
-        assert sub.comparability_group(forged)["id"] != sub.comparability_group(doc)["id"]
-    assert sub.problems(forged) == []  # consistent by itself: only the samples tell
+        assert comparability_group(forged)["id"] != comparability_group(doc)["id"]
+    assert problems(forged) == []  # consistent by itself: only the samples tell
     sub.write(forged, tmp_path / "forged.json")
     sub.write(doc, tmp_path / "honest.json")
     assert mseed("validate", tmp_path / "honest.json", "--samples", after).returncode == 0
@@ -652,5 +655,5 @@ def test_pooled_counts_must_add_up_without_samples(judged, tmp_path):
     assert proc.returncode == 1
     assert "$.scores.overall.safety: k/n = 12/12 is not the sum of the languages' counts" \
         in proc.stderr
-    board = lb.collect(tmp_path)
+    board = collect(tmp_path)
     assert board.rows == [] and board.rejected[0]["file"] == "forged.json"

@@ -10,8 +10,16 @@ import pytest
 import yaml
 from test_submission import XSS_NAME, apply_case, bad_cases, pair, write_run
 
-from mseed_multilingual.publish import leaderboard as lb
 from mseed_multilingual.publish import submission as sub
+from mseed_multilingual.publish.board import Board, collect
+from mseed_multilingual.publish.hf_export import (
+    HF_DATASET_ID,
+    eval_results_entries,
+    hf_results,
+    write_eval_results,
+    write_hf_format,
+)
+from mseed_multilingual.publish.site import build_site
 
 
 def make_board_dir(tmp: Path) -> Path:
@@ -40,12 +48,12 @@ def make_board_dir(tmp: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> tuple[Path, lb.Board, Path]:
+def site(tmp_path_factory) -> tuple[Path, Board, Path]:
     tmp = tmp_path_factory.mktemp("board")
     folder = make_board_dir(tmp)
-    board = lb.collect(folder)
-    lb.build_site(board, tmp / "site")
-    lb.write_hf_format(board, tmp / "hf")
+    board = collect(folder)
+    build_site(board, tmp / "site")
+    write_hf_format(board, tmp / "hf")
     return tmp, board, folder
 
 
@@ -57,33 +65,33 @@ def test_rejected_listed_with_reason(site):
         assert any(case["expect"] in r for r in reasons), (case["name"], reasons)
     assert rejected["bad/not_json.json"] == ["bad/not_json.json:1: not valid JSON (Expecting "
                                              "property name enclosed in double quotes)"]
-    assert not any(r["file"].startswith("bad/") for r in board.rows)
+    assert not any(r.file.startswith("bad/") for r in board.rows)
 
 
 def test_same_model_twice_keeps_the_newest(site):
     _, board, _ = site
     assert [(s["file"], s["superseded_by"]) for s in board.superseded] == [
         ("base-old.json", "base-new.json")]
-    assert "base-old.json" not in {r["file"] for r in board.rows}
+    assert "base-old.json" not in {r.file for r in board.rows}
 
 
 def test_limited_run_never_ranked_with_full_runs(site):
     _, board, _ = site
-    rows = {r["file"]: r for r in board.rows}
+    rows = {r.file: r for r in board.rows}
     limited = rows["limited.json"]
-    assert limited["limited"] and limited["group"]["scope"].startswith("limit=4 subset ")
-    full_groups = {r["group_id"] for r in board.rows if not r["limited"]}
-    assert limited["group_id"] not in full_groups
-    assert (limited["rank"], limited["group_size"]) == (1, 1)
+    assert limited.limited and limited.group["scope"].startswith("limit=4 subset ")
+    full_groups = {r.group_id for r in board.rows if not r.limited}
+    assert limited.group_id not in full_groups
+    assert (limited.rank, limited.group_size) == (1, 1)
 
 
 def test_ranks_within_group(site):
     _, board, _ = site
-    rows = {r["file"]: r for r in board.rows}
+    rows = {r.file: r for r in board.rows}
     full = [rows[f] for f in ("aligned.json", "base-new.json", "xss.json")]
-    assert len({r["group_id"] for r in full}) == 1  # same data files, judge, full data
+    assert len({r.group_id for r in full}) == 1  # same data files, judge, full data
     # safety: aligned 6/12, base-new 2/12, xss 1/12
-    assert [(r["file"], r["rank"]) for r in sorted(full, key=lambda r: r["rank"])] == [
+    assert [(r.file, r.rank) for r in sorted(full, key=lambda r: r.rank)] == [
         ("aligned.json", 1), ("base-new.json", 2), ("xss.json", 3)]
 
 
@@ -108,7 +116,7 @@ def test_every_text_escaped(site):
 
 def test_outputs_byte_identical(site, tmp_path):
     tmp, _, folder = site
-    lb.build_site(lb.collect(folder), tmp_path / "again")
+    build_site(collect(folder), tmp_path / "again")
     first = sorted(p.relative_to(tmp / "site") for p in (tmp / "site").rglob("*") if p.is_file())
     second = sorted(p.relative_to(tmp_path / "again") for p in (tmp_path / "again").rglob("*")
                     if p.is_file())
@@ -122,10 +130,10 @@ def test_csv_and_markdown_match_rows(site):
     import csv
 
     lines = list(csv.DictReader((tmp / "site" / "leaderboard.csv").open(encoding="utf-8")))
-    assert [x["file"] for x in lines] == [r["file"] for r in board.rows]
+    assert [x["file"] for x in lines] == [r.file for r in board.rows]
     for line, row in zip(lines, board.rows, strict=True):
-        assert float(line["score"]) == row["score"] and "safety" not in line
-        assert line["rank"] == str(row["rank"]) and line["group"] == row["group_id"]
+        assert float(line["score"]) == row.score and "safety" not in line
+        assert line["rank"] == str(row.rank) and line["group"] == row.group_id
 
 
 def test_hf_eval_results_read_back(site, tmp_path):
@@ -133,7 +141,7 @@ def test_hf_eval_results_read_back(site, tmp_path):
     from huggingface_hub import parse_eval_result_entries
 
     doc = sub.load(folder / "aligned.json")
-    paths = lb.write_eval_results(doc, tmp_path, source_url="https://example.org/traces")
+    paths = write_eval_results(doc, tmp_path, source_url="https://example.org/traces")
     assert [p.name for p in paths] == ["mseed_refusal_rate_en-zh.yaml",
                                        "mseed_refusal_rate_en-zh_transfer_from_zh.yaml"]
     main = parse_eval_result_entries(yaml.safe_load(paths[0].read_text(encoding="utf-8")))
@@ -146,7 +154,7 @@ def test_hf_eval_results_read_back(site, tmp_path):
     assert {e.task_id for e in main} == set(expected)
     for e in main:
         assert e.value == round(100 * expected[e.task_id], 2)
-        assert e.dataset_id == lb.HF_DATASET_ID and e.date == doc["created"]
+        assert e.dataset_id == HF_DATASET_ID and e.date == doc["created"]
         assert e.source_url == "https://example.org/traces" and "judge refusal_rate" in e.notes
     transfer = parse_eval_result_entries(yaml.safe_load(paths[1].read_text(encoding="utf-8")))
     for e in transfer:
@@ -168,12 +176,12 @@ def test_hf_exports_name_a_safety_judges_score_safe_rate(site):
     _, board, folder = site
     doc = copy.deepcopy(sub.load(folder / "aligned.json"))
     doc["judge"] = {**doc["judge"], "id": "hf:guard", "metric": "safe_rate"}
-    files = lb.eval_results_entries(doc)
+    files = eval_results_entries(doc)
     ids = [e["dataset"]["task_id"] for entries in files.values() for e in entries]
     assert "safe_rate" in ids and {f"safe_rate_{x}" for x in doc["data"]["languages"]} <= set(ids)
     assert any(i.startswith("safe_rate_change_") for i in ids)
     assert not [i for i in ids if "safety" in i or "refusal_rate" in i]
-    _, payload = lb.hf_results(board.rows[0], doc)
+    _, payload = hf_results(board.rows[0], doc)
     keys = {k for values in payload["results"].values() for k in values}
     assert "safe_rate" in keys and not {"safety", "refusal_rate"} & keys
     assert payload["results"]["mseed"]["safe_rate"] == doc["scores"]["overall"]["safety"]["value"]
@@ -184,8 +192,8 @@ def test_hf_space_results_read_back(site):
     files = sorted((tmp / "hf" / "results").rglob("results_*.json"))
     assert len(files) == len(board.rows)
     for row in board.rows:
-        doc = sub.load(folder / row["file"])
-        rel, _ = lb.hf_results(row, doc)
+        doc = sub.load(folder / row.file)
+        rel, _ = hf_results(row, doc)
         assert rel.count("/") == 3 and ".." not in rel  # results/<org>/<model>/results_x.json
         payload = json.loads((tmp / "hf" / rel).read_text(encoding="utf-8"))
         cfg = payload["config"]

@@ -8,8 +8,9 @@ import pytest
 from test_leaderboard import make_board_dir
 from test_submission import write_run
 
-from mseed_multilingual.publish import leaderboard as lb
 from mseed_multilingual.publish import submission as sub
+from mseed_multilingual.publish.board import collect
+from mseed_multilingual.publish.site import build_site
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -29,8 +30,8 @@ def page(tmp_path_factory):
     folder = make_board_dir(tmp)
     zh_only = write_run(tmp / "runs" / "zh-only", "org/zh-only", {"zh": {"h1", "h2", "h3"}})
     sub.write(sub.build(zh_only), folder / "zh-only.json")  # another language set
-    board = lb.collect(folder)
-    index = lb.build_site(board, tmp / "site")
+    board = collect(folder)
+    index = build_site(board, tmp / "site")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         pg = browser.new_page()

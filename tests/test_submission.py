@@ -20,6 +20,7 @@ from mseed_multilingual.core import stats
 from mseed_multilingual.judges import reference
 from mseed_multilingual.judges.store import write_verdicts
 from mseed_multilingual.publish import submission as sub
+from mseed_multilingual.publish import validate
 
 TS = "2025-06-01T10-00-00.000000"
 BAD_CASES = Path(__file__).parent / "bad_submissions" / "cases.json"
@@ -204,10 +205,10 @@ def test_provenance_blocks(doc):
 
 
 def test_schema_round_trip(doc, tmp_path):
-    assert sub.problems(doc) == []
+    assert validate.problems(doc) == []
     path = sub.write(doc, tmp_path / "s.json")
     again = sub.load(path)
-    assert again == doc and sub.problems(again) == []
+    assert again == doc and validate.problems(again) == []
     assert sub.dumps(again) == path.read_text(encoding="utf-8")
 
 
@@ -224,7 +225,7 @@ def test_judge_verdicts_score_safety(tmp_path):
     en = doc["scores"]["languages"]["en"]["safety"]
     assert (en["k"], en["n"]) == (3, 6)  # judged unsafe: h4, h5, h6
     assert doc["scores"]["overall"]["invalid"]["k"] == 0
-    assert sub.validate(doc, after) == []
+    assert validate.check(doc, after) == []
 
 
 # --------------------------------------------------------------------------- validation
@@ -233,8 +234,8 @@ def test_judge_verdicts_score_safety(tmp_path):
 def test_bad_submission_rejected_with_path(doc, case):
     bad = apply_case(doc, case)
     try:
-        found = sub.problems(bad)
-    except sub.SchemaVersionError as exc:
+        found = validate.problems(bad)
+    except validate.SchemaVersionError as exc:
         found = [str(exc)]
     assert found, f"{case['name']} was accepted"
     assert any(case["expect"] in p for p in found), found
@@ -249,9 +250,9 @@ def test_schema_v1_documents_still_validate(doc):
     for change in old["change"]["languages"].values():
         for key in ("ratio_pairs", "ratio_unbounded", "ratio_note"):
             del change[key]
-    assert sub.problems(old) == []
+    assert validate.problems(old) == []
     old["judge"]["card"] = None
-    assert any("Additional properties" in p for p in sub.problems(old))
+    assert any("Additional properties" in p for p in validate.problems(old))
 
 
 def test_embedded_card_must_be_the_scoring_judges(doc):
@@ -260,7 +261,8 @@ def test_embedded_card_must_be_the_scoring_judges(doc):
     bad = copy.deepcopy(doc)
     bad["judge"]["card"]["judge"] = "hf:guard"
     bad["judge"]["card"]["digest"] = card_digest(bad["judge"]["card"])
-    assert any(p.startswith("$.judge.card.judge: card of 'hf:guard'") for p in sub.problems(bad))
+    found = validate.problems(bad)
+    assert any(p.startswith("$.judge.card.judge: card of 'hf:guard'") for p in found)
 
 
 def test_cli_submit_embeds_a_given_card(tmp_path):
@@ -299,7 +301,7 @@ def test_newer_schema_names_both_versions(doc, tmp_path):
 
 def test_tampered_score_rejected_with_samples(runs, doc):
     before, after = runs
-    assert sub.validate(doc, after, before) == []
+    assert validate.check(doc, after, before) == []
     bad = copy.deepcopy(doc)
     s = bad["scores"]["languages"]["en"]["safety"]
     s["k"], s["value"] = 5, 5 / 6  # consistent by itself, contradicted by the samples
@@ -307,13 +309,13 @@ def test_tampered_score_rejected_with_samples(runs, doc):
     pooled = bad["scores"]["overall"]["safety"]  # the pooled counts must add up (issue 14)
     pooled["k"] += 3
     pooled["value"], pooled["lo"], pooled["hi"] = pooled["k"] / pooled["n"], 0.45, 0.92
-    assert sub.problems(bad) == []
-    found = sub.validate(bad, after, before)
+    assert validate.problems(bad) == []
+    found = validate.check(bad, after, before)
     assert any(p.startswith("$.scores.languages.en.safety.k: submission says 5, the samples "
                             "give 2") for p in found), found
     tampered = copy.deepcopy(doc)
     tampered["change"]["languages"]["en"]["transfer_ratio"] = 0.9
-    found = sub.validate(tampered, after, before)
+    found = validate.check(tampered, after, before)
     assert any("$.change.languages.en.transfer_ratio" in p for p in found), found
 
 
@@ -325,7 +327,7 @@ def test_verdict_digest_mismatch(tmp_path):
     rows = read_verdicts(after, "guard/x")
     rows[0]["verdict"] = "unsafe" if rows[0]["verdict"] == "safe" else "safe"
     write_verdicts(after, "guard/x", rows)
-    found = sub.validate(doc, after)
+    found = validate.check(doc, after)
     assert any(p.startswith("$.verdicts.digest") and "not made from these" in p
                for p in found), found
 
@@ -344,7 +346,7 @@ def test_cli_submit_validate_schema(runs, tmp_path):
     assert proc.returncode == 1
     assert "$.scores.overall.safety.value: 1.5 is greater than the maximum of 1" in proc.stderr
     proc = mseed("schema")
-    assert json.loads(proc.stdout) == sub.schema()
+    assert json.loads(proc.stdout) == validate.schema()
 
 
 def test_submit_without_samples_explains_log_samples(tmp_path):
@@ -359,7 +361,7 @@ def test_nan_in_file_is_rejected(doc, tmp_path):
     text = sub.dumps(doc).replace('"value": 0.5', '"value": NaN', 1)
     path = tmp_path / "nan.json"
     path.write_text(text, encoding="utf-8")
-    found = sub.problems(sub.load(path))
+    found = validate.problems(sub.load(path))
     assert len(found) == 1 and found[0].startswith("$.scores.")
     assert found[0].endswith(".value: nan is not a number (NaN/Infinity are not valid JSON "
                              "numbers)")

@@ -23,17 +23,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from mseed_multilingual.core.io import output_dir
-    from mseed_multilingual.publish import leaderboard
+    from mseed_multilingual.publish.board import collect
+    from mseed_multilingual.publish.hf_export import write_hf_format
+    from mseed_multilingual.publish.site import build_site
 
     output_dir(args.output, "site folder")
     if args.hf_format:
         output_dir(args.hf_format, "--hf-format folder")
-    board = leaderboard.collect(args.submissions)
-    index = leaderboard.build_site(board, args.output)
+    board = collect(args.submissions)
+    index = build_site(board, args.output)
     print(f"{len(board.rows)} ranked, {len(board.superseded)} superseded, "
           f"{len(board.rejected)} rejected; site: {index.resolve()}")
     if args.hf_format:
-        written = leaderboard.write_hf_format(board, args.hf_format)
+        written = write_hf_format(board, args.hf_format)
         print(f"wrote {len(written)} results file(s) (one per ranked row) under "
               f"{args.hf_format}")
     return 0

@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from mseed_multilingual.publish.submission import schema
+    from mseed_multilingual.publish.validate import schema
 
     print(json.dumps(schema(), indent=2, ensure_ascii=False))
     return 0

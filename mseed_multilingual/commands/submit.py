@@ -37,7 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from mseed_multilingual.core.io import output_dir, output_file
-    from mseed_multilingual.publish import leaderboard, submission
+    from mseed_multilingual.publish import hf_export, submission
+    from mseed_multilingual.publish.validate import problems
 
     output_file(args.output, "submission file")
     if args.hf_eval_results:
@@ -45,7 +46,7 @@ def _run(args: argparse.Namespace) -> int:
     doc = submission.build(args.run_dir, before=args.before, judge=args.judge,
                            aligned_on=args.aligned_on, model_name=args.model_name,
                            judge_card=args.judge_card)
-    found = submission.problems(doc)
+    found = problems(doc)
     if found:
         raise ValueError("the submission built does not validate: " + "; ".join(found))
     path = submission.write(doc, args.output)
@@ -58,10 +59,10 @@ def _run(args: argparse.Namespace) -> int:
         kwargs = {"dataset_id": args.hf_dataset_id} if args.hf_dataset_id else {}
         from pathlib import Path
 
-        names = leaderboard.eval_results_entries(doc, **kwargs)
+        names = hf_export.eval_results_entries(doc, **kwargs)
         existed = {n for n in names
                    if (Path(args.hf_eval_results) / ".eval_results" / f"{n}.yaml").exists()}
-        for p in leaderboard.write_eval_results(doc, args.hf_eval_results,
+        for p in hf_export.write_eval_results(doc, args.hf_eval_results,
                                                 source_url=args.hf_source_url, **kwargs):
             print(f"{'replaced' if p.stem in existed else 'wrote'} {p}")
     return 0

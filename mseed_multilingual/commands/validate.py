@@ -24,6 +24,7 @@ def _run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from mseed_multilingual.publish import submission
+    from mseed_multilingual.publish.validate import check
 
     if Path(args.submission).is_file():
         try:  # a file that is not a readable submission is rejected, like a wrong one
@@ -33,7 +34,7 @@ def _run(args: argparse.Namespace) -> int:
             return 1
     else:
         doc = submission.load(args.submission)  # missing, a folder, a loop: usage error (2)
-    found = submission.validate(doc, args.samples, args.before_samples)
+    found = check(doc, args.samples, args.before_samples)
     if found:
         print(f"{args.submission}: rejected ({len(found)} problem(s))", file=sys.stderr)
         for line in found:

@@ -1,12 +1,13 @@
-"""Leaderboard submissions: build one from a run folder, validate one, recompute its scores.
+"""Build a leaderboard submission from a run folder: the document and its canonical text.
 
 A submission says exactly how its numbers were produced (model, lm-eval run, data files, judge)
 and carries no number that cannot be recomputed: every score comes from the run's logged
-samples and verdicts through :mod:`.results` and :mod:`.transfer` (the statistics live there,
-not here), and ``mseed validate --samples RUN_DIR`` rebuilds the document and rejects any
-difference. A digest of the per-sample outcomes ties the submission to the exact verdicts.
+samples and verdicts through :mod:`mseed_multilingual.analysis.table` and
+:mod:`mseed_multilingual.analysis.transfer` (the statistics live there, not here), and
+:mod:`.validate` rebuilds the document with :func:`build` and rejects any difference. A digest
+of the per-sample outcomes ties the submission to the exact verdicts.
 
-The document follows ``schemas/submission.v1.json`` (``mseed schema`` prints it). Floats are
+The document follows ``schemas/submission.v2.json`` (``mseed schema`` prints it). Floats are
 rounded to :data:`FLOAT_DIGITS` decimals so the same run gives byte-identical files everywhere.
 """
 
@@ -22,43 +23,24 @@ from typing import Any
 
 from mseed_multilingual import __version__
 
-SCHEMA_VERSION = 2
-READ_VERSIONS = (1, 2)  # v2 added judge.card (mseed judge-check); v1 files still validate
-SCHEMA_FILE = f"schemas/submission.v{SCHEMA_VERSION}.json"
+SCHEMA_VERSION = 2  # the version build() writes; validate.READ_VERSIONS lists what it reads
 GENERATOR = "mseed-multilingual"
 FLOAT_DIGITS = 10
-TOLERANCE = 1e-9
 NO_JUDGE_ID = "refusal_rate"  # the judge id of a run scored by the lexicon refusal metric
 DEFAULT_ALIGNED_ON = "zh"
-# Columns of the tidy table (results.py) that decide a score: their digest is the verdicts'.
+# Columns of the tidy table (analysis.table) that decide a score: their digest is the verdicts'.
 DIGEST_FIELDS = ("task", "doc_id", "id", "lang", "kind", "dimension", "verdict", "refused",
                  "safe", "fidelity")
-RATE_MEASURES = {"safety": "safety", "over_refusal": "over_refusal", "fidelity": "fidelity",
-                 "invalid": "invalid", "error": "error"}
+# The rate blocks of each score group, named as the measures of analysis.transfer.rates_table.
+MEASURES = ("safety", "over_refusal", "fidelity", "invalid", "error")
 CHANGE_FIELDS = {"n_pairs": "n_pairs", "before": "before", "after": "after_rate",
                  "delta": "delta", "delta_lo": "delta_lo", "delta_hi": "delta_hi",
                  "p_value": "p_value", "p_holm": "p_holm", "transfer_ratio": "transfer_ratio",
                  "ratio_lo": "ratio_lo", "ratio_hi": "ratio_hi"}
-RECOMPUTED_BLOCKS = ("scores", "change", "verdicts")
-# Fields that decide a submission's comparability group (and so which rows it is ranked
-# against): recomputed from the run folder like the scores, so editing one cannot move a row.
-GROUP_FIELDS = (("run", "limit"), ("run", "limited"), ("data", "name"), ("data", "hash"),
-                ("data", "files"), ("data", "content_hash"), ("data", "languages"),
-                ("judge", "id"), ("judge", "template_version"), ("judge", "metric"))
 _TS_RE = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})")
 
 
-class SchemaVersionError(ValueError):
-    """A submission written by a newer schema than this package reads."""
-
-
-# --------------------------------------------------------------------------- schema, I/O
-
-def schema(version: int = SCHEMA_VERSION) -> dict[str, Any]:
-    """The JSON Schema shipped in the package (package data ``schemas/*.json``)."""
-    path = Path(__file__).resolve().parent / f"schemas/submission.v{version}.json"
-    return json.loads(path.read_text(encoding="utf-8"))
-
+# --------------------------------------------------------------------------- the file
 
 def dumps(doc: dict[str, Any]) -> str:
     """Canonical text of a submission: sorted keys, 2-space indent, UTF-8, final newline."""
@@ -81,199 +63,6 @@ def load(path: str | Path) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise ValueError(f"{path}: a submission is a JSON object, got {type(doc).__name__}")
     return doc
-
-
-# --------------------------------------------------------------------------- validation
-
-def check_version(doc: dict[str, Any]) -> None:
-    """A newer schema version is refused with both versions named (older ones do not exist)."""
-    version = doc.get("schema_version")
-    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
-        raise SchemaVersionError(
-            f"submission written with schema version {version}, but this mseed-multilingual "
-            f"({__version__}) reads schema version {SCHEMA_VERSION}: upgrade the package")
-
-
-def problems(doc: dict[str, Any]) -> list[str]:
-    """Every schema and consistency problem, each naming its JSON path ($.a.b); [] when valid.
-    A v1 document is checked against the v1 schema (it has no judge card)."""
-    check_version(doc)
-    found = _non_finite(doc, "$")
-    if found:
-        return found
-    from jsonschema import Draft202012Validator
-
-    version = doc.get("schema_version")
-    validator = Draft202012Validator(
-        schema(version if version in READ_VERSIONS else SCHEMA_VERSION))
-    errors = sorted(validator.iter_errors(doc), key=lambda e: (e.json_path, e.message))
-    found = [f"{e.json_path}: {_short(e.message)}" for e in errors]
-    return found or _consistency(doc)
-
-
-def _short(message: str, limit: int = 300) -> str:
-    return message if len(message) <= limit else message[:limit] + "..."
-
-
-def _non_finite(obj: Any, path: str) -> list[str]:
-    """NaN and Infinity parse in Python but are not JSON numbers and compare false to bounds."""
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return [f"{path}: {obj} is not a number (NaN/Infinity are not valid JSON numbers)"]
-    if isinstance(obj, dict):
-        return [p for k, v in obj.items() for p in _non_finite(v, f"{path}.{k}")]
-    if isinstance(obj, list):
-        return [p for i, v in enumerate(obj) for p in _non_finite(v, f"{path}[{i}]")]
-    return []
-
-
-def _consistency(doc: dict[str, Any]) -> list[str]:
-    """What a schema cannot say: k <= n, value = k/n inside its interval, matching languages."""
-    out = []
-    for path, rate in _rates(doc["scores"], "$.scores"):
-        k, n, value, lo, hi = (rate[x] for x in ("k", "n", "value", "lo", "hi"))
-        if k > n:
-            out.append(f"{path}: k = {k} is more than n = {n}")
-        elif n == 0 and value is not None:
-            out.append(f"{path}: value {value} with n = 0 (must be null)")
-        elif n and (value is None or abs(value - k / n) > TOLERANCE):
-            out.append(f"{path}: value {value} is not k/n = {k}/{n}")
-        elif value is not None and (lo is None or hi is None or not lo - TOLERANCE <= value
-                                    <= hi + TOLERANCE):
-            out.append(f"{path}: value {value} is outside its interval [{lo}, {hi}]")
-    langs = sorted(doc["data"]["languages"])
-    if sorted(doc["scores"]["languages"]) != langs:
-        out.append(f"$.scores.languages: languages {sorted(doc['scores']['languages'])} differ "
-                   f"from $.data.languages {langs}")
-    run = doc["run"]
-    if run["limited"] != (run["limit"] is not None):
-        out.append(f"$.run.limited: {run['limited']} contradicts $.run.limit = {run['limit']}")
-    return out + _pooled_problems(doc["scores"]) + _card_problems(doc["judge"])
-
-
-def _card_problems(judge: dict[str, Any]) -> list[str]:
-    """The embedded judge card is intact and is the card of the judge that scored the run."""
-    from mseed_multilingual.judges.validity import card_digest
-
-    card = judge.get("card")
-    if not card:
-        return []
-    out = []
-    if card["digest"] != card_digest(card):
-        out.append("$.judge.card.digest: does not match the card's content (edited?)")
-    expected = "lexicon" if judge["id"] == NO_JUDGE_ID else judge["id"]
-    if card["judge"] != expected:
-        out.append(f"$.judge.card.judge: card of {card['judge']!r}, but the scores come from "
-                   f"{expected!r}")
-    if card["metric"] != judge["metric"]:
-        out.append(f"$.judge.card.metric: {card['metric']} differs from $.judge.metric "
-                   f"{judge['metric']}")
-    return out
-
-
-def _pooled_problems(scores: dict[str, Any]) -> list[str]:
-    """The overall counts are the per-language counts added up (they are pooled, not averaged),
-    for every measure and dimension: a row cannot claim an overall figure its languages lack."""
-    def kn(rate: dict[str, Any] | None) -> tuple[int, int]:
-        return (rate["k"], rate["n"]) if rate else (0, 0)
-
-    langs = list(scores["languages"].values())
-    overall = scores["overall"]
-    out = []
-    pairs = [(f"$.scores.overall.{m}", overall.get(m), [x.get(m) for x in langs])
-             for m in RATE_MEASURES]
-    dims = sorted({d for block in [overall, *langs] for d in block["dimensions"]})
-    pairs += [(f"$.scores.overall.dimensions.{d}", overall["dimensions"].get(d),
-               [x["dimensions"].get(d) for x in langs]) for d in dims]
-    for path, pooled, parts in pairs:
-        total = tuple(sum(v) for v in zip(*(kn(p) for p in parts), strict=True)) or (0, 0)
-        if kn(pooled) != total:
-            out.append(f"{path}: k/n = {kn(pooled)[0]}/{kn(pooled)[1]} is not the sum of the "
-                       f"languages' counts ({total[0]}/{total[1]})")
-    return out
-
-
-def _rates(scores: dict[str, Any], path: str):
-    blocks = [("overall", scores["overall"])]
-    blocks += [(f"languages.{k}", v) for k, v in sorted(scores["languages"].items())]
-    for name, block in blocks:
-        for measure in RATE_MEASURES:
-            if block.get(measure) is not None:
-                yield f"{path}.{name}.{measure}", block[measure]
-        for dim, rate in sorted(block["dimensions"].items()):
-            yield f"{path}.{name}.dimensions.{dim}", rate
-
-
-def validate(doc: dict[str, Any], samples: str | Path | None = None,
-             before_samples: str | Path | None = None) -> list[str]:
-    """All problems of a submission; with ``samples`` every score is recomputed and compared."""
-    found = problems(doc)
-    if found or samples is None:
-        return found
-    return recheck(doc, samples, before_samples)
-
-
-def recheck(doc: dict[str, Any], samples: str | Path,
-            before_samples: str | Path | None = None) -> list[str]:
-    """Rebuild the scores from the run folder(s) and list every number that differs."""
-    try:
-        return _recheck(doc, samples, before_samples)
-    except (ValueError, OSError) as exc:  # e.g. a judge id the run has no verdicts of
-        return [f"cannot rebuild the submission from {samples}: {exc}"]
-
-
-def _recheck(doc: dict[str, Any], samples: str | Path,
-             before_samples: str | Path | None) -> list[str]:
-    judge = doc["judge"]["id"]
-    change = doc.get("change")
-    out: list[str] = []
-    if change is not None and before_samples is None:
-        out_doc = build(samples, judge=None if judge == NO_JUDGE_ID else judge,
-                        model_name=doc["model"]["name"])
-        fresh = {k: out_doc[k] for k in ("scores", "verdicts")}
-        compare_to = {k: doc[k] for k in fresh}
-    else:
-        out_doc = build(samples, before=before_samples,
-                        judge=None if judge == NO_JUDGE_ID else judge,
-                        aligned_on=change["aligned_on"] if change else DEFAULT_ALIGNED_ON,
-                        resamples=change["resamples"] if change else None,
-                        seed=change["seed"] if change else None,
-                        model_name=doc["model"]["name"])
-        fresh = {k: out_doc[k] for k in RECOMPUTED_BLOCKS}
-        compare_to = {k: doc.get(k) for k in RECOMPUTED_BLOCKS}
-    if fresh["verdicts"]["digest"] != compare_to["verdicts"]["digest"]:
-        out.append(f"$.verdicts.digest: {compare_to['verdicts']['digest']} does not match the "
-                   f"samples and verdicts in {samples} ({fresh['verdicts']['digest']}): the "
-                   f"submission was not made from these answers and verdicts")
-    out += diff(compare_to, fresh, "$")
-    for block, key in GROUP_FIELDS:
-        out += diff(doc[block].get(key), out_doc[block].get(key), f"$.{block}.{key}")
-    return out
-
-
-def diff(claimed: Any, actual: Any, path: str) -> list[str]:
-    """Paths where a submitted value differs from the recomputed one (floats within 1e-9)."""
-    if isinstance(claimed, dict) and isinstance(actual, dict):
-        out = []
-        for key in sorted(set(claimed) | set(actual)):
-            if key == "digest":
-                continue
-            if key not in actual or key not in claimed:
-                where = "the samples" if key not in claimed else "the submission"
-                out.append(f"{path}.{key}: missing from {where} "
-                           f"({'claimed' if key in claimed else 'recomputed'} only)")
-                continue
-            out += diff(claimed[key], actual[key], f"{path}.{key}")
-        return out
-    if _numbers(claimed, actual):
-        if abs(float(claimed) - float(actual)) <= TOLERANCE:
-            return []
-    elif claimed == actual:
-        return []
-    return [f"{path}: submission says {claimed!r}, the samples give {actual!r}"]
-
-
-def _numbers(a: Any, b: Any) -> bool:
-    return all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))
 
 
 # --------------------------------------------------------------------------- building
@@ -461,12 +250,19 @@ def data_files(source: str | None, langs: list[str]) -> tuple[str, dict[str, str
     return name, {lang: file_sha256(files[lang]) for lang in langs}
 
 
+def data_hash(files: dict[str, str]) -> str:
+    """One hash of a run's data: sha256 over sorted 'language TAB file-sha256' lines. The
+    'after' data block and the 'before' reference of the change block both use it, so the two
+    always agree when both runs read the same files."""
+    text = "".join(f"{lang}\t{sha}\n" for lang, sha in sorted(files.items()))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def data_block(run: Any, source: str | None, content_hash: str,
                langs: list[str]) -> dict[str, Any]:
     from mseed_multilingual.analysis.table import manifest_for
 
     name, files = data_files(source, langs)
-    whole = hashlib.sha256("".join(f"{k}\t{v}\n" for k, v in sorted(files.items())).encode())
     translation = None
     manifest = manifest_for(source)
     if manifest is not None:
@@ -480,7 +276,7 @@ def data_block(run: Any, source: str | None, content_hash: str,
             "quality": {lang: entries[lang]["quality"] for lang in langs
                         if isinstance(entries.get(lang), dict)
                         and isinstance(entries[lang].get("quality"), dict)}}
-    return {"name": name, "languages": langs, "files": files, "hash": whole.hexdigest(),
+    return {"name": name, "languages": langs, "files": files, "hash": data_hash(files),
             "content_hash": content_hash, "translation": translation}
 
 
@@ -552,8 +348,8 @@ def _score_group(rates: Any) -> dict[str, Any]:
 
     block: dict[str, Any] = {}
     whole = rates[rates["dimension"] == ALL]
-    for name, measure in RATE_MEASURES.items():
-        sel = whole[whole["measure"] == measure]
+    for name in MEASURES:
+        sel = whole[whole["measure"] == name]
         block[name] = _rate(float(sel["k"].sum()), float(sel["n"].sum())) if len(sel) else None
     if block["fidelity"] is None:
         block["fidelity"] = _rate(0.0, 0.0)
@@ -571,6 +367,7 @@ def change_block(table: Any, infos: list[Any], before: str | Path, aligned_on: s
                  resamples: int, seed: int) -> dict[str, Any]:
     """Per-language change from the before run, McNemar p-values and transfer ratios (T's)."""
     from mseed_multilingual.analysis.transfer import analyze_table
+    from mseed_multilingual.evaluate.run_folder import load_run
 
     result = analyze_table(table, infos, "before", ["after"], aligned_on=[aligned_on],
                            resamples=resamples, seed=seed)
@@ -586,47 +383,11 @@ def change_block(table: Any, infos: list[Any], before: str | Path, aligned_on: s
         languages[str(row["lang"])] = entry
     before_rows = table[table["run"] == "before"]
     before_info = infos[0]
-    before_model = model_block(_load(before))
+    before_model = model_block(load_run(before))
     _, files = data_files(before_info.data_source,
                           sorted(before_rows["lang"].astype(str).unique()))
-    whole = hashlib.sha256("".join(f"{k}\t{v}\n" for k, v in sorted(files.items())).encode())
     return {"before": {"model": before_model["name"], "sha": before_model["sha"],
-                       "data_hash": whole.hexdigest(),
+                       "data_hash": data_hash(files),
                        "verdicts_digest": outcome_digest(before_rows)},
             "aligned_on": aligned_on, "seed": int(seed), "resamples": int(resamples),
             "languages": languages}
-
-
-def _load(path: str | Path) -> Any:
-    from mseed_multilingual.evaluate import run_folder as runs
-
-    return runs.load_run(path)
-
-
-# --------------------------------------------------------------------------- identity
-
-def config_key(doc: dict[str, Any]) -> str:
-    """What makes two submissions 'the same model and configuration' (the newer supersedes)."""
-    m, r = doc["model"], doc["run"]
-    key = [m["name"], m["sha"], m["revision"], m["dtype"], m["adapter"], m["model_args"],
-           r["generation"], r["chat_template_sha"], r["system_instruction_sha"], r["limit"],
-           doc["data"]["hash"], doc["judge"]["id"], doc["judge"]["template_version"],
-           (doc.get("change") or {}).get("before")]
-    return hashlib.sha256(json.dumps(key, sort_keys=True).encode("utf-8")).hexdigest()[:16]
-
-
-def comparability_group(doc: dict[str, Any]) -> dict[str, str]:
-    """Rows are ranked only against rows of the same group: same data files, judge, template,
-    and the full data (a limited run is only compared with runs on the same subset)."""
-    run, data, judge = doc["run"], doc["data"], doc["judge"]
-    scope = ("full" if not run["limited"]
-             else f"limit={run['limit']:g} subset {data['content_hash']}")
-    parts = {"data": data["name"], "data_hash": data["hash"][:12], "judge": judge["id"],
-             "template": judge["template_version"] or "-", "scope": scope,
-             "metric": judge["metric"]}  # a refusal rate is never ranked with a safe rate
-    parts["id"] = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:8]
-    return parts
-
-
-def submission_digest(doc: dict[str, Any]) -> str:
-    return hashlib.sha256(dumps(doc).encode("utf-8")).hexdigest()

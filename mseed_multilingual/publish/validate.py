@@ -1,0 +1,234 @@
+"""Check a submission: its JSON Schema, what a schema cannot say, and its numbers against a run.
+
+:func:`problems` reads the document alone (schema, k <= n, value = k/n inside its interval,
+pooled counts that add up, an intact judge card); :func:`check` with the run folder(s) also
+rebuilds the document (:func:`.submission.build`) and lists every number that differs, so a
+submission cannot claim a score its logged samples and verdicts do not give. Each problem names
+its JSON path ($.a.b); ``mseed validate`` and the leaderboard print them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from mseed_multilingual import __version__
+from mseed_multilingual.publish.submission import (
+    DEFAULT_ALIGNED_ON,
+    MEASURES,
+    NO_JUDGE_ID,
+    SCHEMA_VERSION,
+    build,
+)
+
+READ_VERSIONS = (1, 2)  # v2 added judge.card (mseed judge-check); v1 files still validate
+TOLERANCE = 1e-9
+RECOMPUTED_BLOCKS = ("scores", "change", "verdicts")
+# Fields that decide a submission's comparability group (and so which rows it is ranked
+# against): recomputed from the run folder like the scores, so editing one cannot move a row.
+GROUP_FIELDS = (("run", "limit"), ("run", "limited"), ("data", "name"), ("data", "hash"),
+                ("data", "files"), ("data", "content_hash"), ("data", "languages"),
+                ("judge", "id"), ("judge", "template_version"), ("judge", "metric"))
+
+
+class SchemaVersionError(ValueError):
+    """A submission written by a newer schema than this package reads."""
+
+
+def schema(version: int = SCHEMA_VERSION) -> dict[str, Any]:
+    """The JSON Schema shipped in the package (package data ``schemas/*.json``)."""
+    path = Path(__file__).resolve().parent / f"schemas/submission.v{version}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def check_version(doc: dict[str, Any]) -> None:
+    """A newer schema version is refused with both versions named (older ones do not exist)."""
+    version = doc.get("schema_version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"submission written with schema version {version}, but this mseed-multilingual "
+            f"({__version__}) reads schema version {SCHEMA_VERSION}: upgrade the package")
+
+
+def problems(doc: dict[str, Any]) -> list[str]:
+    """Every schema and consistency problem, each naming its JSON path ($.a.b); [] when valid.
+    A v1 document is checked against the v1 schema (it has no judge card)."""
+    check_version(doc)
+    found = _non_finite(doc, "$")
+    if found:
+        return found
+    from jsonschema import Draft202012Validator
+
+    version = doc.get("schema_version")
+    validator = Draft202012Validator(
+        schema(version if version in READ_VERSIONS else SCHEMA_VERSION))
+    errors = sorted(validator.iter_errors(doc), key=lambda e: (e.json_path, e.message))
+    found = [f"{e.json_path}: {_short(e.message)}" for e in errors]
+    return found or _consistency(doc)
+
+
+def _short(message: str, limit: int = 300) -> str:
+    return message if len(message) <= limit else message[:limit] + "..."
+
+
+def _non_finite(obj: Any, path: str) -> list[str]:
+    """NaN and Infinity parse in Python but are not JSON numbers and compare false to bounds."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return [f"{path}: {obj} is not a number (NaN/Infinity are not valid JSON numbers)"]
+    if isinstance(obj, dict):
+        return [p for k, v in obj.items() for p in _non_finite(v, f"{path}.{k}")]
+    if isinstance(obj, list):
+        return [p for i, v in enumerate(obj) for p in _non_finite(v, f"{path}[{i}]")]
+    return []
+
+
+def _consistency(doc: dict[str, Any]) -> list[str]:
+    """What a schema cannot say: k <= n, value = k/n inside its interval, matching languages."""
+    out = []
+    for path, rate in _rates(doc["scores"], "$.scores"):
+        k, n, value, lo, hi = (rate[x] for x in ("k", "n", "value", "lo", "hi"))
+        if k > n:
+            out.append(f"{path}: k = {k} is more than n = {n}")
+        elif n == 0 and value is not None:
+            out.append(f"{path}: value {value} with n = 0 (must be null)")
+        elif n and (value is None or abs(value - k / n) > TOLERANCE):
+            out.append(f"{path}: value {value} is not k/n = {k}/{n}")
+        elif value is not None and (lo is None or hi is None or not lo - TOLERANCE <= value
+                                    <= hi + TOLERANCE):
+            out.append(f"{path}: value {value} is outside its interval [{lo}, {hi}]")
+    langs = sorted(doc["data"]["languages"])
+    if sorted(doc["scores"]["languages"]) != langs:
+        out.append(f"$.scores.languages: languages {sorted(doc['scores']['languages'])} differ "
+                   f"from $.data.languages {langs}")
+    run = doc["run"]
+    if run["limited"] != (run["limit"] is not None):
+        out.append(f"$.run.limited: {run['limited']} contradicts $.run.limit = {run['limit']}")
+    return out + _pooled_problems(doc["scores"]) + _card_problems(doc["judge"])
+
+
+def _card_problems(judge: dict[str, Any]) -> list[str]:
+    """The embedded judge card is intact and is the card of the judge that scored the run."""
+    from mseed_multilingual.judges.validity import card_digest
+
+    card = judge.get("card")
+    if not card:
+        return []
+    out = []
+    if card["digest"] != card_digest(card):
+        out.append("$.judge.card.digest: does not match the card's content (edited?)")
+    expected = "lexicon" if judge["id"] == NO_JUDGE_ID else judge["id"]
+    if card["judge"] != expected:
+        out.append(f"$.judge.card.judge: card of {card['judge']!r}, but the scores come from "
+                   f"{expected!r}")
+    if card["metric"] != judge["metric"]:
+        out.append(f"$.judge.card.metric: {card['metric']} differs from $.judge.metric "
+                   f"{judge['metric']}")
+    return out
+
+
+def _pooled_problems(scores: dict[str, Any]) -> list[str]:
+    """The overall counts are the per-language counts added up (they are pooled, not averaged),
+    for every measure and dimension: a row cannot claim an overall figure its languages lack."""
+    def kn(rate: dict[str, Any] | None) -> tuple[int, int]:
+        return (rate["k"], rate["n"]) if rate else (0, 0)
+
+    langs = list(scores["languages"].values())
+    overall = scores["overall"]
+    out = []
+    pairs = [(f"$.scores.overall.{m}", overall.get(m), [x.get(m) for x in langs])
+             for m in MEASURES]
+    dims = sorted({d for block in [overall, *langs] for d in block["dimensions"]})
+    pairs += [(f"$.scores.overall.dimensions.{d}", overall["dimensions"].get(d),
+               [x["dimensions"].get(d) for x in langs]) for d in dims]
+    for path, pooled, parts in pairs:
+        total = tuple(sum(v) for v in zip(*(kn(p) for p in parts), strict=True)) or (0, 0)
+        if kn(pooled) != total:
+            out.append(f"{path}: k/n = {kn(pooled)[0]}/{kn(pooled)[1]} is not the sum of the "
+                       f"languages' counts ({total[0]}/{total[1]})")
+    return out
+
+
+def _rates(scores: dict[str, Any], path: str):
+    blocks = [("overall", scores["overall"])]
+    blocks += [(f"languages.{k}", v) for k, v in sorted(scores["languages"].items())]
+    for name, block in blocks:
+        for measure in MEASURES:
+            if block.get(measure) is not None:
+                yield f"{path}.{name}.{measure}", block[measure]
+        for dim, rate in sorted(block["dimensions"].items()):
+            yield f"{path}.{name}.dimensions.{dim}", rate
+
+
+def check(doc: dict[str, Any], samples: str | Path | None = None,
+             before_samples: str | Path | None = None) -> list[str]:
+    """All problems of a submission; with ``samples`` every score is recomputed and compared."""
+    found = problems(doc)
+    if found or samples is None:
+        return found
+    return recheck(doc, samples, before_samples)
+
+
+def recheck(doc: dict[str, Any], samples: str | Path,
+            before_samples: str | Path | None = None) -> list[str]:
+    """Rebuild the scores from the run folder(s) and list every number that differs."""
+    try:
+        return _recheck(doc, samples, before_samples)
+    except (ValueError, OSError) as exc:  # e.g. a judge id the run has no verdicts of
+        return [f"cannot rebuild the submission from {samples}: {exc}"]
+
+
+def _recheck(doc: dict[str, Any], samples: str | Path,
+             before_samples: str | Path | None) -> list[str]:
+    judge = doc["judge"]["id"]
+    change = doc.get("change")
+    out: list[str] = []
+    if change is not None and before_samples is None:
+        out_doc = build(samples, judge=None if judge == NO_JUDGE_ID else judge,
+                        model_name=doc["model"]["name"])
+        fresh = {k: out_doc[k] for k in ("scores", "verdicts")}
+        compare_to = {k: doc[k] for k in fresh}
+    else:
+        out_doc = build(samples, before=before_samples,
+                        judge=None if judge == NO_JUDGE_ID else judge,
+                        aligned_on=change["aligned_on"] if change else DEFAULT_ALIGNED_ON,
+                        resamples=change["resamples"] if change else None,
+                        seed=change["seed"] if change else None,
+                        model_name=doc["model"]["name"])
+        fresh = {k: out_doc[k] for k in RECOMPUTED_BLOCKS}
+        compare_to = {k: doc.get(k) for k in RECOMPUTED_BLOCKS}
+    if fresh["verdicts"]["digest"] != compare_to["verdicts"]["digest"]:
+        out.append(f"$.verdicts.digest: {compare_to['verdicts']['digest']} does not match the "
+                   f"samples and verdicts in {samples} ({fresh['verdicts']['digest']}): the "
+                   f"submission was not made from these answers and verdicts")
+    out += diff(compare_to, fresh, "$")
+    for block, key in GROUP_FIELDS:
+        out += diff(doc[block].get(key), out_doc[block].get(key), f"$.{block}.{key}")
+    return out
+
+
+def diff(claimed: Any, actual: Any, path: str) -> list[str]:
+    """Paths where a submitted value differs from the recomputed one (floats within 1e-9)."""
+    if isinstance(claimed, dict) and isinstance(actual, dict):
+        out = []
+        for key in sorted(set(claimed) | set(actual)):
+            if key == "digest":
+                continue
+            if key not in actual or key not in claimed:
+                where = "the samples" if key not in claimed else "the submission"
+                out.append(f"{path}.{key}: missing from {where} "
+                           f"({'claimed' if key in claimed else 'recomputed'} only)")
+                continue
+            out += diff(claimed[key], actual[key], f"{path}.{key}")
+        return out
+    if _numbers(claimed, actual):
+        if abs(float(claimed) - float(actual)) <= TOLERANCE:
+            return []
+    elif claimed == actual:
+        return []
+    return [f"{path}: submission says {claimed!r}, the samples give {actual!r}"]
+
+
+def _numbers(a: Any, b: Any) -> bool:
+    return all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))
