@@ -95,6 +95,8 @@ def _jsonl_objects(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def _text(obj: dict[str, Any], key: str, loc: str, required: bool = True) -> str | None:
+    """``obj[key]`` stripped; a missing, empty or non-text value is an error naming ``loc``
+    (an absent optional key is None): an empty answer would train the model to say nothing."""
     value = obj.get(key)
     if value is None and not required:
         return None
@@ -123,21 +125,18 @@ def detect_shape(path: Path) -> str:
                      f"rejected); found keys {sorted(first)}")
 
 
-def _read_pairs(path: Path) -> list[Example]:
+def _read_pairs_or_triples(path: Path, shape: str) -> list[Example]:
+    """The examples of a pairs or triples file; the wanted answer is ``chosen`` in triples,
+    else ``response`` (or ``completion``, the name of TRL's prompt-completion data)."""
     out = []
     for loc, obj in _jsonl_objects(path):
-        response = obj.get("response", obj.get("completion"))
-        out.append(Example(prompt=_text(obj, "prompt", loc),
-                           response=_text({"response": response}, "response", loc),
-                           rejected=_text(obj, "rejected", loc, required=False),
-                           kind=obj.get("kind", "harmful"), location=loc))
-    return out
-
-
-def _read_triples(path: Path) -> list[Example]:
-    out = []
-    for loc, obj in _jsonl_objects(path):
-        out.append(Example(prompt=_text(obj, "prompt", loc), response=_text(obj, "chosen", loc),
+        prompt = _text(obj, "prompt", loc)
+        if shape == "triples":
+            response = _text(obj, "chosen", loc)
+        else:
+            answer = {"response": obj.get("response", obj.get("completion"))}
+            response = _text(answer, "response", loc)
+        out.append(Example(prompt=prompt, response=response,
                            rejected=_text(obj, "rejected", loc, required=False),
                            kind=obj.get("kind", "harmful"), location=loc))
     return out
@@ -157,6 +156,8 @@ def read_responses(path: Path) -> dict[str, str]:
 
 
 def _read_mseed(path: Path, lang: str, responses: dict[str, str] | None) -> list[Example]:
+    """MSEED records as examples; the answer is the ``--responses`` file's (by id, then by
+    prompt), else the record's own ``response``, else the refusal template (harmful only)."""
     from mseed_multilingual.data.records import load_file
 
     report = load_file(path)
@@ -182,6 +183,7 @@ def _read_mseed(path: Path, lang: str, responses: dict[str, str] | None) -> list
 
 
 def refusal_template(lang: str) -> str:
+    """The safe answer for a harmful prompt in ``lang`` that comes without one."""
     if lang not in REFUSAL_TEMPLATES:
         raise ValueError(f"no refusal template for language {lang!r} (have: "
                          f"{sorted(REFUSAL_TEMPLATES)}); give answers with --responses FILE")
@@ -196,12 +198,10 @@ def load_examples(path: str | Path, lang: str, method: str,
     if not path.is_file():
         raise FileNotFoundError(f"training file {path} does not exist")
     shape = detect_shape(path)
-    if shape == "triples":
-        examples = _read_triples(path)
-    elif shape == "pairs":
-        examples = _read_pairs(path)
-    else:
+    if shape == "mseed":
         examples = _read_mseed(path, lang, read_responses(Path(responses)) if responses else None)
+    else:
+        examples = _read_pairs_or_triples(path, shape)
     if not examples:
         raise ValueError(f"{path}: no training examples")
     if method == "dpo" and not rejected_from_base:
