@@ -17,12 +17,12 @@ from test_judges_upstream import (
 )
 
 from mseed_multilingual.core import precision
+from mseed_multilingual.core.generation import chat_prompt
 from mseed_multilingual.judges import store
 from mseed_multilingual.judges.base import VERDICTS, Item
 from mseed_multilingual.judges.judge_run import judge_run, summarize
 from mseed_multilingual.judges.kinds import KINDS
 from mseed_multilingual.judges.registry import HFJudge, make_judge
-from mseed_multilingual.serve import chat_prompt
 
 pytestmark = pytest.mark.model
 

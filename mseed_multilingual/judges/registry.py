@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from mseed_multilingual.core.generation import chat_prompt, generate_texts
 from mseed_multilingual.judges.base import (
     _REGISTRY,
     ERROR,
@@ -93,7 +94,7 @@ class GenerativeJudge(Judge):
 
 
 class HFJudge(GenerativeJudge):
-    """A judge model run locally with transformers, batched (see serve.generate_texts)."""
+    """A judge model run locally with transformers, batched (see core.generation)."""
 
     def __init__(self, spec: str, kind: str | None = None, template: str = "auto",
                  batch_size: int = 8, gguf_file: str | None = None, loaded=None,
@@ -116,8 +117,6 @@ class HFJudge(GenerativeJudge):
                                     chat_template if isinstance(chat_template, str) else None))
 
     def _generate(self, conversations: list[list[dict]]) -> list[str | Exception]:
-        from mseed_multilingual.serve import chat_prompt, generate_texts
-
         prompts: list[str | Exception] = []
         for conv in conversations:
             try:
@@ -135,8 +134,6 @@ class HFJudge(GenerativeJudge):
     def generate_one_by_one(self, items: Sequence[Item]) -> list[Verdict]:
         """One generate call per answer, unpadded (how lm-eval's judged tasks work); for the
         throughput benchmark."""
-        from mseed_multilingual.serve import chat_prompt, generate_texts
-
         return [self.parse(generate_texts(self.lm, self.tokenizer,
                                           [chat_prompt(self.tokenizer, self.messages(i))],
                                           self.kind.max_new_tokens, 1)[0]) for i in items]
