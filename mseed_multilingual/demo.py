@@ -68,14 +68,13 @@ def _say(message: str) -> None:
 
 
 def _inspect_sample() -> None:
-    from mseed_multilingual.commands.data import format_table
     from mseed_multilingual.core.languages import sample_languages
     from mseed_multilingual.core.paths import sample_path
     from mseed_multilingual.data.records import load_file
 
     _say("the embedded sample (mseed data inspect sample)")
     report = load_file(sample_path() / "zh.jsonl", strict=True)
-    print(format_table(report.to_json()))
+    print(report.table())
     print(f"\nthe same {len(report.records)} prompts in {len(sample_languages())} languages: "
           f"{', '.join(sample_languages())}")
 

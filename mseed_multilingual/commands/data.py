@@ -49,7 +49,7 @@ def _inspect(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
-        print(format_table(report.to_json()))
+        print(report.table())
     return 0
 
 
@@ -64,23 +64,3 @@ def _convert(args: argparse.Namespace) -> int:
         print(f"{p.location}: {p.message}", file=sys.stderr)
     print(f"wrote {n} records to {args.output} (read {report.read}, rejected {report.rejected})")
     return 0
-
-
-def format_table(summary: dict) -> str:
-    """The human-readable inspect table."""
-    from mseed_multilingual.core.taxonomy import DIMENSION_BY_CODE, SUBCLASS_BY_CODE
-
-    lines = [f"{summary['path']} ({summary['format']}): {summary['records']} records kept, "
-             f"{summary['rejected']} rejected, {summary['read']} read, {summary['lines']} lines",
-             f"languages: {summary['languages']}  kinds: {summary['kinds']}", "",
-             f"{'dimension / subclass':<44} {'records':>7}"]
-    for dim, count in summary["dimensions"].items():
-        lines.append(f"{DIMENSION_BY_CODE[dim].name:<44} {count:>7}")
-        for sub, n in summary["subclasses"].items():
-            if SUBCLASS_BY_CODE[sub].dimension == dim:
-                lines.append(f"  {sub:<42} {n:>7}")
-    for kind in ("warnings", "errors"):
-        if summary[kind]:
-            lines += ["", f"{kind} ({len(summary[kind])}):"]
-            lines += [f"  {p['location']}: {p['message']}" for p in summary[kind]]
-    return "\n".join(lines)

@@ -126,6 +126,25 @@ class LoadReport:
             "errors": [p.to_json() for p in self.errors],
         }
 
+    def table(self) -> str:
+        """The human-readable table of ``mseed data inspect`` (and the demo's first step)."""
+        summary = self.to_json()
+        lines = [f"{summary['path']} ({summary['format']}): {summary['records']} records kept, "
+                 f"{summary['rejected']} rejected, {summary['read']} read, "
+                 f"{summary['lines']} lines",
+                 f"languages: {summary['languages']}  kinds: {summary['kinds']}", "",
+                 f"{'dimension / subclass':<44} {'records':>7}"]
+        for dim, count in summary["dimensions"].items():
+            lines.append(f"{taxonomy.DIMENSION_BY_CODE[dim].name:<44} {count:>7}")
+            for sub, n in summary["subclasses"].items():
+                if taxonomy.SUBCLASS_BY_CODE[sub].dimension == dim:
+                    lines.append(f"  {sub:<42} {n:>7}")
+        for kind in ("warnings", "errors"):
+            if summary[kind]:
+                lines += ["", f"{kind} ({len(summary[kind])}):"]
+                lines += [f"  {p['location']}: {p['message']}" for p in summary[kind]]
+        return "\n".join(lines)
+
 
 class _Collector:
     """Accumulates records and problems; in strict mode the first problem raises."""
