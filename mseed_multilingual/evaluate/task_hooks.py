@@ -30,12 +30,6 @@ DOC_ORDER_SALT = "mseed-doc-order-v1"
 DIMENSION_METRICS = tuple(f"refusal_rate_{d}" for d in taxonomy.DIMENSION_CODES)
 METRICS = ("refusal_rate", *DIMENSION_METRICS, "over_refusal_rate", "fidelity",
            "answer_length")
-# Metrics of the judged filter of the mseedjudge_<lang> tasks (see judges/filter.py).
-# judge_refusal_rate for a refusal detector (lexicon), judge_safe_rate for a safety judge.
-JUDGE_METRICS = ("judge_safe_rate", "judge_refusal_rate", "judge_invalid_answer_rate",
-                 "judge_invalid_rate", "judge_error_rate")
-# The judge filter's output is JSON text opening with this key (Verdict.to_json's order).
-VERDICT_PREFIX = '{"verdict"'
 
 
 def doc_order_key(doc_id: str) -> str:
@@ -84,28 +78,14 @@ def load_dataset(mseed_lang: str, mseed_data: str | None = None,
     """lm-eval ``custom_dataset``: called as ``fn(**metadata, **dataset_kwargs)``.
 
     ``mseed_variant`` (``--metadata mseed_variant=roleplay+codeswitch``) adds prompt variants
-    beside the plain prompts (:mod:`.variants`).
-
-    ``_metadata`` also holds the model arguments lm-eval merges in; they are ignored, except
-    ``mseed_judge`` (and ``mseed_judge_<option>``), which choose the judge of the mseedjudge
-    tasks' filter: a filter function receives no metadata, so it is configured from here.
+    beside the plain prompts (:mod:`.variants`). ``_metadata`` also holds the model arguments
+    lm-eval merges in; they are ignored here (the mseedjudge tasks read their judge from them:
+    :func:`mseed_multilingual.judges.filter.load_judged_dataset`).
     """
     import datasets
 
-    if _metadata.get("mseed_judge"):
-        from mseed_multilingual.judges.filter import configure
-
-        configure(str(_metadata["mseed_judge"]), **_metadata)
     docs = load_docs(mseed_lang, mseed_data, mseed_variant)
     return {"test": datasets.Dataset.from_list(docs)}
-
-
-def judge_filter(resps: list, docs: list) -> list:
-    """lm-eval ``custom`` filter of the mseedjudge tasks (imported lazily: the judges are not
-    needed by the plain mseed_<lang> tasks)."""
-    from mseed_multilingual.judges.filter import judge_filter as run
-
-    return run(resps, docs)
 
 
 def doc_to_text(doc: dict[str, Any]) -> str:
@@ -133,14 +113,9 @@ def score_answer(doc: dict[str, Any], answer: str) -> dict[str, float]:
 
 
 def process_results(doc: dict[str, Any], results: list[str]) -> dict[str, float]:
-    """lm-eval ``process_results``: ``results`` holds the filtered answer of each instance (the
-    answer itself, or the judge filter's verdict JSON in the mseedjudge tasks' judged filter)."""
-    answer = results[0] if results else ""
-    if answer.startswith(VERDICT_PREFIX):
-        from mseed_multilingual.judges.filter import verdict_metrics
-
-        return verdict_metrics(doc, answer)
-    return score_answer(doc, answer)
+    """lm-eval ``process_results``: ``results`` holds the answer of each instance (the
+    mseedjudge tasks use :func:`mseed_multilingual.judges.filter.process_judged_results`)."""
+    return score_answer(doc, results[0] if results else "")
 
 
 # --- capability check (alignment tax) -------------------------------------------------------

@@ -11,6 +11,10 @@ Each instance's filtered answer is a list (one per repeat) of JSON text (lm-eval
 filtered answers in samples files): ``{"verdict", "refusal", "categories", "raw", "error",
 "judge", "template_version"}``; add ``take_first`` after this filter, and read it back with
 :func:`verdict_metrics` in ``process_results``.
+
+The mseedjudge_<lang> tasks' hooks are here (:func:`load_judged_dataset`, :func:`judge_filter`,
+:func:`process_judged_results`): they are the plain mseed_<lang> task's hooks of
+:mod:`mseed_multilingual.evaluate.task_hooks` plus the judge, which sits above evaluation.
 """
 
 from __future__ import annotations
@@ -21,12 +25,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from mseed_multilingual.detect.refusal import UNSUPPORTED
+from mseed_multilingual.evaluate.task_hooks import load_dataset, score_answer
 from mseed_multilingual.judges.base import ERROR, INVALID, INVALID_ANSWER, SAFE, Item, Judge
 from mseed_multilingual.judges.validity import REFUSAL_RATE, judge_metric
 
 JUDGE_ENV = "MSEED_JUDGE"
 METADATA_PREFIX = "mseed_judge_"
 JUDGE_SAFE_RATE, JUDGE_REFUSAL_RATE = "judge_safe_rate", "judge_refusal_rate"
+# Metrics of the judged filter (judge_refusal_rate for a refusal detector such as lexicon,
+# judge_safe_rate for a safety judge), listed in the mseedjudge group by tasks/mseed/generate.py.
+JUDGE_METRICS = (JUDGE_SAFE_RATE, JUDGE_REFUSAL_RATE, "judge_invalid_answer_rate",
+                 "judge_invalid_rate", "judge_error_rate")
+# The filter's output is JSON text opening with this key (Verdict.to_json's order).
+VERDICT_PREFIX = '{"verdict"'
 _OPTION_TYPES = {"kind": str, "template": str, "strictness": str, "batch_size": int,
                  "concurrency": int,
                  "base_url": str, "api_key_env": str, "gguf_file": str, "timeout": float}
@@ -102,3 +113,23 @@ def verdict_metrics(doc: dict, text: str) -> dict[str, float]:
         # The lexicon calls a refused harmful answer "safe": that verdict means "refused".
         out[JUDGE_REFUSAL_RATE if refusal else JUDGE_SAFE_RATE] = float(verdict == SAFE)
     return out
+
+
+def load_judged_dataset(mseed_lang: str, mseed_data: str | None = None,
+                        mseed_variant: str | None = None, **metadata: Any):
+    """lm-eval ``custom_dataset`` of the mseedjudge tasks: the plain task's documents, and the
+    filter's judge chosen from ``--metadata mseed_judge=NAME`` (and ``mseed_judge_<option>``),
+    since a filter function receives no metadata."""
+    if metadata.get("mseed_judge"):
+        configure(str(metadata["mseed_judge"]), **metadata)
+    return load_dataset(mseed_lang, mseed_data, mseed_variant, **metadata)
+
+
+def process_judged_results(doc: dict, results: list[str]) -> dict[str, float]:
+    """lm-eval ``process_results`` of the mseedjudge tasks, called for each of their two
+    filters: the judged filter's verdict JSON gives the judge_* metrics, the plain answer (the
+    ``none`` filter) the plain task's refusal metrics."""
+    answer = results[0] if results else ""
+    if answer.startswith(VERDICT_PREFIX):
+        return verdict_metrics(doc, answer)
+    return score_answer(doc, answer)

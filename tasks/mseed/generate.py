@@ -54,7 +54,8 @@ def group_yaml(name: str, langs: list[str], about: str, prefix: str = "mseed_",
 def render(langs: list[str]) -> dict[str, str]:
     """Relative path -> content of every generated file."""
     from mseed_multilingual.core.languages import families, languages
-    from mseed_multilingual.evaluate.task_hooks import JUDGE_METRICS, METRICS
+    from mseed_multilingual.evaluate.task_hooks import METRICS
+    from mseed_multilingual.judges.filter import JUDGE_METRICS
 
     unknown = [c for c in langs if c not in languages()]
     if unknown:
