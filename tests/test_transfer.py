@@ -282,7 +282,7 @@ def test_cli_bad_input_exits_2(tmp_path, capsys) -> None:
 
 
 def test_model_names_are_short_and_machine_independent() -> None:
-    from mseed_multilingual.analysis.table import model_name
+    from mseed_multilingual.evaluate.run_folder import model_name
 
     def name(args: str) -> str:
         return model_name({"model_name": "/abs/x", "config": {"model_args": args}}, Path("d"))

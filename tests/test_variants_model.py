@@ -7,11 +7,10 @@ import json
 
 import pytest
 
-from mseed_multilingual.analysis.table import find_key
 from mseed_multilingual.analysis.transfer import analyze
 from mseed_multilingual.core.paths import sample_path
 from mseed_multilingual.evaluate.lmeval import RunConfig, run
-from mseed_multilingual.evaluate.run_folder import load_run
+from mseed_multilingual.evaluate.run_folder import find_key, load_run
 from mseed_multilingual.evaluate.task_hooks import doc_order_key
 
 LANGS = ["zh", "en", "sw"]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mseed_multilingual.core.io import json_text, sha256_text
+from mseed_multilingual.evaluate.run_folder import DATA_METADATA_KEY, find_key, model_name
 
 TABLE_VERSION = "1"
 TABLE_COLUMNS = ("run", "model", "lang", "id", "task", "doc_id", "dimension", "subclass", "kind",
@@ -29,7 +30,6 @@ CATEGORICAL = ("run", "model", "lang", "id", "task", "dimension", "subclass", "k
 EXTRA_COLUMNS = ("prompt", "variant", "base_id")
 # Metrics preferred (in this order) when a non-MSEED lm-eval task reports several.
 CAPABILITY_METRICS = ("acc", "acc_norm", "exact_match", "f1", "bleu", "chrf")
-DATA_METADATA_KEY = "mseed_data"
 MANIFEST_NAME = "manifest.json"
 
 
@@ -56,23 +56,6 @@ class RunInfo:
                 "n_samples": self.n_samples, "dtype": self.dtype}
 
 
-def model_name(results: dict[str, Any], model_dir: Path) -> str:
-    """A short, machine-independent model name for tables and signatures.
-
-    From lm-eval's ``model_args``: the GGUF file's stem (else the last path part of
-    ``pretrained``/``model``/``path``/``engine``), plus ``+<adapter>`` for a ``peft`` adapter;
-    absolute paths would make the same analysis sign differently on every machine.
-    """
-    args = results.get("config", {}).get("model_args")
-    if isinstance(args, str):
-        args = dict(p.split("=", 1) for p in args.split(",") if "=" in p)
-    args = args if isinstance(args, dict) else {}
-    base = next((str(args[k]) for k in ("pretrained", "model", "path", "engine") if args.get(k)),
-                None) or results.get("model_name") or model_dir.name
-    name = Path(str(args["gguf_file"])).stem if args.get("gguf_file") else _last_part(base)
-    return f"{name}+{_last_part(str(args['peft']))}" if args.get("peft") else name
-
-
 SHORT_DTYPES = {"float32": "fp32", "bfloat16": "bf16", "float16": "fp16"}
 
 
@@ -90,27 +73,6 @@ def model_dtype(results: dict[str, Any]) -> str | None:
         return None
     name = str(value).removeprefix("torch.")
     return SHORT_DTYPES.get(name, name)
-
-
-def _last_part(name: str) -> str:
-    return Path(name.rstrip("/")).name or name
-
-
-def find_key(obj: Any, key: str) -> Any:
-    """The first value of ``key`` anywhere in a nested JSON object (sorted walk), else None."""
-    if isinstance(obj, dict):
-        if obj.get(key):
-            return obj[key]
-        for k in sorted(obj):
-            found = find_key(obj[k], key)
-            if found is not None:
-                return found
-    elif isinstance(obj, list):
-        for item in obj:
-            found = find_key(item, key)
-            if found is not None:
-                return found
-    return None
 
 
 def manifest_for(data_source: str | None) -> Path | None:

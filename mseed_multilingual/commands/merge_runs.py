@@ -27,11 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from mseed_multilingual.evaluate.shards import merge_runs
+    from mseed_multilingual.judges.shards import merge_verdicts
 
     report = merge_runs(args.shards, args.output, force=args.force)
+    judges = merge_verdicts(report.shard_dirs, report.model_dir, report.notes)
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
-    judged = f"; verdicts of {', '.join(report.judges)}" if report.judges else ""
+    judged = f"; verdicts of {', '.join(judges)}" if judges else ""
     print(f"merged {len(args.shards)} shards: {len(report.tasks)} tasks, {report.samples} "
           f"answers{judged} -> {report.model_dir}")
     return 0

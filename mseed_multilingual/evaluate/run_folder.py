@@ -26,6 +26,8 @@ DOC_KEYS = ("id", "lang", "dimension", "subclass", "kind", "prompt")
 # 0.5 would shift a rate silently, an Infinity would overflow a count).
 BINARY_METRIC_RE = re.compile(r"^(?:refusal_rate(?:_\w+)?|over_refusal_rate|fidelity|"
                               r"judge_(?:safe|invalid|error)_rate)$")
+# The data source the mseed tasks ran on (``--metadata mseed_data=PATH``), as lm-eval records it.
+DATA_METADATA_KEY = "mseed_data"
 NO_SAMPLES_HINT = ("no samples_*.jsonl files: run lm_eval with --log_samples (and "
                    "--output_path), or use `mseed run`, which always logs samples")
 
@@ -228,3 +230,41 @@ def first_response(resps: Any) -> str:
     if isinstance(resps, list):
         return ""
     return str(resps)
+
+
+def model_name(results: dict[str, Any], model_dir: Path) -> str:
+    """A short, machine-independent model name for tables and signatures.
+
+    From lm-eval's ``model_args``: the GGUF file's stem (else the last path part of
+    ``pretrained``/``model``/``path``/``engine``), plus ``+<adapter>`` for a ``peft`` adapter;
+    absolute paths would make the same analysis sign differently on every machine.
+    """
+    args = results.get("config", {}).get("model_args")
+    if isinstance(args, str):
+        args = dict(p.split("=", 1) for p in args.split(",") if "=" in p)
+    args = args if isinstance(args, dict) else {}
+    base = next((str(args[k]) for k in ("pretrained", "model", "path", "engine") if args.get(k)),
+                None) or results.get("model_name") or model_dir.name
+    name = Path(str(args["gguf_file"])).stem if args.get("gguf_file") else _last_part(base)
+    return f"{name}+{_last_part(str(args['peft']))}" if args.get("peft") else name
+
+
+def _last_part(name: str) -> str:
+    return Path(name.rstrip("/")).name or name
+
+
+def find_key(obj: Any, key: str) -> Any:
+    """The first value of ``key`` anywhere in a nested JSON object (sorted walk), else None."""
+    if isinstance(obj, dict):
+        if obj.get(key):
+            return obj[key]
+        for k in sorted(obj):
+            found = find_key(obj[k], key)
+            if found is not None:
+                return found
+    elif isinstance(obj, list):
+        for item in obj:
+            found = find_key(item, key)
+            if found is not None:
+                return found
+    return None

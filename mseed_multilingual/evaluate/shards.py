@@ -10,7 +10,8 @@ one ordinary run folder (what ``lm_eval --log_samples`` writes), so ``mseed judg
   listing each shard (path, tasks, model_args, time); group scores are dropped, since each was
   aggregated over one shard's languages only (the note says which);
 * verdicts of a judge that judged every shard are combined; the judge caches are combined too,
-  so judging the merged run afterwards only judges answers no shard has judged.
+  so judging the merged run afterwards only judges answers no shard has judged (that part is the
+  judges' own: :mod:`mseed_multilingual.judges.shards`, run next by ``mseed merge-runs``).
 
 Shards must be the same evaluation: a merge refuses, with one line naming the first
 difference, shards whose model or settings differ (:func:`run_settings`) or that hold the same
@@ -27,9 +28,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mseed_multilingual.analysis.table import DATA_METADATA_KEY, find_key, model_name
-from mseed_multilingual.core.io import write_json, write_lines
-from mseed_multilingual.evaluate.run_folder import Run, load_run
+from mseed_multilingual.core.io import write_json
+from mseed_multilingual.evaluate.run_folder import (
+    DATA_METADATA_KEY,
+    Run,
+    find_key,
+    load_run,
+    model_name,
+)
 from mseed_multilingual.evaluate.served import METADATA_KEY as SERVED_METADATA_KEY
 
 MERGE_KEY = "mseed_merged_from"
@@ -55,7 +61,7 @@ class MergeReport:
     model_dir: Path
     tasks: list[str]
     samples: int
-    judges: list[str] = field(default_factory=list)
+    shard_dirs: list[Path] = field(default_factory=list)  # the shards' model folders, in order
     notes: list[str] = field(default_factory=list)
 
 
@@ -167,16 +173,13 @@ def merge_runs(paths: list[str | Path], output: str | Path, force: bool = False)
             shutil.copyfile(src, model_dir / src.name)
     ts = max(_timestamp(r) for _, r in runs)
     write_json(model_dir / f"results_{ts}.json", results, sort_keys=False, default=str)
-    judges = _merge_verdicts([r.model_dir for _, r in runs], model_dir, notes)
     merged = load_run(model_dir)
-    return MergeReport(model_dir, sorted(merged.samples_files), len(merged.samples()), judges,
-                       notes)
+    return MergeReport(model_dir, sorted(merged.samples_files), len(merged.samples()),
+                       [r.model_dir for _, r in runs], notes)
 
 
 def _prepare_output(output: Path, name: str, force: bool) -> Path:
     """``output/<name>``, empty of run files; an existing run there needs ``force``."""
-    from mseed_multilingual.judges.store import verdicts_dir
-
     if output.exists() and not output.is_dir():
         raise ValueError(f"{output}: exists and is not a folder")
     model_dir = output / name
@@ -190,53 +193,5 @@ def _prepare_output(output: Path, name: str, force: bool) -> Path:
                          f"results and verdicts (the judge caches are kept)")
     for p in held:
         p.unlink()
-    for p in verdicts_dir(model_dir).glob("*.jsonl"):
-        p.unlink()
     model_dir.mkdir(parents=True, exist_ok=True)
     return model_dir
-
-
-def _merge_verdicts(shard_dirs: list[Path], model_dir: Path, notes: list[str]) -> list[str]:
-    """Combine verdict files of judges that judged every shard; combine all judge caches."""
-    from mseed_multilingual.judges import store
-
-    files: dict[str, list[Path]] = {}
-    for d in shard_dirs:
-        for p in sorted(store.verdicts_dir(d).glob("*.jsonl")):
-            files.setdefault(p.stem, []).append(p)
-    merged = []
-    for slug, paths in sorted(files.items()):
-        if len(paths) < len(shard_dirs):
-            notes.append(f"verdicts of {slug} are in {len(paths)} of {len(shard_dirs)} shards: "
-                         f"not combined; run `mseed judge {model_dir} --judge ...` (cached "
-                         f"verdicts are reused)")
-            continue
-        rows = [row for p in paths for row in store.read_verdict_file(p)]
-        versions = sorted({str(r["template_version"]) for r in rows})
-        if len(versions) > 1:
-            notes.append(f"verdicts of {slug} use different templates ({', '.join(versions)}): "
-                         f"not combined; judge the merged run again")
-            continue
-        store.write_verdicts(model_dir, rows[0]["judge"] if rows else slug, rows)
-        merged.append(slug)
-    caches = sorted({p.name for d in shard_dirs
-                     for p in (store.verdicts_dir(d) / store.CACHE_DIR).glob("*.jsonl")})
-    for name in caches:
-        target = store.cache_path(model_dir, Path(name).stem)
-        lines = _lines(target)
-        seen = set(lines)
-        for d in shard_dirs:
-            for line in _lines(store.verdicts_dir(d) / store.CACHE_DIR / name):
-                if line not in seen:
-                    seen.add(line)
-                    lines.append(line)
-        write_lines(target, lines)
-    return merged
-
-
-def _lines(path: Path) -> list[str]:
-    """Complete lines of a cache file (a torn last line, from a kill, is left out)."""
-    if not path.is_file():
-        return []
-    text = path.read_text(encoding="utf-8")
-    return [x for x in text[: text.rfind("\n") + 1].splitlines() if x.strip()]

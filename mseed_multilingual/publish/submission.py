@@ -161,7 +161,7 @@ def display_name(ref: str, gguf_file: str | None = None) -> str:
 
 
 def model_block(run: Any, name: str | None = None) -> dict[str, Any]:
-    from mseed_multilingual.analysis.table import model_name as lm_eval_name
+    from mseed_multilingual.evaluate.run_folder import model_name as lm_eval_name
 
     config = run.results.get("config", {})
     args = model_args(config)

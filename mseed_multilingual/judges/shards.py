@@ -1,0 +1,65 @@
+"""The judges' part of ``mseed merge-runs``: verdicts and judge caches of language shards.
+
+:mod:`mseed_multilingual.evaluate.shards` writes the merged run folder (samples and results);
+this module then combines what the judges wrote beside each shard, so that ``mseed transfer``
+reads the merged verdicts and judging the merged run again only judges answers no shard has
+judged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mseed_multilingual.core.io import write_lines
+from mseed_multilingual.judges import store
+
+
+def merge_verdicts(shard_dirs: list[Path], model_dir: Path, notes: list[str]) -> list[str]:
+    """Combine verdict files of judges that judged every shard; combine all judge caches.
+
+    The merged run's own verdict files are replaced (a rerun with ``--force`` after adding a
+    shard must not keep verdicts of the old merge); its judge caches are kept and extended.
+    Returns the judges whose verdicts were combined; ``notes`` gets a line per judge left out.
+    """
+    for p in store.verdicts_dir(model_dir).glob("*.jsonl"):
+        p.unlink()
+    files: dict[str, list[Path]] = {}
+    for d in shard_dirs:
+        for p in sorted(store.verdicts_dir(d).glob("*.jsonl")):
+            files.setdefault(p.stem, []).append(p)
+    merged = []
+    for slug, paths in sorted(files.items()):
+        if len(paths) < len(shard_dirs):
+            notes.append(f"verdicts of {slug} are in {len(paths)} of {len(shard_dirs)} shards: "
+                         f"not combined; run `mseed judge {model_dir} --judge ...` (cached "
+                         f"verdicts are reused)")
+            continue
+        rows = [row for p in paths for row in store.read_verdict_file(p)]
+        versions = sorted({str(r["template_version"]) for r in rows})
+        if len(versions) > 1:
+            notes.append(f"verdicts of {slug} use different templates ({', '.join(versions)}): "
+                         f"not combined; judge the merged run again")
+            continue
+        store.write_verdicts(model_dir, rows[0]["judge"] if rows else slug, rows)
+        merged.append(slug)
+    caches = sorted({p.name for d in shard_dirs
+                     for p in (store.verdicts_dir(d) / store.CACHE_DIR).glob("*.jsonl")})
+    for name in caches:
+        target = store.cache_path(model_dir, Path(name).stem)
+        lines = _lines(target)
+        seen = set(lines)
+        for d in shard_dirs:
+            for line in _lines(store.verdicts_dir(d) / store.CACHE_DIR / name):
+                if line not in seen:
+                    seen.add(line)
+                    lines.append(line)
+        write_lines(target, lines)
+    return merged
+
+
+def _lines(path: Path) -> list[str]:
+    """Complete lines of a cache file (a torn last line, from a kill, is left out)."""
+    if not path.is_file():
+        return []
+    text = path.read_text(encoding="utf-8")
+    return [x for x in text[: text.rfind("\n") + 1].splitlines() if x.strip()]
