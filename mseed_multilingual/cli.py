@@ -1,22 +1,15 @@
-"""The ``mseed`` command line.
-
-Each subcommand is a module in ``mseed_multilingual.commands`` with ``register(subparsers)``;
-they are found by listing that package, so adding a command touches no shared file. Command
-modules import only the standard library at top level (heavy libraries are imported inside
-their handlers), which keeps ``mseed --help`` instant.
+"""The ``mseed`` command line: run the command the parser of :mod:`mseed_multilingual.commands`
+chose, and turn an error caused by input into one line and an exit code.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import errno
-import importlib
-import pkgutil
 import sys
 from collections.abc import Sequence
 
-from mseed_multilingual import __version__, commands
+from mseed_multilingual.commands import build_parser
 
 # Exit codes of every command (README "Reliability").
 EXIT_OK = 0
@@ -39,19 +32,6 @@ def error_line(exc: BaseException) -> str:
         reason = "a symlink loop" if exc.errno == errno.ELOOP else exc.strerror
         return f"{exc.filename}: {reason}"
     return str(exc) or type(exc).__name__
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="mseed",
-        description="Carry MSEED safety prompts across languages, evaluate models with "
-                    "lm-evaluation-harness, judge the answers and measure how safety gains "
-                    "transfer between languages.")
-    parser.add_argument("--version", action="version", version=f"mseed {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        importlib.import_module(f"{commands.__name__}.{info.name}").register(sub)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -30,7 +30,7 @@ def test_wheel_carries_tasks_and_sample(tmp_path):
 
 
 def test_help_is_instant_and_imports_nothing_heavy():
-    code = ("import sys, mseed_multilingual.cli as c; c.build_parser(); "
+    code = ("import sys, mseed_multilingual.commands as c; c.build_parser(); "
             "print(sorted(m for m in ('torch','transformers','lm_eval','pandas','matplotlib',"
             "'scipy','datasets') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

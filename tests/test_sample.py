@@ -70,4 +70,4 @@ def test_prompts_are_in_the_expected_script(lang):
 def test_manifest_is_current():
     current = (sample_path() / "manifest.json").read_text(encoding="utf-8")
     assert current == render(build_manifest(sample_path())), \
-        "run: python -m mseed_multilingual.sample"
+        "run: python -m mseed_multilingual.data.sample"

@@ -1,1 +1,29 @@
-"""One module per ``mseed`` subcommand, each with ``register(subparsers)`` (see cli.py)."""
+"""The ``mseed`` subcommands, one module each with ``register(subparsers)``.
+
+They are found by listing this package, so adding a command touches no shared file. Command
+modules import only the standard library at top level (heavy libraries are imported inside
+their handlers), which keeps ``mseed --help`` instant. This package is the only place that
+imports argparse (a layering contract in pyproject.toml): the layers below take plain values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+
+from mseed_multilingual import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``mseed`` parser with every subcommand of this package registered."""
+    parser = argparse.ArgumentParser(
+        prog="mseed",
+        description="Carry MSEED safety prompts across languages, evaluate models with "
+                    "lm-evaluation-harness, judge the answers and measure how safety gains "
+                    "transfer between languages.")
+    parser.add_argument("--version", action="version", version=f"mseed {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        importlib.import_module(f"{__name__}.{info.name}").register(sub)
+    return parser

@@ -1,12 +1,12 @@
 """The embedded sample's manifest: languages, counts, file hashes and how the files were made.
 
-    python -m mseed_multilingual.sample          # rewrite translations/sample/manifest.json
-    python -m mseed_multilingual.sample --check  # exit 1 if it is out of date
+    python -m mseed_multilingual.data.sample     # rewrite translations/sample/manifest.json
+
+tests/test_sample.py fails while the manifest is out of date.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -39,19 +39,10 @@ def render(manifest: dict) -> str:
     return json_text(manifest)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true")
-    args = parser.parse_args(argv)
-    folder = sample_path()
-    path = folder / "manifest.json"
-    text = render(build_manifest(folder))
-    current = path.read_text(encoding="utf-8") if path.exists() else ""
-    if args.check:
-        print("manifest is current" if text == current else f"{path} is out of date")
-        return 0 if text == current else 1
-    write_text(path, text)
+def main() -> int:
+    """Rewrite the sample's manifest.json from the files beside it."""
+    path = sample_path() / "manifest.json"
+    write_text(path, render(build_manifest(sample_path())))
     print(f"wrote {path}")
     return 0
 
