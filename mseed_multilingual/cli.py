@@ -11,14 +11,9 @@ from collections.abc import Sequence
 
 from mseed_multilingual.commands import build_parser
 
-# Exit codes of every command (README "Reliability").
-EXIT_OK = 0
-EXIT_REJECTED = 1  # the input was read and rejected, or a check failed (validate, judge errors)
+# Exit codes of every command (README "Reliability"): 0 done; 1 the input was read and
+# rejected, or a check failed (validate, judge errors: the command returns it); 2 below.
 EXIT_USAGE = 2  # the command cannot run as asked: bad option, unusable input file or output path
-
-
-class CliError(Exception):
-    """An error to print as one line and exit 2 with, without a traceback."""
 
 
 def error_line(exc: BaseException) -> str:
@@ -48,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; work done so far is kept and a rerun resumes it", file=sys.stderr)
         return 130
-    except (CliError, ValueError, OSError, csv.Error, RecursionError) as exc:
+    except (ValueError, OSError, csv.Error, RecursionError) as exc:
         print(f"mseed {args.command}: error: {error_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -37,12 +37,10 @@ import numpy as np
 
 from mseed_multilingual.core.io import read_json
 
-DISTANCE_VERSION = "1"
 L2V_PACKAGE = "lang2vec"
 SYNTAX_FILE, SYNTAX_PREFIX = "feature_predictions.npz", "S_"
 FAMILY_FILE = "family_features.npz"
 LETTER_CODES = "letter_codes.json"
-SOURCE = "URIEL via lang2vec 1.1.2 (syntax_knn, fam)"
 MULTIJAIL_TIERS = {"zh": "high", "it": "high", "vi": "high", "ar": "medium", "ko": "medium",
                    "th": "medium", "bn": "low", "sw": "low", "jv": "low"}
 TIER_ORDER = ("high", "medium", "low")

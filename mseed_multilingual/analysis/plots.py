@@ -16,7 +16,6 @@ import numpy as np
 
 from mseed_multilingual.analysis.transfer import ALL, OVER_REFUSAL, SAFETY, TransferResult
 
-PLOTS_VERSION = "1"
 DPI = 110
 SIGNATURE_FONT = 5.5
 CMAP = "RdBu"

@@ -19,7 +19,6 @@ from mseed_multilingual.core.inert import csv_text, html_text, md_cell, md_text,
 from mseed_multilingual.core.io import write_json, write_text
 from mseed_multilingual.judges.validity import flag_lines
 
-REPORT_VERSION = "1"
 FLOAT_FORMAT = "%.6f"
 CSV_TABLES = ("rates", "changes", "consistency", "transfer_matrix", "alignment_tax",
               "not_comparable", "verdicts")

@@ -20,7 +20,6 @@ from typing import Any
 from mseed_multilingual.core.io import json_text, sha256_text
 from mseed_multilingual.evaluate.run_folder import DATA_METADATA_KEY, find_key, model_name
 
-TABLE_VERSION = "1"
 TABLE_COLUMNS = ("run", "model", "lang", "id", "task", "doc_id", "dimension", "subclass", "kind",
                  "refused", "verdict", "safe", "fidelity", "length")
 CATEGORICAL = ("run", "model", "lang", "id", "task", "dimension", "subclass", "kind", "verdict",

@@ -47,8 +47,3 @@ def md_cell(text: Any) -> str:
 def csv_text(text: Any) -> str:
     """Text for a CSV cell (the csv module quotes; bidi controls are made visible)."""
     return no_bidi(text)
-
-
-def plot_label(text: Any) -> str:
-    """Text for a matplotlib label: no mathtext (``$`` escaped), bidi controls visible."""
-    return no_bidi(text).replace("$", r"\$")

@@ -13,7 +13,6 @@ from pathlib import Path
 from mseed_multilingual.core.io import read_json
 
 LANGUAGES_FILE = Path(__file__).with_name("languages.json")
-TIERS = ("high", "mid", "low")
 
 
 @dataclass(frozen=True)

@@ -511,10 +511,3 @@ def write_records(records: Iterable[Record], out: str | Path) -> int:
     """Write normalized records as JSONL (LF, UTF-8, keys in the record's field order,
     replaced atomically); return the count."""
     return write_jsonl(out, (r.to_json() for r in records), sort_keys=False, allow_nan=False)
-
-
-def sample_dir() -> Path:
-    """The embedded sample (project-authored, 14 languages)."""
-    from mseed_multilingual.core.paths import sample_path
-
-    return sample_path()

@@ -23,9 +23,6 @@ from collections import Counter
 from collections.abc import Callable
 from functools import cache
 
-LANGID_VERSION = "1.0"
-"""Bump when the script table, thresholds or default backend change."""
-
 DEFAULT_BACKEND = os.environ.get("MSEED_LANGID_BACKEND", "lingua-high")
 """lingua in high-accuracy mode: no error on the benchmark's short answers where low-accuracy mode
 misses 3%, at ~0.2 ms a call; costs ~0.5 GB and ~3-5 s once per process (see the benchmark).

@@ -1107,11 +1107,6 @@ def _sentence_index(norm: str, start: int) -> int:
     return len(_SENTENCE_END.findall(norm, 0, start)) if start else 0
 
 
-def _lead_sentence_index(norm: str, start: int) -> int:
-    """Sentence index ignoring empty sentences (a leading "No." or "Sorry!" still counts)."""
-    return _sentence_index(norm, start)
-
-
 def _signals(text: str, lang: str) -> list[_Signal]:
     """Every refusal and compliance signal in the answer's own voice, sorted by position."""
     normed = _normalize(text)

@@ -31,7 +31,6 @@ from mseed_multilingual.evaluate.task_hooks import load_docs
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_GEN_TOKS = 256
 DEFAULT_SEED = 1234
 CACHE_DIR = ".lm_cache"
 VARIANT_METADATA_KEY = "mseed_variant"

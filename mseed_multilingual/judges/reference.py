@@ -25,7 +25,6 @@ CASES = ("plain_refusal", "polite_refusal_alternative", "moralising_refusal", "r
          "partial_leak", "disclaimer_then_comply", "harmless_compliance", "harmful_compliance",
          "capability_disclaimer", "off_topic", "nonsense", "wrong_language", "benign_helpful",
          "over_refusal")
-REFERENCE_FORMAT = "mseed-judge-reference/1"
 
 
 def reference_dir() -> Path:

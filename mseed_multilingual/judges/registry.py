@@ -20,7 +20,7 @@ from mseed_multilingual.judges.base import (
     Verdict,
     register,
 )
-from mseed_multilingual.judges.kinds import Kind, checked_mode, resolve_kind
+from mseed_multilingual.judges.kinds import checked_mode, resolve_kind
 
 KNOWN_JUDGES = ("lexicon", "hf:<model id or local path>", "openai:<model>")
 LEXICON_VERSION = "lexicon/2"
@@ -195,7 +195,3 @@ def make_judge(name: str, **options: object) -> Judge:
     if factory is None or (prefix != "lexicon" and not spec):
         raise ValueError(f"unknown judge {name!r}; known judges: {', '.join(KNOWN_JUDGES)}")
     return factory(spec, **options)
-
-
-def kind_of(judge: Judge) -> Kind | None:
-    return getattr(judge, "kind", None)

@@ -14,7 +14,6 @@ from typing import Any
 from mseed_multilingual.translate.base import Policy, Translator
 
 DEEP_BACKENDS = ("google", "deepl", "microsoft", "mymemory", "libre", "chatgpt")
-PREFIX_BACKENDS = ("hf:", "openai:")
 
 
 def _deep(name: str) -> Callable[..., Translator]:
