@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,7 +14,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from mseed_multilingual.core.io import json_text
     from mseed_multilingual.publish.validate import schema
 
-    print(json.dumps(schema(), indent=2, ensure_ascii=False))
+    print(json_text(schema(), sort_keys=False, newline=False))
     return 0

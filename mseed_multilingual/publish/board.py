@@ -10,14 +10,13 @@ rejected with the reason; an older submission of the same model and configuratio
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mseed_multilingual import __version__
+from mseed_multilingual.core.io import sha256_json, sha256_text
 from mseed_multilingual.judges.validity import METRIC_NAMES, primary_kappa
 from mseed_multilingual.publish import submission
 from mseed_multilingual.publish.validate import problems
@@ -163,7 +162,7 @@ def _newest(accepted: list[tuple[str, dict[str, Any]]],
 def page_slug(name: str, doc: dict[str, Any]) -> str:
     """A filename-safe page name: the model name plus a digest of the submission."""
     model = SLUG_RE.sub("_", doc["model"]["name"]).strip("._")[:MAX_SLUG_MODEL_CHARS] or "model"
-    digest = hashlib.sha256((name + submission.dumps(doc)).encode()).hexdigest()[:8]
+    digest = sha256_text(name + submission.dumps(doc))[:8]
     return f"{model}-{digest}"
 
 
@@ -231,7 +230,7 @@ def config_key(doc: dict[str, Any]) -> str:
            r["generation"], r["chat_template_sha"], r["system_instruction_sha"], r["limit"],
            doc["data"]["hash"], doc["judge"]["id"], doc["judge"]["template_version"],
            (doc.get("change") or {}).get("before")]
-    return hashlib.sha256(json.dumps(key, sort_keys=True).encode("utf-8")).hexdigest()[:16]
+    return _short_digest(key, 16)
 
 
 def comparability_group(doc: dict[str, Any]) -> dict[str, str]:
@@ -243,5 +242,11 @@ def comparability_group(doc: dict[str, Any]) -> dict[str, str]:
     parts = {"data": data["name"], "data_hash": data["hash"][:12], "judge": judge["id"],
              "template": judge["template_version"] or "-", "scope": scope,
              "metric": judge["metric"]}  # a refusal rate is never ranked with a safe rate
-    parts["id"] = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:8]
+    parts["id"] = _short_digest(parts, 8)
     return parts
+
+
+def _short_digest(obj: Any, chars: int) -> str:
+    """The first ``chars`` hex digits of sha256 over ``json.dumps(obj, sort_keys=True)``
+    (ASCII, default separators: the recipe the published keys and group ids were made with)."""
+    return sha256_json(obj, separators=None, ensure_ascii=True)[:chars]

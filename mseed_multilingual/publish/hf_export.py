@@ -9,13 +9,11 @@ fit a file system (:func:`short_name`).
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
+from mseed_multilingual.core.io import sha256_text, write_json, write_text
 from mseed_multilingual.publish.board import SLUG_RE, Board, Row, config_key
-from mseed_multilingual.publish.site import write_text
 
 HF_DATASET_ID = "mseed-multilingual/mseed"  # the benchmark's data set id on the Hub
 HF_SOURCE_NAME = "mseed-multilingual submission"
@@ -132,7 +130,7 @@ def short_name(name: str, limit: int = MAX_NAME_CHARS) -> str:
     """``name`` if it fits in ``limit`` characters, else its start, a digest and its end."""
     if len(name) <= limit:
         return name
-    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+    digest = sha256_text(name)[:12]
     keep = limit - len(digest) - 2
     return f"{name[:keep - keep // 3]}-{digest}-{name[len(name) - keep // 3:]}"
 
@@ -147,6 +145,6 @@ def write_hf_format(board: Board, out: str | Path) -> list[Path]:
         if path in written:
             raise ValueError(f"{row.file} and {written[path]} would both be exported to "
                              f"{path}")
-        write_text(path, json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+        write_json(path, payload)
         written[path] = row.file
     return list(written)

@@ -13,13 +13,13 @@ import base64
 import hashlib
 import html
 import io
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 from mseed_multilingual import __version__
 from mseed_multilingual.core.inert import html_text, no_bidi
+from mseed_multilingual.core.io import json_text, write_json, write_text
 from mseed_multilingual.judges.validity import METRIC_NAMES
 from mseed_multilingual.publish.board import Board, Row
 from mseed_multilingual.publish.tables import csv_text, markdown_text, num, pct
@@ -31,11 +31,16 @@ _STYLE_ATTR_RE = re.compile(r'\sstyle="([^"]*)"')
 
 def script_json(data: Any) -> str:
     """JSON safe inside a <script> element: no '</script>', no '<!--', no HTML entities."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, allow_nan=False)
+    text = json_text(data, indent=None, allow_nan=False, newline=False)
     for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, escape)
     return text
+
+
+def _template(name: str) -> str:
+    """A file of the package's ``templates/`` folder (package data)."""
+    return (TEMPLATES / name).read_text(encoding="utf-8")
 
 
 def _csp_hash(text: str) -> str:
@@ -44,13 +49,11 @@ def _csp_hash(text: str) -> str:
 
 def index_html(board: Board) -> str:
     """The single-file page: template + CSS + script + data, locked down by a CSP."""
-    script = (TEMPLATES / "leaderboard.js").read_text(encoding="utf-8")
-    style = (TEMPLATES / "leaderboard.css").read_text(encoding="utf-8")
+    script, style = _template("leaderboard.js"), _template("leaderboard.css")
     csp = (f"default-src 'none'; script-src '{_csp_hash(script)}'; "
            f"style-src '{_csp_hash(style)}'; img-src 'none'; base-uri 'none'; "
            f"form-action 'none'")
-    page = (TEMPLATES / "index.html").read_text(encoding="utf-8")
-    return (page.replace("{{CSP}}", html.escape(csp, quote=True))
+    return (_template("index.html").replace("{{CSP}}", html.escape(csp, quote=True))
             .replace("{{GENERATOR}}", html.escape(f"mseed-multilingual {__version__}"))
             .replace("{{STYLE}}", style).replace("{{SCRIPT}}", script)
             .replace("{{DATA}}", no_bidi(script_json(board.to_json()))))
@@ -85,7 +88,7 @@ def model_page(row: Row, doc: dict[str, Any]) -> str:
                  pct(s["over_refusal"]["value"]), pct(s["fidelity"]["value"]),
                  num(c.get("delta")), num(c.get("p_holm"), 3), num(c.get("transfer_ratio"))]
         body.append("<tr>" + "".join(f"<td>{e(x)}</td>" for x in cells) + "</tr>")
-    style = (TEMPLATES / "leaderboard.css").read_text(encoding="utf-8")
+    style = _template("leaderboard.css")
     content = (f"<p><a href=\"../index.html\">&larr; leaderboard</a></p>\n"
                f"<h1>{e(doc['model']['name'])}</h1>\n<table class=\"prov\">{prov_html}</table>\n"
                f"<h2>Per language</h2>\n<table>{head}{''.join(body)}</table>\n"
@@ -160,16 +163,10 @@ def build_site(board: Board, out: str | Path) -> Path:
     out = Path(out)
     (out / "models").mkdir(parents=True, exist_ok=True)
     write_text(out / "index.html", index_html(board))
-    write_text(out / "leaderboard.json",
-               json.dumps(board.to_json(), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    write_json(out / "leaderboard.json", board.to_json())
     write_text(out / "leaderboard.csv", csv_text(board))
     write_text(out / "leaderboard.md", markdown_text(board))
     for row in board.rows:
         write_text(out / row.page, model_page(row, board.docs[row.file]))
     return out / "index.html"
 
-
-def write_text(path: Path, text: str) -> None:
-    """UTF-8 with LF line ends on every platform, so outputs are byte-identical everywhere."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8", newline="\n")

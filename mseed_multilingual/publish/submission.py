@@ -13,8 +13,6 @@ rounded to :data:`FLOAT_DIGITS` decimals so the same run gives byte-identical fi
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import re
 from datetime import UTC, datetime
@@ -22,6 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from mseed_multilingual import __version__
+from mseed_multilingual.core.io import (
+    json_safe,
+    json_text,
+    read_json,
+    sha256_file,
+    sha256_text,
+    write_json,
+)
 
 SCHEMA_VERSION = 2  # the version build() writes; validate.READ_VERSIONS lists what it reads
 GENERATOR = "mseed-multilingual"
@@ -44,20 +50,16 @@ _TS_RE = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})")
 
 def dumps(doc: dict[str, Any]) -> str:
     """Canonical text of a submission: sorted keys, 2-space indent, UTF-8, final newline."""
-    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False) + "\n"
+    return json_text(doc, allow_nan=False)
 
 
 def write(doc: dict[str, Any], out: str | Path) -> Path:
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(dumps(doc), encoding="utf-8", newline="\n")
-    return out
+    """Write :func:`dumps` of ``doc`` to ``out`` atomically (folders created)."""
+    return write_json(out, doc, allow_nan=False)
 
 
 def load(path: str | Path) -> dict[str, Any]:
     """Read a submission file; ValueError naming file:line for text that is not JSON."""
-    from mseed_multilingual.core.io import read_json
-
     path = Path(path)
     doc = read_json(path, "submission file")
     if not isinstance(doc, dict):
@@ -110,23 +112,7 @@ def build(run_dir: str | Path, before: str | Path | None = None, judge: str | No
             table, infos, before, aligned_on,
             stats.DEFAULT_RESAMPLES if resamples is None else resamples,
             stats.DEFAULT_SEED if seed is None else seed)
-    return _clean(doc)
-
-
-def _clean(obj: Any) -> Any:
-    """JSON-safe values: numpy scalars -> Python, NaN -> None, floats rounded."""
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
-        obj = obj.item()
-    if isinstance(obj, float):
-        if not math.isfinite(obj):
-            return None
-        value = round(obj, FLOAT_DIGITS)
-        return 0.0 if value == 0 else value
-    return obj
+    return json_safe(doc, FLOAT_DIGITS)
 
 
 def created_at(run: Any) -> str:
@@ -219,14 +205,6 @@ def run_block(run: Any) -> dict[str, Any]:
             "limit": limit, "limited": limit is not None}
 
 
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def data_files(source: str | None, langs: list[str]) -> tuple[str, dict[str, str]]:
     """(data set name, language -> sha256 of the file the run read) for the run's languages."""
     from mseed_multilingual.core.paths import sample_path
@@ -247,7 +225,7 @@ def data_files(source: str | None, langs: list[str]) -> tuple[str, dict[str, str
         name = _manifest(manifest).get("name") or name
         if not isinstance(name, str):
             raise ValueError(f"{manifest}: field 'name' must be text")
-    return name, {lang: file_sha256(files[lang]) for lang in langs}
+    return name, {lang: sha256_file(files[lang]) for lang in langs}
 
 
 def data_hash(files: dict[str, str]) -> str:
@@ -255,7 +233,7 @@ def data_hash(files: dict[str, str]) -> str:
     'after' data block and the 'before' reference of the change block both use it, so the two
     always agree when both runs read the same files."""
     text = "".join(f"{lang}\t{sha}\n" for lang, sha in sorted(files.items()))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return sha256_text(text)
 
 
 def data_block(run: Any, source: str | None, content_hash: str,
@@ -271,7 +249,7 @@ def data_block(run: Any, source: str | None, content_hash: str,
         if not isinstance(entries, dict):
             raise ValueError(f"{manifest}: field 'languages' must be an object")
         translation = {
-            "manifest_sha256": file_sha256(manifest),
+            "manifest_sha256": sha256_file(manifest),
             "backend": backend_text(data.get("backend")),
             "quality": {lang: entries[lang]["quality"] for lang in langs
                         if isinstance(entries.get(lang), dict)
@@ -282,8 +260,6 @@ def data_block(run: Any, source: str | None, content_hash: str,
 
 def _manifest(path: Path) -> dict[str, Any]:
     """A translation manifest.json through the safe loader; it must be an object."""
-    from mseed_multilingual.core.io import read_json
-
     data = read_json(path, "translation manifest")
     if not isinstance(data, dict):
         raise ValueError(f"{path}: a translation manifest is a JSON object")
@@ -313,11 +289,9 @@ def judge_block(model_dir: Path, judge: str | None, metric: str) -> dict[str, An
 def outcome_digest(rows: Any) -> str:
     """sha256 over the per-sample outcomes (sorted by task, doc_id) the scores come from."""
     frame = rows[list(DIGEST_FIELDS)].sort_values(["task", "doc_id"], kind="stable")
-    h = hashlib.sha256()
-    for rec in frame.astype(object).itertuples(index=False, name=None):
-        clean = [None if isinstance(v, float) and not math.isfinite(v) else v for v in rec]
-        h.update((json.dumps(_clean(clean), ensure_ascii=False) + "\n").encode("utf-8"))
-    return h.hexdigest()
+    lines = (json_text(json_safe(list(rec), FLOAT_DIGITS), indent=None, sort_keys=False)
+             for rec in frame.astype(object).itertuples(index=False, name=None))
+    return sha256_text("".join(lines))
 
 
 def _rate(k: float, n: float) -> dict[str, Any]:

@@ -9,12 +9,12 @@ its JSON path ($.a.b); ``mseed validate`` and the leaderboard print them.
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
 
 from mseed_multilingual import __version__
+from mseed_multilingual.core.io import read_json
 from mseed_multilingual.publish.submission import (
     DEFAULT_ALIGNED_ON,
     MEASURES,
@@ -40,7 +40,7 @@ class SchemaVersionError(ValueError):
 def schema(version: int = SCHEMA_VERSION) -> dict[str, Any]:
     """The JSON Schema shipped in the package (package data ``schemas/*.json``)."""
     path = Path(__file__).resolve().parent / f"schemas/submission.v{version}.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    return read_json(path, "submission schema")
 
 
 def check_version(doc: dict[str, Any]) -> None:
