@@ -98,3 +98,14 @@ def test_unreachable_server_is_an_error_after_retries():
                         sleep=lambda s: None)
     with pytest.raises(EndpointError, match="cannot connect"):
         client.complete(MSG)
+
+
+def test_an_answer_nested_past_the_depth_bound_is_one_endpoint_error():
+    """A hostile or broken server cannot raise RecursionError in the client."""
+    from mseed_multilingual.core.openai_compat import _content
+
+    with pytest.raises(EndpointError, match=r"^http://x: not a chat-completions answer \(JSON "
+                                            r"nested too deeply"):
+        _content("[" * 100_000 + "]" * 100_000, "http://x")
+    with pytest.raises(EndpointError, match=r"\(Expecting value: line 1 column 1 \(char 0\)\)"):
+        _content("<html>", "http://x")

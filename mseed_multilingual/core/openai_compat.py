@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from email.utils import parsedate_to_datetime
 
+from mseed_multilingual.core.io import BadJSON, parse_json
 from mseed_multilingual.core.redact import check_base_url, redact
 
 DEFAULT_TIMEOUT = 60.0
@@ -154,8 +155,10 @@ class ChatClient:
 
 def _content(text: str, url: str) -> str:
     try:
-        obj = json.loads(text)
+        obj = parse_json(text)  # depth-bounded: a hostile server cannot raise RecursionError
         content = obj["choices"][0]["message"].get("content")
-    except (json.JSONDecodeError, KeyError, IndexError, TypeError, AttributeError) as exc:
-        raise EndpointError(f"{url}: not a chat-completions answer ({exc}): {text[:200]}") from exc
+    except (BadJSON, KeyError, IndexError, TypeError, AttributeError) as exc:
+        reason = exc.__cause__ if isinstance(exc, BadJSON) and exc.__cause__ else exc
+        raise EndpointError(f"{url}: not a chat-completions answer ({reason}): {text[:200]}"
+                            ) from exc
     return content or ""
