@@ -19,10 +19,11 @@ analysis refuses to pair different texts).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
 from typing import Any
+
+from mseed_multilingual.core.io import sha256_text
 
 PLAIN = "plain"
 ROLEPLAY, REFUSAL_SUPPRESSION, PREFIX_INJECTION = (
@@ -226,7 +227,7 @@ def codeswitch_partner(lang: str) -> str:
 
 
 def _pick(key: str, n: int) -> int:
-    return int(hashlib.sha256(f"{SANDWICH_SALT}:{key}".encode()).hexdigest(), 16) % n
+    return int(sha256_text(f"{SANDWICH_SALT}:{key}"), 16) % n
 
 
 def sandwich_text(prompt: str, lang: str, fillers: list[str]) -> str:
