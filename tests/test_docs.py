@@ -138,6 +138,49 @@ def commands_named(text: str) -> list[tuple[str, list[str], list[str]]]:
     return found
 
 
+# Code spans that name a path of this repository: a top folder, or a stage folder of the
+# package (`judges/kinds.py` is mseed_multilingual/judges/kinds.py). Placeholders (<lang>, *,
+# {a,b}) and paths of the user's own files (runs/, report/, build/ ...) are not checked.
+REPO_FOLDERS = ("mseed_multilingual", "tasks", "tests", "translations", "benchmarks",
+                "notebooks", "adapters", "docs")
+PACKAGE = "mseed_multilingual"
+_PATH_SPAN = re.compile(r"^[\w.-]+(?:/[\w.-]+)*/?$")
+_MODULE = re.compile(r"(?<![\w.])mseed_multilingual(?:\.[a-z_]\w*)+")
+
+
+def stage_folders(root: Path) -> set[str]:
+    """The package's subpackages (core, judges, ...): a path may start with one of them."""
+    return {p.parent.name for p in (root / PACKAGE).glob("*/__init__.py")}
+
+
+def path_problems(name: str, text: str, root: Path = ROOT) -> list[str]:
+    """Repository paths and ``mseed_multilingual.x.y`` modules named in the code of a text that
+    do not exist, so that CONTRIBUTING's map and the pages' module names stay true."""
+    stages = stage_folders(root)
+    problems = []
+    for piece in command_lines(text):
+        for span in [piece.strip()] + piece.split():
+            span = span.strip("`'\"(),;:")
+            if not _PATH_SPAN.match(span) or "/" not in span:
+                continue
+            first = span.split("/", 1)[0]
+            if first in REPO_FOLDERS:
+                target = root / span
+            elif first in stages:
+                target = root / PACKAGE / span
+            else:
+                continue
+            if not span.endswith("/") and "." not in span.rsplit("/", 1)[-1]:
+                continue  # a name without an extension: a placeholder or the user's folder
+            if not target.exists():
+                problems.append(f"{name}: {span}: no such path")
+        for module in _MODULE.findall(piece):
+            base = root / module.replace(".", "/")
+            if not (base.with_suffix(".py").exists() or (base / "__init__.py").exists()):
+                problems.append(f"{name}: {module}: no such module")
+    return sorted(set(problems))
+
+
 def _help(*words: str) -> str:
     out = subprocess.run([sys.executable, "-m", "mseed_multilingual", *words, "--help"],
                          capture_output=True, text=True, timeout=60, check=True)
@@ -234,6 +277,12 @@ def test_every_mseed_command_named_in_the_docs_exists(help_of):
     assert problems == []
 
 
+def test_every_repository_path_and_module_named_in_the_docs_exists():
+    problems = _all(path_problems(p.relative_to(ROOT).as_posix(), p.read_text(encoding="utf-8"))
+                    for p in DOCS)
+    assert problems == []
+
+
 def test_the_docs_name_every_command(help_of):
     """Every subcommand has a reference somewhere in the docs (a new command lands with its
     documentation)."""
@@ -286,3 +335,16 @@ def test_command_check_finds_unknown_commands_and_flags(help_of):
         "t.md: mseed data: --bogus is not in its --help",
         "t.md: mseed jduge: not a command of `mseed --help`",
         "t.md: mseed transferX: not a command of `mseed --help`"]
+
+
+def test_path_check_finds_moved_files_and_modules():
+    text = ("`judges/kinds.py` `core/stats.py` `tests/test_docs.py` `translations/sample/`\n"
+            "`runs/mine/x.json` `translations/<lang>.jsonl` `translations/my-set`\n"
+            "```sh\npython -c 'from mseed_multilingual.core.models import f'\n"
+            "python -m mseed_multilingual.data.sample\n```\n"
+            "`judges/runner.py` `mseed_multilingual/results.py` `core/`\n"
+            "`python -m mseed_multilingual.sample`\n")
+    assert path_problems("t.md", text) == [
+        "t.md: judges/runner.py: no such path",
+        "t.md: mseed_multilingual.sample: no such module",
+        "t.md: mseed_multilingual/results.py: no such path"]
