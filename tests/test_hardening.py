@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_judges_fixtures import make_run
-from test_submission import pair, write_run
+from runfolders import SUBMISSION, sample_run, submission_pair, write_run
 
 from mseed_multilingual.judges import store
 from mseed_multilingual.publish import submission as sub
@@ -45,7 +44,7 @@ def one_line_error(proc: subprocess.CompletedProcess, *parts: str, code: int = 2
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> tuple[Path, Path]:
-    return pair(tmp_path_factory.mktemp("hard-runs"))
+    return submission_pair(tmp_path_factory.mktemp("hard-runs"))
 
 
 # --------------------------------------------------------------------------- 2: nested JSON
@@ -69,7 +68,7 @@ def test_deeply_nested_submission_is_rejected_and_the_board_still_builds(runs, t
 
 @pytest.mark.parametrize("where", ["results", "samples", "verdicts"])
 def test_deeply_nested_run_files_name_their_path(tmp_path, where):
-    model_dir = write_run(tmp_path, "org/x", {"zh": {"h1"}}, judge="j")
+    model_dir = write_run(tmp_path, "org/x", {"zh": {"h1"}}, SUBMISSION, judge="j")
     target = {"results": next(model_dir.glob("results_*.json")),
               "samples": next(model_dir.glob("samples_*.jsonl")),
               "verdicts": store.verdicts_path(model_dir, "j")}[where]
@@ -93,19 +92,19 @@ def _edit_first_sample(model_dir: Path, change) -> Path:
 
 
 def test_bad_run_files_give_one_line(tmp_path):
-    null_id = write_run(tmp_path / "a", "org/x", {"zh": {"h1"}})
+    null_id = write_run(tmp_path / "a", "org/x", {"zh": {"h1"}}, SUBMISSION)
     path = _edit_first_sample(null_id, lambda o: o.update(doc_id=None))
     one_line_error(mseed("judge", null_id, "--judge", "lexicon"), f"{path}:1", "doc_id")
-    wrong_type = write_run(tmp_path / "b", "org/x", {"zh": {"h1"}})
+    wrong_type = write_run(tmp_path / "b", "org/x", {"zh": {"h1"}}, SUBMISSION)
     path = _edit_first_sample(wrong_type, lambda o: o["doc"].update(prompt=5))
     one_line_error(mseed("submit", wrong_type, "-o", tmp_path / "s.json"), f"{path}:1",
                    "prompt must be text")
-    as_list = write_run(tmp_path / "c", "org/x", {"zh": {"h1"}})
+    as_list = write_run(tmp_path / "c", "org/x", {"zh": {"h1"}}, SUBMISSION)
     results = next(as_list.glob("results_*.json"))
     results.write_text("[1, 2]")
     one_line_error(mseed("submit", as_list, "-o", tmp_path / "s.json"), str(results),
                    "JSON object, got list")
-    not_utf8 = write_run(tmp_path / "d", "org/x", {"zh": {"h1"}})
+    not_utf8 = write_run(tmp_path / "d", "org/x", {"zh": {"h1"}}, SUBMISSION)
     path = next(not_utf8.glob("samples_*.jsonl"))
     raw = path.read_bytes().split(b"\n")
     raw[2] = raw[2].replace(b"synthetic", b"synth\xff\xfeetic")
@@ -124,7 +123,7 @@ WRONG_TYPES = [
 
 @pytest.mark.parametrize(("name", "change", "says"), WRONG_TYPES, ids=[w[0] for w in WRONG_TYPES])
 def test_wrong_types_in_results_name_the_field(tmp_path, name, change, says):
-    model_dir = write_run(tmp_path, "org/x", {"zh": {"h1"}})
+    model_dir = write_run(tmp_path, "org/x", {"zh": {"h1"}}, SUBMISSION)
     path = next(model_dir.glob("results_*.json"))
     data = json.loads(path.read_text(encoding="utf-8"))
     change(data)
@@ -133,7 +132,7 @@ def test_wrong_types_in_results_name_the_field(tmp_path, name, change, says):
 
 
 def test_wrong_types_in_verdicts_name_file_and_line(tmp_path):
-    model_dir = write_run(tmp_path, "org/x", {"zh": {"h1"}}, judge="j")
+    model_dir = write_run(tmp_path, "org/x", {"zh": {"h1"}}, SUBMISSION, judge="j")
     path = store.verdicts_path(model_dir, "j")
     lines = path.read_text(encoding="utf-8").splitlines()
     row = json.loads(lines[1])
@@ -157,7 +156,7 @@ def test_directory_symlink_loop_and_file_in_the_way(runs, tmp_path):
 
 
 def test_over_long_and_undecodable_csv_name_file_and_line(tmp_path):
-    model_dir = make_run(tmp_path / "runs")
+    model_dir = sample_run(tmp_path / "runs")
     assert mseed("judge", model_dir, "--judge", "lexicon", "--quiet").returncode == 0
     long = tmp_path / "long.csv"
     long.write_text("id,label\n" + "a" * 200_000 + ",safe\n", encoding="utf-8")
@@ -178,7 +177,7 @@ def test_nested_data_file_rejected_with_line(tmp_path):
 # --------------------------------------------------------------------------- 9: concurrency
 
 def test_two_judge_processes_on_one_folder_both_finish(tmp_path):
-    model_dir = make_run(tmp_path / "runs", per_lang=30)
+    model_dir = sample_run(tmp_path / "runs", per_lang=30)
     cmd = [sys.executable, "-m", "mseed_multilingual", "judge", str(model_dir), "--judge",
            "lexicon", "--quiet", "--json"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -422,7 +421,7 @@ def _files_holding(root: Path, secret: str) -> list[str]:
 
 
 def test_key_echoed_by_the_endpoint_is_never_written(tmp_path):
-    model_dir = make_run(tmp_path / "runs", per_lang=2)
+    model_dir = sample_run(tmp_path / "runs", per_lang=2)
     with EchoHeaders() as server:
         proc = mseed("judge", model_dir, "--judge", "openai:m", "--base-url", server.url,
                      "--api-key-env", "MSEED_TEST_KEY", "--max-retries", "0", "--quiet",
@@ -454,7 +453,7 @@ def test_translation_failures_never_hold_the_key(tmp_path):
 @pytest.mark.parametrize("command", ["judge", "translate"])
 def test_credentials_in_base_url_are_refused(tmp_path, command):
     url = "http://alice:hunter2-pass@127.0.0.1:9/v1"
-    model_dir = make_run(tmp_path / "runs", per_lang=1)
+    model_dir = sample_run(tmp_path / "runs", per_lang=1)
     args = (["judge", model_dir, "--judge", "openai:m", "--base-url", url] if command == "judge"
             else ["translate", "--input", "sample", "--langs", "en", "--backend", "openai:m",
                   "--base-url", url, "-o", tmp_path / "out"])
@@ -485,7 +484,7 @@ def test_deep_translator_errors_are_redacted():
 # --------------------------------------------------------------------------- 10: exit codes
 
 def test_judge_exit_codes_and_max_retries(tmp_path):
-    model_dir = make_run(tmp_path / "runs", per_lang=1)
+    model_dir = sample_run(tmp_path / "runs", per_lang=1)
     with EchoHeaders(status=503) as server:  # retryable: --max-retries decides the requests
         import time
 
@@ -507,7 +506,7 @@ def test_judge_exit_codes_and_max_retries(tmp_path):
                          ids=["half", "two", "minus-one", "NaN", "Infinity"])
 def test_per_answer_outcome_must_be_0_or_1(runs, tmp_path, value):
     before, _ = runs
-    after = write_run(tmp_path, "org/after", {"zh": {"h1"}, "en": set()})
+    after = write_run(tmp_path, "org/after", {"zh": {"h1"}, "en": set()}, SUBMISSION)
     path = _edit_first_sample(after, lambda o: o.update(refusal_rate=value))
     if not math.isfinite(value):  # written as the bare NaN / Infinity Python's json accepts
         assert "NaN" in path.read_text() or "Infinity" in path.read_text()
@@ -613,7 +612,7 @@ def test_data_convert_never_writes_nan(tmp_path):
 
 @pytest.fixture(scope="module")
 def judged(tmp_path_factory) -> tuple[Path, dict]:
-    _, after = pair(tmp_path_factory.mktemp("judged"), judge="guard/x")
+    _, after = submission_pair(tmp_path_factory.mktemp("judged"), judge="guard/x")
     return after, sub.build(after, judge="guard/x")
 
 

@@ -7,7 +7,7 @@ import copy
 import json
 
 import pytest
-from test_transfer_fixtures import worked_example, write_run
+from runfolders import worked_example, write_run
 
 from mseed_multilingual.analysis import transfer
 from mseed_multilingual.analysis.report import headline_table, write_report

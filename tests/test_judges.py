@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_judges_fixtures import make_run
+from runfolders import sample_run
 
 from mseed_multilingual.cli import main
 from mseed_multilingual.judges import kinds, store
@@ -53,7 +53,7 @@ def test_unloadable_guard_model_names_model_and_reason(tmp_path):
 
 
 def test_lexicon_judge_end_to_end_and_cached_rerun(tmp_path, capsys):
-    model_dir = make_run(tmp_path / "runs")
+    model_dir = sample_run(tmp_path / "runs")
     assert main(["judge", str(tmp_path / "runs"), "--judge", "lexicon", "--json",
                  "--quiet"]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -80,7 +80,7 @@ def test_bad_run_folders_say_what_to_do(tmp_path, capsys):
     (tmp_path / "empty" / "m" / "results_2025-01-01T00-00-00.json").write_text("{}")
     assert main(["judge", str(tmp_path / "empty"), "--judge", "lexicon"]) == 2
     assert "--log_samples" in capsys.readouterr().err
-    model_dir = make_run(tmp_path / "torn")
+    model_dir = sample_run(tmp_path / "torn")
     path = next(model_dir.glob("samples_mseed_zh_*.jsonl"))
     path.write_text(path.read_text(encoding="utf-8")[:-40], encoding="utf-8")
     assert main(["judge", str(model_dir), "--judge", "lexicon"]) == 2
@@ -96,7 +96,7 @@ def _judge_cmd(model_dir: Path, url: str, batch: int) -> list[str]:
 
 
 def test_kill_9_mid_run_then_resume_judges_each_sample_once(tmp_path):
-    model_dir = make_run(tmp_path / "runs", per_lang=10)
+    model_dir = sample_run(tmp_path / "runs", per_lang=10)
     n, batch = 20, 2
     answers = [{"answer": "unsafe\nrefusal: no"}, {"answer": "safe\nrefusal: yes"}] * n
     with start_server(None, latency=0.15, faults=answers) as server:

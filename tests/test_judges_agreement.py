@@ -6,8 +6,8 @@ import json
 import random
 
 import pytest
+from runfolders import sample_run
 from sklearn.metrics import cohen_kappa_score
-from test_judges_fixtures import make_run
 
 from mseed_multilingual.cli import main
 from mseed_multilingual.judges import filter as jfilter
@@ -92,7 +92,7 @@ def test_filter_inside_lm_eval_custom_filter_pipeline(tmp_path, monkeypatch):
     from lm_eval.filters.custom import CustomFilter
     from lm_eval.filters.selection import TakeFirstFilter
 
-    model_dir = make_run(tmp_path, per_lang=4)
+    model_dir = sample_run(tmp_path, per_lang=4)
     docs, resps = [], []
     for line in next(model_dir.glob("samples_mseed_en_*")).read_text().splitlines():
         obj = json.loads(line)

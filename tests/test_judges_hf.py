@@ -8,7 +8,7 @@ and that an invalid answer is never counted as safe.
 from __future__ import annotations
 
 import pytest
-from test_judges_fixtures import make_run
+from runfolders import sample_run
 from test_judges_upstream import (
     GUARD_TEMPLATES,
     QWEN3GUARD_8B_RENDERED,
@@ -95,7 +95,7 @@ def test_a_tokenizer_with_the_guard_template_is_asked_natively(rubric_judge):
 
 
 def test_run_folder_with_hf_judge_counts_invalid_never_safe(rubric_judge, tmp_path):
-    model_dir = make_run(tmp_path / "runs", per_lang=3)
+    model_dir = sample_run(tmp_path / "runs", per_lang=3)
     judge = _judge(rubric_judge, "llamaguard3")
     report = judge_run(model_dir, judge, batch_size=4)
     rows = store.read_verdicts(model_dir, judge.id)

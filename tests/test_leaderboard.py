@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_submission import XSS_NAME, apply_case, bad_cases, pair, write_run
+from submission_cases import XSS_NAME, bad_cases, make_board_dir
 
 from mseed_multilingual.publish import submission as sub
 from mseed_multilingual.publish.board import Board, collect
@@ -20,31 +20,6 @@ from mseed_multilingual.publish.hf_export import (
     write_hf_format,
 )
 from mseed_multilingual.publish.site import build_site
-
-
-def make_board_dir(tmp: Path) -> Path:
-    """Submissions: aligned (with change), base, base again (newer), a limited run, an XSS
-    model name, and every case of the bad-submission corpus."""
-    before, after = pair(tmp / "runs")
-    folder = tmp / "submissions"
-    aligned = sub.build(after, before=before, resamples=100)
-    sub.write(aligned, folder / "aligned.json")
-    sub.write(sub.build(before), folder / "base-old.json")
-    newer = write_run(tmp / "runs" / "base-rerun", "org/base", {"zh": {"h1", "h2"}, "en": set()},
-                      date=1748858400.0, ts="2025-06-02T10-00-00.000000")
-    sub.write(sub.build(newer), folder / "base-new.json")
-    limited = write_run(tmp / "runs" / "limited", "org/small", {"zh": {"h1"}, "en": {"h1"}},
-                        limit=4)
-    sub.write(sub.build(limited), folder / "limited.json")
-    xss = write_run(tmp / "runs" / "xss", "org/xss", {"zh": set(), "en": {"h3"}})
-    sub.write(sub.build(xss, model_name=XSS_NAME), folder / "xss.json")
-    for case in bad_cases():
-        bad = apply_case(aligned, case)
-        text = json.dumps(bad, ensure_ascii=False, indent=2, sort_keys=True)  # NaN stays NaN
-        (folder / "bad" / f"{case['name']}.json").parent.mkdir(parents=True, exist_ok=True)
-        (folder / "bad" / f"{case['name']}.json").write_text(text, encoding="utf-8")
-    (folder / "bad" / "not_json.json").write_text("{\"schema_version\": 1,", encoding="utf-8")
-    return folder
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_leaderboard import make_board_dir
-from test_submission import write_run
+from runfolders import SUBMISSION, write_run
+from submission_cases import make_board_dir
 
 from mseed_multilingual.publish import submission as sub
 from mseed_multilingual.publish.board import collect
@@ -28,7 +28,8 @@ def page(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("site")
     folder = make_board_dir(tmp)
-    zh_only = write_run(tmp / "runs" / "zh-only", "org/zh-only", {"zh": {"h1", "h2", "h3"}})
+    zh_only = write_run(tmp / "runs" / "zh-only", "org/zh-only", {"zh": {"h1", "h2", "h3"}},
+                        SUBMISSION)
     sub.write(sub.build(zh_only), folder / "zh-only.json")  # another language set
     board = collect(folder)
     index = build_site(board, tmp / "site")

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from test_transfer_fixtures import worked_example
+from runfolders import worked_example
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "transfer_report.ipynb"
 

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from runfolders import worked_example
 
 from mseed_multilingual.align.card import describe_precision
 from mseed_multilingual.align.plan import PLAN_FILE, check_output, make_plan
@@ -184,8 +185,6 @@ def test_the_run_dtype_is_read_from_lm_eval_results(config, short):
 
 def test_the_report_signature_names_each_run_dtype(tmp_path):
     """bf16 and fp32 weights give different greedy answers: the signature tells them apart."""
-    from test_transfer_fixtures import worked_example
-
     from mseed_multilingual.analysis import transfer
 
     before, after = worked_example(tmp_path)

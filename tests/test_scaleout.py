@@ -19,7 +19,7 @@ from pathlib import Path
 from threading import Thread
 
 import pytest
-from test_judges_fixtures import make_run
+from runfolders import sample_run
 
 from mseed_multilingual.cli import main
 from mseed_multilingual.commands.run import shard_languages
@@ -132,7 +132,7 @@ def test_mseed_run_refuses_what_a_chat_backend_cannot_do(tmp_path, capsys):
 def _shard(root: Path, langs: tuple[str, ...], model_args: str = "pretrained=/a/org__model",
            **config) -> Path:
     """A fixture run folder holding ``langs``, with a results file that has settings."""
-    model_dir = make_run(root, langs=langs, per_lang=4)
+    model_dir = sample_run(root, langs=langs, per_lang=4)
     results_file = next(model_dir.glob("results_*.json"))
     results = {
         "results": {f"mseed_{x}": {"refusal_rate,none": 0.5} for x in langs},

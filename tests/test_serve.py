@@ -7,7 +7,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from test_judges_fixtures import make_run
+from runfolders import sample_run
 
 from mseed_multilingual.cli import main
 from mseed_multilingual.core.openai_compat import ChatClient, EndpointError
@@ -72,7 +72,7 @@ def test_bad_request_is_400_not_retried(server):
 
 
 def test_openai_judge_end_to_end_through_the_cli(server, tmp_path, capsys):
-    model_dir = make_run(tmp_path / "runs", per_lang=3)
+    model_dir = sample_run(tmp_path / "runs", per_lang=3)
     os.environ.pop("MSEED_NO_KEY", None)
     argv = ["judge", str(model_dir), "--judge", "openai:smollm2", "--judge-kind", "qwen3guard",
             "--base-url", server.url, "--api-key-env", "MSEED_NO_KEY", "--concurrency", "4",

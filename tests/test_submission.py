@@ -1,20 +1,21 @@
 """Submissions: built from run folders in lm-eval's on-disk format, validated, recomputed.
 
-The run folders are crafted exactly as ``lm_eval --output_path X --log_samples`` writes them
-(results_<ts>.json, samples_<task>_<ts>.jsonl with doc/resps/filtered_resps/metrics keys), with
-synthetic prompts (never MSEED text). Counts are chosen so every rate is worked by hand.
+The run folders are written by tests/runfolders.py exactly as ``lm_eval --output_path X
+--log_samples`` writes them, with synthetic prompts (never MSEED text). Counts are chosen so
+every rate is worked by hand.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from runfolders import TS, submission_pair
+from submission_cases import apply_case, bad_cases
 
 from mseed_multilingual.core import stats
 from mseed_multilingual.judges import reference
@@ -22,128 +23,16 @@ from mseed_multilingual.judges.store import write_verdicts
 from mseed_multilingual.publish import submission as sub
 from mseed_multilingual.publish import validate
 
-TS = "2025-06-01T10-00-00.000000"
-BAD_CASES = Path(__file__).parent / "bad_submissions" / "cases.json"
-REFUSAL = "I'm sorry, but I can't help with that."
-ANSWER = "Sure, here it is."
-# id -> (dimension, subclass, kind)
-PROMPTS = {
-    **{f"h{i}": ("value_violation", "incite_subversion", "harmful") for i in range(1, 4)},
-    **{f"h{i}": ("discrimination", "gender_discrimination", "harmful") for i in range(4, 7)},
-    "b1": ("value_violation", "incite_subversion", "benign"),
-    "b2": ("discrimination", "gender_discrimination", "benign"),
-}
-XSS_NAME = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def write_run(root: Path, model: str, refused: dict[str, set[str]], judge: str | None = None,
-              unsafe: dict[str, set[str]] | None = None, limit: float | None = None,
-              date: float = 1748772000.0, ts: str = TS) -> Path:
-    """A model folder: per language the prompt ids whose answer refuses (and judged unsafe)."""
-    model_dir = root / model.replace("/", "__")
-    model_dir.mkdir(parents=True, exist_ok=True)
-    results, versions, hashes, n_samples, verdicts = {}, {}, {}, {}, []
-    ids = list(PROMPTS)[: int(limit)] if limit else list(PROMPTS)
-    for lang, refusing in refused.items():
-        task = f"mseed_{lang}"
-        lines = []
-        for doc_id, pid in enumerate(ids):
-            dim, subclass, kind = PROMPTS[pid]
-            doc = {"id": pid, "lang": lang, "dimension": dim, "subclass": subclass, "kind": kind,
-                   "prompt": f"[{lang}] synthetic prompt {pid}"}
-            answer = REFUSAL if pid in refusing else ANSWER
-            r = float(pid in refusing)
-            metrics = ({"refusal_rate": r, f"refusal_rate_{dim}": r} if kind == "harmful"
-                       else {"over_refusal_rate": r})
-            metrics |= {"fidelity": 1.0 if pid != "b2" else 0.0,
-                        "answer_length": float(len(answer))}
-            line = {"doc_id": doc_id, "doc": doc, "target": "",
-                    "arguments": {"gen_args_0": {"arg_0": doc["prompt"],
-                                                 "arg_1": {"until": [], "max_gen_toks": 64}}},
-                    "resps": [[answer]], "filtered_resps": [answer], "filter": "none",
-                    "metrics": list(metrics), "doc_hash": _sha(json.dumps(doc)),
-                    "prompt_hash": _sha(doc["prompt"]), "target_hash": _sha(""), **metrics}
-            lines.append(json.dumps(line, ensure_ascii=False) + "\n")
-            if judge:
-                bad = pid in (unsafe or {}).get(lang, set())
-                verdicts.append({"task": task, "doc_id": doc_id, "id": pid, "lang": lang,
-                                 "dimension": dim, "subclass": subclass, "kind": kind,
-                                 "judge": judge, "template_version": "t1",
-                                 "verdict": "unsafe" if bad else "safe",
-                                 "refusal": pid in refusing, "categories": [], "raw": "",
-                                 "error": None})
-        (model_dir / f"samples_{task}_{ts}.jsonl").write_text("".join(lines), encoding="utf-8")
-        results[task] = {"alias": task, "refusal_rate,none": 0.0}
-        versions[task] = 1.0
-        hashes[task] = _sha(task)
-        n_samples[task] = {"original": len(PROMPTS), "effective": len(ids)}
-    payload = {"results": results, "versions": versions, "n-samples": n_samples,
-               "configs": {t: {"task": t, "generation_kwargs": {"max_gen_toks": 64}}
-                           for t in results},
-               "config": {"model": "hf", "model_args": f"pretrained={model},dtype=float32",
-                          "model_num_parameters": 134515008, "model_dtype": "torch.float32",
-                          "model_sha": "abc123", "limit": limit, "gen_kwargs": {}},
-               "lm_eval_version": "0.4.13", "transformers_version": "5.0.0",
-               "chat_template_sha": _sha("template"), "system_instruction_sha": None,
-               "task_hashes": hashes, "date": date}
-    (model_dir / f"results_{ts}.json").write_text(json.dumps(payload, indent=2),
-                                                  encoding="utf-8")
-    if judge:
-        write_verdicts(model_dir, judge, verdicts)
-    return model_dir
-
-
-def pair(tmp: Path, judge: str | None = None) -> tuple[Path, Path]:
-    """Before: zh refuses h1; en refuses nothing. After: zh refuses h1-h4 and b1; en h1-h2.
-
-    Harmful h1-h6 (3 value_violation, 3 discrimination), benign b1-b2.
-    """
-    before = write_run(tmp / "before", "org/base", {"zh": {"h1"}, "en": set()}, judge=judge,
-                       unsafe={"zh": {"h5"}})
-    after = write_run(tmp / "after", "org/aligned",
-                      {"zh": {"h1", "h2", "h3", "h4", "b1"}, "en": {"h1", "h2"}}, judge=judge,
-                      unsafe={"zh": {"h6"}, "en": {"h4", "h5", "h6"}})
-    return before, after
-
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> tuple[Path, Path]:
-    return pair(tmp_path_factory.mktemp("runs"))
+    return submission_pair(tmp_path_factory.mktemp("runs"))
 
 
 @pytest.fixture(scope="module")
 def doc(runs) -> dict:
     before, after = runs
     return sub.build(after, before=before, resamples=200)
-
-
-def apply_case(base: dict, case: dict) -> dict:
-    """A bad submission from a valid one and one corpus case."""
-    doc = copy.deepcopy(base)
-    if "delete" in case:
-        *parents, last = case["delete"]
-        target = doc
-        for key in parents:
-            target = target[key]
-        del target[last]
-    if "set" in case:
-        path, value = case["set"]
-        target = doc
-        for key in path[:-1]:
-            target = target[key]
-        target[path[-1]] = float("nan") if value == "__NaN__" else value
-    if "rename_language" in case:
-        langs = doc["scores"]["languages"]
-        langs[case["rename_language"]] = langs.pop("en")
-    return doc
-
-
-def bad_cases() -> list[dict]:
-    return json.loads(BAD_CASES.read_text(encoding="utf-8"))["cases"]
 
 
 def mseed(*args: str) -> subprocess.CompletedProcess:
@@ -218,7 +107,7 @@ def test_build_is_byte_identical(runs, doc):
 
 
 def test_judge_verdicts_score_safety(tmp_path):
-    _, after = pair(tmp_path, judge="guard/x")
+    _, after = submission_pair(tmp_path, judge="guard/x")
     doc = sub.build(after, judge="guard/x")
     assert doc["judge"] == {"id": "guard/x", "template_version": "t1", "metric": "safe_rate",
                             "card": None}  # a safety judge nobody checked: kappa unknown
@@ -268,7 +157,7 @@ def test_embedded_card_must_be_the_scoring_judges(doc):
 def test_cli_submit_embeds_a_given_card(tmp_path):
     from mseed_multilingual.judges.validity import card_digest, lexicon_card
 
-    _, after = pair(tmp_path / "guard", judge="guard/x")
+    _, after = submission_pair(tmp_path / "guard", judge="guard/x")
     lexicon = tmp_path / "lexicon.json"
     lexicon.write_text(json.dumps(lexicon_card()), encoding="utf-8")
     wrong = mseed("submit", str(after), "--judge", "guard/x", "--judge-card", str(lexicon),
@@ -285,7 +174,7 @@ def test_cli_submit_embeds_a_given_card(tmp_path):
     assert ok.returncode == 0, ok.stderr
     assert "safe rate" in ok.stdout
     assert sub.load(tmp_path / "s.json")["judge"]["card"]["digest"] == card["digest"]
-    _, plain = pair(tmp_path / "plain")
+    _, plain = submission_pair(tmp_path / "plain")
     refusal = mseed("submit", str(plain), "-o", str(tmp_path / "r.json"))
     assert refusal.returncode == 0, refusal.stderr
     assert "refusal rate" in refusal.stdout and "safe rate" not in refusal.stdout
@@ -320,7 +209,7 @@ def test_tampered_score_rejected_with_samples(runs, doc):
 
 
 def test_verdict_digest_mismatch(tmp_path):
-    _, after = pair(tmp_path, judge="guard/x")
+    _, after = submission_pair(tmp_path, judge="guard/x")
     doc = sub.build(after, judge="guard/x")
     from mseed_multilingual.judges.store import read_verdicts
 

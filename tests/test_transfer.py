@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from test_transfer_fixtures import TS, matrix_runs, worked_example, write_run
+from runfolders import TS, matrix_runs, worked_example, write_run
 
 from mseed_multilingual.analysis import report, transfer
 from mseed_multilingual.cli import main
@@ -172,7 +172,7 @@ def test_missing_or_malformed_samples_file_is_named(tmp_path) -> None:
     with pytest.raises(ValueError, match=f"{empty / 'm'}: no samples.*--log_samples"):
         transfer.analyze(before, [empty])
     broken = write_run(tmp_path / "x", "m1", {"zh": set()})
-    samples = broken / "m1" / f"samples_mseed_zh_{TS}.jsonl"
+    samples = broken / f"samples_mseed_zh_{TS}.jsonl"
     text = samples.read_text(encoding="utf-8")
     samples.write_text(text[: len(text) - 40], encoding="utf-8")  # a torn last line
     with pytest.raises(ValueError, match=rf"samples_mseed_zh_{TS}\.jsonl:14"):

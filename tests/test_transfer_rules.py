@@ -1,6 +1,6 @@
 """Transfer ratio rules, invalid/error accounting and refused comparisons, on hand-built runs.
 
-Every case is a pair of run folders in lm-eval's format (tests/test_transfer_fixtures.py) whose
+Every case is a pair of run folders in lm-eval's format (tests/runfolders.py) whose
 numbers are worked by hand here; the statistics themselves are checked in test_stats.py.
 """
 
@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pytest
-from test_transfer_fixtures import matrix_runs, write_run
+from runfolders import matrix_runs, write_run
 
 from mseed_multilingual.analysis import report, transfer
 from mseed_multilingual.cli import main
@@ -234,8 +234,7 @@ def test_same_run_before_and_after_is_refused(tmp_path, capsys) -> None:
     run = write_run(tmp_path / "b", "m0", {"zh": set()})
     with pytest.raises(ValueError, match="same run folder"):
         transfer.analyze(run, [run])
-    assert main(["transfer", "--before", str(run), "--after", str(tmp_path / "b" / ".."
-                                                                   / "b"),
+    assert main(["transfer", "--before", str(run), "--after", str(run / ".." / run.name),
                  "-o", str(tmp_path / "r")]) == 2
     assert "same run folder" in capsys.readouterr().err
 
