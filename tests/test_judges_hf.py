@@ -8,13 +8,13 @@ and that an invalid answer is never counted as safe.
 from __future__ import annotations
 
 import pytest
-from runfolders import sample_run
-from test_judges_upstream import (
+from judge_cases import (
     GUARD_TEMPLATES,
     QWEN3GUARD_8B_RENDERED,
     README_PROMPT,
     README_RESPONSE,
 )
+from runfolders import sample_run
 
 from mseed_multilingual.core import precision
 from mseed_multilingual.core.generation import chat_prompt
