@@ -11,6 +11,7 @@ from pathlib import Path
 from mseed_multilingual.align.base_model import load_base
 from mseed_multilingual.align.examples import Example
 from mseed_multilingual.align.plan import Plan
+from mseed_multilingual.core.generation import chat_prompt
 from mseed_multilingual.core.io import iter_jsonl, sha256_file, write_jsonl
 
 REJECTED_FILE = "rejected_from_base.jsonl"
@@ -18,9 +19,9 @@ REJECTED_FILE = "rejected_from_base.jsonl"
 
 def user_turn_prompt(tokenizer, prompt: str) -> str:
     """One user message (a bare prompt, no history) through the model's chat template, ready
-    for the assistant's answer."""
-    return tokenizer.apply_chat_template([{"role": "user", "content": prompt}], tokenize=False,
-                                         add_generation_prompt=True)
+    for the assistant's answer: :func:`~mseed_multilingual.core.generation.chat_prompt` of a
+    one-message conversation."""
+    return chat_prompt(tokenizer, [{"role": "user", "content": prompt}])
 
 
 def greedy_answers(lm, tokenizer, prompts: Sequence[str], max_new_tokens: int = 64,
