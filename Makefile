@@ -1,6 +1,7 @@
-# Two commands do everything: `make demo` and `make test`. Each sets up .venv first (created
-# once, reinstalled only when requirements.lock or pyproject.toml change), so both are safe to
-# run twice and work on a fresh machine with only Python 3.11 and the package index.
+# Two commands do everything: `make demo` and `make test` (`make test-fast` is the inner loop).
+# Each sets up .venv first (created once, reinstalled only when requirements.lock or
+# pyproject.toml change), so both are safe to run twice and work on a fresh machine with only
+# Python 3.11 and the package index.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
@@ -14,14 +15,19 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_NO_ADVISORY_WARNINGS := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: demo test venv lint tasks lock bench browser adapter clean
+.PHONY: demo test test-fast venv lint tasks lock bench browser adapter clean
 
 demo: $(STAMP)
 	$(BIN)/mseed demo
 
-test: $(STAMP) browser
-	$(BIN)/python -m ruff check mseed_multilingual tests tasks benchmarks
-	$(BIN)/python -m pytest -q
+# The full suite, as CI runs it (.ci/run); the slowest tests are listed at the end.
+test: lint browser
+	$(BIN)/python -m pytest -q --durations=25
+
+# The inner loop (a few minutes): ruff and every test that needs neither SmolLM2 nor Chromium
+# (tests marked `model` or `browser` are left out; see the markers in pyproject.toml).
+test-fast: lint
+	$(BIN)/python -m pytest -q -m "not model and not browser"
 
 venv: $(STAMP)
 
