@@ -61,7 +61,7 @@ lock:
 
 # Retrain the committed LoRA adapter (SFT on the zh alignment set, seed 0; ~7 min on 2 CPU
 # cores with native bf16, where --precision auto trains in bf16; fp32 on AVX2-only CPUs, see
-# README). Resumable: an interrupted run continues from its last checkpoint in build/adapter.
+# docs/align.md). Resumable: an interrupted run continues from its last checkpoint in build/adapter.
 # Keep the arguments in step with MAKE_ADAPTER_ARGS in tests/test_align.py.
 ADAPTER := adapters/smollm2-135m-zh-safety
 adapter: $(STAMP)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from mseed_multilingual.commands import build_parser
 
-# Exit codes of every command (README "Reliability"): 0 done; 1 the input was read and
+# Exit codes of every command (docs/reliability.md, "Exit codes"): 0 done; 1 the input was read and
 # rejected, or a check failed (validate, judge errors: the command returns it); 2 below.
 EXIT_USAGE = 2  # the command cannot run as asked: bad option, unusable input file or output path
 

@@ -28,7 +28,7 @@ from mseed_multilingual.core.paths import PACKAGE_DIR
 DEFAULT_OUT = Path("demo-output")
 # The source language, a second high-resource one, a mid- and a low-resource one (tiers of
 # languages.json); 4 languages x 2 runs x DEMO_LIMIT answers of DEMO_MAX_GEN_TOKS tokens keep
-# the generation under 10 minutes on 2 idle cores (see the README's figures). The first 30
+# the generation under 10 minutes on 2 idle cores (see docs/demo.md's figures). The first 30
 # prompts of the sample's stable order hold 19 harmful and 11 benign ones.
 DEMO_LANGS = ("zh", "en", "ar", "sw")
 DEMO_LIMIT = 30

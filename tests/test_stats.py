@@ -175,11 +175,11 @@ COVERAGE_NS = (6, 12, 24, 50)
 
 
 def test_change_interval_exact_coverage_at_least_093() -> None:
-    """Exact coverage by enumerating every (down, same, up) outcome (the README's table)."""
+    """Exact coverage by enumerating every (down, same, up) outcome (the table in docs/analysis.md)."""
     table = {(n, p): stats.coverage(n, p) for n in COVERAGE_NS for p in COVERAGE_PATTERNS}
     worst = min(table.values())
     assert worst >= 0.93, {k: round(v, 4) for k, v in table.items() if v < 0.93}
-    # Spot values of the README table (4 decimals).
+    # Spot values of docs/analysis.md's table (4 decimals).
     assert table[(50, (0.0, 0.5, 0.5))] == pytest.approx(0.9351, abs=1e-4)
     assert table[(6, (0.2, 0.5, 0.3))] == pytest.approx(0.9650, abs=1e-4)
 
@@ -208,7 +208,7 @@ def test_fieller_bounded_unbounded_and_exact_for_known_variances() -> None:
 def test_change_interval_coverage_over_a_grid_of_true_patterns() -> None:
     """Every (down, same, up) on a 0.05 grid with same >= 0.1 (some prompts unchanged, as in
     every safety table): exact coverage >= 0.93 at n = 6 and 12. Only the corner where every
-    prompt changes (same = 0) dips lower (0.912 at n = 6, see the README)."""
+    prompt changes (same = 0) dips lower (0.912 at n = 6, see docs/analysis.md)."""
     from scipy.stats import multinomial
 
     for n in (6, 12):

@@ -199,7 +199,7 @@ def tango_interval(down: int, up: int, n: int, z: float = Z95) -> tuple[float, f
     The set of deltas that the score test does not reject at level z; unlike the Wald or the
     bootstrap interval it has non-zero width when no prompt changed (0 of n changed is still
     compatible with small changes), and its coverage stays near nominal at small n (see the
-    README's enumeration table). ``n == 0`` gives NaN bounds.
+    enumeration table in docs/analysis.md). ``n == 0`` gives NaN bounds.
     """
     from scipy.optimize import brentq
 

@@ -40,7 +40,7 @@ DEFAULT_CODESWITCH_PARTNER = "en"
 SANDWICH_SALT = "mseed-sandwich-v1"
 SANDWICH_NEIGHBOURS = 2
 
-# What each variant tests and where the idea comes from (README and report).
+# What each variant tests and where the idea comes from (docs/analysis.md and the report).
 ABOUT = {
     PLAIN: "the translated prompt alone (MultiJail's unintentional scenario)",
     ROLEPLAY: "the prompt inside a role-play frame that asks the model to stay in a character "
