@@ -175,7 +175,7 @@ COVERAGE_NS = (6, 12, 24, 50)
 
 
 def test_change_interval_exact_coverage_at_least_093() -> None:
-    """Exact coverage by enumerating every (down, same, up) outcome (the table in docs/analysis.md)."""
+    """Exact coverage by enumerating every (down, same, up) outcome (docs/analysis.md's table)."""
     table = {(n, p): stats.coverage(n, p) for n in COVERAGE_NS for p in COVERAGE_PATTERNS}
     worst = min(table.values())
     assert worst >= 0.93, {k: round(v, 4) for k, v in table.items() if v < 0.93}

@@ -46,8 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--variants", metavar="A,B",
                         help="also ask each prompt in these variants (roleplay, "
                              "refusal-suppression, prefix-injection, codeswitch, sandwich; "
-                             "see docs/analysis.md), each right after its plain prompt; the same as "
-                             "lm_eval --metadata mseed_variant=A+B")
+                             "see docs/analysis.md), each right after its plain prompt; the "
+                             "same as lm_eval --metadata mseed_variant=A+B")
     parser.set_defaults(func=_run)
 
 

@@ -32,8 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="use this judge's verdicts (needed when a run has several)")
     parser.add_argument("--interval", choices=("score", "bootstrap"), default="score",
                         help="interval of a change: Tango's score interval (default; exact "
-                             "coverage in docs/analysis.md) or the paired percentile bootstrap; the "
-                             "transfer ratio's interval is Fieller's or the bootstrap's")
+                             "coverage in docs/analysis.md) or the paired percentile bootstrap; "
+                             "the transfer ratio's interval is Fieller's or the bootstrap's")
     parser.add_argument("--correct", choices=("run", "matrix"), default="run",
                         help="Holm family: per after run (default) or every cell of the "
                              "transfer matrix at once")
