@@ -74,3 +74,33 @@ def test_cache_bad_middle_line_names_file_and_line(tmp_path):
     path.write_text('{"key": "a", "verdict": "safe"}\nnot json\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"c\.jsonl:2: bad cache line"):
         store.VerdictCache(path)
+
+
+# U+2028, U+2029 and U+0085 stay unescaped in JSON written with ensure_ascii=False, and
+# str.splitlines() breaks lines at them: a cache line holding one was cut in two.
+UNICODE_LINE_BREAKS = "a\u2028b\u2029c\x85d"
+
+
+def test_cache_keeps_a_raw_output_with_unicode_line_breaks(tmp_path):
+    path = tmp_path / "c.jsonl"
+    key = store.cache_key("j", "v1", "p", "r")
+    verdict = Verdict("safe", True, (), f"Safety: Safe {UNICODE_LINE_BREAKS}")
+    store.VerdictCache(path).put_many([(key, verdict)])
+    assert UNICODE_LINE_BREAKS in path.read_text(encoding="utf-8")  # written unescaped
+    assert store.VerdictCache(path).get(key) == verdict
+
+
+def test_merged_shard_caches_keep_lines_with_unicode_line_breaks(tmp_path):
+    from mseed_multilingual.judges.shards import merge_verdicts
+
+    verdicts = {}
+    shards = []
+    for name in ("a", "b"):
+        shard = tmp_path / name
+        key = store.cache_key("j", "v1", name, "r")
+        verdicts[key] = Verdict("unsafe", False, ("S1",), f"{name} {UNICODE_LINE_BREAKS}")
+        store.VerdictCache(store.cache_path(shard, "j")).put_many([(key, verdicts[key])])
+        shards.append(shard)
+    merge_verdicts(shards, tmp_path / "merged", [])
+    merged = store.VerdictCache(store.cache_path(tmp_path / "merged", "j"))
+    assert {key: merged.get(key) for key in verdicts} == verdicts

@@ -177,7 +177,9 @@ class VerdictCache:
                 raise ValueError(f"{self.path}:{line_no}: not UTF-8 text; delete the file to "
                                  f"judge again from scratch") from None
             lines = 0
-            for n, line in enumerate(text.splitlines(), 1):
+            # Lines end at "\n" only: splitlines() would also cut at U+2028/U+2029/U+0085,
+            # which JSON written with ensure_ascii=False (a judge's raw output) keeps unescaped.
+            for n, line in enumerate(text.split("\n"), 1):
                 if not line.strip():
                     continue
                 lines += 1
