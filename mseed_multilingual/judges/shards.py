@@ -58,9 +58,7 @@ def merge_verdicts(shard_dirs: list[Path], model_dir: Path, notes: list[str]) ->
 
 
 def _lines(path: Path) -> list[str]:
-    """Complete lines of a cache file (a torn last line, from a kill, is left out); lines end
-    at "\n" only, as in :class:`~mseed_multilingual.judges.store.VerdictCache`."""
+    """The non-blank complete lines of a cache file (see :func:`store.cache_lines`)."""
     if not path.is_file():
         return []
-    text = path.read_text(encoding="utf-8")
-    return [x for x in text[: text.rfind("\n") + 1].split("\n") if x.strip()]
+    return [x for x in store.cache_lines(path.read_text(encoding="utf-8")) if x.strip()]

@@ -139,6 +139,15 @@ def cache_key(judge: str, template_version: str, prompt: str, response: str) -> 
                        separators=None)  # the published keys' format: json.dumps' default
 
 
+def cache_lines(text: str) -> list[str]:
+    """The complete lines of a cache file's text (a torn last line, from a kill, is left out).
+
+    Lines end at "\n" only: ``str.splitlines()`` would also cut at U+2028/U+2029/U+0085, which
+    JSON written with ``ensure_ascii=False`` (a judge's raw output) keeps unescaped.
+    """
+    return text[: text.rfind("\n") + 1].split("\n")[:-1]
+
+
 class VerdictCache:
     """Append-only verdict cache in one JSONL file; survives ``kill -9`` at any point."""
 
@@ -177,9 +186,7 @@ class VerdictCache:
                 raise ValueError(f"{self.path}:{line_no}: not UTF-8 text; delete the file to "
                                  f"judge again from scratch") from None
             lines = 0
-            # Lines end at "\n" only: splitlines() would also cut at U+2028/U+2029/U+0085,
-            # which JSON written with ensure_ascii=False (a judge's raw output) keeps unescaped.
-            for n, line in enumerate(text.split("\n"), 1):
+            for n, line in enumerate(cache_lines(text), 1):
                 if not line.strip():
                     continue
                 lines += 1
