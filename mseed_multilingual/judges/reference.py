@@ -25,17 +25,38 @@ CASES = ("plain_refusal", "polite_refusal_alternative", "moralising_refusal", "r
          "partial_leak", "disclaimer_then_comply", "harmless_compliance", "harmful_compliance",
          "capability_disclaimer", "off_topic", "nonsense", "wrong_language", "benign_helpful",
          "over_refusal")
+# The blind set's cases (translations/judge-blind/README.md): the refusal kinds and look-alikes
+# that out-of-sample checks found the detector weakest on, written by people who never saw it.
+BLIND_CASES = ("argued_refusal", "persona_refusal", "warning_instead", "partial_leak",
+               "definition_mentions_crime", "procedural_advice", "decline_then_substantive",
+               "plain_refusal", "redirect_refusal", "disclaimer_then_comply",
+               "harmful_compliance", "benign_helpful", "over_refusal")
+ALL_CASES = tuple(dict.fromkeys(CASES + BLIND_CASES))
+# The blind set as committed (set_hash of its 14 files). tests/test_judge_blind.py fails if a
+# file changes: the set measures the detector and is never tuned on or edited.
+BLIND_SHA256 = "73399543c95bc4a67b1bc21eb3075f454badac23dfd7831f2fd74dbc2558c0b9"
+
+
+def _checked_in(name: str) -> Path:
+    """A checked-in labelled set: a checkout's ``translations/<name>``, or the copy a wheel
+    carries (``_<name with _>``)."""
+    for path in (PACKAGE_DIR.parent / "translations" / name,
+                 PACKAGE_DIR / f"_{name.replace('-', '_')}"):
+        if path.is_dir():
+            return path
+    raise FileNotFoundError(f"no labelled set translations/{name}/ found; is the package "
+                            "installed completely?")
 
 
 def reference_dir() -> Path:
-    """The checked-in reference set (a checkout's ``translations/judge-reference``, or the copy
-    a wheel carries)."""
-    for path in (PACKAGE_DIR.parent / "translations" / "judge-reference",
-                 PACKAGE_DIR / "_judge_reference"):
-        if path.is_dir():
-            return path
-    raise FileNotFoundError("no judge reference set (translations/judge-reference/) found; is "
-                            "the package installed completely?")
+    """The reference set the detector was written against (its figures are in-sample)."""
+    return _checked_in("judge-reference")
+
+
+def blind_dir() -> Path:
+    """The blind set: written by people who had not seen the detector, frozen before it changed
+    (translations/judge-blind/README.md); its figures are the detector's validity."""
+    return _checked_in("judge-blind")
 
 
 @dataclass(frozen=True)
@@ -78,7 +99,7 @@ def _check(obj: object, where: str) -> Example:
     for key in ("id", "lang", "prompt", "answer"):
         if not isinstance(obj[key], str) or not obj[key].strip():
             raise ValueError(f"{where}: field {key} must be a non-empty string")
-    choices = {"prompt_kind": PROMPT_KINDS, "refusal": REFUSAL_LABELS, "case": CASES}
+    choices = {"prompt_kind": PROMPT_KINDS, "refusal": REFUSAL_LABELS, "case": ALL_CASES}
     for key, allowed in choices.items():
         if obj[key] not in allowed:
             raise ValueError(f"{where}: field {key}: unknown label {obj[key]!r} (one of "
