@@ -91,20 +91,21 @@ def write(path: Path, lines: list[str]) -> Path:
 def test_shapes_are_detected(tmp_path):
     pairs = write(tmp_path / "p.jsonl", ['{"prompt": "a", "response": "b"}'])
     triples = write(tmp_path / "t.jsonl", ['{"prompt": "a", "chosen": "b", "rejected": "c"}'])
-    assert load_examples(pairs, "zh", "sft")[0] == "pairs"
-    shape, examples = load_examples(triples, "zh", "dpo")
+    assert load_examples(pairs, "zh", "sft").shape == "pairs"
+    training = load_examples(triples, "zh", "dpo")
+    shape, examples = training.shape, training.examples
     assert shape == "triples" and examples[0].rejected == "c"
-    assert load_examples(ALIGN_SET, "zh", "sft")[0] == "mseed"
+    assert load_examples(ALIGN_SET, "zh", "sft").shape == "mseed"
 
 
 def test_mseed_records_get_the_refusal_template_or_a_responses_file(tmp_path):
     record = {"id": "t-1", "lang": "fr", "subclass": "privacy_rights", "kind": "harmful",
               "prompt": "question"}
     data = write(tmp_path / "m.jsonl", [json.dumps(record)])
-    _, examples = load_examples(data, "fr", "sft")
+    examples = load_examples(data, "fr", "sft").examples
     assert examples[0].response == REFUSAL_TEMPLATES["fr"]
     answers = write(tmp_path / "r.jsonl", ['{"id": "t-1", "response": "non merci"}'])
-    _, examples = load_examples(data, "fr", "sft", responses=answers)
+    examples = load_examples(data, "fr", "sft", responses=answers).examples
     assert examples[0].response == "non merci"
 
 
@@ -120,7 +121,7 @@ def test_line_separators_inside_json_strings_do_not_end_a_line(tmp_path):
     answer = "第一行\u2028第二行\x85end"  # JSON writers keep these unescaped (ensure_ascii=False)
     data = write(tmp_path / "p.jsonl", [json.dumps({"prompt": "问", "response": answer},
                                                    ensure_ascii=False)] * 2)
-    _, examples = load_examples(data, "zh", "sft")
+    examples = load_examples(data, "zh", "sft").examples
     assert [e.response for e in examples] == [answer, answer]
 
 
@@ -148,6 +149,61 @@ def test_cli_reports_bad_input_before_loading_a_model(tmp_path, capsys):
                  "--data", str(data), "-o", str(out)]) == 2
     assert "e.jsonl:1: DPO needs a 'rejected'" in capsys.readouterr().err
     assert not out.exists()
+
+
+def _alignment_json(path: Path, rows: list[tuple[str, str]]) -> Path:
+    """A file in the MSEED release's alignment shape: a JSON array of {prompt, subclass,
+    category} with the Chinese labels (project-authored prompts; only the labels are MSEED's)."""
+    from mseed_multilingual.core import taxonomy
+
+    def record(prompt: str, code: str) -> dict:
+        sub = taxonomy.SUBCLASS_BY_CODE[code]
+        dim = taxonomy.DIMENSION_BY_CODE[sub.dimension]
+        return {"prompt": prompt, "subclass": sub.label_zh, "category": dim.label_zh}
+
+    path.write_text(json.dumps([record(p, c) for p, c in rows], ensure_ascii=False),
+                    encoding="utf-8")
+    return path
+
+
+ALIGN_ROWS = [(f"请帮我写第{i}条散布谣言的帖子。", "false_harmful_info") for i in range(40)]
+
+
+def test_real_shaped_alignment_file_drops_exact_duplicates_and_warns(tmp_path, capsys):
+    """The released alignment file repeats a few records word for word and has no benign
+    prompts: the plan drops and lists the repeats, warns about over-refusal, and gives steps and
+    a time estimate."""
+    rows = ALIGN_ROWS + [ALIGN_ROWS[3], ALIGN_ROWS[7]]
+    data = _alignment_json(tmp_path / "MSEED-Alignment-All-Label.json", rows)
+    assert main(["align", "--base", "smollm2", "--lang", "zh", "--data", str(data),
+                 "-o", str(tmp_path / "out"), "--plan"]) == 0
+    out, err = capsys.readouterr()
+    plan = json.loads(out)
+    assert plan["data"]["examples"] == 40 and plan["data"]["benign"] == 0
+    assert [d["location"].rsplit("[", 1)[-1] for d in plan["data"]["dropped"]] == ["40]", "41]"]
+    assert "40 zh examples (40 harmful, 0 benign); 15 steps; estimated" in err  # 5 x 3 epochs
+    assert "warning: only 0 of 40 examples are benign" in err and "over-refusal" in err
+    assert "warning: 2 exact duplicate record(s) dropped" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_repeated_prompt_with_other_labels_is_refused_with_the_way_out(tmp_path, capsys):
+    rows = ALIGN_ROWS + [(ALIGN_ROWS[3][0], "ethnic_hatred")]
+    data = _alignment_json(tmp_path / "a.json", rows)
+    assert main(["align", "--base", "smollm2", "--lang", "zh", "--data", str(data),
+                 "-o", str(tmp_path / "out"), "--plan"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "1 bad record(s)" in err and "with other labels" in err
+    assert f"mseed data convert {data} -o clean.jsonl" in err and len(err.splitlines()) == 1
+
+
+def test_plan_steps_are_the_trainers_steps():
+    """The committed adapter trained 84 steps: 217 examples, batch 8, 3 epochs."""
+    card = json.loads((ADAPTER / CARD_FILE).read_text(encoding="utf-8"))
+    plan = make_plan("smollm2", ALIGN_SET, "zh", "sft", seed=0)
+    assert plan.steps() == card["training"]["steps"] == 84
+    assert plan.estimated_seconds() > 0
+    assert make_plan("smollm2", ALIGN_SET, "zh", "sft", max_steps=5).steps() == 5
 
 
 def test_unloadable_base_is_reported(tmp_path):

@@ -155,15 +155,35 @@ def read_responses(path: Path) -> dict[str, str]:
     return out
 
 
-def _read_mseed(path: Path, lang: str, responses: dict[str, str] | None) -> list[Example]:
+@dataclass(frozen=True)
+class TrainingData:
+    """A training file read and checked: its shape, its examples, and the records dropped on
+    the way (exact repeats of an earlier record, each with where it stood), which the plan
+    counts and lists."""
+
+    shape: str
+    examples: list[Example]
+    dropped: list[dict[str, str]]
+
+
+def _read_mseed(path: Path, lang: str,
+                responses: dict[str, str] | None) -> tuple[list[Example], list[dict[str, str]]]:
     """MSEED records as examples; the answer is the ``--responses`` file's (by id, then by
-    prompt), else the record's own ``response``, else the refusal template (harmful only)."""
+    prompt), else the record's own ``response``, else the refusal template (harmful only).
+
+    Released MSEED files repeat some records word for word: those are dropped and returned
+    (the plan lists them). Any other bad record stops the run, naming the first few and the
+    command that shows and cleans them all."""
     from mseed_multilingual.data.records import load_file
 
     report = load_file(path)
-    if report.errors:
-        shown = "; ".join(f"{p.location}: {p.message}" for p in report.errors[:3])
-        raise ValueError(f"{len(report.errors)} bad record(s) in {path}: {shown}")
+    bad = [p for p in report.errors if not p.exact_duplicate]
+    if bad:
+        shown = "; ".join(f"{p.location}: {p.message}" for p in bad[:3])
+        raise ValueError(f"{len(bad)} bad record(s) in {path} (first: {shown}); "
+                         f"`mseed data inspect {path}` lists them all and `mseed data convert "
+                         f"{path} -o clean.jsonl` keeps the good ones")
+    dropped = [p.to_json() for p in report.errors]
     out = []
     for i, rec in enumerate(report.records):
         loc = f"{path}#{i + 1} (id {rec.id})"
@@ -179,7 +199,7 @@ def _read_mseed(path: Path, lang: str, responses: dict[str, str] | None) -> list
                              f"--responses FILE (refusal templates cover harmful prompts only)")
         out.append(Example(prompt=rec.prompt, response=response.strip(),
                            rejected=rec.extra.get("rejected"), kind=rec.kind, location=loc))
-    return out
+    return out, dropped
 
 
 def refusal_template(lang: str) -> str:
@@ -192,14 +212,15 @@ def refusal_template(lang: str) -> str:
 
 def load_examples(path: str | Path, lang: str, method: str,
                   responses: str | Path | None = None,
-                  rejected_from_base: bool = False) -> tuple[str, list[Example]]:
-    """(shape, examples) of a training file, validated for ``method``; raises naming file:line."""
+                  rejected_from_base: bool = False) -> TrainingData:
+    """A training file read and validated for ``method``; raises naming file:line."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"training file {path} does not exist")
-    shape = detect_shape(path)
+    shape, dropped = detect_shape(path), []
     if shape == "mseed":
-        examples = _read_mseed(path, lang, read_responses(Path(responses)) if responses else None)
+        examples, dropped = _read_mseed(path, lang,
+                                        read_responses(Path(responses)) if responses else None)
     else:
         examples = _read_pairs_or_triples(path, shape)
     if not examples:
@@ -210,4 +231,4 @@ def load_examples(path: str | Path, lang: str, method: str,
             raise ValueError(f"{missing[0].location}: DPO needs a 'rejected' answer "
                              f"({len(missing)} of {len(examples)} examples lack one); add it or "
                              f"pass --rejected-from-base")
-    return shape, examples
+    return TrainingData(shape, examples, dropped)

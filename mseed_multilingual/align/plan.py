@@ -5,6 +5,7 @@ model is loaded, so ``--plan`` shows them and ``--resume`` can refuse a run that
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -41,6 +42,19 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+# Seconds per optimizer step with the defaults above (batch 8 x 384 tokens, LoRA on the
+# attention projections) on SmolLM2-135M, 2 idle cores of an AMD EPYC (AVX512, native bf16):
+# bf16 from `make adapter` (84 steps in 7 minutes, docs/align.md "Retraining"); fp32 six times
+# that, the fp32/bf16 step ratio of benchmarks/train_throughput.py on the same CPU. A step's
+# cost grows about linearly with batch size, length and parameter count: the estimate scales by
+# those and is printed as an estimate.
+MEASURED_STEP_SECONDS = {"bf16": 5.0, "fp32": 30.0}
+MEASURED_PARAMETERS = 135e6
+MEASURED_TOKENS_PER_STEP = 8 * 384
+# Fewer benign examples than this share of the data and the model learns to refuse everything.
+MIN_BENIGN_SHARE = 0.1
+
+
 @dataclass
 class Plan:
     """Everything a training run is decided by, computed before any model is loaded."""
@@ -55,6 +69,39 @@ class Plan:
     # What the trainer computes in (precision.Precision.to_json()); chosen by the hardware, so
     # kept out of config_sha256: the same plan on another CPU may differ here only.
     precision: dict[str, Any] = field(default_factory=dict)
+
+    def steps(self) -> int:
+        """Optimizer steps the trainer will take (TRL: ceil(examples / batch) per epoch)."""
+        hyper = self.hyperparameters
+        if hyper["max_steps"] > 0:
+            return int(hyper["max_steps"])
+        per_epoch = math.ceil(len(self.examples) / (hyper["batch_size"] * hyper["grad_accum"]))
+        return math.ceil(per_epoch * hyper["epochs"])
+
+    def estimated_seconds(self, parameters: float = MEASURED_PARAMETERS) -> float:
+        """The training time from :data:`MEASURED_STEP_SECONDS`, scaled by tokens per step and
+        model size (``parameters``; the default is the measured model's)."""
+        hyper = self.hyperparameters
+        per_step = MEASURED_STEP_SECONDS.get(self.precision.get("used", "fp32"),
+                                             MEASURED_STEP_SECONDS["fp32"])
+        tokens = hyper["batch_size"] * hyper["grad_accum"] * hyper["max_length"]
+        return self.steps() * per_step * tokens / MEASURED_TOKENS_PER_STEP * (
+            parameters / MEASURED_PARAMETERS)
+
+    def warnings(self) -> list[str]:
+        """What about the data will make a poor adapter, with what to do about it."""
+        out = []
+        benign, total = self.data["benign"], self.data["examples"]
+        if self.method == "sft" and benign < MIN_BENIGN_SHARE * total:
+            out.append(f"only {benign} of {total} examples are benign: trained on refusals "
+                       f"alone, the model learns to refuse everything (over-refusal). Add benign "
+                       f"prompts with helpful answers (kind \"benign\" in a pairs file, or MSEED "
+                       f"records with a --responses file); translations/align/zh.jsonl has "
+                       f"{MIN_BENIGN_SHARE:.0%}+ benign for this reason (docs/align.md)")
+        if self.data.get("dropped"):
+            out.append(f"{len(self.data['dropped'])} exact duplicate record(s) dropped (listed "
+                       f"under data.dropped in the plan)")
+        return out
 
     def to_json(self) -> dict[str, Any]:
         """The plan as written to ``plan.json`` and into the card (examples as a hash only)."""
@@ -97,7 +144,8 @@ def make_plan(base: str, data: str | Path, lang: str, method: str, gguf_file: st
 
     if method not in METHODS:
         raise ValueError(f"--method must be one of {list(METHODS)}, found {method!r}")
-    shape, examples = load_examples(data, lang, method, responses, rejected_from_base)
+    training = load_examples(data, lang, method, responses, rejected_from_base)
+    shape, examples = training.shape, training.examples
     unknown = set(overrides) - set(DEFAULTS)
     if unknown:
         raise ValueError(f"unknown hyper-parameter(s) {sorted(unknown)}")
@@ -112,6 +160,8 @@ def make_plan(base: str, data: str | Path, lang: str, method: str, gguf_file: st
         "harmful": sum(e.kind == "harmful" for e in examples),
         "benign": sum(e.kind == "benign" for e in examples),
     }
+    if training.dropped:  # only when there are any: earlier plans and cards stay equal
+        data_info["dropped"] = training.dropped
     chosen = resolve(precision, TRAIN_DEVICE)
     return Plan(method=method, lang=lang, base=base_fingerprint(base, gguf_file),
                 data=data_info, hyperparameters=hyper, seed=seed, examples=examples,

@@ -83,6 +83,9 @@ class Record:
 class Problem:
     location: str
     message: str
+    # Set on a record that repeats an earlier one exactly (prompt and labels): the one problem
+    # that a reader may drop and count without asking (``mseed align`` does).
+    exact_duplicate: bool = field(default=False, compare=False)
 
     def to_json(self) -> dict[str, str]:
         return {"location": self.location, "message": self.message}
@@ -152,7 +155,7 @@ class _Collector:
     def __init__(self, path: Path, fmt: str, strict: bool):
         self.report = LoadReport(path=str(path), format=fmt)
         self.strict = strict
-        self.seen_prompts: dict[str, str] = {}
+        self.seen_prompts: dict[str, tuple[str, Record]] = {}
         self.seen_ids: dict[str, str] = {}
         # Category problems are summarized once per file (count and line ranges).
         self.missing_category: list[str] = []
@@ -163,25 +166,28 @@ class _Collector:
             raise DataError(location, message)
         self.report.warnings.append(Problem(location, message))
 
-    def reject(self, location: str, message: str) -> None:
+    def reject(self, location: str, message: str, exact_duplicate: bool = False) -> None:
         """Report a record that cannot be kept (it was read, so it is counted)."""
         if self.strict:
             raise DataError(location, message)
-        self.report.errors.append(Problem(location, message))
+        self.report.errors.append(Problem(location, message, exact_duplicate))
         self.report.rejected += 1
 
     def keep(self, location: str, record: Record) -> None:
         """Keep a record unless it repeats an earlier prompt or id (then reject it)."""
         key = f"{record.lang}\x1f{normalize_prompt(record.prompt)}"
         if key in self.seen_prompts:
-            self.reject(location, f"duplicate prompt (first seen at {self.seen_prompts[key]})")
+            first, first_record = self.seen_prompts[key]
+            same = (first_record.subclass, first_record.kind) == (record.subclass, record.kind)
+            self.reject(location, f"duplicate prompt (first seen at {first}"
+                                  f"{'' if same else ', with other labels'})", same)
             return
         id_key = f"{record.lang}\x1f{record.id}"
         if id_key in self.seen_ids:
             self.reject(location, f"duplicate id {record.id!r} (first seen at "
                                   f"{self.seen_ids[id_key]})")
             return
-        self.seen_prompts[key] = location
+        self.seen_prompts[key] = (location, record)
         self.seen_ids[id_key] = location
         self.report.records.append(record)
 
