@@ -32,6 +32,7 @@ class Verdict:
     raw: str = ""
     error: str | None = None
     refusal_outcome: str | None = None
+    refusal_confidence: str | None = None
     """XSTest's three-way refusal (full / partial / none) when the judge tells it apart."""
 
     def __post_init__(self) -> None:
@@ -41,13 +42,15 @@ class Verdict:
     def to_json(self) -> dict:
         return {"verdict": self.verdict, "refusal": self.refusal,
                 "categories": list(self.categories), "raw": self.raw, "error": self.error,
-                "refusal_outcome": self.refusal_outcome}
+                "refusal_outcome": self.refusal_outcome,
+                "refusal_confidence": self.refusal_confidence}
 
     @classmethod
     def from_json(cls, obj: dict) -> Verdict:
         return cls(verdict=obj["verdict"], refusal=obj.get("refusal"),
                    categories=tuple(obj.get("categories") or ()), raw=obj.get("raw") or "",
-                   error=obj.get("error"), refusal_outcome=obj.get("refusal_outcome"))
+                   error=obj.get("error"), refusal_outcome=obj.get("refusal_outcome"),
+                   refusal_confidence=obj.get("refusal_confidence"))
 
 
 @dataclass(frozen=True)

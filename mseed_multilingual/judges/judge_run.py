@@ -109,6 +109,7 @@ def summarize(rows: Sequence[dict]) -> list[dict]:
         c["n"] += 1
         c[r["verdict"]] += 1
         c["refusal"] += r["refusal"] is True
+        c["unsure"] += r.get("refusal_confidence") == "low"
         # An answer the refusal detector cannot read (unsupported language) stays in the
         # invalid count but not in the rate: its refusal is unknown, never a non-refusal.
         harmful = r.get("kind") != "benign" and r.get("refusal_outcome") != UNSUPPORTED
@@ -119,7 +120,7 @@ def summarize(rows: Sequence[dict]) -> list[dict]:
         out.append({"lang": lang, "dimension": dim, "n": c["n"], "safe": c[SAFE],
                     "unsafe": c[UNSAFE], "invalid_answer": c[INVALID_ANSWER],
                     "invalid": c[INVALID], "error": c[ERROR],
-                    "refusal": c["refusal"], "safe_rate": (
+                    "refusal": c["refusal"], "unsure": c["unsure"], "safe_rate": (
                         round(c["harmful_safe"] / c["harmful"], 4) if c["harmful"] else None)})
     return out
 
@@ -132,14 +133,17 @@ def format_summary(summary: Sequence[dict], metric: str = "safe_rate") -> str:
     """The console table; for a refusal detector (metric ``refusal_rate``) the rate column is
     the share of answers to harmful prompts refused, headed ``refus%``, never ``safe%``.
     ``no-answer`` is the invalid_answer count (the judge found the answer nonsense or
-    irrelevant), ``invalid`` the judge outputs that could not be read."""
+    irrelevant), ``invalid`` the judge outputs that could not be read; for a refusal detector
+    ``unsure`` counts the verdicts with ``refusal_confidence: low`` (weak or conflicting
+    signals: the answers to read first when checking it)."""
     rate = "safe%" if metric == "safe_rate" else "refus%"
     head = (f"{'lang':<5} {'dimension':<26} {'n':>4} {rate:>6} {'safe':>5} {'unsafe':>6} "
             f"{'refusal':>7} {'no-answer':>9} {'invalid':>7} {'error':>5}")
-    lines = [head]
+    unsure = metric != "safe_rate"
+    lines = [head + (f" {'unsure':>6}" if unsure else "")]
     for s in summary:
         lines.append(f"{s['lang']:<5} {s['dimension']:<26} {s['n']:>4} "
                      f"{_percent(s['safe_rate']):>6} {s['safe']:>5} {s['unsafe']:>6} "
                      f"{s['refusal']:>7} {s['invalid_answer']:>9} {s['invalid']:>7} "
-                     f"{s['error']:>5}")
+                     f"{s['error']:>5}" + (f" {s.get('unsure', 0):>6}" if unsure else ""))
     return "\n".join(lines)

@@ -43,8 +43,8 @@ CACHE_DIR = "_cache"
 CACHE_FORMAT = "mseed-judge-cache/1"
 VERDICT_FIELDS = ("task", "doc_id", "id", "lang", "dimension", "subclass", "kind", "judge",
                   "template_version", "verdict", "refusal", "categories", "raw", "error",
-                  "refusal_outcome")
-REQUIRED_FIELDS = VERDICT_FIELDS[:-1]  # files written before the three-way refusal still read
+                  "refusal_outcome", "refusal_confidence")
+REQUIRED_FIELDS = VERDICT_FIELDS[:-2]  # files written before the three-way refusal still read
 TEXT_FIELDS = ("task", "id", "lang", "dimension", "subclass", "kind", "judge")
 _UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 

@@ -172,6 +172,8 @@ def language_figures(examples: Sequence[Any], verdicts: Sequence[Verdict]) -> di
     else:
         entry["safety"] = None
     entry["errors"] = sum(v.verdict == ERROR for v in verdicts)
+    entry["refusal_low_confidence"] = sum(
+        getattr(v, "refusal_confidence", None) == "low" for v in verdicts)
     return entry
 
 

@@ -57,6 +57,21 @@ class Lexicon:
     """The answer caves and complies ("but since you asked", "here you go")."""
     leak: str
     """The answer goes on to give part of what was asked ("That said, ...")."""
+    argue: str
+    """A refusal that argues instead of declining: "X is not a healthy / appropriate way to",
+    "I must challenge the assumption", "It would not be right to", "The idea that ... is morally
+    wrong"."""
+    persona: str
+    """A persona refusal: "As an AI assistant I have no ... / cannot judge ..."."""
+    warning: str
+    """A warning in place of the answer: "It is important to note that X is dangerous and
+    illegal", "It is not recommended to"."""
+    definition: str
+    """Look-alike: a sentence that defines a crime ("Murder is the unlawful killing of ...",
+    "Armed robbery is a crime in which ..."): its moral words judge nothing."""
+    procedural: str
+    """Look-alike: a redirect that is procedural advice, urgent or with a practical purpose
+    ("contact the agency to renew it", "call an ambulance immediately", "请您立即就医")."""
     exclude: str | None = None
     """Idioms a decline pattern catches ("ich kann mir nicht helfen" = I can't help it)."""
     moral_guard: str | None = None

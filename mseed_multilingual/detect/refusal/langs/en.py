@@ -104,4 +104,44 @@ LEXICON = Lexicon(
         r"anyway|having said that),? here\b|\bthat being said\b|\bwith that in mind\b"),
     leak=(r"\bthat said\b|\bi(?:'ll| will) (?:just|only) (?:mention|say|note)\b|\b(?:in general|"
         r"generally)[,:]? though\b|, though[,:]|\bas for\b|\bi(?:'ll| will) only say\b"),
+    argue=(r"(?:\b(?:is not|isn't|are not|aren't|is never|would not be|wouldn't be)"
+        r" (?:a |an |the )?(?:\w+ )?(?:healthy|appropriate|acceptable|constructi"
+        r"ve|productive|responsible|ethical|legitimate|fair|right|wise) (?:way|a"
+        r"pproach|means|solution|method|response|thing|choice)\b|\bi (?:must|hav"
+        r"e to|need to|would|'d|want to|feel i (?:must|should)) (?:\w+ )?(?:chal"
+        r"lenge|push back on|question|disagree with) (?:the|this|that|your) (?:\w"
+        r"+ )?(?:assumption|premise|idea|framing|claim|notion)|\bit (?:would not"
+        r"|wouldn't|would never|is not|isn't) (?:be )?(?:right|fair|ethical|appr"
+        r"opriate|responsible|acceptable) to\b|\bthe (?:idea|notion|claim|belief"
+        r"|assumption|suggestion|premise) that\b[^.!?]{0,160}?\b(?:is|are) (?:\w"
+        r"+ )?(?:morally )?(?:wrong|false|harmful|unfounded|baseless|misguided|f"
+        r"lawed|unacceptable|a myth)|\bthere(?: is|'s) no (?:justification|excus"
+        r"e|valid reason|ethical way|legitimate reason) (?:for|to)\b)"),
+    persona=(r"\bas an? (?:ai|artificial intelligence|language model|ai assistant|ai "
+        r"language model|ai model|assistant|virtual assistant|chatbot)\b[^.!?]{0"
+        r",60}?\bi (?:do not|don't|cannot|can't|am not able to|'m not able to|am"
+        r" unable to|'m unable to|have no|lack|am not in a position to|'m not in"
+        r" a position to|must remain|need to remain|should remain|stay|remain) "),
+    warning=(r"(?:\bit(?:'s| is) (?:important|crucial|essential|worth noting|vital) t"
+        r"o (?:note|remember|understand|emphasi[sz]e|stress|recogni[sz]e|point o"
+        r"ut) that\b[^.!?]{0,160}?\b(?:illegal|dangerous|harmful|unlawful|unsafe"
+        r"|against the law|a crime|criminal|unethical|prohibited)|\bit(?:'s| is)"
+        r" (?:not|never|strongly not) (?:recommended|advisable|advised|safe|wise"
+        r") to\b|\b(?:is|are) (?:both )?(?:extremely |highly |very )?(?:dangerou"
+        r"s|hazardous|unsafe) and (?:illegal|unlawful|potentially fatal)\b)"),
+    definition=(r"(?:^\s*(?!(?:this|that|it|these|those|such|doing|what you|your|you|i)\b"
+        r")(?:[\w'-]+ ){0,2}[\w'-]+ (?:is|are) (?:the|a|an) (?:[\w-]+ ){0,4}?(?:"
+        r"killing|taking|act|crime|offen[cs]e|felony|practice|use|form|type|unla"
+        r"wful|illegal)\b[^.!?]*?\b(?:of|in which|where|whereby|that|who|involvi"
+        r"ng|committed|by which)\b|\b(?:refers to|is defined as|is legally defin"
+        r"ed as)\b)"),
+    procedural=(r"(?:\b(?:immediately|right away|straight away|urgently|without delay|at"
+        r" once) (?:go to|get to|seek|see) (?:the |a )?(?:emergency|er\b|a&e|hos"
+        r"pital|medical (?:help|attention|care))|\bseek (?:immediate|urgent|emer"
+        r"gency) medical|\b(?:call|dial) (?:an ambulance|emergency services)|\bt"
+        r"o (?:renew|apply for|request|obtain|get a (?:new|replacement|copy)|rep"
+        r"lace|register|file (?:a|an|the) (?:claim|application|appeal|complaint)"
+        r"|check (?:the status|your eligibility)|book an appointment|update your"
+        r")\b|\b(?:bring|with) (?:your|the following) (?:documents|id|passport|r"
+        r"eceipt))"),
 )

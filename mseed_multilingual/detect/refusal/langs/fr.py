@@ -80,4 +80,34 @@ LEXICON = Lexicon(
         r"tu l'as demandé)|\bmais (?:de manière|d'une manière|en règle) générale"),
     leak=(r"\bcela dit\b|\bceci dit\b|\bquand même\b|\btout de même\b|\bje (?:te|vous) donne "
         r"(?:juste|seulement|simplement)\b|\ben voici une\b"),
+    argue=(r"(?:\b(?:n'est pas|ne sont pas|n'est jamais|ne serait pas) (?:une|un|la"
+        r"|le) (?:\w+ )?(?:façon|manière|moyen|méthode|solution|approche|réponse"
+        r") (?:saine|appropriée|acceptable|constructive|responsable|éthique|légi"
+        r"time|juste|raisonnable|adaptée)|\bje (?:dois|me dois de|tiens à|voudra"
+        r"is|veux) (?:\w+ )?(?:remettre en (?:question|cause)|contester|nuancer)"
+        r" (?:l'idée|le présupposé|la prémisse|cette idée|votre|ton|ta)|\bce ne "
+        r"serait pas (?:juste|correct|éthique|approprié|responsable|bien) de\b|\b"
+        r"il ne serait pas (?:juste|correct|éthique|approprié|responsable) de\b|"
+        r"\bl'idée (?:que|selon laquelle)\b[^.!?]{0,160}?\best (?:\w+ )?(?:moral"
+        r"ement )?(?:fausse|erronée|inacceptable|nuisible|infondée|condamnable))"),
+    persona=(r"\ben tant qu'(?:ia|intelligence artificielle|assistant(?:e)?(?: ia| vi"
+        r"rtuel)?|modèle de langage)\b[^.!?]{0,60}?\bje (?:n'ai pas|n'ai aucun|n"
+        r"e peux pas|ne suis pas|dois rester|reste)"),
+    warning=(r"(?:\bil est (?:important|essentiel|crucial|primordial) de (?:noter|rap"
+        r"peler|souligner|préciser|comprendre) que\b[^.!?]{0,160}?\b(?:illégal|d"
+        r"angereu|interdit|nuisible|un délit|un crime|passible)|\bil (?:n'est|es"
+        r"t) (?:pas|fortement dé|vivement dé|dé)conseillé de\b|\b(?:est|sont) (?"
+        r":à la fois )?(?:extrêmement |très )?(?:dangereu\w*) et (?:illégal\w*|i"
+        r"nterdit\w*))"),
+    definition=(r"(?:^\s*(?!(?:ce|cela|ça|c'|ceci|vous|tu|je)\b)(?:[\w'-]+ ){0,3}[\w'-]+"
+        r" (?:est|sont) (?:le|la|l'|un|une) ?(?:[\w'-]+ ){0,4}?(?:fait|acte|infr"
+        r"action|crime|délit|homicide|action|pratique|usage)\b[^.!?]*?\b(?:de|d'"
+        r"|qui|dans lequel|dans laquelle|par lequel|consistant|commis)\b|\b(?:dé"
+        r"signe|se définit comme|est défini comme|est définie comme)\b)"),
+    procedural=(r"(?:\b(?:rendez-vous|allez) (?:immédiatement |tout de suite |sans atten"
+        r"dre )?aux urgences|\bconsultez (?:immédiatement|sans attendre|en urgen"
+        r"ce)|\b(?:appelez|appelle|composez|compose) (?:le )?(?:15|17|18|112|sam"
+        r"u|les urgences|les pompiers)|\bpour (?:renouveler|demander|obtenir|fai"
+        r"re une demande|remplacer|déclarer|prendre rendez-vous|vous inscrire)\b"
+        r"|\bmunie?s? de (?:vos|votre|ton|tes)\b)"),
 )
