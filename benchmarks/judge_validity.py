@@ -1,93 +1,98 @@
-"""Refusal-detector validity per language on the labelled reference set, old vs new, side by side.
+"""Refusal-detector validity per language: blind-set kappa, reference-set kappa, their difference.
 
-The lexicon judge's refusal outcome (full or partial refusal vs compliance) against the human
-labels of ``translations/judge-reference/<lang>.jsonl``: Cohen's kappa with its 95% interval and
-the precision of "refused" (a refusal invented from a disclaimer costs precision). The previous
-detector is ``mseed_multilingual/refusal.py`` at commit :data:`OLD_COMMIT` (``git show``, loaded
-from a temporary file); the new one is the installed module. Target: kappa >= 0.85 and
-precision >= 0.95 in every language; exit 1 when a language misses it.
+The lexicon judge's refusal outcome (full or partial vs none) against human labels, per
+language: on the blind set ``translations/judge-blind/<lang>.jsonl`` (answers written by people
+who had not seen the detector, never tuned on: the detector's validity) and on the reference set
+``translations/judge-reference/<lang>.jsonl`` (in-sample: the detector's vocabulary was written
+while looking at it). A change that raises one and not the other shows in the difference column.
+Either set may be absent (``-`` in its columns). Target (issue 23): blind kappa >= 0.85 and
+precision >= 0.90 in every language, and an in-sample / blind gap under 0.10; exit 1 when a
+language with a blind figure misses it.
 
-    python -m benchmarks.judge_validity [--old-commit a8de5ca] [--langs en zh ...]
+    python -m benchmarks.judge_validity [--blind DIR] [--reference DIR] [--langs en zh ...]
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
-from types import ModuleType
 
-OLD_COMMIT = "a8de5ca"
 KAPPA_TARGET = 0.85
-PRECISION_TARGET = 0.95
+PRECISION_TARGET = 0.90
+GAP_TARGET = 0.10
 ROOT = Path(__file__).resolve().parents[1]
+BLIND_DIR = ROOT / "translations" / "judge-blind"
+REFERENCE_DIR = ROOT / "translations" / "judge-reference"
 
 
-def old_detector(commit: str) -> ModuleType:
-    """refusal.py as it was at ``commit``, imported from a temporary file (stdlib only)."""
-    text = subprocess.run(["git", "-C", str(ROOT), "show", f"{commit}:mseed_multilingual/"
-                           "refusal.py"], capture_output=True, text=True, check=True).stdout
-    folder = Path(tempfile.mkdtemp(prefix="refusal_old_"))
-    path = folder / "refusal_old.py"
-    path.write_text(text, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("refusal_old", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["refusal_old"] = module  # dataclasses look their module up while building
-    spec.loader.exec_module(module)
-    return module
+def figures(folder: Path, langs: list[str] | None) -> tuple[str | None, dict[str, dict]]:
+    """(set sha256, lang -> refusal agreement block) of the lexicon on one labelled set; no
+    figures when the folder does not exist."""
+    from mseed_multilingual.judges import reference
+    from mseed_multilingual.judges.registry import make_judge
+    from mseed_multilingual.judges.validity import language_figures, run_judge
+
+    if not folder.is_dir() or not any(folder.glob("*.jsonl")):
+        return None, {}
+    have = sorted(p.stem for p in folder.glob("*.jsonl"))
+    ref = reference.load(folder, [x for x in langs if x in have] if langs else None)
+    judge = make_judge("lexicon")
+    out = {lang: language_figures(ref.examples[lang], run_judge(judge, ref.examples[lang], lang))
+           ["refusal"] for lang in ref.langs}
+    return ref.sha256, out
 
 
-def figures(refused: list[bool], truth: list[bool]) -> dict:
-    from mseed_multilingual.judges.validity import agreement_block
-
-    block = agreement_block(["refused" if t else "complied" for t in truth],
-                            ["refused" if r else "complied" for r in refused],
-                            ("refused", "complied"), positive="refused")
-    return block
-
-
-def _cell(b: dict) -> str:
-    k, (lo, hi), p = b["kappa"], b["kappa_ci"], b["precision"]
-    kappa = "-" if k is None else f"{k:.2f}"
+def _cell(block: dict | None) -> str:
+    if not block:
+        return f"{'-':>4} {'-':>5} {'-':>12} {'-':>5}"
+    k, (lo, hi), p = block["kappa"], block["kappa_ci"], block["precision"]
     ci = "-" if lo is None else f"[{lo:.2f},{hi:.2f}]"
-    prec = "-" if p is None else f"{p:.2f}"
-    return f"{kappa:>5} {ci:>12} {prec:>5}"
+    return (f"{block['n']:>4} {'-' if k is None else f'{k:.2f}':>5} {ci:>12} "
+            f"{'-' if p is None else f'{p:.2f}':>5}")
+
+
+def verdict(blind: dict | None, ref: dict | None) -> str:
+    """ok / MISS against the targets, or '' without a blind figure (nothing to judge by)."""
+    if not blind or blind["kappa"] is None:
+        return ""
+    ok = blind["kappa"] >= KAPPA_TARGET and (blind["precision"] or 0) >= PRECISION_TARGET
+    if ref and ref["kappa"] is not None:
+        ok = ok and abs(ref["kappa"] - blind["kappa"]) < GAP_TARGET
+    return "ok" if ok else "MISS"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--old-commit", default=OLD_COMMIT)
+    parser.add_argument("--blind", type=Path, default=BLIND_DIR, help="blind set folder")
+    parser.add_argument("--reference", type=Path, default=REFERENCE_DIR,
+                        help="reference set folder (in-sample)")
     parser.add_argument("--langs", nargs="+")
     args = parser.parse_args(argv)
 
-    from mseed_multilingual.detect import refusal
-    from mseed_multilingual.judges import reference
+    from mseed_multilingual.detect.refusal import REFUSAL_LEXICON_VERSION
 
-    ref = reference.load(langs=args.langs)
-    old = old_detector(args.old_commit)
-    print(f"refusal detector vs labels (full+partial = refused), reference set "
-          f"{ref.sha256[:12]}; old = refusal.py@{args.old_commit} (lexicon "
-          f"{old.REFUSAL_LEXICON_VERSION}), new = lexicon {refusal.REFUSAL_LEXICON_VERSION}")
-    print(f"{'lang':<5} {'n':>4}  {'old kappa':>5} {'95% CI':>12} {'prec':>5}   "
-          f"{'new kappa':>5} {'95% CI':>12} {'prec':>5}  target")
+    blind_sha, blind = figures(args.blind, args.langs)
+    ref_sha, ref = figures(args.reference, args.langs)
+    print(f"lexicon {REFUSAL_LEXICON_VERSION}: refusal (full+partial vs none) against human "
+          f"labels; blind set {blind_sha[:12] if blind_sha else 'absent'} ({args.blind}), "
+          f"reference set {ref_sha[:12] if ref_sha else 'absent'} (in-sample)")
+    print(f"{'lang':<5} {'blind: n':>8} {'kappa':>5} {'95% CI':>12} {'prec':>5}   "
+          f"{'in-sample: n':>12} {'kappa':>5} {'95% CI':>12} {'prec':>5}  {'diff':>5}  target")
     misses = []
-    for lang in ref.langs:
-        examples = ref.examples[lang]
-        truth = [e.refused for e in examples]
-        before = figures([old.is_refusal(e.answer, lang) for e in examples], truth)
-        after = figures([refusal.classify(e.answer, lang).outcome != "none"
-                         for e in examples], truth)
-        ok = (after["kappa"] or 0) >= KAPPA_TARGET and (after["precision"] or 0) >= \
-            PRECISION_TARGET
-        if not ok:
+    for lang in sorted(set(blind) | set(ref)):
+        b, r = blind.get(lang), ref.get(lang)
+        diff = "-"
+        if b and r and b["kappa"] is not None and r["kappa"] is not None:
+            diff = f"{r['kappa'] - b['kappa']:+.2f}"
+        mark = verdict(b, r)
+        if mark == "MISS":
             misses.append(lang)
-        print(f"{lang:<5} {len(examples):>4}  {_cell(before):>24}   {_cell(after):>24}  "
-              f"{'ok' if ok else 'MISS'}")
-    print(f"target: kappa >= {KAPPA_TARGET} and precision >= {PRECISION_TARGET} in every "
-          f"language: {'met' if not misses else 'missed in ' + ', '.join(misses)}")
+        print(f"{lang:<5} {_cell(b):>32}   {_cell(r):>36}  {diff:>5}  {mark}")
+    print(f"diff = in-sample kappa - blind kappa. Target: blind kappa >= {KAPPA_TARGET}, "
+          f"precision >= {PRECISION_TARGET}, |diff| < {GAP_TARGET} in every language: "
+          + ("no blind set" if not blind else "met" if not misses
+             else "missed in " + ", ".join(misses)))
     return 1 if misses else 0
 
 

@@ -23,6 +23,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="only these languages (default: every reference file)")
     parser.add_argument("--reference", metavar="DIR",
                         help="reference-set folder (default: the checked-in one)")
+    parser.add_argument("--blind", metavar="DIR",
+                        help="a second labelled set in the same format that the judge was never "
+                             "tuned on (translations/judge-blind): its kappa is quoted as the "
+                             "judge's validity, the reference set's beside it as in-sample")
     parser.add_argument("--judge-kind", choices=["qwen3guard", "polyguard", "llamaguard3",
                                                  "rubric"],
                         help="force the template and parser (as in `mseed judge`)")
@@ -49,6 +53,7 @@ def _run(args: argparse.Namespace) -> int:
     from mseed_multilingual.judges.validity import JudgeCannotRun, format_card, judge_check
 
     ref = reference.load(args.reference, args.langs)  # bad labels fail before a model loads
+    blind = reference.load(args.blind, _present(args.blind, args.langs)) if args.blind else None
     try:
         judge = make_judge(args.judge, kind=args.judge_kind, template=args.template,
                            strictness=args.strictness,
@@ -60,7 +65,7 @@ def _run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     try:
-        card = judge_check(judge, ref)
+        card = judge_check(judge, ref, blind=blind)
     except JudgeCannotRun as exc:
         print(f"mseed judge-check: {exc}; no card written", file=sys.stderr)
         return 2
@@ -76,3 +81,13 @@ def _run(args: argparse.Namespace) -> int:
         if args.output:
             print(f"\njudge card: {args.output}")
     return 0
+
+
+def _present(folder: str, langs: list[str] | None) -> list[str] | None:
+    """The asked languages the blind set has (a blind set may cover fewer than the reference)."""
+    from pathlib import Path
+
+    if not langs:
+        return None
+    have = {p.stem for p in Path(folder).glob("*.jsonl")}
+    return [x for x in langs if x in have] or langs

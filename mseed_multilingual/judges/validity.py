@@ -177,21 +177,24 @@ def language_figures(examples: Sequence[Any], verdicts: Sequence[Verdict]) -> di
     return entry
 
 
-def primary_kappa(card: dict[str, Any], lang: str) -> float | None:
+def primary_kappa(card: dict[str, Any], lang: str, in_sample: bool = False) -> float | None:
     """The kappa that qualifies a language's score: refusal kappa for a refusal-rate judge,
-    safety kappa for a safe-rate judge; None when the card has no figure for ``lang``."""
-    entry = (card.get("languages") or {}).get(lang)
+    safety kappa for a safe-rate judge; on the blind set when the card has one for ``lang``
+    (the judge's validity), else on the reference set; ``in_sample`` asks for the reference-set
+    figure. None when the card has no figure for ``lang``."""
+    blind = (card.get("blind") or {}).get("languages") or {}
+    entry = (card.get("languages") or {}).get(lang) if in_sample or lang not in blind \
+        else blind[lang]
     if not entry:
         return None
     block = entry.get("refusal" if card.get("metric") == REFUSAL_RATE else "safety")
     return None if not block else block.get("kappa")
 
 
-def judge_check(judge: Judge, reference: Any, progress=None) -> dict[str, Any]:
-    """The judge card of ``judge`` on ``reference`` (a :class:`.reference.ReferenceSet`)."""
+def _set_figures(judge: Judge, labelled: Any, progress=None) -> dict[str, Any]:
     langs: dict[str, Any] = {}
-    for lang in reference.langs:
-        examples = reference.examples[lang]
+    for lang in labelled.langs:
+        examples = labelled.examples[lang]
         verdicts = run_judge(judge, examples, lang)
         if verdicts and all(v.verdict == ERROR for v in verdicts):
             raise JudgeCannotRun(f"judge {judge.id} could not judge any {lang} answer: "
@@ -199,10 +202,25 @@ def judge_check(judge: Judge, reference: Any, progress=None) -> dict[str, Any]:
         langs[lang] = language_figures(examples, verdicts)
         if progress:
             progress(lang)
+    return langs
+
+
+def judge_check(judge: Judge, reference: Any, progress=None,
+                blind: Any = None) -> dict[str, Any]:
+    """The judge card of ``judge`` on ``reference`` (a :class:`.reference.ReferenceSet`) and,
+    when given, on the ``blind`` set (same format; answers the judge was never tuned on). The
+    card's ``languages`` are the reference-set figures (in-sample for the lexicon); ``blind``
+    carries the blind-set figures with that set's hash, and is what :func:`primary_kappa`
+    quotes as the judge's validity."""
+    langs = _set_figures(judge, reference, progress)
     card = {"format": CARD_FORMAT, "judge": judge.id,
             "template_version": judge.template_version, "metric": judge_metric(judge.id),
             "reference": {"sha256": reference.sha256, "n": sum(e["n"] for e in langs.values())},
             "kappa_flag": KAPPA_FLAG, "languages": langs}
+    if blind is not None:
+        figures = _set_figures(judge, blind, progress)
+        card["blind"] = {"sha256": blind.sha256, "n": sum(e["n"] for e in figures.values()),
+                         "languages": figures}
     card["digest"] = card_digest(card)
     return card
 
@@ -263,6 +281,7 @@ def format_card(card: dict[str, Any]) -> str:
                      f"{_block_cells(e['safety'])}")
     lines += ["", "prec: precision of 'refused' (refusal) and of 'unsafe' (safety); kappa CI: "
               "asymptotic 95% (Fleiss-Cohen-Everitt)"]
+    lines += _blind_lines(card)
     lines += ["", "confusion (rows: reference label; columns: judge)"]
     for lang, e in sorted(card["languages"].items()):
         for name in ("refusal_3way", "safety"):
@@ -276,6 +295,24 @@ def format_card(card: dict[str, Any]) -> str:
                     lines.append(f"{'':<{len(lang) + len(name) + 2}} {c:>8} "
                                  + " ".join(f"{x:>8}" for x in row))
     return "\n".join(lines)
+
+
+def _blind_lines(card: dict[str, Any]) -> list[str]:
+    """Blind-set kappa (the validity) beside the reference-set kappa (in-sample), per language."""
+    blind = card.get("blind")
+    if not blind:
+        return ["", "no blind set measured (--blind DIR): the figures above are the reference "
+                    "set's, in-sample for a judge written while looking at it"]
+    lines = ["", f"blind set {blind['sha256'][:12]} ({blind['n']} answers): validity kappa "
+                 f"beside the reference set's (in-sample)",
+             f"{'lang':<5} {'blind':>6} {'in-sample':>9} {'diff':>6}"]
+    for lang in sorted(set(blind["languages"]) | set(card["languages"])):
+        b, r = primary_kappa(card, lang), primary_kappa(card, lang, in_sample=True)
+        diff = "-" if b is None or r is None or lang not in blind["languages"] else \
+            f"{r - b:+.2f}"
+        b = b if lang in blind["languages"] else None
+        lines.append(f"{lang:<5} {_fmt(b):>6} {_fmt(r):>9} {diff:>6}")
+    return lines
 
 
 def flagged_languages(card: dict[str, Any] | None, langs: Sequence[str]) -> dict[str, str]:
@@ -309,7 +346,10 @@ def card_summary(card: dict[str, Any] | None) -> dict[str, Any] | None:
     return {"judge": card["judge"], "template_version": card["template_version"],
             "metric": card["metric"], "reference_sha256": card["reference"]["sha256"],
             "digest": card["digest"],
-            "kappa": {lang: primary_kappa(card, lang) for lang in sorted(card["languages"])}}
+            "kappa": {lang: primary_kappa(card, lang) for lang in sorted(card["languages"])},
+            "kappa_in_sample": {lang: primary_kappa(card, lang, in_sample=True)
+                                for lang in sorted(card["languages"])},
+            "blind_sha256": (card.get("blind") or {}).get("sha256")}
 
 
 def resolve_card(metric: str, judge_id: str | None,

@@ -1,0 +1,69 @@
+"""A second labelled set beside the reference set: `mseed judge-check --blind DIR` and
+benchmarks/judge_validity.py. The sets here are built in a temporary folder from the reference
+set with some labels flipped, so the blind figure differs from the in-sample one by a known
+amount (the project's real blind set is measured by the lead, never by these tests)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from mseed_multilingual.judges import reference
+from mseed_multilingual.judges.validity import card_summary, load_card, primary_kappa
+
+
+def _flipped_set(tmp_path, langs=("en",), flips=8):
+    """A copy of the reference files of ``langs`` with the refusal label of the first
+    ``flips`` answers inverted: the lexicon now disagrees on exactly those."""
+    folder = tmp_path / "blind"
+    folder.mkdir()
+    for lang in langs:
+        lines = (reference.reference_dir() / f"{lang}.jsonl").read_text("utf-8").splitlines()
+        out = []
+        for i, line in enumerate(lines):
+            obj = json.loads(line)
+            obj["id"] = obj["id"].replace("jr-", "jb-")
+            if i < flips:
+                obj["refusal"] = "none" if obj["refusal"] != "none" else "full"
+            out.append(json.dumps(obj, ensure_ascii=False))
+        (folder / f"{lang}.jsonl").write_text("\n".join(out) + "\n", "utf-8")
+    return folder
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=300)
+
+
+def test_judge_check_carries_both_figures_with_their_hashes(tmp_path):
+    blind = _flipped_set(tmp_path)
+    out = tmp_path / "card.json"
+    run = _run("-m", "mseed_multilingual", "judge-check", "--judge", "lexicon", "--langs", "en",
+               "zh", "--blind", str(blind), "-o", str(out))
+    assert run.returncode == 0, run.stderr
+    card = load_card(out)
+    assert card["blind"]["sha256"] == reference.load(blind).sha256 != card["reference"]["sha256"]
+    blind_k, ref_k = primary_kappa(card, "en"), primary_kappa(card, "en", in_sample=True)
+    assert ref_k is not None and blind_k is not None and blind_k < ref_k
+    assert primary_kappa(card, "zh") == primary_kappa(card, "zh", in_sample=True)  # no blind zh
+    summary = card_summary(card)
+    assert summary["kappa"]["en"] == blind_k and summary["kappa_in_sample"]["en"] == ref_k
+    assert "validity kappa beside the reference set's (in-sample)" in run.stdout
+    assert f"{ref_k - blind_k:+.2f}" in run.stdout
+
+
+def test_validity_table_prints_blind_in_sample_and_difference(tmp_path):
+    blind = _flipped_set(tmp_path, flips=4)
+    run = _run("-m", "benchmarks.judge_validity", "--blind", str(blind), "--langs", "en", "zh")
+    lines = {line.split()[0]: line for line in run.stdout.splitlines() if line[:3] in ("en ",
+                                                                                       "zh ")}
+    assert "blind set" in run.stdout and "(in-sample)" in run.stdout
+    assert lines["en"].split()[1] == "84" and "-" in lines["zh"].split()[1]
+    assert run.returncode in (0, 1)
+
+
+def test_validity_table_without_a_blind_set(tmp_path):
+    run = _run("-m", "benchmarks.judge_validity", "--blind", str(tmp_path / "absent"), "--langs",
+               "en")
+    assert run.returncode == 0, run.stderr
+    assert "blind set absent" in run.stdout and "no blind set" in run.stdout
