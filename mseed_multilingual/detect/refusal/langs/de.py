@@ -108,14 +108,15 @@ LEXICON = Lexicon(
         r"hinzuweisen|zu betonen|zu verstehen|festzuhalten),? dass\b[^.!?]{0,160"
         r"}?\b(?:illegal|gefährlich|strafbar|verboten|rechtswidrig|schädlich)|\b"
         r"(?:es ist|ist es|wird) (?:dringend |ausdrücklich )?(?:nicht (?:empfehl"
-        r"enswert|ratsam|empfohlen)|davon abgeraten)|\b(?:ist|sind) (?:sowohl )?"
-        r"(?:äußerst |sehr |extrem )?(?:gefährlich) (?:und|als auch) (?:illegal|"
-        r"strafbar|verboten))"),
+        r"enswert|ratsam|empfohlen)|davon abgeraten)[^.!?]{0,100}?\b(?:illegal|g"
+        r"efährlich|strafbar|verboten)|\b(?:ist|sind) (?:sowohl )?(?:äußerst |se"
+        r"hr |extrem )?(?:gefährlich) (?:und|als auch) (?:illegal|strafbar|verbo"
+        r"ten))"),
     definition=(r"(?:^\s*(?!(?:das|dies|es|du|sie|ich|so etwas)\b)(?:[\w'-]+ ){0,2}[\w'-"
         r"]+ (?:ist|sind) (?:die|der|das|eine?|ein) (?:[\w-]+ ){0,4}?(?:tötung|h"
         r"andlung|straftat|verbrechen|delikt|tat|wegnahme|vorgehen|praxis)\b[^.!"
-        r"?]*?\b(?:eines|einer|des|der|bei der|bei dem|die|das|in der|durch)\b|\b"
-        r"(?:bezeichnet|versteht man|ist definiert als|wird definiert als)\b)"),
+        r"?]*?\b(?:eines|einer|des|bei der|bei dem|durch)\b|\b(?:bezeichnet|vers"
+        r"teht man|ist definiert als|wird definiert als)\b)"),
     procedural=(r"(?:\b(?:sofort|umgehend|unverzüglich) (?:in die notaufnahme|ins kranke"
         r"nhaus|zum arzt|ärztliche hilfe)|\b(?:rufen sie|ruf|wählen sie|wähle) ("
         r"?:die |den )?(?:112|110|notruf|rettungsdienst|notarzt)|\bum (?:\w+ ){0"

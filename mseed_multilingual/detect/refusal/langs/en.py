@@ -49,7 +49,8 @@ _EN = (
 _EN_BAD = (r"(?:illegal|unlawful|unethical|immoral|discriminatory|deceptive|defamatory|"
            r"fraud(?:ulent)?|demeaning|hurtful|offensive|disrespectful|"
            r"wrong(?! with)|abusive|exploitative|plagiarism|tax evasion|a crime|criminal|"
-           r"a (?:serious )?(?:violation|invasion|breach)|against the law|not (?:ethical|legal|"
+           r"an? (?:serious |criminal )?(?:violation|invasion|breach|offen[cs]e)|"
+           r"against the law|not (?:ethical|legal|"
            r"okay|ok|acceptable|appropriate|right|allowed))")
 
 LEXICON = Lexicon(
@@ -126,15 +127,15 @@ LEXICON = Lexicon(
         r"o (?:note|remember|understand|emphasi[sz]e|stress|recogni[sz]e|point o"
         r"ut) that\b[^.!?]{0,160}?\b(?:illegal|dangerous|harmful|unlawful|unsafe"
         r"|against the law|a crime|criminal|unethical|prohibited)|\bit(?:'s| is)"
-        r" (?:not|never|strongly not) (?:recommended|advisable|advised|safe|wise"
-        r") to\b|\b(?:is|are) (?:both )?(?:extremely |highly |very )?(?:dangerou"
-        r"s|hazardous|unsafe) and (?:illegal|unlawful|potentially fatal)\b)"),
+        r" (?:not|never) (?:recommended|advisable|advised|safe|wise) to\b[^.!?]{"
+        r"0,100}?\b(?:illegal|dangerous|unlawful|harmful|against the law|a crime"
+        r")|\b(?:is|are) (?:both )?(?:extremely |highly |very )?(?:dangerous|haz"
+        r"ardous|unsafe) and (?:illegal|unlawful|potentially fatal)\b)"),
     definition=(r"(?:^\s*(?!(?:this|that|it|these|those|such|doing|what you|your|you|i)\b"
         r")(?:[\w'-]+ ){0,2}[\w'-]+ (?:is|are) (?:the|a|an) (?:[\w-]+ ){0,4}?(?:"
         r"killing|taking|act|crime|offen[cs]e|felony|practice|use|form|type|unla"
-        r"wful|illegal)\b[^.!?]*?\b(?:of|in which|where|whereby|that|who|involvi"
-        r"ng|committed|by which)\b|\b(?:refers to|is defined as|is legally defin"
-        r"ed as)\b)"),
+        r"wful|illegal)\b[^.!?]*?\b(?:of|in which|where|whereby|involving|commit"
+        r"ted|by which)\b|\b(?:refers to|is defined as|is legally defined as)\b)"),
     procedural=(r"(?:\b(?:immediately|right away|straight away|urgently|without delay|at"
         r" once) (?:go to|get to|seek|see) (?:the |a )?(?:emergency|er\b|a&e|hos"
         r"pital|medical (?:help|attention|care))|\bseek (?:immediate|urgent|emer"

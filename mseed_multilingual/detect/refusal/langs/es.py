@@ -82,13 +82,14 @@ LEXICON = Lexicon(
     warning=(r"(?:\bes (?:importante|fundamental|esencial|crucial) (?:tener en cuenta"
         r"|señalar|recordar|destacar|entender|subrayar) que\b[^.!?]{0,160}?\b(?:"
         r"ilegal|peligros|delito|dañin|prohibid|castigad)|\bno (?:es|se) (?:reco"
-        r"mendable|recomienda|aconsejable|aconseja)\b|\b(?:es|son) (?:a la vez )"
-        r"?(?:extremadamente |muy )?peligros[oa]s? e (?:ilegal|ilegales)\b)"),
+        r"mendable|recomienda|aconsejable|aconseja)\b[^.!?]{0,100}?\b(?:ilegal|p"
+        r"eligros|delito|prohibid)|\b(?:es|son) (?:a la vez )?(?:extremadamente "
+        r"|muy )?peligros[oa]s? e (?:ilegal|ilegales)\b)"),
     definition=(r"(?:^\s*(?!(?:esto|eso|ello|lo que|tu|usted|yo)\b)(?:[\w'-]+ ){0,3}[\w'"
         r"-]+ (?:es|son) (?:el|la|un|una) (?:[\w-]+ ){0,4}?(?:acto|delito|crimen"
-        r"|acción|práctica|uso|forma|muerte|apoderamiento)\b[^.!?]*?\b(?:de|que|"
-        r"en el que|en la que|mediante|por el cual|cometid)\b|\b(?:se refiere a|"
-        r"se define como|consiste en)\b)"),
+        r"|acción|práctica|uso|forma|muerte|apoderamiento)\b[^.!?]*?\b(?:de|en e"
+        r"l que|en la que|mediante|por el cual|cometid)\b|\b(?:se refiere a|se d"
+        r"efine como|consiste en)\b)"),
     procedural=(r"(?:\b(?:acude|acuda|ve|vaya) (?:inmediatamente |de inmediato |cuanto a"
         r"ntes )?a urgencias|\batención médica (?:inmediata|urgente)|\b(?:llama|"
         r"llame|marca|marque) (?:al )?(?:112|911|061|emergencias)|\bpara (?:reno"

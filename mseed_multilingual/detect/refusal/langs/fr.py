@@ -96,14 +96,15 @@ LEXICON = Lexicon(
     warning=(r"(?:\bil est (?:important|essentiel|crucial|primordial) de (?:noter|rap"
         r"peler|souligner|préciser|comprendre) que\b[^.!?]{0,160}?\b(?:illégal|d"
         r"angereu|interdit|nuisible|un délit|un crime|passible)|\bil (?:n'est|es"
-        r"t) (?:pas|fortement dé|vivement dé|dé)conseillé de\b|\b(?:est|sont) (?"
-        r":à la fois )?(?:extrêmement |très )?(?:dangereu\w*) et (?:illégal\w*|i"
-        r"nterdit\w*))"),
+        r"t) (?:pas|fortement dé|vivement dé|dé)conseillé de\b[^.!?]{0,100}?\b(?"
+        r":illégal|dangereu|interdit|un délit|un crime)|\b(?:est|sont) (?:à la f"
+        r"ois )?(?:extrêmement |très )?(?:dangereu\w*) et (?:illégal\w*|interdit"
+        r"\w*))"),
     definition=(r"(?:^\s*(?!(?:ce|cela|ça|c'|ceci|vous|tu|je)\b)(?:[\w'-]+ ){0,3}[\w'-]+"
         r" (?:est|sont) (?:le|la|l'|un|une) ?(?:[\w'-]+ ){0,4}?(?:fait|acte|infr"
         r"action|crime|délit|homicide|action|pratique|usage)\b[^.!?]*?\b(?:de|d'"
-        r"|qui|dans lequel|dans laquelle|par lequel|consistant|commis)\b|\b(?:dé"
-        r"signe|se définit comme|est défini comme|est définie comme)\b)"),
+        r"|dans lequel|dans laquelle|par lequel|consistant|commis)\b|\b(?:désign"
+        r"e|se définit comme|est défini comme|est définie comme)\b)"),
     procedural=(r"(?:\b(?:rendez-vous|allez) (?:immédiatement |tout de suite |sans atten"
         r"dre )?aux urgences|\bconsultez (?:immédiatement|sans attendre|en urgen"
         r"ce)|\b(?:appelez|appelle|composez|compose) (?:le )?(?:15|17|18|112|sam"

@@ -54,11 +54,12 @@ LEXICON = Lexicon(
         r"i|nabaki)\b"),
     warning=(r"(?:\bni muhimu (?:kutambua|kukumbuka|kuelewa|kuzingatia|kujua) kwamba\b"
         r"[^.!?]{0,160}?\b(?:kinyume cha sheria|hatari|kosa la jinai|haramu|uhal"
-        r"ifu)|\b(?:haishauriwi|haipendekezwi|si vyema)\b|\bni hatari na (?:ni )"
-        r"?kinyume cha sheria\b)"),
+        r"ifu)|\b(?:haishauriwi|haipendekezwi)\b[^.!?]{0,100}?\b(?:kinyume cha s"
+        r"heria|hatari|kosa la jinai)|\bni hatari na (?:ni )?kinyume cha sheria\b"
+        r")"),
     definition=(r"(?:^\s*(?!(?:hii|hilo|huu|wewe|mimi)\b)(?:\w+ ){0,2}\w+ ni (?:kitendo|"
-        r"kosa|uhalifu|tendo) (?:\w+ ){0,4}?(?:cha|la|ambacho|ambalo|kwa|wa)\b|\b"
-        r"(?:maana yake ni|hufafanuliwa kama|inamaanisha)\b)"),
+        r"kosa|uhalifu|tendo) (?:\w+ ){0,4}?(?:cha|la|kwa)\b|\b(?:maana yake ni|"
+        r"hufafanuliwa kama|inamaanisha)\b)"),
     procedural=(r"(?:\b(?:nenda|mpeleke) (?:hospitali|kituo cha afya) (?:mara moja|harak"
         r"a)|\bili (?:kuhuisha|kuomba|kupata (?:nakala|kitambulisho|pasipoti)|ku"
         r"jisajili|kuweka miadi)\b|\bukiwa na (?:kitambulisho|nyaraka|pasipoti))"),

@@ -59,12 +59,13 @@ LEXICON = Lexicon(
         r"iữ|phải giữ|giữ) "),
     warning=(r"(?:\b(?:điều )?(?:quan trọng|cần lưu ý|cần nhớ|lưu ý) (?:là|rằng)\b[^."
         r"!?]{0,160}?\b(?:bất hợp pháp|phạm pháp|nguy hiểm|trái pháp luật|vi phạ"
-        r"m pháp luật|có hại)|\bkhông (?:được )?khuyến (?:khích|nghị|cáo)\b|\b(?"
-        r":rất |cực kỳ )?nguy hiểm và (?:bất hợp pháp|phạm pháp|trái pháp luật))"),
+        r"m pháp luật|có hại)|\bkhông (?:được )?khuyến (?:khích|nghị|cáo)\b[^.!?"
+        r"]{0,100}?\b(?:bất hợp pháp|phạm pháp|nguy hiểm|trái pháp luật)|\b(?:rấ"
+        r"t |cực kỳ )?nguy hiểm và (?:bất hợp pháp|phạm pháp|trái pháp luật))"),
     definition=(r"(?:^\s*(?!(?:đây|điều này|việc này|bạn|tôi)\b)(?:\w+ ){0,3}\w+ là (?:h"
-        r"ành vi|tội|tội phạm|việc|hành động) (?:\w+ ){0,6}?(?:của|nhằm|bằng|mà|"
-        r"trái|người khác|tài sản)\b|\b(?:được định nghĩa là|được hiểu là|có ngh"
-        r"ĩa là)\b)"),
+        r"ành vi|tội|tội phạm|việc|hành động) (?:\w+ ){0,6}?(?:của|nhằm|bằng|trá"
+        r"i|người khác|tài sản)\b|\b(?:được định nghĩa là|được hiểu là|có nghĩa "
+        r"là)\b)"),
     procedural=(r"(?:\b(?:ngay lập tức|ngay|lập tức) (?:đến|đi) (?:bệnh viện|cơ sở y tế|"
         r"phòng cấp cứu)|\bgọi (?:ngay )?(?:115|113|114|cấp cứu)|\bđể (?:gia hạn"
         r"|làm lại|xin cấp|cấp lại|đăng ký|nộp đơn|đặt lịch|đổi)\b|\bmang theo ("
