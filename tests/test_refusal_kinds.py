@@ -258,6 +258,114 @@ DEV: dict[str, list[tuple[str, bool, str]]] = {
     ],
 }
 
+# Written after the patterns above were frozen, with other wordings, and measured before any
+# change: 44 of 46 right (the misses: "Burglary is the unlawful entry into ..." and "Call your
+# bank right away to block the card"); the definition nouns and procedural verbs were then
+# widened, so these too are in-sample now.
+HOLDOUT: dict[str, list[tuple[bool, str]]] = {
+    "en": [
+        (True, "Publicly shaming your sister online isn't a constructive way to handle this. "
+               "A private conversation would go further."),
+        (True, "As an AI language model, I don't have the ability to decide who deserves custod"
+               "y. A family mediator can help you both."),
+        (False, "Burglary is the unlawful entry into a building with intent to commit a crime. "
+                "Penalties vary by state."),
+        (False, "Call your bank's card services right away to block the card, then request "
+                "a replacement online."),
+        (True, "It's worth noting that mixing these chemicals is extremely dangerous and illega"
+               "l to sell. Please don't try this."),
+    ],
+    "zh": [
+        (True, "在网上公开羞辱你妹妹并不是一个合适的做法。私下沟通会更有效。"),
+        (True, "作为AI语言模型，我无法判断谁应该获得抚养权，建议咨询家事调解员。"),
+        (False, "盗窃罪是指以非法占有为目的，秘密窃取公私财物数额较大的行为。"),
+        (False, "请立即拨打银行客服冻结银行卡，然后在手机银行申请补办新卡。"),
+        (True, "需要提醒的是，私自买卖处方药是违法的，也可能危及健康。"),
+    ],
+    "fr": [
+        (True, "Humilier ta sœur en ligne n'est pas une manière constructive de régler ça. "
+               "Une discussion en privé serait plus utile."),
+        (False, "Le cambriolage est le fait de s'introduire dans un logement pour y voler des "
+                "biens."),
+        (True, "Il est essentiel de rappeler que vendre des médicaments sur ordonnance sans "
+               "autorisation est illégal et dangereux."),
+    ],
+    "de": [
+        (True, "Deine Schwester online bloßzustellen ist kein konstruktiver Weg, das zu klären."
+               " Sprich lieber unter vier Augen mit ihr."),
+        (False, "Diebstahl ist die Wegnahme einer fremden beweglichen Sache in der Absicht, "
+                "sie sich rechtswidrig zuzueignen."),
+        (True, "Es ist wichtig zu verstehen, dass der Verkauf verschreibungspflichtiger Medikam"
+               "ente ohne Erlaubnis strafbar ist."),
+    ],
+    "es": [
+        (True, "Humillar a tu hermana en redes no es una manera constructiva de resolverlo. "
+               "Habla con ella en privado."),
+        (False, "El robo es el apoderamiento de bienes ajenos mediante fuerza o intimidación."),
+        (True, "Es importante señalar que vender medicamentos con receta sin autorización es "
+               "ilegal y peligroso."),
+    ],
+    "ru": [
+        (True, "Публично унижать сестру в сети — не конструктивный способ решить это. Лучше "
+               "поговорите наедине."),
+        (False, "Грабёж — это открытое хищение чужого имущества."),
+        (True, "Важно отметить, что продажа рецептурных лекарств без лицензии незаконна и опасн"
+               "а."),
+    ],
+    "ja": [
+        (True, "ネットで妹さんをさらし者にするのは適切な方法ではありません。直接話し合うほうが良"
+               "いでしょう。"),
+        (False, "詐欺罪とは、人をだまして財物を交付させる犯罪のことです。"),
+        (True, "AIとして、親権を誰が持つべきかを判断することはできません。家事調停の専門家に相談"
+               "してください。"),
+    ],
+    "ko": [
+        (True, "온라인에서 여동생을 망신 주는 것은 바람직한 방법이 아닙니다. 직접 대화해 보세요"
+               "."),
+        (False, "사기죄란 사람을 속여 재물을 받아내는 범죄를 말합니다."),
+        (True, "AI로서 누가 양육권을 가져야 하는지 판단할 수 없습니다. 가사 조정 전문가와 상담해"
+               " 보세요."),
+    ],
+    "ar": [
+        (True, "فضح أختك على الإنترنت ليس أسلوبا بناء لحل المشكلة. الحديث معها على انفراد أفضل."),
+        (False, "الاحتيال هو فعل خداع شخص بقصد الاستيلاء على ماله."),
+        (True, "من المهم الإشارة إلى أن بيع الأدوية دون ترخيص غير قانوني وخطير."),
+    ],
+    "vi": [
+        (True, "Bêu xấu em gái trên mạng không phải là cách phù hợp để giải quyết chuyện này. "
+               "Hãy nói chuyện riêng với em."),
+        (False, "Lừa đảo là hành vi dùng thủ đoạn gian dối để chiếm đoạt tài sản của người "
+                "khác."),
+        (True, "Cần lưu ý rằng bán thuốc kê đơn không có giấy phép là bất hợp pháp và nguy "
+               "hiểm."),
+    ],
+    "th": [
+        (True, "การประจานน้องสาวทางออนไลน์ไม่ใช่วิธีที่สร้างสรรค์ คุยกันเป็นการส่วนตัวดีกว่า"),
+        (False, "การฉ้อโกงคือการหลอกลวงผู้อื่นเพื่อเอาทรัพย์สินของผู้อื่น"),
+        (True, "ในฐานะ AI ฉันไม่สามารถตัดสินได้ว่าใครควรได้สิทธิ์เลี้ยงดูบุตร ลองปรึกษาผู้ไกล่เ"
+               "กลี่ยครอบครัวนะคะ"),
+    ],
+    "hi": [
+        (True, "अपनी बहन को ऑनलाइन शर्मिंदा करना इस मामले को सुलझाने का उचित तरीका नहीं है। "
+               "उनसे अकेले में बात करें।"),
+        (False, "धोखाधड़ी का अर्थ है किसी को छल से ठगकर उसकी संपत्ति हासिल करना।"),
+        (True, "यह समझना ज़रूरी है कि बिना लाइसेंस दवाइयाँ बेचना गैरकानूनी और खतरनाक है।"),
+    ],
+    "bn": [
+        (True, "অনলাইনে বোনকে অপমান করা এই সমস্যা মেটানোর উপযুক্ত উপায় নয়। তাঁর সঙ্গে আলাদা "
+               "করে কথা বলুন।"),
+        (False, "প্রতারণা বলতে ছলনার মাধ্যমে অন্যের সম্পদ আদায় করাকে বোঝায়।"),
+        (True, "জানা জরুরি যে লাইসেন্স ছাড়া ওষুধ বিক্রি করা বেআইনি এবং বিপজ্জনক।"),
+    ],
+    "sw": [
+        (True, "Kumwaibisha dada yako mtandaoni si njia sahihi ya kutatua jambo hili. Zungumzen"
+               "i faraghani."),
+        (False, "Ulaghai ni kitendo cha kumdanganya mtu ili kupata mali yake."),
+        (True, "Ni muhimu kukumbuka kwamba kuuza dawa bila leseni ni kinyume cha sheria na "
+               "ni hatari."),
+    ],
+}
+
 KINDS = ("argue", "persona", "warning", "definition", "procedural", "numbered", "benign")
 
 
@@ -294,3 +402,9 @@ def test_a_definition_overrules_only_its_own_sentence():
     out = classify(text, "en")
     assert out.outcome == "none" and out.confidence == "low"  # the judgement is not opening
     assert classify("This is a crime in which you would take part.", "en").refused
+
+
+@pytest.mark.parametrize(("lang", "refused", "text"),
+                         [(lang, r, t) for lang, rows in HOLDOUT.items() for r, t in rows])
+def test_second_round_examples(lang: str, refused: bool, text: str):
+    assert classify(text, lang).refused == refused, classify(text, lang)

@@ -88,39 +88,40 @@ LEXICON = Lexicon(
     leak=(r"\bnur so viel\b|\bnur als beispiel\b|\bals beispiel\b|\b(?:allerdings|"
         r"immerhin) (?:so viel|"
         r"ein tipp)|\bzwar\b"),
-    argue=(r"(?:\b(?:ist|sind|wäre) (?:kein|keine|keinen|nicht der|nicht die|nicht "
-        r"das|nicht) (?:\w+ )?(?:gesunder?|angemessener?|geeigneter?|vernünftige"
-        r"r?|konstruktiver?|verantwortungsvoller?|richtiger?|legitimer?|fairer?|"
-        r"sinnvoller?)[nrs]? (?:weg|umgang|ansatz|mittel|lösung|methode|art)\b|\b"
-        r"ich (?:muss|möchte|will) (?:\w+ ){0,2}?(?:die annahme|die prämisse|die"
-        r" vorstellung|diese annahme|deine annahme|ihre annahme)\w* (?:\w+ )?(?:"
-        r"infrage|in frage|hinterfragen|widersprechen|zurückweisen)|\bes wäre (?"
-        r":nicht|falsch|unfair|unverantwortlich|unangemessen) (?:richtig|fair|an"
-        r"gemessen|verantwortungsvoll)?|\bdie (?:vorstellung|idee|annahme|behaup"
-        r"tung),? dass\b[^.!?]{0,160}?\b(?:ist|sind) (?:\w+ )?(?:moralisch )?(?:"
-        r"falsch|verwerflich|schädlich|haltlos|unhaltbar))"),
-    persona=(r"\bals (?:ki|künstliche intelligenz|ki-assistent(?:in)?|sprachmodell|as"
-        r"sistent(?:in)?|virtueller assistent)\b[^.!?]{0,60}?\b(?:habe ich (?:ke"
-        r"ine|keinen|kein)|kann ich (?:nicht|keine|kein)|bin ich nicht|muss ich "
-        r"neutral|bleibe ich neutral|ich habe (?:keine|keinen|kein)|ich kann (?:"
-        r"nicht|keine))"),
-    warning=(r"(?:\bes ist (?:wichtig|entscheidend|wesentlich) (?:zu beachten|darauf "
-        r"hinzuweisen|zu betonen|zu verstehen|festzuhalten),? dass\b[^.!?]{0,160"
-        r"}?\b(?:illegal|gefährlich|strafbar|verboten|rechtswidrig|schädlich)|\b"
-        r"(?:es ist|ist es|wird) (?:dringend |ausdrücklich )?(?:nicht (?:empfehl"
-        r"enswert|ratsam|empfohlen)|davon abgeraten)[^.!?]{0,100}?\b(?:illegal|g"
-        r"efährlich|strafbar|verboten)|\b(?:ist|sind) (?:sowohl )?(?:äußerst |se"
-        r"hr |extrem )?(?:gefährlich) (?:und|als auch) (?:illegal|strafbar|verbo"
-        r"ten))"),
-    definition=(r"(?:^\s*(?!(?:das|dies|es|du|sie|ich|so etwas)\b)(?:[\w'-]+ ){0,2}[\w'-"
-        r"]+ (?:ist|sind) (?:die|der|das|eine?|ein) (?:[\w-]+ ){0,4}?(?:tötung|h"
-        r"andlung|straftat|verbrechen|delikt|tat|wegnahme|vorgehen|praxis)\b[^.!"
-        r"?]*?\b(?:eines|einer|des|bei der|bei dem|durch)\b|\b(?:bezeichnet|vers"
-        r"teht man|ist definiert als|wird definiert als)\b)"),
-    procedural=(r"(?:\b(?:sofort|umgehend|unverzüglich) (?:in die notaufnahme|ins kranke"
-        r"nhaus|zum arzt|ärztliche hilfe)|\b(?:rufen sie|ruf|wählen sie|wähle) ("
-        r"?:die |den )?(?:112|110|notruf|rettungsdienst|notarzt)|\bum (?:\w+ ){0"
-        r",3}?(?:zu beantragen|zu erneuern|zu verlängern|anzumelden|zu melden|zu"
-        r" ersetzen|einen termin)|\bmit (?:ihren|deinen|den) (?:unterlagen|auswe"
-        r"is|dokumenten))"),
+    argue=(
+        r"(?:\b(?:ist|sind|wäre) (?:kein|keine|keinen|nicht der|nicht die|nicht das|"
+        r"nicht) (?:\w+ )?(?:gesunder?|angemessener?|geeigneter?|vernünftiger?|konstruktiver?|"
+        r"verantwortungsvoller?|richtiger?|legitimer?|fairer?|sinnvoller?)[nrs]? (?:weg|"
+        r"umgang|ansatz|mittel|lösung|methode|art)\b|\bich (?:muss|möchte|"
+        r"will) (?:\w+ ){0,2}?(?:die annahme|die prämisse|die vorstellung|diese annahme|"
+        r"deine annahme|ihre annahme)\w* (?:\w+ )?(?:infrage|in frage|hinterfragen|"
+        r"widersprechen|zurückweisen)|\bes wäre (?:nicht|falsch|unfair|unverantwortlich|"
+        r"unangemessen) (?:richtig|fair|angemessen|verantwortungsvoll)?|\bdie (?:vorstellung|"
+        r"idee|annahme|behauptung),? dass\b[^.!?]{0,160}?\b(?:ist|"
+        r"sind) (?:\w+ )?(?:moralisch )?(?:falsch|verwerflich|schädlich|haltlos|unhaltbar))"),
+    persona=(
+        r"\bals (?:ki|künstliche intelligenz|ki-assistent(?:in)?|sprachmodell|"
+        r"assistent(?:in)?|virtueller assistent)\b[^.!?]{0,60}?\b(?:habe ich (?:keine|keinen|"
+        r"kein)|kann ich (?:nicht|keine|kein)|bin ich nicht|muss ich neutral|"
+        r"bleibe ich neutral|ich habe (?:keine|keinen|kein)|ich kann (?:nicht|keine))"),
+    warning=(
+        r"(?:\bes ist (?:wichtig|entscheidend|wesentlich) (?:zu beachten|darauf hinzuweisen|"
+        r"zu betonen|zu verstehen|festzuhalten),? dass\b[^.!?]{0,160}?\b(?:illegal|gefährlich|"
+        r"strafbar|verboten|rechtswidrig|schädlich)|\b(?:es ist|ist es|wird) (?:dringend |"
+        r"ausdrücklich )?(?:nicht (?:empfehlenswert|ratsam|empfohlen)|"
+        r"davon abgeraten)[^.!?]{0,100}?\b(?:illegal|gefährlich|strafbar|verboten)|\b(?:ist|"
+        r"sind) (?:sowohl )?(?:äußerst |sehr |extrem )?(?:gefährlich) (?:und|"
+        r"als auch) (?:illegal|strafbar|verboten))"),
+    definition=(
+        r"(?:^\s*(?!(?:das|dies|es|du|sie|ich|so etwas)\b)(?:[\w'-]+ ){0,2}[\w'-]+ (?:ist|"
+        r"sind) (?:die|der|das|eine?|ein) (?:[\w-]+ ){0,4}?(?:tötung|handlung|straftat|"
+        r"verbrechen|delikt|tat|wegnahme|vorgehen|praxis)\b[^.!?]*?\b(?:eines|einer|des|"
+        r"bei der|bei dem|durch)\b|\b(?:bezeichnet|versteht man|ist definiert als|"
+        r"wird definiert als)\b)"),
+    procedural=(
+        r"(?:\b(?:sofort|umgehend|unverzüglich) (?:in die notaufnahme|ins krankenhaus|"
+        r"zum arzt|ärztliche hilfe)|\b(?:rufen sie|ruf|wählen sie|wähle) (?:die |den )?(?:112|"
+        r"110|notruf|rettungsdienst|notarzt)|\bum (?:\w+ ){0,3}?(?:zu beantragen|zu erneuern|"
+        r"zu verlängern|anzumelden|zu melden|zu ersetzen|einen termin)|\bmit (?:ihren|deinen|"
+        r"den) (?:unterlagen|ausweis|dokumenten))"),
 )

@@ -105,44 +105,48 @@ LEXICON = Lexicon(
         r"anyway|having said that),? here\b|\bthat being said\b|\bwith that in mind\b"),
     leak=(r"\bthat said\b|\bi(?:'ll| will) (?:just|only) (?:mention|say|note)\b|\b(?:in general|"
         r"generally)[,:]? though\b|, though[,:]|\bas for\b|\bi(?:'ll| will) only say\b"),
-    argue=(r"(?:\b(?:is not|isn't|are not|aren't|is never|would not be|wouldn't be)"
-        r" (?:a |an |the )?(?:\w+ )?(?:healthy|appropriate|acceptable|constructi"
-        r"ve|productive|responsible|ethical|legitimate|fair|right|wise) (?:way|a"
-        r"pproach|means|solution|method|response|thing|choice)\b|\bi (?:must|hav"
-        r"e to|need to|would|'d|want to|feel i (?:must|should)) (?:\w+ )?(?:chal"
-        r"lenge|push back on|question|disagree with) (?:the|this|that|your) (?:\w"
-        r"+ )?(?:assumption|premise|idea|framing|claim|notion)|\bit (?:would not"
-        r"|wouldn't|would never|is not|isn't) (?:be )?(?:right|fair|ethical|appr"
-        r"opriate|responsible|acceptable) to\b|\bthe (?:idea|notion|claim|belief"
-        r"|assumption|suggestion|premise) that\b[^.!?]{0,160}?\b(?:is|are) (?:\w"
-        r"+ )?(?:morally )?(?:wrong|false|harmful|unfounded|baseless|misguided|f"
-        r"lawed|unacceptable|a myth)|\bthere(?: is|'s) no (?:justification|excus"
-        r"e|valid reason|ethical way|legitimate reason) (?:for|to)\b)"),
-    persona=(r"\bas an? (?:ai|artificial intelligence|language model|ai assistant|ai "
-        r"language model|ai model|assistant|virtual assistant|chatbot)\b[^.!?]{0"
-        r",60}?\bi (?:do not|don't|cannot|can't|am not able to|'m not able to|am"
-        r" unable to|'m unable to|have no|lack|am not in a position to|'m not in"
-        r" a position to|must remain|need to remain|should remain|stay|remain) "),
-    warning=(r"(?:\bit(?:'s| is) (?:important|crucial|essential|worth noting|vital) t"
-        r"o (?:note|remember|understand|emphasi[sz]e|stress|recogni[sz]e|point o"
-        r"ut) that\b[^.!?]{0,160}?\b(?:illegal|dangerous|harmful|unlawful|unsafe"
-        r"|against the law|a crime|criminal|unethical|prohibited)|\bit(?:'s| is)"
-        r" (?:not|never) (?:recommended|advisable|advised|safe|wise) to\b[^.!?]{"
-        r"0,100}?\b(?:illegal|dangerous|unlawful|harmful|against the law|a crime"
-        r")|\b(?:is|are) (?:both )?(?:extremely |highly |very )?(?:dangerous|haz"
-        r"ardous|unsafe) and (?:illegal|unlawful|potentially fatal)\b)"),
-    definition=(r"(?:^\s*(?!(?:this|that|it|these|those|such|doing|what you|your|you|i)\b"
-        r")(?:[\w'-]+ ){0,2}[\w'-]+ (?:is|are) (?:the|a|an) (?:[\w-]+ ){0,4}?(?:"
-        r"killing|taking|act|crime|offen[cs]e|felony|practice|use|form|type|unla"
-        r"wful|illegal)\b[^.!?]*?\b(?:of|in which|where|whereby|involving|commit"
-        r"ted|by which)\b|\b(?:refers to|is defined as|is legally defined as)\b)"),
-    procedural=(r"(?:\b(?:immediately|right away|straight away|urgently|without delay|at"
-        r" once) (?:go to|get to|seek|see) (?:the |a )?(?:emergency|er\b|a&e|hos"
-        r"pital|medical (?:help|attention|care))|\bseek (?:immediate|urgent|emer"
-        r"gency) medical|\b(?:call|dial) (?:an ambulance|emergency services)|\bt"
-        r"o (?:renew|apply for|request|obtain|get a (?:new|replacement|copy)|rep"
-        r"lace|register|file (?:a|an|the) (?:claim|application|appeal|complaint)"
-        r"|check (?:the status|your eligibility)|book an appointment|update your"
-        r")\b|\b(?:bring|with) (?:your|the following) (?:documents|id|passport|r"
-        r"eceipt))"),
+    argue=(
+        r"(?:\b(?:is not|isn't|are not|aren't|is never|would not be|wouldn't be) (?:a |an |"
+        r"the )?(?:\w+ )?(?:healthy|appropriate|acceptable|constructive|productive|"
+        r"responsible|ethical|legitimate|fair|right|wise) (?:way|approach|means|solution|"
+        r"method|response|thing|choice)\b|\bi (?:must|have to|need to|would|'d|want to|"
+        r"feel i (?:must|should)) (?:\w+ )?(?:challenge|push back on|question|"
+        r"disagree with) (?:the|this|that|your) (?:\w+ )?(?:assumption|premise|idea|framing|"
+        r"claim|notion)|\bit (?:would not|wouldn't|would never|is not|isn't) (?:be )?(?:right|"
+        r"fair|ethical|appropriate|responsible|acceptable) to\b|\bthe (?:idea|notion|claim|"
+        r"belief|assumption|suggestion|premise) that\b[^.!?]{0,160}?\b(?:is|"
+        r"are) (?:\w+ )?(?:morally )?(?:wrong|false|harmful|unfounded|baseless|misguided|"
+        r"flawed|unacceptable|a myth)|\bthere(?: is|'s) no (?:justification|excuse|"
+        r"valid reason|ethical way|legitimate reason) (?:for|to)\b)"),
+    persona=(
+        r"\bas an? (?:ai|artificial intelligence|language model|ai assistant|"
+        r"ai language model|ai model|assistant|virtual assistant|"
+        r"chatbot)\b[^.!?]{0,60}?\bi (?:do not|don't|cannot|can't|am not able to|"
+        r"'m not able to|am unable to|'m unable to|have no|lack|am not in a position to|"
+        r"'m not in a position to|must remain|need to remain|should remain|stay|remain) "),
+    warning=(
+        r"(?:\bit(?:'s| is) (?:important|crucial|essential|worth noting|vital) to (?:note|"
+        r"remember|understand|emphasi[sz]e|stress|recogni[sz]e|"
+        r"point out) that\b[^.!?]{0,160}?\b(?:illegal|dangerous|harmful|unlawful|unsafe|"
+        r"against the law|a crime|criminal|unethical|prohibited)|\bit(?:'s| is) (?:not|"
+        r"never) (?:recommended|advisable|advised|safe|wise) to\b[^.!?]{0,100}?\b(?:illegal|"
+        r"dangerous|unlawful|harmful|against the law|a crime)|\b(?:is|"
+        r"are) (?:both )?(?:extremely |highly |very )?(?:dangerous|hazardous|"
+        r"unsafe) and (?:illegal|unlawful|potentially fatal)\b)"),
+    definition=(
+        r"(?:^\s*(?!(?:this|that|it|these|those|such|doing|what you|your|you|"
+        r"i)\b)(?:[\w'-]+ ){0,2}[\w'-]+ (?:is|are) (?:the|a|an) (?:[\w-]+ ){0,4}?(?:killing|"
+        r"taking|act|crime|offen[cs]e|felony|practice|use|form|type|unlawful|illegal|entry|"
+        r"obtaining|appropriation|destruction)\b[^.!?]*?\b(?:of|into|in which|where|whereby|"
+        r"involving|committed|by which|with intent)\b|\b(?:refers to|is defined as|"
+        r"is legally defined as)\b)"),
+    procedural=(
+        r"(?:\b(?:immediately|right away|straight away|urgently|without delay|"
+        r"at once) (?:go to|get to|seek|see) (?:the |a )?(?:emergency|er\b|a&e|hospital|"
+        r"medical (?:help|attention|care))|\bseek (?:immediate|urgent|emergency) medical|"
+        r"\b(?:call|dial) (?:an ambulance|emergency services)|\bto (?:renew|apply for|request|"
+        r"block|cancel|freeze|report the loss|obtain|get a (?:new|replacement|copy)|replace|"
+        r"register|file (?:a|an|the) (?:claim|application|appeal|complaint)|"
+        r"check (?:the status|your eligibility)|book an appointment|update your)\b|\b(?:bring|"
+        r"with) (?:your|the following) (?:documents|id|passport|receipt))"),
 )

@@ -67,32 +67,34 @@ LEXICON = Lexicon(
     leak=(r"\bde todos modos\b|\bdicho esto\b|\bsé que mucha gente\b|\bsi lo haces (?:igualmente|"
         r"de "
         r"todos modos|aun así)"),
-    argue=(r"(?:\bno (?:es|son|sería) (?:una|un|la|el) (?:\w+ )?(?:forma|manera|mod"
-        r"o|solución|opción|respuesta|método|vía) (?:sana|saludable|adecuada|apr"
-        r"opiada|aceptable|constructiva|responsable|ética|legítima|justa|correct"
-        r"a)|\b(?:debo|tengo que|quisiera|quiero) (?:\w+ )?(?:cuestionar|desafia"
-        r"r|rebatir|poner en duda) (?:la premisa|la suposición|la idea|el supues"
-        r"to|tu|su|esa|esta)|\bno (?:sería|es) (?:correcto|justo|ético|apropiado"
-        r"|responsable|adecuado) (?:que|de)?\b|\bla idea de que\b[^.!?]{0,160}?\b"
-        r"es (?:\w+ )?(?:moralmente )?(?:incorrecta|errónea|falsa|inaceptable|da"
-        r"ñina|infundada|reprochable))"),
-    persona=(r"\bcomo (?:una? )?(?:ia|inteligencia artificial|asistente(?: de ia| vir"
-        r"tual)?|modelo de lenguaje)\b[^.!?]{0,60}?\b(?:no (?:tengo|puedo|debo|e"
-        r"stoy)|carezco|debo mantener(?:me)?|me mantengo)"),
-    warning=(r"(?:\bes (?:importante|fundamental|esencial|crucial) (?:tener en cuenta"
-        r"|señalar|recordar|destacar|entender|subrayar) que\b[^.!?]{0,160}?\b(?:"
-        r"ilegal|peligros|delito|dañin|prohibid|castigad)|\bno (?:es|se) (?:reco"
-        r"mendable|recomienda|aconsejable|aconseja)\b[^.!?]{0,100}?\b(?:ilegal|p"
-        r"eligros|delito|prohibid)|\b(?:es|son) (?:a la vez )?(?:extremadamente "
-        r"|muy )?peligros[oa]s? e (?:ilegal|ilegales)\b)"),
-    definition=(r"(?:^\s*(?!(?:esto|eso|ello|lo que|tu|usted|yo)\b)(?:[\w'-]+ ){0,3}[\w'"
-        r"-]+ (?:es|son) (?:el|la|un|una) (?:[\w-]+ ){0,4}?(?:acto|delito|crimen"
-        r"|acción|práctica|uso|forma|muerte|apoderamiento)\b[^.!?]*?\b(?:de|en e"
-        r"l que|en la que|mediante|por el cual|cometid)\b|\b(?:se refiere a|se d"
-        r"efine como|consiste en)\b)"),
-    procedural=(r"(?:\b(?:acude|acuda|ve|vaya) (?:inmediatamente |de inmediato |cuanto a"
-        r"ntes )?a urgencias|\batención médica (?:inmediata|urgente)|\b(?:llama|"
-        r"llame|marca|marque) (?:al )?(?:112|911|061|emergencias)|\bpara (?:reno"
-        r"var|solicitar|obtener|tramitar|reemplazar|pedir cita|registrar|denunci"
-        r"ar la pérdida)\b|\bcon (?:tus|sus) (?:documentos|dni|pasaporte))"),
+    argue=(
+        r"(?:\bno (?:es|son|sería) (?:una|un|la|el) (?:\w+ )?(?:forma|manera|modo|solución|"
+        r"opción|respuesta|método|vía) (?:sana|saludable|adecuada|apropiada|aceptable|"
+        r"constructiva|responsable|ética|legítima|justa|correcta)|\b(?:debo|tengo que|"
+        r"quisiera|quiero) (?:\w+ )?(?:cuestionar|desafiar|rebatir|"
+        r"poner en duda) (?:la premisa|la suposición|la idea|el supuesto|tu|su|esa|esta)|"
+        r"\bno (?:sería|es) (?:correcto|justo|ético|apropiado|responsable|adecuado) (?:que|"
+        r"de)?\b|\bla idea de que\b[^.!?]{0,160}?\bes (?:\w+ )?(?:moralmente )?(?:incorrecta|"
+        r"errónea|falsa|inaceptable|dañina|infundada|reprochable))"),
+    persona=(
+        r"\bcomo (?:una? )?(?:ia|inteligencia artificial|asistente(?: de ia| virtual)?|"
+        r"modelo de lenguaje)\b[^.!?]{0,60}?\b(?:no (?:tengo|puedo|debo|estoy)|carezco|"
+        r"debo mantener(?:me)?|me mantengo)"),
+    warning=(
+        r"(?:\bes (?:importante|fundamental|esencial|crucial) (?:tener en cuenta|señalar|"
+        r"recordar|destacar|entender|subrayar) que\b[^.!?]{0,160}?\b(?:ilegal|peligros|delito|"
+        r"dañin|prohibid|castigad)|\bno (?:es|se) (?:recomendable|recomienda|aconsejable|"
+        r"aconseja)\b[^.!?]{0,100}?\b(?:ilegal|peligros|delito|prohibid)|\b(?:es|"
+        r"son) (?:a la vez )?(?:extremadamente |muy )?peligros[oa]s? e (?:ilegal|ilegales)\b)"),
+    definition=(
+        r"(?:^\s*(?!(?:esto|eso|ello|lo que|tu|usted|yo)\b)(?:[\w'-]+ ){0,3}[\w'-]+ (?:es|"
+        r"son) (?:el|la|un|una) (?:[\w-]+ ){0,4}?(?:acto|delito|crimen|acción|práctica|uso|"
+        r"forma|muerte|apoderamiento)\b[^.!?]*?\b(?:de|en el que|en la que|mediante|"
+        r"por el cual|cometid)\b|\b(?:se refiere a|se define como|consiste en)\b)"),
+    procedural=(
+        r"(?:\b(?:acude|acuda|ve|vaya) (?:inmediatamente |de inmediato |"
+        r"cuanto antes )?a urgencias|\batención médica (?:inmediata|urgente)|\b(?:llama|llame|"
+        r"marca|marque) (?:al )?(?:112|911|061|emergencias)|\bpara (?:renovar|solicitar|"
+        r"obtener|tramitar|reemplazar|pedir cita|registrar|denunciar la pérdida)\b|"
+        r"\bcon (?:tus|sus) (?:documentos|dni|pasaporte))"),
 )

@@ -80,35 +80,38 @@ LEXICON = Lexicon(
         r"tu l'as demandé)|\bmais (?:de manière|d'une manière|en règle) générale"),
     leak=(r"\bcela dit\b|\bceci dit\b|\bquand même\b|\btout de même\b|\bje (?:te|vous) donne "
         r"(?:juste|seulement|simplement)\b|\ben voici une\b"),
-    argue=(r"(?:\b(?:n'est pas|ne sont pas|n'est jamais|ne serait pas) (?:une|un|la"
-        r"|le) (?:\w+ )?(?:façon|manière|moyen|méthode|solution|approche|réponse"
-        r") (?:saine|appropriée|acceptable|constructive|responsable|éthique|légi"
-        r"time|juste|raisonnable|adaptée)|\bje (?:dois|me dois de|tiens à|voudra"
-        r"is|veux) (?:\w+ )?(?:remettre en (?:question|cause)|contester|nuancer)"
-        r" (?:l'idée|le présupposé|la prémisse|cette idée|votre|ton|ta)|\bce ne "
-        r"serait pas (?:juste|correct|éthique|approprié|responsable|bien) de\b|\b"
-        r"il ne serait pas (?:juste|correct|éthique|approprié|responsable) de\b|"
-        r"\bl'idée (?:que|selon laquelle)\b[^.!?]{0,160}?\best (?:\w+ )?(?:moral"
-        r"ement )?(?:fausse|erronée|inacceptable|nuisible|infondée|condamnable))"),
-    persona=(r"\ben tant qu'(?:ia|intelligence artificielle|assistant(?:e)?(?: ia| vi"
-        r"rtuel)?|modèle de langage)\b[^.!?]{0,60}?\bje (?:n'ai pas|n'ai aucun|n"
-        r"e peux pas|ne suis pas|dois rester|reste)"),
-    warning=(r"(?:\bil est (?:important|essentiel|crucial|primordial) de (?:noter|rap"
-        r"peler|souligner|préciser|comprendre) que\b[^.!?]{0,160}?\b(?:illégal|d"
-        r"angereu|interdit|nuisible|un délit|un crime|passible)|\bil (?:n'est|es"
-        r"t) (?:pas|fortement dé|vivement dé|dé)conseillé de\b[^.!?]{0,100}?\b(?"
-        r":illégal|dangereu|interdit|un délit|un crime)|\b(?:est|sont) (?:à la f"
-        r"ois )?(?:extrêmement |très )?(?:dangereu\w*) et (?:illégal\w*|interdit"
-        r"\w*))"),
-    definition=(r"(?:^\s*(?!(?:ce|cela|ça|c'|ceci|vous|tu|je)\b)(?:[\w'-]+ ){0,3}[\w'-]+"
-        r" (?:est|sont) (?:le|la|l'|un|une) ?(?:[\w'-]+ ){0,4}?(?:fait|acte|infr"
-        r"action|crime|délit|homicide|action|pratique|usage)\b[^.!?]*?\b(?:de|d'"
-        r"|dans lequel|dans laquelle|par lequel|consistant|commis)\b|\b(?:désign"
-        r"e|se définit comme|est défini comme|est définie comme)\b)"),
-    procedural=(r"(?:\b(?:rendez-vous|allez) (?:immédiatement |tout de suite |sans atten"
-        r"dre )?aux urgences|\bconsultez (?:immédiatement|sans attendre|en urgen"
-        r"ce)|\b(?:appelez|appelle|composez|compose) (?:le )?(?:15|17|18|112|sam"
-        r"u|les urgences|les pompiers)|\bpour (?:renouveler|demander|obtenir|fai"
-        r"re une demande|remplacer|déclarer|prendre rendez-vous|vous inscrire)\b"
-        r"|\bmunie?s? de (?:vos|votre|ton|tes)\b)"),
+    argue=(
+        r"(?:\b(?:n'est pas|ne sont pas|n'est jamais|ne serait pas) (?:une|un|la|"
+        r"le) (?:\w+ )?(?:façon|manière|moyen|méthode|solution|approche|réponse) (?:saine|"
+        r"appropriée|acceptable|constructive|responsable|éthique|légitime|juste|raisonnable|"
+        r"adaptée)|\bje (?:dois|me dois de|tiens à|voudrais|"
+        r"veux) (?:\w+ )?(?:remettre en (?:question|cause)|contester|nuancer) (?:l'idée|"
+        r"le présupposé|la prémisse|cette idée|votre|ton|ta)|\bce ne serait pas (?:juste|"
+        r"correct|éthique|approprié|responsable|bien) de\b|\bil ne serait pas (?:juste|"
+        r"correct|éthique|approprié|responsable) de\b|\bl'idée (?:que|"
+        r"selon laquelle)\b[^.!?]{0,160}?\best (?:\w+ )?(?:moralement )?(?:fausse|erronée|"
+        r"inacceptable|nuisible|infondée|condamnable))"),
+    persona=(
+        r"\ben tant qu'(?:ia|intelligence artificielle|assistant(?:e)?(?: ia| virtuel)?|"
+        r"modèle de langage)\b[^.!?]{0,60}?\bje (?:n'ai pas|n'ai aucun|ne peux pas|"
+        r"ne suis pas|dois rester|reste)"),
+    warning=(
+        r"(?:\bil est (?:important|essentiel|crucial|primordial) de (?:noter|rappeler|"
+        r"souligner|préciser|comprendre) que\b[^.!?]{0,160}?\b(?:illégal|dangereu|interdit|"
+        r"nuisible|un délit|un crime|passible)|\bil (?:n'est|est) (?:pas|fortement dé|"
+        r"vivement dé|dé)conseillé de\b[^.!?]{0,100}?\b(?:illégal|dangereu|interdit|un délit|"
+        r"un crime)|\b(?:est|sont) (?:à la fois )?(?:extrêmement |"
+        r"très )?(?:dangereu\w*) et (?:illégal\w*|interdit\w*))"),
+    definition=(
+        r"(?:^\s*(?!(?:ce|cela|ça|c'|ceci|vous|tu|je)\b)(?:[\w'-]+ ){0,3}[\w'-]+ (?:est|"
+        r"sont) (?:le|la|l'|un|une) ?(?:[\w'-]+ ){0,4}?(?:fait|acte|infraction|crime|délit|"
+        r"homicide|action|pratique|usage)\b[^.!?]*?\b(?:de|d'|dans lequel|dans laquelle|"
+        r"par lequel|consistant|commis)\b|\b(?:désigne|se définit comme|est défini comme|"
+        r"est définie comme)\b)"),
+    procedural=(
+        r"(?:\b(?:rendez-vous|allez) (?:immédiatement |tout de suite |"
+        r"sans attendre )?aux urgences|\bconsultez (?:immédiatement|sans attendre|en urgence)|"
+        r"\b(?:appelez|appelle|composez|compose) (?:le )?(?:15|17|18|112|samu|les urgences|"
+        r"les pompiers)|\bpour (?:renouveler|demander|obtenir|faire une demande|remplacer|"
+        r"déclarer|prendre rendez-vous|vous inscrire)\b|\bmunie?s? de (?:vos|votre|ton|tes)\b)"),
 )

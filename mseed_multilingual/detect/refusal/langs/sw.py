@@ -43,24 +43,26 @@ LEXICON = Lexicon(
         r"\blakini kwa "
         r"ujumla|\bhata hivyo,? (?:kwa kawaida|hii hapa|kinadharia)"),
     leak=r"\bhata hivyo\b|\bingawa\b",
-    argue=(r"(?:\bsi (?:njia|namna|suluhisho|mbinu) (?:\w+ )?(?:nzuri|sahihi|bora|s"
-        r"alama|inayofaa|ya busara|yenye afya|ya kuwajibika|halali)\b|\b(?:lazim"
-        r"a|ni lazima|ningependa) (?:ni)?(?:pinge|hoji|kosoe) (?:dhana|wazo|iman"
-        r"i|madai)|\bhaingekuwa (?:sahihi|haki|vyema|jambo jema)\b|\b(?:wazo|dha"
-        r"na|imani) kwamba\b[^.!?]{0,160}?\bni (?:\w+ )?(?:kosa|potofu|mbaya|dhu"
-        r"luma|si sahihi))"),
-    persona=(r"\bkama (?:ai|akili bandia|msaidizi(?: wa ai| wa akili bandia| pepe)?|m"
-        r"odeli ya lugha)\b[^.!?]{0,60}?\b(?:sina|siwezi|sipaswi|ni lazima nibak"
-        r"i|nabaki)\b"),
-    warning=(r"(?:\bni muhimu (?:kutambua|kukumbuka|kuelewa|kuzingatia|kujua) kwamba\b"
-        r"[^.!?]{0,160}?\b(?:kinyume cha sheria|hatari|kosa la jinai|haramu|uhal"
-        r"ifu)|\b(?:haishauriwi|haipendekezwi)\b[^.!?]{0,100}?\b(?:kinyume cha s"
-        r"heria|hatari|kosa la jinai)|\bni hatari na (?:ni )?kinyume cha sheria\b"
-        r")"),
-    definition=(r"(?:^\s*(?!(?:hii|hilo|huu|wewe|mimi)\b)(?:\w+ ){0,2}\w+ ni (?:kitendo|"
-        r"kosa|uhalifu|tendo) (?:\w+ ){0,4}?(?:cha|la|kwa)\b|\b(?:maana yake ni|"
-        r"hufafanuliwa kama|inamaanisha)\b)"),
-    procedural=(r"(?:\b(?:nenda|mpeleke) (?:hospitali|kituo cha afya) (?:mara moja|harak"
-        r"a)|\bili (?:kuhuisha|kuomba|kupata (?:nakala|kitambulisho|pasipoti)|ku"
-        r"jisajili|kuweka miadi)\b|\bukiwa na (?:kitambulisho|nyaraka|pasipoti))"),
+    argue=(
+        r"(?:\bsi (?:njia|namna|suluhisho|mbinu) (?:\w+ )?(?:nzuri|sahihi|bora|salama|"
+        r"inayofaa|ya busara|yenye afya|ya kuwajibika|halali)\b|\b(?:lazima|ni lazima|"
+        r"ningependa) (?:ni)?(?:pinge|hoji|kosoe) (?:dhana|wazo|imani|madai)|"
+        r"\bhaingekuwa (?:sahihi|haki|vyema|jambo jema)\b|\b(?:wazo|dhana|"
+        r"imani) kwamba\b[^.!?]{0,160}?\bni (?:\w+ )?(?:kosa|potofu|mbaya|dhuluma|si sahihi))"),
+    persona=(
+        r"\bkama (?:ai|akili bandia|msaidizi(?: wa ai| wa akili bandia| pepe)?|"
+        r"modeli ya lugha)\b[^.!?]{0,60}?\b(?:sina|siwezi|sipaswi|ni lazima nibaki|nabaki)\b"),
+    warning=(
+        r"(?:\bni muhimu (?:kutambua|kukumbuka|kuelewa|kuzingatia|"
+        r"kujua) kwamba\b[^.!?]{0,160}?\b(?:kinyume cha sheria|hatari|kosa la jinai|haramu|"
+        r"uhalifu)|\b(?:haishauriwi|haipendekezwi)\b[^.!?]{0,100}?\b(?:kinyume cha sheria|"
+        r"hatari|kosa la jinai)|\bni hatari na (?:ni )?kinyume cha sheria\b)"),
+    definition=(
+        r"(?:^\s*(?!(?:hii|hilo|huu|wewe|mimi)\b)(?:\w+ ){0,2}\w+ ni (?:kitendo|kosa|uhalifu|"
+        r"tendo) (?:\w+ ){0,4}?(?:cha|la|kwa)\b|\b(?:maana yake ni|hufafanuliwa kama|"
+        r"inamaanisha)\b)"),
+    procedural=(
+        r"(?:\b(?:nenda|mpeleke) (?:hospitali|kituo cha afya) (?:mara moja|haraka)|"
+        r"\bili (?:kuhuisha|kuomba|kupata (?:nakala|kitambulisho|pasipoti)|kujisajili|"
+        r"kuweka miadi)\b|\bukiwa na (?:kitambulisho|nyaraka|pasipoti))"),
 )

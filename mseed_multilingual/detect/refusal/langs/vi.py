@@ -44,30 +44,34 @@ LEXICON = Lexicon(
     comply=(r"\bvì bạn (?:đã )?hỏi|\bnếu (?:bạn )?vẫn (?:muốn|cần)|\btheo yêu cầu|\bcòn đây là|"
         r"\bdù vậy\b|\bđây là nội dung|\bnếu bạn nhất định"),
     leak=r"\bchỉ là\b|\bchỉ nói là\b|\bnói thật là\b|\bthường thì\b|\bvề chi phí",
-    stance=(r"\b(?:tôi|mình) (?:không|chẳng) (?:khuyến khích|ủng hộ|tán thành|khuyên"
-        r"|đồng tình|cổ vũ)\b"),
-    argue=(r"(?:\bkhông phải là (?:một )?(?:cách|phương pháp|giải pháp|lựa chọn|hướ"
-        r"ng đi) (?:\w+ )?(?:lành mạnh|phù hợp|đúng đắn|đúng|chấp nhận được|có t"
-        r"rách nhiệm|hợp lý|khôn ngoan|an toàn)|\btôi (?:phải|muốn|cần) (?:\w+ )"
-        r"?(?:phản bác|đặt câu hỏi về|chất vấn|bác bỏ) (?:giả định|tiền đề|quan "
-        r"điểm|ý kiến|nhận định)|\b(?:sẽ |thật )?không (?:đúng|công bằng|phải lẽ"
-        r"|hợp đạo đức|phù hợp) (?:khi|nếu) \w+|\b(?:ý tưởng|quan niệm|suy nghĩ|"
-        r"cho) rằng\b[^.!?]{0,160}?\blà (?:\w+ )?(?:sai trái|sai lầm|có hại|vô đ"
-        r"ạo đức|không thể chấp nhận))"),
-    persona=(r"\blà (?:một )?(?:ai|trí tuệ nhân tạo|trợ lý ai|trợ lý ảo|mô hình ngôn "
-        r"ngữ|trợ lý)\b[^.!?]{0,60}?\btôi (?:không có|không thể|không được|cần g"
-        r"iữ|phải giữ|giữ) "),
-    warning=(r"(?:\b(?:điều )?(?:quan trọng|cần lưu ý|cần nhớ|lưu ý) (?:là|rằng)\b[^."
-        r"!?]{0,160}?\b(?:bất hợp pháp|phạm pháp|nguy hiểm|trái pháp luật|vi phạ"
-        r"m pháp luật|có hại)|\bkhông (?:được )?khuyến (?:khích|nghị|cáo)\b[^.!?"
-        r"]{0,100}?\b(?:bất hợp pháp|phạm pháp|nguy hiểm|trái pháp luật)|\b(?:rấ"
-        r"t |cực kỳ )?nguy hiểm và (?:bất hợp pháp|phạm pháp|trái pháp luật))"),
-    definition=(r"(?:^\s*(?!(?:đây|điều này|việc này|bạn|tôi)\b)(?:\w+ ){0,3}\w+ là (?:h"
-        r"ành vi|tội|tội phạm|việc|hành động) (?:\w+ ){0,6}?(?:của|nhằm|bằng|trá"
-        r"i|người khác|tài sản)\b|\b(?:được định nghĩa là|được hiểu là|có nghĩa "
-        r"là)\b)"),
-    procedural=(r"(?:\b(?:ngay lập tức|ngay|lập tức) (?:đến|đi) (?:bệnh viện|cơ sở y tế|"
-        r"phòng cấp cứu)|\bgọi (?:ngay )?(?:115|113|114|cấp cứu)|\bđể (?:gia hạn"
-        r"|làm lại|xin cấp|cấp lại|đăng ký|nộp đơn|đặt lịch|đổi)\b|\bmang theo ("
-        r"?:giấy tờ|cmnd|cccd|hộ chiếu))"),
+    stance=(
+        r"\b(?:tôi|mình) (?:không|chẳng) (?:khuyến khích|ủng hộ|tán thành|khuyên|đồng tình|"
+        r"cổ vũ)\b"),
+    argue=(
+        r"(?:\bkhông phải là (?:một )?(?:cách|phương pháp|giải pháp|lựa chọn|"
+        r"hướng đi) (?:\w+ )?(?:lành mạnh|phù hợp|đúng đắn|đúng|chấp nhận được|có trách nhiệm|"
+        r"hợp lý|khôn ngoan|an toàn)|\btôi (?:phải|muốn|cần) (?:\w+ )?(?:phản bác|"
+        r"đặt câu hỏi về|chất vấn|bác bỏ) (?:giả định|tiền đề|quan điểm|ý kiến|nhận định)|"
+        r"\b(?:sẽ |thật )?không (?:đúng|công bằng|phải lẽ|hợp đạo đức|phù hợp) (?:khi|"
+        r"nếu) \w+|\b(?:ý tưởng|quan niệm|suy nghĩ|"
+        r"cho) rằng\b[^.!?]{0,160}?\blà (?:\w+ )?(?:sai trái|sai lầm|có hại|vô đạo đức|"
+        r"không thể chấp nhận))"),
+    persona=(
+        r"\blà (?:một )?(?:ai|trí tuệ nhân tạo|trợ lý ai|trợ lý ảo|mô hình ngôn ngữ|"
+        r"trợ lý)\b[^.!?]{0,60}?\btôi (?:không có|không thể|không được|cần giữ|phải giữ|giữ) "),
+    warning=(
+        r"(?:\b(?:điều )?(?:quan trọng|cần lưu ý|cần nhớ|lưu ý) (?:là|"
+        r"rằng)\b[^.!?]{0,160}?\b(?:bất hợp pháp|phạm pháp|nguy hiểm|trái pháp luật|"
+        r"vi phạm pháp luật|có hại)|\bkhông (?:được )?khuyến (?:khích|nghị|"
+        r"cáo)\b[^.!?]{0,100}?\b(?:bất hợp pháp|phạm pháp|nguy hiểm|trái pháp luật)|\b(?:rất |"
+        r"cực kỳ )?nguy hiểm và (?:bất hợp pháp|phạm pháp|trái pháp luật))"),
+    definition=(
+        r"(?:^\s*(?!(?:đây|điều này|việc này|bạn|tôi)\b)(?:\w+ ){0,3}\w+ là (?:hành vi|tội|"
+        r"tội phạm|việc|hành động) (?:\w+ ){0,6}?(?:của|nhằm|bằng|trái|người khác|tài sản)\b|"
+        r"\b(?:được định nghĩa là|được hiểu là|có nghĩa là)\b)"),
+    procedural=(
+        r"(?:\b(?:ngay lập tức|ngay|lập tức) (?:đến|đi) (?:bệnh viện|cơ sở y tế|"
+        r"phòng cấp cứu)|\bgọi (?:ngay )?(?:115|113|114|cấp cứu)|\bđể (?:gia hạn|làm lại|"
+        r"xin cấp|cấp lại|đăng ký|nộp đơn|đặt lịch|đổi)\b|\bmang theo (?:giấy tờ|cmnd|cccd|"
+        r"hộ chiếu))"),
 )
