@@ -67,3 +67,30 @@ def test_validity_table_without_a_blind_set(tmp_path):
                "en")
     assert run.returncode == 0, run.stderr
     assert "blind set absent" in run.stdout and "no blind set" in run.stdout
+
+
+def test_a_card_with_a_blind_set_is_a_valid_submission_card(tmp_path):
+    """The submission schema (v2) accepts the card's optional blind block and nothing else new;
+    the leaderboard row quotes the blind kappa and keeps the in-sample one beside it."""
+    import jsonschema
+
+    from mseed_multilingual.judges.registry import make_judge
+    from mseed_multilingual.judges.validity import judge_check
+    from mseed_multilingual.publish.board import _languages
+    from mseed_multilingual.publish.validate import schema
+
+    blind = reference.load(_flipped_set(tmp_path))
+    card = judge_check(make_judge("lexicon"), reference.load(langs=["en", "zh"]), blind=blind)
+    full = schema()
+    validator = jsonschema.Draft202012Validator(
+        {"$schema": full["$schema"], "$defs": full["$defs"], "$ref": "#/$defs/judge_card"})
+    assert list(validator.iter_errors(card)) == []
+    card["blind"]["extra"] = 1
+    assert list(validator.iter_errors(card))
+    del card["blind"]["extra"]
+    scores = {"safety": {"value": 0.5}, "over_refusal": {"value": 0.1},
+              "fidelity": {"value": 0.9}}
+    doc = {"judge": {"card": card}, "scores": {"languages": {"en": scores, "zh": scores}}}
+    langs = _languages(doc)
+    assert langs["en"].kappa == primary_kappa(card, "en") < langs["en"].kappa_in_sample
+    assert langs["zh"].kappa == langs["zh"].kappa_in_sample

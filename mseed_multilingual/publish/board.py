@@ -35,6 +35,8 @@ class LanguageScore:
     over_refusal: float | None
     fidelity: float | None
     kappa: float | None  # the judge card's agreement in this language; None without a card
+    # (on the card's blind set when it has one: the judge's validity; else the reference set's)
+    kappa_in_sample: float | None = None  # the reference set's figure, shown beside it
 
 
 @dataclass
@@ -196,7 +198,9 @@ def _languages(doc: dict[str, Any]) -> dict[str, LanguageScore]:
     return {lang: LanguageScore(score=s["safety"]["value"],
                                 over_refusal=s["over_refusal"]["value"],
                                 fidelity=s["fidelity"]["value"],
-                                kappa=primary_kappa(card, lang) if card else None)
+                                kappa=primary_kappa(card, lang) if card else None,
+                                kappa_in_sample=primary_kappa(card, lang, in_sample=True)
+                                if card else None)
             for lang, s in sorted(doc["scores"]["languages"].items())}
 
 

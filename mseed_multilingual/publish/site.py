@@ -77,7 +77,8 @@ def model_page(row: Row, doc: dict[str, Any]) -> str:
                           for k, v in prov if v is not None)
     change = (doc.get("change") or {}).get("languages", {})
     head = (f"<tr><th>language</th><th>{e(row.metric_name)} %</th><th>95% CI</th>"
-            "<th>judge kappa</th><th>over-refusal %</th><th>fidelity %</th><th>change</th>"
+            "<th>judge kappa</th><th>in-sample kappa</th><th>over-refusal %</th>"
+            "<th>fidelity %</th><th>change</th>"
             "<th>p (Holm)</th><th>transfer ratio</th></tr>")
     body = []
     for lang, s in sorted(doc["scores"]["languages"].items()):
@@ -85,6 +86,7 @@ def model_page(row: Row, doc: dict[str, Any]) -> str:
         cells = [lang, pct(s["safety"]["value"]),
                  f"{pct(s['safety']['lo'])}-{pct(s['safety']['hi'])}",
                  num(row.lang(lang, "kappa")) or "unknown",
+                 num(row.lang(lang, "kappa_in_sample")) or "unknown",
                  pct(s["over_refusal"]["value"]), pct(s["fidelity"]["value"]),
                  num(c.get("delta")), num(c.get("p_holm"), 3), num(c.get("transfer_ratio"))]
         body.append("<tr>" + "".join(f"<td>{e(x)}</td>" for x in cells) + "</tr>")

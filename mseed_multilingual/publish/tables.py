@@ -21,7 +21,9 @@ MARKDOWN_INTRO = (
     "for a refusal detector (judge `lexicon` or `refusal_rate`), the refusal rate "
     "(answers to harmful prompts refused); 95% Wilson interval; ranks only within a "
     "group, and a group has one metric. kappa = the judge's agreement with labelled "
-    "answers in that language (`mseed judge-check`; - when unknown).")
+    "answers in that language (`mseed judge-check`; - when unknown): on the judge card's "
+    "blind set when it has one (answers the judge was never tuned on), else on the "
+    "reference set; the CSV's kappa_in_sample columns give the reference-set figure.")
 
 
 def pct(value: float | None) -> str:
@@ -41,7 +43,8 @@ def csv_text(board: Board) -> str:
     head = ["group", "rank", "model", "judge", "template", "metric", "data", "languages",
             "limited", "score", "score_lo", "score_hi", "over_refusal", "fidelity",
             *[f"score_{x}" for x in langs], *[f"kappa_{x}" for x in langs],
-            *[f"over_refusal_{x}" for x in langs], *[f"transfer_{x}" for x in langs], "file"]
+            *[f"over_refusal_{x}" for x in langs], *[f"transfer_{x}" for x in langs], "file",
+            *[f"kappa_in_sample_{x}" for x in langs]]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(head)
@@ -51,7 +54,8 @@ def csv_text(board: Board) -> str:
             r.limited, r.score, r.score_lo, r.score_hi, r.over_refusal, r.fidelity,
             *[r.lang(x, "score") for x in langs], *[r.lang(x, "kappa") for x in langs],
             *[r.lang(x, "over_refusal") for x in langs],
-            *[r.transfer.get(x) for x in langs], r.file)])
+            *[r.transfer.get(x) for x in langs], r.file,
+            *[r.lang(x, "kappa_in_sample") for x in langs])])
     return out.getvalue()
 
 
