@@ -21,9 +21,15 @@ from pathlib import Path
 KAPPA_TARGET = 0.85
 PRECISION_TARGET = 0.90
 GAP_TARGET = 0.10
-ROOT = Path(__file__).resolve().parents[1]
-BLIND_DIR = ROOT / "translations" / "judge-blind"
-REFERENCE_DIR = ROOT / "translations" / "judge-reference"
+
+def _checked_in(name: str) -> Path | None:
+    """reference.blind_dir() / reference_dir(), or None when the set is not there."""
+    from mseed_multilingual.judges import reference
+
+    try:
+        return getattr(reference, name)()
+    except FileNotFoundError:
+        return None
 
 
 def figures(folder: Path, langs: list[str] | None) -> tuple[str | None, dict[str, dict]]:
@@ -64,14 +70,18 @@ def verdict(blind: dict | None, ref: dict | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--blind", type=Path, default=BLIND_DIR, help="blind set folder")
-    parser.add_argument("--reference", type=Path, default=REFERENCE_DIR,
-                        help="reference set folder (in-sample)")
+    parser.add_argument("--blind", type=Path, help="blind set folder (default: the checked-in "
+                                                    "translations/judge-blind)")
+    parser.add_argument("--reference", type=Path, help="reference set folder (in-sample; "
+                                                        "default: the checked-in one)")
     parser.add_argument("--langs", nargs="+")
     args = parser.parse_args(argv)
 
     from mseed_multilingual.detect.refusal import REFUSAL_LEXICON_VERSION
 
+    args.blind = args.blind or _checked_in("blind_dir") or Path("translations/judge-blind")
+    args.reference = args.reference or _checked_in("reference_dir") or Path(
+        "translations/judge-reference")
     blind_sha, blind = figures(args.blind, args.langs)
     ref_sha, ref = figures(args.reference, args.langs)
     print(f"lexicon {REFUSAL_LEXICON_VERSION}: refusal (full+partial vs none) against human "
