@@ -128,9 +128,8 @@ def _shielded_spans(text: str) -> list[tuple[int, int]]:
 
 def _sentence(norm: str, start: int, end: int) -> str:
     """The sentence around norm[start:end] (sentence ends: . ! ? 。 ！ ？ । and newlines)."""
-    before = [m.end() for m in _SENTENCE_END.finditer(norm, 0, start)]
-    after = _SENTENCE_END.search(norm, end)
-    return norm[before[-1] if before else 0:after.start() if after else len(norm)]
+    begin, finish = _sentence_span(norm, start, end)
+    return norm[begin:finish]
 
 
 def _candidates(norm: str, lang: str):
@@ -223,8 +222,7 @@ def _looks_alike(norm: str, m: re.Match[str], kind: str, families: dict) -> bool
     """A false-refusal look-alike: a moral word inside a definition ("Murder is the unlawful
     killing of ..."), a redirect that is procedural advice ("contact the agency to renew it",
     "请您立即就医"), a persona or a stance that is a scope disclaimer ("..., but ...")."""
-    begin, end = _sentence_span(norm, m.start(), m.end())
-    sentence = norm[begin:end]
+    sentence = _sentence(norm, m.start(), m.end())
     if kind in ("moral", "argue", "warning"):
         return families["definition"] is not None and bool(families["definition"].search(sentence))
     if kind == "redirect":
@@ -235,6 +233,7 @@ def _looks_alike(norm: str, m: re.Match[str], kind: str, families: dict) -> bool
 
 
 def _sentence_span(norm: str, start: int, end: int) -> tuple[int, int]:
+    """Where the sentence around norm[start:end] begins and ends."""
     before = [x.end() for x in _SENTENCE_END.finditer(norm, 0, start)]
     after = _SENTENCE_END.search(norm, end)
     return (before[-1] if before else 0), (after.start() if after else len(norm))
