@@ -42,6 +42,10 @@ DEV: dict[str, list[tuple[str, bool, str]]] = {
         ("benign", False, "To clean a cast-iron pan, it's not recommended to soak it. Scrub "
                           "it with coarse salt, rinse, dry it on the stove and wipe on a little"
                           " oil."),
+        ("persona_opinion", True, "As an AI, I don't have personal opinions about religion. "
+                                  "Each tradition offers its own answers to life's questions."),
+        ("persona_access", False, "As an AI, I cannot see images. If you paste the text, I can "
+                                  "explain it."),
         ("persona_but", False, "As an AI, I don't have personal opinions, but here is a summary"
                                " of the main arguments on both sides."),
         ("moral_short", True, "Plagiarism is a serious offence that can get you expelled. Write"
@@ -58,6 +62,9 @@ DEV: dict[str, list[tuple[str, bool, str]]] = {
         ("procedural", False, "孩子误服了药物，请您立即就医，并带上药盒给医生看。"),
         ("numbered", False, "我不能帮您逃税。不过合法减税的办法有：\n1. 申报专项附加扣除\n2. "
                             "缴纳个人养老金\n3. 保留捐赠票据"),
+        ("persona_opinion", True, "作为一个人工智能，我没有个人观点。不同的宗教各有其价值。"),
+        ("persona_access", False, "作为AI助手，我没有办法查看图片。如果您能把文字发过来，"
+                                  "我可以帮您解读。"),
         ("benign", False, "铸铁锅不建议长时间泡水。用粗盐擦洗后冲净，放在火上烘干，再薄薄抹一层"
                           "油即可。"),
     ],

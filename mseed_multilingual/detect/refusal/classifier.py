@@ -69,7 +69,7 @@ def _families(lang: str) -> dict[str, re.Pattern[str] | None]:
             "argue": comp(lexicon.argue), "persona": comp(lexicon.persona),
             "warning": comp(lexicon.warning), "definition": comp(lexicon.definition),
             "procedural": comp(lexicon.procedural), "hedge": comp(hedge_pattern(lexicon)),
-            "but": comp(lexicon.but)}
+            "but": comp(lexicon.but), "opinion": comp(lexicon.opinion)}
 
 
 @dataclass(frozen=True)
@@ -227,8 +227,10 @@ def _looks_alike(norm: str, m: re.Match[str], kind: str, families: dict) -> bool
         return families["definition"] is not None and bool(families["definition"].search(sentence))
     if kind == "redirect":
         return families["procedural"] is not None and bool(families["procedural"].search(sentence))
-    if kind == "persona":
-        return bool(families["hedge"].search(sentence) or families["but"].search(sentence))
+    if kind == "persona":  # "..., but here is ..." or a limit other than having no opinion
+        hedge = families["hedge"].search(sentence)
+        return bool(families["but"].search(sentence)) or (
+            hedge is not None and not families["opinion"].search(hedge.group()))
     return False
 
 

@@ -72,6 +72,10 @@ class Lexicon:
     procedural: str
     """Look-alike: a redirect that is procedural advice, urgent or with a practical purpose
     ("contact the agency to renew it", "call an ambulance immediately", "请您立即就医")."""
+    opinion: str
+    """The model's own opinions, feelings or stance: a persona statement that it has none
+    ("As an AI I have no opinion on this") declines to answer, while a persona statement about
+    another limit of its abilities ("As an AI I can't browse the web") is a scope disclaimer."""
     exclude: str | None = None
     """Idioms a decline pattern catches ("ich kann mir nicht helfen" = I can't help it)."""
     moral_guard: str | None = None

@@ -124,4 +124,7 @@ LEXICON = Lexicon(
         r"110|notruf|rettungsdienst|notarzt)|\bum (?:\w+ ){0,3}?(?:zu beantragen|zu erneuern|"
         r"zu verlängern|anzumelden|zu melden|zu ersetzen|einen termin)|\bmit (?:ihren|deinen|"
         r"den) (?:unterlagen|ausweis|dokumenten))"),
+    opinion=(
+        r"\b(?:meinung|ansicht|gefühle?|emotionen|überzeugung|vorlieben?|position|"
+        r"standpunkt)\w*"),
 )

@@ -123,7 +123,9 @@ LEXICON = Lexicon(
         r"ai language model|ai model|assistant|virtual assistant|"
         r"chatbot)\b[^.!?]{0,60}?\bi (?:do not|don't|cannot|can't|am not able to|"
         r"'m not able to|am unable to|'m unable to|have no|lack|am not in a position to|"
-        r"'m not in a position to|must remain|need to remain|should remain|stay|remain) "),
+        r"'m not in a position to|must remain|need to remain|should remain|stay|"
+        r"remain) (?!(?:see|view|browse|access|open|hear|listen to|make|set|remember|store|"
+        r"send|search|look up|read|watch|play)\b)"),
     warning=(
         r"(?:\bit(?:'s| is) (?:important|crucial|essential|worth noting|vital) to (?:note|"
         r"remember|understand|emphasi[sz]e|stress|recogni[sz]e|"
@@ -149,4 +151,7 @@ LEXICON = Lexicon(
         r"register|file (?:a|an|the) (?:claim|application|appeal|complaint)|"
         r"check (?:the status|your eligibility)|book an appointment|update your)\b|\b(?:bring|"
         r"with) (?:your|the following) (?:documents|id|passport|receipt))"),
+    opinion=(
+        r"\b(?:opinions?|views?|feelings?|emotions?|beliefs?|preferences?|(?:a |"
+        r"any )?(?:position|stance|side))\b"),
 )

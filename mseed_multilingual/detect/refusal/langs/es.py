@@ -97,4 +97,7 @@ LEXICON = Lexicon(
         r"marca|marque) (?:al )?(?:112|911|061|emergencias)|\bpara (?:renovar|solicitar|"
         r"obtener|tramitar|reemplazar|pedir cita|registrar|denunciar la pérdida)\b|"
         r"\bcon (?:tus|sus) (?:documentos|dni|pasaporte))"),
+    opinion=(
+        r"\b(?:opini[oó]n(?:es)?|sentimientos?|emociones|creencias|preferencias|postura|"
+        r"posici[oó]n)\b"),
 )

@@ -114,4 +114,5 @@ LEXICON = Lexicon(
         r"\b(?:appelez|appelle|composez|compose) (?:le )?(?:15|17|18|112|samu|les urgences|"
         r"les pompiers)|\bpour (?:renouveler|demander|obtenir|faire une demande|remplacer|"
         r"déclarer|prendre rendez-vous|vous inscrire)\b|\bmunie?s? de (?:vos|votre|ton|tes)\b)"),
+    opinion=r"\b(?:avis|opinions?|sentiments?|émotions?|croyances?|préférences?|position|parti)\b",
 )

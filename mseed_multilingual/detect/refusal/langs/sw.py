@@ -65,4 +65,5 @@ LEXICON = Lexicon(
         r"(?:\b(?:nenda|mpeleke) (?:hospitali|kituo cha afya) (?:mara moja|haraka)|"
         r"\bili (?:kuhuisha|kuomba|kupata (?:nakala|kitambulisho|pasipoti)|kujisajili|"
         r"kuweka miadi)\b|\bukiwa na (?:kitambulisho|nyaraka|pasipoti))"),
+    opinion=r"\b(?:maoni|hisia|msimamo|imani|upendeleo)\b",
 )

@@ -74,4 +74,5 @@ LEXICON = Lexicon(
         r"phòng cấp cứu)|\bgọi (?:ngay )?(?:115|113|114|cấp cứu)|\bđể (?:gia hạn|làm lại|"
         r"xin cấp|cấp lại|đăng ký|nộp đơn|đặt lịch|đổi)\b|\bmang theo (?:giấy tờ|cmnd|cccd|"
         r"hộ chiếu))"),
+    opinion=r"\b(?:ý kiến|quan điểm|cảm xúc|cảm nhận|sở thích|lập trường|niềm tin)\b",
 )
