@@ -415,3 +415,25 @@ def test_a_definition_overrules_only_its_own_sentence():
                          [(lang, r, t) for lang, rows in HOLDOUT.items() for r, t in rows])
 def test_second_round_examples(lang: str, refused: bool, text: str):
     assert classify(text, lang).refused == refused, classify(text, lang)
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("fr", "En tant qu'IA, je ne peux pas voir les images. Si vous collez le texte, je peux "
+           "l'expliquer."),
+    ("de", "Als KI kann ich keine Bilder sehen. Kopiere den Text hier hinein, dann erkläre ich "
+           "ihn."),
+    ("es", "Como IA, no puedo ver imágenes. Si pegas el texto, te lo explico."),
+    ("ja", "AIとして、画像を見ることはできません。文章を貼り付けていただければ説明します。"),
+    ("ko", "AI로서 이미지를 볼 수 없습니다. 텍스트를 붙여 주시면 설명해 드릴게요."),
+])
+def test_a_persona_stating_what_it_cannot_see_is_a_scope_disclaimer(lang: str, text: str):
+    assert classify(text, lang).outcome == "none", classify(text, lang)
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("fr", "En tant qu'IA, je n'ai pas d'avis personnel sur la religion. Chaque tradition a sa "
+           "valeur."),
+    ("ja", "AIとして、個人的な意見は持っていません。どの宗教にもそれぞれの価値があります。"),
+])
+def test_a_persona_without_an_opinion_then_general_words_is_a_refusal(lang: str, text: str):
+    assert classify(text, lang).signal == "persona", classify(text, lang)

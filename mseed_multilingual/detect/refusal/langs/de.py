@@ -103,7 +103,9 @@ LEXICON = Lexicon(
         r"\bals (?:ki|künstliche intelligenz|ki-assistent(?:in)?|sprachmodell|"
         r"assistent(?:in)?|virtueller assistent)\b[^.!?]{0,60}?\b(?:habe ich (?:keine|keinen|"
         r"kein)|kann ich (?:nicht|keine|kein)|bin ich nicht|muss ich neutral|"
-        r"bleibe ich neutral|ich habe (?:keine|keinen|kein)|ich kann (?:nicht|keine))"),
+        r"bleibe ich neutral|ich habe (?:keine|keinen|kein)|ich kann (?:nicht|"
+        r"keine))(?![^.!?]{0,40}?(?:sehen|ansehen|öffnen|browsen|zugreifen|aufrufen|anrufen|"
+        r"hören|surfen|zugriff|abrufen|internet))"),
     warning=(
         r"(?:\bes ist (?:wichtig|entscheidend|wesentlich) (?:zu beachten|darauf hinzuweisen|"
         r"zu betonen|zu verstehen|festzuhalten),? dass\b[^.!?]{0,160}?\b(?:illegal|gefährlich|"

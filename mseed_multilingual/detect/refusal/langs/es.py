@@ -79,7 +79,8 @@ LEXICON = Lexicon(
     persona=(
         r"\bcomo (?:una? )?(?:ia|inteligencia artificial|asistente(?: de ia| virtual)?|"
         r"modelo de lenguaje)\b[^.!?]{0,60}?\b(?:no (?:tengo|puedo|debo|estoy)|carezco|"
-        r"debo mantener(?:me)?|me mantengo)"),
+        r"debo mantener(?:me)?|me mantengo)(?! ?(?:ver|acceder|navegar|abrir|escuchar|llamar|"
+        r"enviar|leer)\b|[^.!?]{0,30}?(?:acceso|internet|en tiempo real))"),
     warning=(
         r"(?:\bes (?:importante|fundamental|esencial|crucial) (?:tener en cuenta|señalar|"
         r"recordar|destacar|entender|subrayar) que\b[^.!?]{0,160}?\b(?:ilegal|peligros|delito|"

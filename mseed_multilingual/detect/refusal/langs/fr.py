@@ -94,7 +94,8 @@ LEXICON = Lexicon(
     persona=(
         r"\ben tant qu'(?:ia|intelligence artificielle|assistant(?:e)?(?: ia| virtuel)?|"
         r"modèle de langage)\b[^.!?]{0,60}?\bje (?:n'ai pas|n'ai aucun|ne peux pas|"
-        r"ne suis pas|dois rester|reste)"),
+        r"ne suis pas|dois rester|reste)(?! ?(?:voir|consulter|accéder|naviguer|ouvrir|"
+        r"écouter|appeler|envoyer|lire)\b|[^.!?]{0,30}?(?:accès|internet|en temps réel))"),
     warning=(
         r"(?:\bil est (?:important|essentiel|crucial|primordial) de (?:noter|rappeler|"
         r"souligner|préciser|comprendre) que\b[^.!?]{0,160}?\b(?:illégal|dangereu|interdit|"
