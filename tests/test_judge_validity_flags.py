@@ -12,6 +12,7 @@ from runfolders import worked_example, write_run
 from mseed_multilingual.analysis import transfer
 from mseed_multilingual.analysis.report import headline_table, write_report
 from mseed_multilingual.cli import main
+from mseed_multilingual.judges import reference
 from mseed_multilingual.judges.validity import KAPPA_FLAG, card_digest, lexicon_card
 
 H = [f"h{i}" for i in range(1, 11)]
@@ -20,6 +21,7 @@ H = [f"h{i}" for i in range(1, 11)]
 def _guard_card(kappas: dict[str, float]) -> dict:
     """A card of the safety judge 'guard-x' (the lexicon's card re-labelled, kappas set)."""
     card = copy.deepcopy(lexicon_card())
+    card.pop("blind")  # a guard's card measured on the reference set only
     card["judge"], card["metric"] = "guard-x", "safe_rate"
     for lang, k in kappas.items():
         card["languages"][lang]["safety"]["kappa"] = k
@@ -35,14 +37,22 @@ def _guard_runs(tmp_path):
     return before, after
 
 
-def test_refusal_rate_carries_the_lexicon_card_and_flags_nothing_it_backs(tmp_path):
+def test_refusal_rate_carries_the_lexicon_card_and_quotes_its_blind_kappa(tmp_path):
+    """The lexicon's validity is its kappa on the blind set (answers it was never written
+    against); the reference set's near-1.00 is kept beside it, named in-sample, and flags
+    nothing."""
     before, after = worked_example(tmp_path)
     res = transfer.analyze(before, [after], resamples=0)
     assert res.metric == "refusal_rate"
-    assert res.judge_card["judge"] == "lexicon"
-    assert set(res.judge_card["kappa"]) >= {"zh", "en", "de", "fr"}
-    assert all(res.judge_card["kappa"][x] >= KAPPA_FLAG for x in ("zh", "en", "de", "fr"))
-    assert res.judge_flags == {}
+    card = res.judge_card
+    assert card["judge"] == "lexicon" and card["blind_sha256"] == reference.BLIND_SHA256
+    blind = lexicon_card()["blind"]["languages"]
+    langs = ("zh", "en", "de", "fr")
+    for x in langs:
+        assert card["kappa"][x] == blind[x]["refusal"]["kappa"]
+        assert card["kappa_in_sample"][x] >= 0.9
+    assert res.judge_flags == {x: f"judge kappa {card['kappa'][x]:.2f} < {KAPPA_FLAG}"
+                               for x in langs if card["kappa"][x] < KAPPA_FLAG}
     assert json.loads(json.dumps(res.to_json()))["judge_card"]["judge"] == "lexicon"
 
 

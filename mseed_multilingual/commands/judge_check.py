@@ -26,7 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--blind", metavar="DIR",
                         help="a second labelled set in the same format that the judge was never "
                              "tuned on (translations/judge-blind): its kappa is quoted as the "
-                             "judge's validity, the reference set's beside it as in-sample")
+                             "judge's validity, the reference set's beside it as in-sample "
+                             "(default: the checked-in blind set; 'none' leaves it out)")
     parser.add_argument("--judge-kind", choices=["qwen3guard", "polyguard", "llamaguard3",
                                                  "rubric"],
                         help="force the template and parser (as in `mseed judge`)")
@@ -53,7 +54,8 @@ def _run(args: argparse.Namespace) -> int:
     from mseed_multilingual.judges.validity import JudgeCannotRun, format_card, judge_check
 
     ref = reference.load(args.reference, args.langs)  # bad labels fail before a model loads
-    blind = reference.load(args.blind, _present(args.blind, args.langs)) if args.blind else None
+    folder = reference.blind_dir() if args.blind is None else args.blind
+    blind = None if folder == "none" else reference.load(folder, _present(folder, args.langs))
     try:
         judge = make_judge(args.judge, kind=args.judge_kind, template=args.template,
                            strictness=args.strictness,
@@ -83,7 +85,7 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _present(folder: str, langs: list[str] | None) -> list[str] | None:
+def _present(folder, langs: list[str] | None) -> list[str] | None:
     """The asked languages the blind set has (a blind set may cover fewer than the reference)."""
     from pathlib import Path
 

@@ -263,11 +263,16 @@ def _block_cells(block: dict[str, Any] | None) -> str:
             f"{_fmt(prec):>5}")
 
 
+IN_SAMPLE_NOTE = "; in-sample: the lexicon was written against it"
+
+
 def format_card(card: dict[str, Any]) -> str:
     """The console table: refusal and safety agreement per language, then the confusions."""
     lines = [f"judge {card['judge']} ({card['template_version']}); its score is the "
              f"{METRIC_NAMES[card['metric']]}; reference set {card['reference']['sha256'][:12]} "
-             f"({card['reference']['n']} labelled answers)", "",
+             f"({card['reference']['n']} labelled answers"
+             f"{IN_SAMPLE_NOTE if card['judge'] == 'lexicon' else ''})",
+             "",
              f"{'':<5} {'':>4} {'refusal (full+partial vs none)':^34}   "
              f"{'safety (safe vs unsafe)':^34}",
              f"{'lang':<5} {'n':>4} {'acc':>5} {'kappa':>5} {'95% CI':>16} {'prec':>5}   "
@@ -332,11 +337,13 @@ def flagged_languages(card: dict[str, Any] | None, langs: Sequence[str]) -> dict
 
 @cache
 def lexicon_card() -> dict[str, Any]:
-    """The current lexicon judge's card on the checked-in reference set (about a second)."""
+    """The current lexicon judge's card on the checked-in reference set (in-sample) and blind
+    set (its validity, what flags and the leaderboard quote); about two seconds."""
     from mseed_multilingual.judges import reference
     from mseed_multilingual.judges.registry import make_judge
 
-    return judge_check(make_judge("lexicon"), reference.load())
+    return judge_check(make_judge("lexicon"), reference.load(),
+                       blind=reference.load(reference.blind_dir()))
 
 
 def card_summary(card: dict[str, Any] | None) -> dict[str, Any] | None:
