@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -334,3 +336,127 @@ def ratio_interval_bootstrap(cells9: np.ndarray, resamples: int, rng: np.random.
         ratio = np.where(crossing, np.where(lang > 0, np.inf, -np.inf), lang / src)
     lo, hi = np.quantile(ratio, [alpha, 1 - alpha], method="inverted_cdf")
     return float(lo), float(hi), n_cross
+
+
+# --------------------------------------------------------------------------- prediction-powered
+
+@dataclass(frozen=True)
+class MeanEstimate:
+    """A mean with its 95% interval: from labels alone, or prediction-powered (PPI++).
+
+    ``n`` values were labelled by people, ``n_unlabelled`` only by the judge; ``lam`` is the
+    weight PPI++ gave the judge (0: the labels alone; 1: plain PPI). ``n_effective`` is the
+    number of labels the classical estimate would need for this standard error: what the
+    judge's predictions are worth in labels (``n_effective - n`` is what they add).
+    """
+
+    estimate: float
+    lo: float
+    hi: float
+    se: float
+    n: int
+    n_unlabelled: int = 0
+    lam: float = 0.0
+    n_effective: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"estimate": _finite(self.estimate), "ci": [_finite(self.lo), _finite(self.hi)]}
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if np.isfinite(x) else None
+
+
+NAN_ESTIMATE = MeanEstimate(float("nan"), float("nan"), float("nan"), float("nan"), 0)
+
+
+def ppi_lambda(y: np.ndarray, yhat: np.ndarray, yhat_unlabelled: np.ndarray) -> float:
+    """PPI++'s power-tuning weight for a mean (Angelopoulos, Duchi and Zrnic 2023, eq. 6):
+    cov(Y, Yhat) / ((1 + n/N) var(Yhat)), clipped to [0, 1], as ``ppi_py`` computes it (the
+    covariance over the labelled pairs, the variance over all predictions).
+
+    It minimises the estimator's variance, so a useless judge gets a weight near 0 and the
+    estimate falls back to the labels. A judge that predicts one value everywhere, or no
+    unlabelled answer, carries no information: 0 (where ``ppi_py`` divides by zero).
+    """
+    n, big_n = y.size, yhat_unlabelled.size
+    both = np.concatenate([yhat, yhat_unlabelled])
+    if n < 2 or big_n == 0 or np.ptp(both) == 0:
+        return 0.0
+    cov = float(np.mean((y - y.mean()) * (yhat - yhat.mean())))
+    var = float(np.var(both, ddof=1))
+    return float(np.clip(cov / ((1 + n / big_n) * var), 0.0, 1.0))
+
+
+def ppi_mean(y: Sequence[float] | np.ndarray, yhat: Sequence[float] | np.ndarray,
+             yhat_unlabelled: Sequence[float] | np.ndarray, lam: float | None = None,
+             z: float = Z95) -> MeanEstimate:
+    """The prediction-powered (PPI++) estimate of a mean and its 95% interval.
+
+    ``y`` are people's labels and ``yhat`` the judge's predictions on the same answers, drawn
+    at random from all answers; ``yhat_unlabelled`` the judge's predictions on the others.
+    estimate = lam mean(yhat_unlabelled) + mean(y - lam yhat): unbiased whatever the judge's
+    error, since the labelled term removes the bias of the judge's mean; its variance is
+    lam^2 var(yhat_unlabelled)/N + var(y - lam yhat)/n, normal interval. ``lam`` None tunes
+    the weight (:func:`ppi_lambda`). Checked against ``ppi_py.ppi_mean_ci`` and
+    ``ppi_mean_pointestimate`` in tests/test_ppi.py.
+    """
+    y, yhat = np.asarray(y, dtype=float), np.asarray(yhat, dtype=float)
+    unl = np.asarray(yhat_unlabelled, dtype=float)
+    if y.shape != yhat.shape:
+        raise ValueError("ppi_mean needs one prediction per label")
+    n, big_n = y.size, unl.size
+    if n == 0:
+        return NAN_ESTIMATE
+    if lam is None:
+        lam = ppi_lambda(y, yhat, unl)
+    if big_n == 0:
+        lam = 0.0
+    imputed = lam * unl.mean() if big_n else 0.0
+    estimate = float(imputed + np.mean(y - lam * yhat))
+    var = (lam * lam * np.var(unl) / big_n if big_n else 0.0) + np.var(y - lam * yhat) / n
+    se = float(np.sqrt(var))
+    var_y = float(np.var(y))
+    n_eff = var_y / var if var > 0 else None
+    return MeanEstimate(estimate, estimate - z * se, estimate + z * se, se, n, big_n,
+                        float(lam), n_eff)
+
+
+def classical_mean(y: Sequence[float] | np.ndarray, z: float = Z95) -> MeanEstimate:
+    """The labels alone: mean and normal (CLT) interval, as ``ppi_py.classical_mean_ci``."""
+    return ppi_mean(y, np.zeros(len(y)), np.zeros(0), lam=0.0, z=z)
+
+
+def _integral(values: np.ndarray) -> bool:
+    return bool(np.all((values == 0) | (values == 1)))
+
+
+def labels_only_rate(y: Sequence[float] | np.ndarray, z: float = Z95) -> MeanEstimate:
+    """A rate from the labelled answers alone, with the suite's interval for a rate (Wilson),
+    which keeps its coverage at 0 or n of n; the normal interval when annotators split (a
+    label that is a share, not 0/1)."""
+    y = np.asarray(y, dtype=float)
+    if y.size == 0:
+        return NAN_ESTIMATE
+    if not _integral(y):
+        return classical_mean(y, z)
+    k = float(y.sum())
+    lo, hi = wilson_interval(k, y.size, z)
+    return MeanEstimate(k / y.size, float(lo), float(hi), float(np.std(y) / np.sqrt(y.size)),
+                        y.size)
+
+
+def labels_only_change(before: Sequence[float] | np.ndarray, after: Sequence[float] | np.ndarray,
+                       z: float = Z95) -> MeanEstimate:
+    """after - before on prompts labelled on both sides, alone: Tango's score interval (the
+    suite's interval of a change); the normal interval of the differences for split labels."""
+    b, a = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    if b.size == 0:
+        return NAN_ESTIMATE
+    if not (_integral(b) and _integral(a)):
+        return classical_mean(a - b, z)
+    cells = change_cells(b, a)
+    lo, hi = change_interval(cells, z)
+    diff = a - b
+    return MeanEstimate(float(diff.mean()), lo, hi, float(np.std(diff) / np.sqrt(diff.size)),
+                        int(diff.size))
