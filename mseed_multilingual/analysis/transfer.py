@@ -84,6 +84,7 @@ class TransferResult:
     variant_vs_plain: Any = None
     distance: Any = None
     distance_correlation: Any = None
+    ppi: Any = None  # analysis.ppi.PPIResult: estimates corrected by people's labels (--labels)
 
     @property
     def metric_label(self) -> str:
@@ -107,6 +108,7 @@ class TransferResult:
             "correction": self.correction, "safe_rate_definition": SAFE_RATE_DEFINITION,
             "verdicts": _records(self.verdicts) if self.verdicts is not None else [],
             **self._conditions_json(),
+            **({"labels": self.ppi.to_json()} if self.ppi is not None else {}),
         }
 
     def _conditions_json(self) -> dict[str, Any]:
@@ -148,7 +150,8 @@ class TransferResult:
                 "transfer_ratio_unbounded": bool(unbounded.get(row["lang"], False)),
                 "transfer_ratio_note": row["ratio_note"], "ratio_pairs": row["ratio_pairs"],
                 "n_pairs": row["n_pairs"], "significant": row["significant"],
-                **self._bounds_json(after, row["lang"])}
+                **self._bounds_json(after, row["lang"]),
+                **(self.ppi.row_json(after, row["lang"]) if self.ppi is not None else {})}
         cons = self.consistency
         cons = _records(cons[cons["after"] == after])
         return {"before": self.before, "after": after, "source_lang": self.aligned_on[after],
@@ -175,13 +178,15 @@ def analyze(before: str | Path, after: list[str | Path] | str | Path,
             seed: int = stats.DEFAULT_SEED, allow_mixed: bool = False,
             manifest: str | Path | None = None, interval: str = stats.DEFAULT_CHANGE_INTERVAL,
             correct: str = DEFAULT_CORRECTION, allow_errors: bool = False,
-            judge_card: str | Path | dict | None = None) -> TransferResult:
+            judge_card: str | Path | dict | None = None,
+            human_labels: str | Path | None = None) -> TransferResult:
     """Read run folders and compute every table (the Python API of ``mseed transfer``).
 
     ``labels`` names the runs: one per after run, or one for before followed by one per after.
     ``aligned_on`` is one language for all after runs or one per after run (for the matrix).
     ``judge_card`` (``mseed judge-check -o``) qualifies each language's scores; a refusal rate
     gets the lexicon's own card by default (see :func:`attach_judge_validity`).
+    ``human_labels`` (a labels folder or CSV) adds prediction-powered estimates (:mod:`.ppi`).
     """
     from mseed_multilingual.analysis.table import load_runs
 
@@ -199,6 +204,10 @@ def analyze(before: str | Path, after: list[str | Path] | str | Path,
                            aligned_on=aligned_list(aligned_on, len(afters)), resamples=resamples,
                            seed=seed, allow_mixed=allow_mixed, manifest=manifest,
                            interval=interval, correct=correct, allow_errors=allow_errors)
+    if human_labels is not None:
+        from mseed_multilingual.analysis.ppi import attach_ppi
+
+        result, judge_card = attach_ppi(result, table, human_labels, judge_card)
     return attach_judge_validity(result, judge_card)
 
 

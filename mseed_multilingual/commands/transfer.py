@@ -54,6 +54,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                              "kappa is below 0.6 are flagged (default: the lexicon's own card "
                              "for a refusal rate; a safety judge without a card is flagged "
                              "unknown in every language)")
+    parser.add_argument("--labels", metavar="PATH",
+                        help="people's labels of a random sample of the answers (an annotation "
+                             "folder from `mseed annotate`, or a CSV id,lang,side,refusal[,safe]"
+                             "): adds the prediction-powered (PPI++) estimate and interval of "
+                             "each rate and change beside the judge-only and labels-only ones, "
+                             "and flags languages from the judge's agreement with the labels; "
+                             "needs one --after run")
     parser.add_argument("-o", "--output", default=DEFAULT_OUT, metavar="DIR",
                         help=f"report folder (default {DEFAULT_OUT}/)")
     parser.add_argument("--json", action="store_true",
@@ -77,7 +84,8 @@ def _run(args: argparse.Namespace) -> int:
                      seed=stats.DEFAULT_SEED if args.seed is None else args.seed,
                      allow_mixed=args.allow_mixed, manifest=args.manifest,
                      interval=args.interval, correct=args.correct,
-                     allow_errors=args.allow_errors, judge_card=args.judge_card)
+                     allow_errors=args.allow_errors, judge_card=args.judge_card,
+                     human_labels=args.labels)
     paths = write_report(result, args.output)
     if args.json:
         for warning in result.warnings:  # the headline table (not printed here) carries them
@@ -87,6 +95,11 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     print(headline_table(result))
     print()
+    if result.ppi is not None:
+        from mseed_multilingual.analysis.ppi import ppi_text
+
+        print(ppi_text(result.ppi))
+        print()
     if result.variants is not None:
         from mseed_multilingual.analysis.report import variant_text
 

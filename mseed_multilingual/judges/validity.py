@@ -350,13 +350,16 @@ def card_summary(card: dict[str, Any] | None) -> dict[str, Any] | None:
     """What a result or a leaderboard row shows of a card: who, against what, kappa per lang."""
     if card is None:
         return None
-    return {"judge": card["judge"], "template_version": card["template_version"],
-            "metric": card["metric"], "reference_sha256": card["reference"]["sha256"],
-            "digest": card["digest"],
-            "kappa": {lang: primary_kappa(card, lang) for lang in sorted(card["languages"])},
-            "kappa_in_sample": {lang: primary_kappa(card, lang, in_sample=True)
-                                for lang in sorted(card["languages"])},
-            "blind_sha256": (card.get("blind") or {}).get("sha256")}
+    out = {"judge": card["judge"], "template_version": card["template_version"],
+           "metric": card["metric"], "reference_sha256": card["reference"]["sha256"],
+           "digest": card["digest"],
+           "kappa": {lang: primary_kappa(card, lang) for lang in sorted(card["languages"])},
+           "kappa_in_sample": {lang: primary_kappa(card, lang, in_sample=True)
+                               for lang in sorted(card["languages"])},
+           "blind_sha256": (card.get("blind") or {}).get("sha256")}
+    if card["reference"].get("kind"):  # measured on people's labels (judges.labels_check);
+        out["validated_on"] = card["reference"]["kind"]  # absent: the reference set
+    return out
 
 
 def resolve_card(metric: str, judge_id: str | None,
