@@ -286,6 +286,34 @@ def change_vs_distance(result: TransferResult):
     return fig
 
 
+def ppi_change(result: TransferResult):
+    """The change per language by the judge alone, PPI++ and the labels alone, 95% intervals
+    (``--labels``): where the judge's interval misses the corrected ones, its error moved the
+    change."""
+    if result.ppi is None:
+        return None
+    rows = result.ppi.rows
+    fig = _figure(min(24.0, max(6.0, 0.9 * len(rows) + 2)), 3.6)
+    ax = fig.add_subplot()
+    x = np.arange(len(rows))
+    names = (("judge_only", "judge only"), ("ppi", "PPI++"), ("labels_only", "labels only"))
+    for i, (key, label) in enumerate(names):
+        est = np.array([r[key]["change"].estimate for r in rows], dtype=float)
+        lo = np.array([r[key]["change"].lo for r in rows], dtype=float)
+        hi = np.array([r[key]["change"].hi for r in rows], dtype=float)
+        err = np.where(np.isfinite(est), np.vstack([est - lo, hi - est]), 0)
+        ax.errorbar(x + (i - 1) * 0.22, np.where(np.isfinite(est), est, np.nan), yerr=err,
+                    fmt="o", capsize=3, label=label, color=f"C{i}")
+    ax.axhline(0, color="#999", lw=0.8)
+    ax.set_xticks(x, [r["lang"] for r in rows])
+    ax.set_ylabel(f"change in {_name(result)}")
+    ax.set_title("Change after - before per language: judge only, PPI++ (judge + people's "
+                 "labels), labels only; 95% intervals", fontsize=8)
+    ax.legend(fontsize=7, ncols=3)
+    sign(fig, result.signature)
+    return fig
+
+
 FIGURES: dict[str, Callable[[TransferResult], Any]] = {
     "before_after": before_after_bars,
     "change_heatmap": change_heatmap,
@@ -294,6 +322,7 @@ FIGURES: dict[str, Callable[[TransferResult], Any]] = {
     "over_refusal_vs_safety": over_refusal_vs_safety,
     "variant_changes": variant_changes,
     "change_vs_distance": change_vs_distance,
+    "ppi_change": ppi_change,
 }
 
 

@@ -276,6 +276,32 @@ def ppi_tables(table, result, labelset) -> PPIResult:
 
 # --------------------------------------------------------------------------- text
 
+PPI_CAPTION = (
+    "{n} answers labelled by people (labels sha256 {sha}), drawn at random from the scored "
+    "answers. judge only: the judge verdicts alone (as above; off by the judge error). "
+    "PPI++: prediction-powered inference with power tuning (Angelopoulos, Duchi and Zrnic "
+    "2023): the judge verdicts on every answer, their bias removed by the labels; valid "
+    "whatever the judge error, under random sampling of the labelled answers. labels only: "
+    "the labelled prompts alone (Wilson; Tango for a change). A change is PPI on the "
+    "per-prompt difference over the prompts labelled on both sides. n eff: how many labels "
+    "the labels alone would need for the PPI interval width.")
+
+
+def display_frame(ppi: PPIResult):
+    """One row per language and part, the three estimates as 'x [lo, hi]' side by side."""
+    import pandas as pd
+
+    out = []
+    for r in ppi.rows:
+        for part in PARTS:
+            signed = part == "change"
+            n_eff = r["ppi"][part].n_effective
+            out.append({"lang": r["lang"], "part": part,
+                        **{name: _cell(r[name][part], signed).strip() for name in ESTIMATORS},
+                        "n_labelled": r["n_labelled"][part],
+                        "n_eff": "-" if n_eff is None else f"{n_eff:.0f}"})
+    return pd.DataFrame(out)
+
 def _cell(e: stats.MeanEstimate, signed: bool = False) -> str:
     if not np.isfinite(e.estimate):
         return f"{'-':>22}"

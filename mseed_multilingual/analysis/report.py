@@ -123,11 +123,27 @@ def tables(result: TransferResult) -> dict[str, Any]:
            "consistency": result.consistency, "transfer_matrix": result.matrix,
            "alignment_tax": result.tax, "not_comparable": result.not_comparable,
            "verdicts": verdicts}
+    if result.ppi is not None:
+        out["ppi"] = result.ppi.frame()
     for name in CONDITION_TABLES:
         frame = getattr(result, name)
         if frame is not None:
             out[name] = frame
     return out
+
+
+def ppi_blocks(result: TransferResult, figures: dict[str, Path]) -> list[Block]:
+    """Judge-only, PPI++ and labels-only side by side per language (``--labels``)."""
+    if result.ppi is None:
+        return []
+    from mseed_multilingual.analysis.ppi import PPI_CAPTION, display_frame
+
+    b = [Block("heading", "Corrected by human labels (PPI++)"),
+         Block("text", PPI_CAPTION.format(n=result.ppi.n_labels, sha=result.ppi.sha256[:12])),
+         Block("table", display_frame(result.ppi), "Judge-only, PPI++ and labels-only")]
+    if "ppi_change" in figures:
+        b.append(Block("figure", figures["ppi_change"], "Change: judge-only, PPI++, labels-only"))
+    return b
 
 
 CONDITION_TABLES = ("variants", "variant_vs_plain", "distance", "distance_correlation")
@@ -162,6 +178,7 @@ def blocks(result: TransferResult, figures: dict[str, Path]) -> list[Block]:
                        f"{measure_name(result).capitalize()} before and after (paired prompts, "
                        f"n as in the table)"))
     b += judge_validity_blocks(result)
+    b += ppi_blocks(result, figures)
     b += _invalid_blocks(result)
     if len(result.not_comparable):
         b.append(Block("table", result.not_comparable, "Languages not comparable"))
@@ -293,8 +310,10 @@ def judge_validity_blocks(result: TransferResult) -> list[Block]:
                                f"answers is unknown in every language (run `mseed judge-check "
                                f"--judge {result.judge} -o card.json` and pass --judge-card)."))
     else:
-        b.append(Block("text", f"Judge {card['judge']} ({card['template_version']}) against the "
-                               f"labelled reference set {card['reference_sha256'][:12]}: Cohen's "
+        against = ("human labels of these answers" if card.get("validated_on") == "labels"
+                   else "the labelled reference set")
+        b.append(Block("text", f"Judge {card['judge']} ({card['template_version']}) against "
+                               f"{against} {card['reference_sha256'][:12]}: Cohen's "
                                f"kappa per language of its {measure_name(result)} outcome."))
         langs = sorted(set(result.rates["lang"].astype(str)))
         b.append(Block("table", pd.DataFrame(
@@ -433,7 +452,7 @@ def write_report(result: TransferResult, out_dir: str | Path) -> dict[str, Path]
     for name, fig in plots.all_figures(result).items():
         figures[name] = plots.save(fig, out / "figures" / f"{name}.png")
         paths[f"figure_{name}"] = figures[name]
-    for name in ("change_vs_quality", "variant_changes", "change_vs_distance"):
+    for name in ("change_vs_quality", "variant_changes", "change_vs_distance", "ppi_change"):
         stale = out / "figures" / f"{name}.png"
         if name not in figures and stale.exists():
             stale.unlink()
