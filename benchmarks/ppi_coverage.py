@@ -56,7 +56,7 @@ def run_cell(rng: np.random.Generator, data, fraction: float, draws: int) -> dic
     truth = float((ya - yb).mean())
     d_true, d_judge = ya - yb, fa - fb
     j_lo, j_hi = stats.change_interval(stats.change_cells(fb, fa))
-    k = int(round(fraction * n))
+    k = round(fraction * n)
     hits = {"ppi": 0, "labels": 0}
     widths: dict[str, list[float]] = {"ppi": [], "labels": []}
     for _ in range(draws):

@@ -130,3 +130,44 @@ def test_labels_need_one_after_run(runs, tmp_path, capsys) -> None:
                  str(tmp_path / "rep")])
     assert code == 2
     assert "--labels needs exactly one --after run" in capsys.readouterr().err
+
+
+def test_judge_check_labels_per_language_and_side(runs, tmp_path, capsys) -> None:
+    from mseed_multilingual.judges.validity import kappa_from_table, load_card
+
+    before, after, csv = runs
+    card_path = tmp_path / "card.json"
+    code = main(["judge-check", "--judge", "lexicon", "--labels", str(csv), "--before",
+                 str(before), "--after", str(after), "-o", str(card_path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    card = load_card(card_path)  # a valid card: digest and fields
+    assert card["reference"]["kind"] == "labels" and card["reference"]["n"] == 84
+    zh_after = card["languages"]["zh"]["sides"]["after"]["refusal"]
+    # 32 labelled: people see 28 refusals, the judge finds the first 16 and invents none
+    assert zh_after["confusion"] == [[16, 12], [0, 4]]
+    assert zh_after["sensitivity"]["estimate"] == pytest.approx(16 / 28, abs=1e-4)
+    assert zh_after["specificity"]["estimate"] == 1.0
+    assert zh_after["accuracy"] == pytest.approx(20 / 32, abs=1e-4)
+    assert zh_after["kappa"] == pytest.approx(kappa_from_table([[16, 12], [0, 4]]).kappa,
+                                              abs=1e-4)
+    lo, hi = stats.wilson_interval(16, 28)
+    assert zh_after["sensitivity"]["ci"] == pytest.approx([float(lo), float(hi)], abs=1e-4)
+    assert "zh    after     32" in out
+    # transfer flags from this in-domain card (zh pooled kappa 0.61; en 0.89)
+    code = main(["transfer", "--before", str(before), "--after", str(after), "--judge-card",
+                 str(card_path), "-o", str(tmp_path / "rep"), "--json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["judge_card"]["validated_on"] == "labels"
+    assert doc["judge_card"]["kappa"]["zh"] == card["languages"]["zh"]["refusal"]["kappa"]
+
+
+def test_judge_check_labels_errors(runs, tmp_path, capsys) -> None:
+    before, after, csv = runs
+    assert main(["judge-check", "--judge", "lexicon", "--labels", str(csv)]) == 2
+    assert "--labels needs the run folder(s)" in capsys.readouterr().err
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,lang,side,refusal\nh1,zh,before,full\nzz9,en,after,none\n")
+    assert main(["judge-check", "--judge", "lexicon", "--labels", str(bad), "--before",
+                 str(before), "--after", str(after)]) == 2
+    assert "bad.csv:3: labelled id 'zz9' (en, after) is not an answer" in capsys.readouterr().err

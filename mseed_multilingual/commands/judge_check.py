@@ -42,17 +42,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--api-key-env", default="OPENAI_API_KEY",
                         help="environment variable holding the API key (openai)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    parser.add_argument("--labels", metavar="PATH",
+                        help="check the judge against people's labels of your own answers (an "
+                             "annotation folder or a CSV id,lang,side,refusal[,safe]) instead of "
+                             "the reference set: its verdicts are read from the run folders "
+                             "given with --before/--after (judge them first with `mseed judge`)"
+                             "; per language and side kappa, accuracy, sensitivity, specificity")
+    parser.add_argument("--before", metavar="DIR",
+                        help="with --labels: the run folder the 'before' labels were made on")
+    parser.add_argument("--after", metavar="DIR",
+                        help="with --labels: the run folder the 'after' labels were made on")
     parser.add_argument("--json", action="store_true", help="print the judge card as JSON")
     parser.add_argument("-o", "--output", metavar="CARD.json", help="write the judge card here")
     parser.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    from mseed_multilingual.core.io import json_text, write_text
     from mseed_multilingual.judges import reference
     from mseed_multilingual.judges.registry import make_judge
     from mseed_multilingual.judges.validity import JudgeCannotRun, format_card, judge_check
 
+    if args.labels:
+        return _run_labels(args)
     ref = reference.load(args.reference, args.langs)  # bad labels fail before a model loads
     folder = reference.blind_dir() if args.blind is None else args.blind
     blind = None if folder == "none" else reference.load(folder, _present(folder, args.langs))
@@ -73,13 +84,19 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     finally:
         judge.close()
+    return _write(card, args, format_card)
+
+
+def _write(card: dict, args: argparse.Namespace, formatter) -> int:
+    from mseed_multilingual.core.io import json_text, write_text
+
     text = json_text(card)
     if args.output:
         write_text(args.output, text)
     if args.json:
         sys.stdout.write(text)
     else:
-        print(format_card(card))
+        print(formatter(card))
         if args.output:
             print(f"\njudge card: {args.output}")
     return 0
@@ -93,3 +110,28 @@ def _present(folder, langs: list[str] | None) -> list[str] | None:
         return None
     have = {p.stem for p in Path(folder).glob("*.jsonl")}
     return [x for x in langs if x in have] or langs
+
+
+def _run_labels(args: argparse.Namespace) -> int:
+    """The in-domain card: the judge's stored verdicts on the runs against the labels."""
+    from mseed_multilingual.analysis.ppi import check_labels_in_runs, in_domain_card
+    from mseed_multilingual.analysis.table import load_runs
+    from mseed_multilingual.judges.labels_check import format_labels_card
+    from mseed_multilingual.judges.validity import judge_metric
+    from mseed_multilingual.labels.store import read_labels
+
+    if not args.before:
+        raise ValueError("--labels needs the run folder(s) the labels were made on: --before "
+                         "DIR [--after DIR]")
+    labelset = read_labels(args.labels)
+    runs = {side: path for side, path in (("before", args.before), ("after", args.after))
+            if path}
+    table, infos = load_runs(list(runs.items()), judge=args.judge)
+    check_labels_in_runs(labelset, table, {side: side for side in runs})
+    if args.langs:
+        table = table[table["lang"].isin(args.langs).to_numpy()]
+    card = in_domain_card(table, infos, {side: side for side in runs}, labelset, args.judge,
+                          judge_metric(args.judge))
+    for warning in labelset.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return _write(card, args, format_labels_card)
