@@ -256,12 +256,18 @@ def ppi_tables(table, result, labelset) -> PPIResult:
     after = result.afters[0]
     if not len(labelset):
         raise ValueError(f"{labelset.source}: no labels (nothing to correct the judge with)")
-    check_labels_in_runs(labelset, table, {"before": result.before, "after": after})
+    runs = {"before": result.before, "after": after}
+    check_labels_in_runs(labelset, table, runs)
     table = plain_rows(table)
+    plain = {side: answered_ids(table, run) for side, run in runs.items()}
+    variants = sum((x.lang, x.id) not in plain[x.side] for x in labelset.labels)
     fld = label_field(result.metric)
     score = "safe" if result.metric == "safe_rate" else "refused"
     values = label_values(labelset, fld)
     warnings = [*labelset.warnings]
+    if variants:
+        warnings.append(f"{variants} label(s) of prompt variants not used: the estimates are "
+                        f"of the plain prompts, as the headline table")
     missing = len(labelset.keys()) - len(values)
     if missing:
         warnings.append(f"{missing} labelled answer(s) have no '{fld}' label: not used for the "
