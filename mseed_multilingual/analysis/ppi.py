@@ -57,7 +57,8 @@ class PPIResult:
         out: dict[str, Any] = {}
         for name in ESTIMATORS:
             out[name] = {part: r[name][part].to_json() for part in PARTS}
-            out[name]["n_labelled"] = r["n_labelled"]["change"]
+            if name != "judge_only":  # n_labelled: the prompts labelled on both sides
+                out[name]["n_labelled"] = r["n_labelled"]["change"]
         out["n_labelled"] = r["n_labelled"]
         out["n_effective"] = {part: _round(r["ppi"][part].n_effective) for part in PARTS}
         out["lambda"] = {part: _round(r["ppi"][part].lam) for part in PARTS}
