@@ -171,3 +171,21 @@ def test_judge_check_labels_errors(runs, tmp_path, capsys) -> None:
     assert main(["judge-check", "--judge", "lexicon", "--labels", str(bad), "--before",
                  str(before), "--after", str(after)]) == 2
     assert "bad.csv:3: labelled id 'zz9' (en, after) is not an answer" in capsys.readouterr().err
+
+
+def test_submission_embeds_the_labels_card_and_validates(runs, tmp_path, capsys) -> None:
+    """The in-domain card travels in a submission like the reference one (schema v2 allows
+    reference.kind), so the leaderboard's kappa per language is the one on these answers."""
+    from mseed_multilingual.judges.validity import primary_kappa
+    from mseed_multilingual.publish import submission, validate
+
+    before, after, csv = runs
+    card_path = tmp_path / "card.json"
+    assert main(["judge-check", "--judge", "lexicon", "--labels", str(csv), "--before",
+                 str(before), "--after", str(after), "-o", str(card_path)]) == 0
+    doc = submission.build(after, before=before, judge="lexicon", judge_card=card_path)
+    assert validate.problems(doc) == []
+    card = doc["judge"]["card"]
+    assert card["reference"]["kind"] == "labels"
+    assert primary_kappa(card, "zh") == json.loads(card_path.read_text())["languages"]["zh"][
+        "refusal"]["kappa"]
