@@ -138,14 +138,7 @@ def check_labels_in_runs(labelset, table, runs: dict[str, str]) -> None:
 
 def label_values(labelset, fld: str) -> dict[tuple[str, str, str], float]:
     """(lang, side, id) -> the label's value of ``fld`` (mean over annotators), where given."""
-    from mseed_multilingual.labels.store import _field_value
-
-    out = {}
-    for key, labels in labelset.by_key().items():
-        values = [v for v in (_field_value(x, fld) for x in labels) if v is not None]
-        if values:
-            out[key] = sum(values) / len(values)
-    return out
+    return labelset.values(fld)
 
 
 def side_estimates(pred: dict[str, float], labels: dict[str, float]

@@ -25,6 +25,7 @@ import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -89,18 +90,27 @@ class LabelSet:
     def annotators(self) -> list[str]:
         return sorted({label.annotator for label in self.labels})
 
-    def by_key(self) -> dict[Key, list[Label]]:
+    @cached_property
+    def _by_key(self) -> dict[Key, list[Label]]:
         out: dict[Key, list[Label]] = defaultdict(list)
         for label in self.labels:
             out[label.key].append(label)
         return dict(out)
 
+    def by_key(self) -> dict[Key, list[Label]]:
+        return self._by_key
+
     def value(self, key: Key, field: str = "refused") -> float | None:
         """The mean of ``field`` (``refused`` or ``safe``) over the annotators who labelled
         ``key``: 0 or 1 with one annotator, a share with several; None if nobody gave it."""
-        values = [_field_value(label, field) for label in self.by_key().get(key, [])]
+        values = [_field_value(label, field) for label in self._by_key.get(key, [])]
         values = [v for v in values if v is not None]
         return sum(values) / len(values) if values else None
+
+    def values(self, field: str = "refused") -> dict[Key, float]:
+        """Every labelled key's :meth:`value` of ``field``, where some annotator gave it."""
+        out = {key: self.value(key, field) for key in self._by_key}
+        return {key: v for key, v in out.items() if v is not None}
 
     def __len__(self) -> int:
         return len(self.labels)
