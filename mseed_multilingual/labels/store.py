@@ -25,8 +25,8 @@ import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
