@@ -141,8 +141,7 @@ def _transfer(plan: DemoPlan):
 
 def _publish(plan: DemoPlan) -> dict[str, Path]:
     from mseed_multilingual.publish import submission
-    from mseed_multilingual.publish.board import collect
-    from mseed_multilingual.publish.site import build_site
+    from mseed_multilingual.publish.site import publish
 
     _say("leaderboard submissions and site")
     subs = plan.out / "submissions"
@@ -153,8 +152,8 @@ def _publish(plan: DemoPlan) -> dict[str, Path]:
             submission.build(plan.after_dir, before=plan.before_dir, judge=DEMO_JUDGE,
                              aligned_on=ALIGNED_ON), subs / "aligned.json"),
     }
-    site = build_site(collect(subs), plan.out / "site")
-    return {**written, "site": site}
+    _, built = publish(subs, plan.out / "site")
+    return {**written, "site": built.index}
 
 
 def conclusion(result) -> str:

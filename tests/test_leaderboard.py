@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +22,7 @@ from mseed_multilingual.publish.hf_export import (
     write_eval_results,
     write_hf_format,
 )
-from mseed_multilingual.publish.site import build_site
+from mseed_multilingual.publish.site import MANIFEST, build_site, publish
 
 
 @pytest.fixture(scope="module")
@@ -187,3 +190,94 @@ def test_hf_space_results_read_back(site):
         assert payload["results"]["mseed"][doc["judge"]["metric"]] == \
             doc["scores"]["overall"]["safety"]["value"]
     assert (tmp / "hf" / "results" / "org" / "aligned").is_dir()
+
+
+# --------------------------------------------------------------------------- incremental builds
+
+def site_files(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file()}
+
+
+def leaderboard_cli(subs: Path, out: Path) -> str:
+    proc = subprocess.run([sys.executable, "-m", "mseed_multilingual", "leaderboard", str(subs),
+                           "-o", str(out)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    return proc.stdout
+
+
+def same_as_fresh(subs: Path, out: Path, fresh: Path) -> None:
+    """The incrementally built site is byte for byte the site built at once from ``subs``."""
+    build_site(collect(subs), fresh)
+    assert site_files(out) == site_files(fresh)
+
+
+def test_incremental_build_draws_only_what_is_new(site, tmp_path):
+    """Pages are reused for unchanged files, drawn for new ones, removed when no row needs
+    them; unchanged files are not read again; the result is the site built at once."""
+    _, _, folder = site
+    subs, out = tmp_path / "subs", tmp_path / "site"
+    shutil.copytree(folder, subs)
+    (subs / "xss.json").rename(tmp_path / "xss.json")
+    files = len(list(subs.rglob("*.json")))
+    first = leaderboard_cli(subs, out)
+    assert f"{files} of {files} file(s) read" in first
+    assert "model pages: 3 drawn, 0 reused, 0 removed" in first
+    again = leaderboard_cli(subs, out)  # nothing new: nothing drawn, nothing read
+    assert f"0 of {files} file(s) read" in again
+    assert "model pages: 0 drawn, 3 reused, 0 removed" in again
+    (tmp_path / "xss.json").rename(subs / "xss.json")  # one new submission
+    board, built = publish(subs, out)
+    assert (board.parsed, built.drawn, built.reused, built.removed) == (1, 1, 3, 0)
+    same_as_fresh(subs, out, tmp_path / "fresh1")
+    (subs / "base-new.json").unlink()  # base-old is no longer superseded: a row again
+    board, built = publish(subs, out)
+    assert (board.parsed, built.drawn, built.reused, built.removed) == (0, 1, 3, 1)
+    assert "base-old.json" in {r.file for r in board.rows}
+    same_as_fresh(subs, out, tmp_path / "fresh2")
+
+
+def test_a_changed_file_gets_a_new_page(site, tmp_path):
+    _, board, folder = site
+    subs, out = tmp_path / "subs", tmp_path / "site"
+    shutil.copytree(folder, subs)
+    publish(subs, out)
+    doc = sub.load(subs / "aligned.json")
+    old_page = next(r.page for r in board.rows if r.file == "aligned.json")
+    sub.write({**doc, "model": {**doc["model"], "name": "org/renamed"}}, subs / "aligned.json")
+    board, built = publish(subs, out)
+    new_page = next(r.page for r in board.rows if r.file == "aligned.json")
+    assert new_page != old_page and new_page.startswith("models/org_renamed-")
+    assert (board.parsed, built.drawn, built.removed) == (1, 1, 1)
+    assert not (out / old_page).exists() and (out / new_page).is_file()
+    same_as_fresh(subs, out, tmp_path / "fresh")
+
+
+def test_damaged_pages_and_manifest_are_redrawn(site, tmp_path):
+    """A page whose bytes are not what the build wrote is drawn again; a manifest that is not
+    JSON, or was written by other code, costs a full rebuild, never a traceback."""
+    _, _, folder = site
+    out = tmp_path / "site"
+    _, built = publish(folder, out)
+    page = next((out / "models").glob("*.html"))
+    page.write_text("edited", encoding="utf-8")
+    stray = out / "models" / "old-page.html"
+    stray.write_text("from an older build", encoding="utf-8")
+    board, built = publish(folder, out)
+    assert (board.parsed, built.drawn, built.reused, built.removed) == (0, 1, 3, 1)
+    assert not stray.exists()
+    same_as_fresh(folder, out, tmp_path / "fresh")
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    (out / MANIFEST).write_text(json.dumps({**manifest, "fingerprint": "other code"}),
+                                encoding="utf-8")
+    board, built = publish(folder, out)
+    assert (built.drawn, built.reused) == (4, 0) and board.parsed == len(board.entries)
+    (out / MANIFEST).write_text("{not json", encoding="utf-8")
+    board, built = publish(folder, out)
+    assert (built.drawn, built.reused) == (4, 0)
+    broken = {**manifest, "files": {name: {**e, "row": {"model": "x"}} if "row" in e else e
+                                    for name, e in manifest["files"].items()}}
+    (out / MANIFEST).write_text(json.dumps(broken), encoding="utf-8")
+    board, built = publish(folder, out)  # unusable entries are read again
+    assert board.parsed == sum("row" in e for e in manifest["files"].values())
+    same_as_fresh(folder, out, tmp_path / "fresh2")

@@ -12,7 +12,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "the reason), marks older submissions of the same model and configuration "
                     "as superseded, ranks rows within comparability groups and writes "
                     "index.html (works from file://), one page per model, and "
-                    "leaderboard.json/.csv/.md.")
+                    "leaderboard.json/.csv/.md. Incremental: pages and entries of the last "
+                    "build into the same folder are reused for unchanged files.")
     parser.add_argument("submissions", metavar="SUBMISSIONS_DIR")
     parser.add_argument("-o", "--output", required=True, help="site folder to write")
     parser.add_argument("--hf-format", metavar="DIR",
@@ -23,17 +24,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from mseed_multilingual.core.io import output_dir
-    from mseed_multilingual.publish.board import collect
     from mseed_multilingual.publish.hf_export import write_hf_format
-    from mseed_multilingual.publish.site import build_site
+    from mseed_multilingual.publish.site import publish
 
     output_dir(args.output, "site folder")
     if args.hf_format:
         output_dir(args.hf_format, "--hf-format folder")
-    board = collect(args.submissions)
-    index = build_site(board, args.output)
+    board, built = publish(args.submissions, args.output)
     print(f"{len(board.rows)} ranked, {len(board.superseded)} superseded, "
-          f"{len(board.rejected)} rejected; site: {index.resolve()}")
+          f"{len(board.rejected)} rejected; {board.parsed} of {len(board.entries)} file(s) "
+          f"read and validated (the others unchanged since the last build)")
+    print(f"model pages: {built.drawn} drawn, {built.reused} reused, {built.removed} removed; "
+          f"site: {built.index.resolve()}")
     if args.hf_format:
         written = write_hf_format(board, args.hf_format)
         print(f"wrote {len(written)} results file(s) (one per ranked row) under "

@@ -10,13 +10,16 @@ rejected with the reason; an older submission of the same model and configuratio
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mseed_multilingual import __version__
-from mseed_multilingual.core.io import sha256_json, sha256_text
+from mseed_multilingual.core.io import sha256_file, sha256_json, sha256_text
 from mseed_multilingual.judges.validity import METRIC_NAMES, primary_kappa
 from mseed_multilingual.publish import submission
 from mseed_multilingual.publish.validate import problems
@@ -25,6 +28,9 @@ BOARD_FORMAT = "mseed-leaderboard/1"
 MAX_REASONS = 8  # reasons listed per rejected file; the rest are counted in "more"
 SLUG_RE = re.compile(r"[^A-Za-z0-9._-]+")  # what a file name made from data may not hold
 MAX_SLUG_MODEL_CHARS = 60
+PAGE_DIGEST_CHARS = 8  # hex digits of a page name's digest (beside the model name)
+PACKAGE = Path(__file__).resolve().parents[1]
+CODE_SUFFIXES = (".py", ".json", ".html", ".css", ".js")  # what the fingerprint covers
 
 
 @dataclass
@@ -86,24 +92,54 @@ class Row:
         return None if scores is None else getattr(scores, cell)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """The row as JSON (:func:`dataclasses.asdict`'s result, without its deep copies: a
+        board writes 1,000 rows twice)."""
+        data = dict(vars(self))
+        data["langs"] = {lang: dict(vars(cells)) for lang, cells in self.langs.items()}
+        for key in ("group", "transfer", "delta"):
+            data[key] = dict(data[key])
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Row:
+        """The row :meth:`to_json` wrote (an entry of an earlier build)."""
+        return cls(**{**data, "langs": {k: LanguageScore(**v) for k, v in data["langs"].items()}})
 
 
 @dataclass
 class Board:
-    """Everything the outputs are rendered from."""
+    """Everything the outputs are rendered from.
+
+    ``entries`` holds what each file contributed (see the module's docstring), for the next
+    build; ``docs`` the submissions read in this build (others are read by :meth:`doc` when a
+    page must be drawn); ``parsed`` counts the files read and validated this time."""
 
     rows: list[Row] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
     superseded: list[dict[str, Any]] = field(default_factory=list)
     docs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    folder: Path | None = None
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    parsed: int = 0
 
-    def to_json(self) -> dict[str, Any]:
+    def doc(self, name: str) -> dict[str, Any]:
+        """The submission of file ``name`` (read from the folder the first time it is asked)."""
+        if name not in self.docs:
+            if self.folder is None:
+                raise KeyError(f"{name}: not a submission of this board")
+            self.docs[name] = submission.load(self.folder / name)
+        return self.docs[name]
+
+    def groups(self) -> dict[str, dict[str, Any]]:
+        """Each comparability group (by id, in row order) with its number of rows."""
         groups: dict[str, dict[str, Any]] = {}
         for row in self.rows:
             groups.setdefault(row.group_id, {**row.group, "rows": 0})["rows"] += 1
+        return groups
+
+    def to_json(self) -> dict[str, Any]:
         return {"format": BOARD_FORMAT, "generator": f"mseed-multilingual {__version__}",
-                "languages": languages_of(self.rows), "groups": groups,
+                "languages": languages_of(self.rows), "groups": self.groups(),
                 "rows": [row.to_json() for row in self.rows],
                 "rejected": self.rejected, "superseded": self.superseded}
 
@@ -117,58 +153,105 @@ def submission_files(folder: str | Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*.json") if p.is_file())
 
 
-def collect(folder: str | Path) -> Board:
-    """Read every submission under ``folder``: accept, reject (with reasons) or supersede."""
-    board = Board()
-    newest = _newest(_accepted(Path(folder), board), board)
-    for name, doc in sorted(newest, key=lambda x: x[0]):
-        board.docs[name] = doc
-        board.rows.append(make_row(name, doc))
+def collect(folder: str | Path, known: Mapping[str, dict[str, Any]] | None = None) -> Board:
+    """Read every submission under ``folder``: accept, reject (with reasons) or supersede.
+    ``known``: the entries of an earlier build by the same code (file name -> entry); a file
+    whose sha256 is an entry's is not read again."""
+    folder = Path(folder)
+    board = Board(folder=folder)
+    accepted = []
+    for path in submission_files(folder):
+        name = path.relative_to(folder).as_posix()
+        entry = _entry(path, name, board, (known or {}).get(name))
+        board.entries[name] = entry
+        if "reasons" in entry:
+            board.rejected.append({"file": name, "reasons": entry["reasons"],
+                                   "more": entry["more"]})
+        else:
+            accepted.append((name, entry))
+    board.rows = [Row.from_json(entry["row"])
+                  for _, entry in sorted(_newest(accepted, board), key=lambda x: x[0])]
     rank(board.rows)
     return board
 
 
-def _accepted(folder: Path, board: Board) -> list[tuple[str, dict[str, Any]]]:
-    """(name, document) of the valid files; the others go to ``board.rejected``."""
-    accepted = []
-    for path in submission_files(folder):
-        name = path.relative_to(folder).as_posix()
-        try:
-            doc = submission.load(path)
-            reasons = problems(doc)
-        except ValueError as exc:
-            reasons = [str(exc).replace(str(path), name)]
-        if reasons:
-            board.rejected.append({"file": name, "reasons": reasons[:MAX_REASONS],
-                                   "more": max(0, len(reasons) - MAX_REASONS)})
-        else:
-            accepted.append((name, doc))
-    return accepted
+def _entry(path: Path, name: str, board: Board, known: dict[str, Any] | None) -> dict[str, Any]:
+    """What file ``name`` contributes: ``known`` when the file's bytes are still those it was
+    made from, else read and validated now (the document is kept in ``board.docs``)."""
+    try:
+        digest = sha256_file(path)
+    except OSError as exc:
+        return {"sha256": None, "reasons": [f"{name}: cannot read ({exc.strerror})"], "more": 0}
+    if known is not None and known.get("sha256") == digest and _usable(known):
+        return known
+    board.parsed += 1
+    try:
+        doc = submission.load(path)
+        reasons = problems(doc)
+    except (ValueError, OSError) as exc:
+        reasons = [str(exc).replace(str(path), name)]
+    if reasons:
+        return {"sha256": digest, "reasons": reasons[:MAX_REASONS],
+                "more": max(0, len(reasons) - MAX_REASONS)}
+    board.docs[name] = doc
+    row = make_row(name, doc, digest).to_json()
+    del row["rank"], row["group_size"]  # set by rank() among the rows of each build
+    return {"sha256": digest, "config_key": config_key(doc), "created": doc["created"],
+            "row": row}
+
+
+def _usable(entry: dict[str, Any]) -> bool:
+    """An earlier build's entry has the shape :func:`_entry` gives (the manifest is a file in
+    the site folder: a hand edit must cost a re-read, not a traceback)."""
+    try:
+        if "reasons" in entry:
+            return isinstance(entry["reasons"], list) and isinstance(entry["more"], int)
+        Row.from_json(entry["row"])
+        return isinstance(entry["config_key"], str) and isinstance(entry["created"], str)
+    except (KeyError, TypeError, AttributeError):
+        return False
 
 
 def _newest(accepted: list[tuple[str, dict[str, Any]]],
             board: Board) -> list[tuple[str, dict[str, Any]]]:
     """The newest file of each configuration; the older ones go to ``board.superseded``."""
     newest: dict[str, tuple[str, dict[str, Any]]] = {}
-    for name, doc in sorted(accepted, key=lambda x: (x[1]["created"], x[0])):
-        key = config_key(doc)
+    for name, entry in sorted(accepted, key=lambda x: (x[1]["created"], x[0])):
+        key = entry["config_key"]
         if key in newest:
             old_name, old = newest[key]
-            board.superseded.append({"file": old_name, "model": old["model"]["name"],
+            board.superseded.append({"file": old_name, "model": old["row"]["model"],
                                      "created": old["created"], "superseded_by": name})
-        newest[key] = (name, doc)
+        newest[key] = (name, entry)
     board.superseded.sort(key=lambda r: r["file"])
     return list(newest.values())
 
 
-def page_slug(name: str, doc: dict[str, Any]) -> str:
-    """A filename-safe page name: the model name plus a digest of the submission."""
+@functools.cache
+def code_fingerprint() -> str:
+    """A digest of the code that makes entries and pages: every source, schema and template
+    file of the package, its version and jsonschema's. Entries and pages of an earlier build
+    are reused only under the same fingerprint, so an upgrade (or a local edit) redraws all."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(f"{__version__} jsonschema {version('jsonschema')}".encode())
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.suffix in CODE_SUFFIXES and "__pycache__" not in path.parts and path.is_file():
+            digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def page_slug(name: str, doc: dict[str, Any], digest: str) -> str:
+    """A filename-safe page name: the model name plus a digest of the file's name and of its
+    content (``digest``, the sha256 of its bytes): the page of an unchanged file keeps its name
+    from build to build."""
     model = SLUG_RE.sub("_", doc["model"]["name"]).strip("._")[:MAX_SLUG_MODEL_CHARS] or "model"
-    digest = sha256_text(name + submission.dumps(doc))[:8]
-    return f"{model}-{digest}"
+    key = sha256_text(f"{name}\n{digest}")
+    return f"{model}-{key[:PAGE_DIGEST_CHARS]}"
 
 
-def make_row(name: str, doc: dict[str, Any]) -> Row:
+def make_row(name: str, doc: dict[str, Any], digest: str) -> Row:
     """One table row: headline numbers, per-language columns, transfer columns, provenance."""
     scores, change = doc["scores"], doc.get("change") or {}
     model, judge, data = doc["model"], doc["judge"], doc["data"]
@@ -190,7 +273,7 @@ def make_row(name: str, doc: dict[str, Any]) -> Row:
         aligned_on=change.get("aligned_on"),
         transfer={lang: c["transfer_ratio"] for lang, c in changes},
         delta={lang: c["delta"] for lang, c in changes},
-        page=f"models/{page_slug(name, doc)}.html")
+        page=f"models/{page_slug(name, doc, digest)}.html")
 
 
 def _languages(doc: dict[str, Any]) -> dict[str, LanguageScore]:

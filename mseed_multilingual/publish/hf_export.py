@@ -140,7 +140,7 @@ def write_hf_format(board: Board, out: str | Path) -> list[Path]:
     silently overwritten, so it is an error rather than a wrong count)."""
     written: dict[Path, str] = {}
     for row in board.rows:
-        rel, payload = hf_results(row, board.docs[row.file])
+        rel, payload = hf_results(row, board.doc(row.file))
         path = Path(out) / rel
         if path in written:
             raise ValueError(f"{row.file} and {written[path]} would both be exported to "

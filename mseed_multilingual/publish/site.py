@@ -1,10 +1,18 @@
-"""The leaderboard site: index.html, one page per model with inline SVG plots, and the data files.
+"""The leaderboard site: index.html, one page per model with an inline SVG chart, and the data.
 
 ``index.html`` works from ``file://``: the data sits in the page as JSON inside
 ``<script type="application/json">`` (with ``<``, ``>``, ``&`` escaped), the script renders it
-with ``textContent`` only, and a Content-Security-Policy allows nothing but the page's own
-script (by hash). Model pages are static HTML with every text escaped and inline SVG plots.
-Same inputs give byte-identical outputs.
+with ``textContent`` only, a page of rows at a time, and a Content-Security-Policy allows
+nothing but the page's own script (by hash). Model pages are static HTML with every text
+escaped and an inline SVG chart (:mod:`.charts`); no script.
+
+Builds are incremental. A model page is a function of its submission file (name and bytes) and
+of the code, and is named by the file's digest (:func:`.board.page_slug`); the build manifest
+(:data:`MANIFEST`, beside ``index.html``) keeps the code's fingerprint, each file's entry
+(:func:`.board.collect`) and each page's sha256. A page whose file is on disk with those bytes
+is reused, pages no row needs any more are removed, and a rebuild with nothing new draws
+nothing. Same submissions give byte-identical outputs, whether built at once or one file at a
+time.
 """
 
 from __future__ import annotations
@@ -12,21 +20,29 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import io
-import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mseed_multilingual import __version__
 from mseed_multilingual.core.inert import html_text, no_bidi
-from mseed_multilingual.core.io import json_text, write_json, write_text
-from mseed_multilingual.judges.validity import METRIC_NAMES
-from mseed_multilingual.publish.board import Board, Row
+from mseed_multilingual.core.io import (
+    InputError,
+    json_text,
+    read_json,
+    sha256_file,
+    sha256_text,
+    write_json,
+    write_text,
+)
+from mseed_multilingual.publish.board import Board, Row, code_fingerprint, collect
+from mseed_multilingual.publish.charts import scores_svg
 from mseed_multilingual.publish.tables import csv_text, markdown_text, num, pct
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-_STYLE_ELEMENT_RE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
-_STYLE_ATTR_RE = re.compile(r'\sstyle="([^"]*)"')
+MANIFEST = ".mseed-build.json"  # the build manifest, in the site folder
+MANIFEST_FORMAT = "mseed-leaderboard-build/1"
+PAGES = "models"  # the model pages' folder in the site
 
 
 def script_json(data: Any) -> str:
@@ -47,8 +63,9 @@ def _csp_hash(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
 
 
-def index_html(board: Board) -> str:
-    """The single-file page: template + CSS + script + data, locked down by a CSP."""
+def index_html(board: Board, data: dict[str, Any] | None = None) -> str:
+    """The single-file page: template + CSS + script + data (``data``: ``board.to_json()``
+    when the caller has it), locked down by a CSP."""
     script, style = _template("leaderboard.js"), _template("leaderboard.css")
     csp = (f"default-src 'none'; script-src '{_csp_hash(script)}'; "
            f"style-src '{_csp_hash(style)}'; img-src 'none'; base-uri 'none'; "
@@ -56,7 +73,7 @@ def index_html(board: Board) -> str:
     return (_template("index.html").replace("{{CSP}}", html.escape(csp, quote=True))
             .replace("{{GENERATOR}}", html.escape(f"mseed-multilingual {__version__}"))
             .replace("{{STYLE}}", style).replace("{{SCRIPT}}", script)
-            .replace("{{DATA}}", no_bidi(script_json(board.to_json()))))
+            .replace("{{DATA}}", no_bidi(script_json(data or board.to_json()))))
 
 
 def model_page(row: Row, doc: dict[str, Any]) -> str:
@@ -71,7 +88,7 @@ def model_page(row: Row, doc: dict[str, Any]) -> str:
             ("chat template sha", doc["run"]["chat_template_sha"]),
             ("data", f"{doc['data']['name']} ({doc['data']['hash']})"),
             ("judge", f"{doc['judge']['id']} (template {doc['judge']['template_version']})"),
-            ("group", row.group_id), ("rank", f"{row.rank} of {row.group_size}"),
+            ("group", row.group_id),
             ("verdicts digest", doc["verdicts"]["digest"]), ("file", row.file)]
     prov_html = "\n".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>"
                           for k, v in prov if v is not None)
@@ -94,81 +111,77 @@ def model_page(row: Row, doc: dict[str, Any]) -> str:
     content = (f"<p><a href=\"../index.html\">&larr; leaderboard</a></p>\n"
                f"<h1>{e(doc['model']['name'])}</h1>\n<table class=\"prov\">{prov_html}</table>\n"
                f"<h2>Per language</h2>\n<table>{head}{''.join(body)}</table>\n"
-               f"<h2>Plots</h2>\n{plots_svg(doc)}\n")
+               f"<h2>Plots</h2>\n{scores_svg(doc, row.metric_name)}\n")
     return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
             f"<meta http-equiv=\"Content-Security-Policy\" content=\""
-            f"{html.escape(page_csp(style, content), quote=True)}\">\n"
+            f"{html.escape(page_csp(style), quote=True)}\">\n"
             f"<title>{e(doc['model']['name'])}: MSEED leaderboard</title>\n"
             f"<style>{style}</style></head><body>\n{content}</body></html>\n")
 
 
-def page_csp(style: str, content: str) -> str:
-    """A model page's policy: no script, no image, no request; styles allowed only by hash:
-    the page's stylesheet, the inline SVG's own <style> elements and (with 'unsafe-hashes')
-    the exact style attributes matplotlib writes. Data text is escaped, so it cannot add a
-    style element or attribute, let alone one with an allowed hash."""
-    blocks = [style, *_STYLE_ELEMENT_RE.findall(content)]
-    attrs = sorted({html.unescape(v) for v in _STYLE_ATTR_RE.findall(content)})
-    sources = sorted({f"'{_csp_hash(x)}'" for x in blocks + attrs})
-    unsafe_hashes = " 'unsafe-hashes'" if attrs else ""
-    return (f"default-src 'none'; style-src{unsafe_hashes} {' '.join(sources)}; "
-            f"img-src 'none'; base-uri 'none'; form-action 'none'")
+def page_csp(style: str) -> str:
+    """A model page's policy: no script, no image, no request; the stylesheet allowed by its
+    hash and no other style. The chart's colours and fonts are SVG presentation attributes,
+    which a policy does not govern; data text is escaped, so it cannot add a style."""
+    return (f"default-src 'none'; style-src '{_csp_hash(style)}'; img-src 'none'; "
+            f"base-uri 'none'; form-action 'none'")
 
 
-def plots_svg(doc: dict[str, Any]) -> str:
-    """Inline SVG bar charts (the score with interval and over-refusal; change per language)."""
-    import matplotlib
+@dataclass(frozen=True)
+class SiteBuild:
+    """What a build wrote: the index and how many model pages it drew, reused and removed."""
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    langs = sorted(doc["scores"]["languages"])
-    scores = doc["scores"]["languages"]
-    change = (doc.get("change") or {}).get("languages", {})
-    name = METRIC_NAMES[doc["judge"]["metric"]]  # refusal rate or safe rate, never "safety"
-    with plt.rc_context({"svg.hashsalt": "mseed-leaderboard", "svg.fonttype": "none",
-                         "text.parse_math": False}):
-        ncols = 2 if change else 1
-        fig, axes = plt.subplots(1, ncols, figsize=(5 * ncols, 3), squeeze=False)
-        ax = axes[0][0]
-        x = range(len(langs))
-        safety = [scores[x_]["safety"]["value"] or 0.0 for x_ in langs]
-        err = [[v - (scores[x_]["safety"]["lo"] or v) for v, x_ in zip(safety, langs,
-                                                                           strict=True)],
-               [(scores[x_]["safety"]["hi"] or v) - v for v, x_ in zip(safety, langs,
-                                                                          strict=True)]]
-        ax.bar([i - 0.2 for i in x], safety, 0.4, yerr=err, label=name, color="#2a7")
-        ax.bar([i + 0.2 for i in x], [scores[x_]["over_refusal"]["value"] or 0.0
-                                      for x_ in langs], 0.4, label="over-refusal", color="#d62")
-        ax.set_xticks(list(x), langs)
-        ax.set_ylim(0, 1)
-        ax.legend(fontsize=7)
-        ax.set_title(f"{name} and over-refusal (95% CI)", fontsize=9)
-        if change:
-            ax2 = axes[0][1]
-            clangs = sorted(change)
-            ax2.bar(range(len(clangs)), [change[x_]["delta"] or 0.0 for x_ in clangs],
-                    color="#36c")
-            ax2.axhline(0, color="black", linewidth=0.5)
-            ax2.set_xticks(list(range(len(clangs))), clangs)
-            ax2.set_title(f"{name} change after - before", fontsize=9)
-        fig.tight_layout()
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-        plt.close(fig)
-    text = buf.getvalue()
-    return text[text.index("<svg"):]
+    index: Path
+    drawn: int
+    reused: int
+    removed: int
 
 
-def build_site(board: Board, out: str | Path) -> Path:
-    """Write index.html, the model pages and leaderboard.{json,csv,md} under ``out``."""
+def read_manifest(out: str | Path) -> dict[str, Any]:
+    """The manifest of the last build into ``out``, or {} when there is none, it cannot be read,
+    or it was written by other code (another fingerprint): then every page is drawn."""
+    path = Path(out) / MANIFEST
+    try:
+        manifest = read_json(path, "build manifest") if path.is_file() else {}
+    except (InputError, OSError):
+        return {}
+    ok = (isinstance(manifest, dict) and manifest.get("format") == MANIFEST_FORMAT
+          and manifest.get("fingerprint") == code_fingerprint())
+    return manifest if ok else {}
+
+
+def publish(submissions: str | Path, out: str | Path) -> tuple[Board, SiteBuild]:
+    """Collect the submissions (reusing the entries of the last build into ``out``) and build
+    the site there."""
+    board = collect(submissions, read_manifest(out).get("files"))
+    return board, build_site(board, out)
+
+
+def build_site(board: Board, out: str | Path) -> SiteBuild:
+    """Write index.html, the model pages, leaderboard.{json,csv,md} and the manifest under
+    ``out``; reuse the pages of the last build that are still wanted, remove the others."""
     out = Path(out)
-    (out / "models").mkdir(parents=True, exist_ok=True)
-    write_text(out / "index.html", index_html(board))
-    write_json(out / "leaderboard.json", board.to_json())
+    (out / PAGES).mkdir(parents=True, exist_ok=True)
+    data = board.to_json()
+    write_text(out / "index.html", index_html(board, data))
+    write_json(out / "leaderboard.json", data)
     write_text(out / "leaderboard.csv", csv_text(board))
     write_text(out / "leaderboard.md", markdown_text(board))
+    known = read_manifest(out).get("pages", {})
+    pages: dict[str, str] = {}
+    drawn = 0
     for row in board.rows:
-        write_text(out / row.page, model_page(row, board.docs[row.file]))
-    return out / "index.html"
-
+        path = out / row.page
+        if known.get(row.page) and path.is_file() and sha256_file(path) == known[row.page]:
+            pages[row.page] = known[row.page]
+        else:
+            text = model_page(row, board.doc(row.file))
+            write_text(path, text)
+            pages[row.page] = sha256_text(text)
+            drawn += 1
+    stale = [p for p in sorted((out / PAGES).glob("*.html")) if f"{PAGES}/{p.name}" not in pages]
+    for path in stale:
+        path.unlink()
+    write_json(out / MANIFEST, {"format": MANIFEST_FORMAT, "fingerprint": code_fingerprint(),
+                                "files": board.entries, "pages": pages}, indent=None)
+    return SiteBuild(out / "index.html", drawn, len(pages) - drawn, len(stale))

@@ -73,7 +73,7 @@ def _cell(value: Any) -> str:
 def markdown_text(board: Board) -> str:
     """A Markdown table per comparability group, then rejected and superseded files."""
     lines = ["# MSEED multilingual safety leaderboard", "", MARKDOWN_INTRO, ""]
-    for gid, group in board.to_json()["groups"].items():
+    for gid, group in board.groups().items():
         lines += _group_table(board, gid, group)
     if board.rejected:
         lines += ["## Rejected", ""]
