@@ -13,6 +13,7 @@ import pytest
 import yaml
 from submission_cases import XSS_NAME, bad_cases, make_board_dir
 
+from mseed_multilingual.publish import charts
 from mseed_multilingual.publish import submission as sub
 from mseed_multilingual.publish.board import Board, collect
 from mseed_multilingual.publish.hf_export import (
@@ -281,3 +282,47 @@ def test_damaged_pages_and_manifest_are_redrawn(site, tmp_path):
     board, built = publish(folder, out)  # unusable entries are read again
     assert board.parsed == sum("row" in e for e in manifest["files"].values())
     same_as_fresh(folder, out, tmp_path / "fresh2")
+
+
+# --------------------------------------------------------------------------- the model chart
+
+def test_chart_ticks_and_limits():
+    """Tick steps of 1, 2, 2.5 or 5 x 10^k as matplotlib's default locator chooses them for
+    these ranges; the change axis keeps zero and a 5% margin away from it; minus signs."""
+    assert charts.nice_ticks(0.0, 1.0) == ([0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0], 1)
+    values, decimals = charts.nice_ticks(0.0, 0.35)
+    assert [round(v, 9) for v in values] == [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35]
+    assert decimals == 2
+    assert charts.change_limits([0.2, 0.1]) == (0.0, 0.21000000000000002)
+    assert charts.change_limits([-0.3, 0.2]) == (-0.325, 0.225)
+    assert charts.change_limits([0.0, 0.0]) == (-0.05, 0.05)
+    values, decimals = charts.nice_ticks(-0.325, 0.225)
+    assert [charts.tick_label(v, decimals) for v in values] == [
+        "\u22120.3", "\u22120.2", "\u22120.1", "0.0", "0.1", "0.2"]
+
+
+def test_chart_is_svg_with_a_bar_per_value(site):
+    """Well-formed SVG: per language a score bar (height = its value), an over-refusal bar and
+    an interval; a change bar per language; language codes escaped, never markup."""
+    import xml.etree.ElementTree as ET
+
+    _, _, folder = site
+    doc = copy.deepcopy(sub.load(folder / "aligned.json"))
+    doc["scores"]["languages"]["<b>"] = doc["scores"]["languages"]["en"]
+    svg = ET.fromstring(charts.scores_svg(doc, "refusal rate"))
+    ns = "{http://www.w3.org/2000/svg}"
+    groups: dict[str, list] = {}
+    for g in svg.iter(f"{ns}g"):
+        groups.setdefault(g.get("fill"), []).extend(g.findall(f"{ns}rect"))
+    langs = sorted(doc["scores"]["languages"])
+    assert len(groups[charts.SCORE_COLOUR]) == len(langs) + 1  # + the legend's patch
+    assert len(groups[charts.CHANGE_COLOUR]) == len(doc["change"]["languages"])
+    axis = svg.find(f"{ns}rect")  # the first panel's frame: y = 1 at its top, 0 at its bottom
+    top, height = float(axis.get("y")), float(axis.get("height"))
+    for lang, bar in zip(langs, groups[charts.SCORE_COLOUR], strict=False):
+        value = doc["scores"]["languages"][lang]["safety"]["value"]
+        assert float(bar.get("height")) == pytest.approx(value * height, abs=0.01)
+        assert float(bar.get("y")) == pytest.approx(top + (1 - value) * height, abs=0.01)
+    labels = [t.text for t in svg.iter(f"{ns}text")]
+    assert "<b>" in labels  # parsed back from &lt;b&gt;: text, not an element
+    assert not list(svg.iter("b")) and not list(svg.iter(f"{ns}b"))
