@@ -63,3 +63,15 @@ def make_board_dir(tmp: Path) -> Path:
         (folder / "bad" / f"{case['name']}.json").write_text(text, encoding="utf-8")
     (folder / "bad" / "not_json.json").write_text("{\"schema_version\": 1,", encoding="utf-8")
     return folder
+
+
+def add_copies(folder: Path, docs: list[dict], count: int, prefix: str = "scale") -> list[Path]:
+    """``count`` more valid submissions under ``folder/prefix/``: copies of ``docs`` in turn,
+    each under its own model name (``org/<prefix>-0000``...), so none supersedes another. For
+    the leaderboard at the scale of a public board (tests and benchmarks/leaderboard_scale.py)."""
+    written = []
+    for i in range(count):
+        doc = docs[i % len(docs)]
+        copy_ = {**doc, "model": {**doc["model"], "name": f"org/{prefix}-{i:04d}"}}
+        written.append(sub.write(copy_, folder / prefix / f"{prefix}-{i:04d}.json"))
+    return written

@@ -45,6 +45,9 @@
       show: num});
   });
 
+  var PAGE_SIZE = 100;  // rows drawn at a time: a board of 1,000 rows stays quick to show
+  var pageIndex = 0;
+
   function compare(a, b) {
     var col = columns.filter(function (c) { return c.key === sortKey; })[0];
     var x = col.get(a), y = col.get(b);
@@ -67,39 +70,11 @@
           h.classList.remove("sorted-asc", "sorted-desc");
         });
         th.classList.add(sortDir > 0 ? "sorted-asc" : "sorted-desc");
+        pageIndex = 0;
         renderBody();
       });
       tr.appendChild(th);
     });
-  }
-
-  function renderBody() {
-    var tbody = document.querySelector("#board tbody");
-    while (tbody.firstChild) { tbody.removeChild(tbody.firstChild); }
-    var ordered = rows.slice();
-    if (sortKey) { ordered.sort(function (a, b) { return compare(a, b) || a.file.localeCompare(b.file); }); }
-    ordered.forEach(function (r) {
-      var tr = el("tr", null, r.limited ? "limited" : "");
-      tr.setAttribute("data-file", r.file);
-      columns.forEach(function (col) {
-        var v = col.get(r);
-        var td = el("td", null, col.text ? "text" : "");
-        if (col.key === "model") {
-          var a = el("a", r.model);
-          if (/^models\/[A-Za-z0-9._-]+\.html$/.test(r.page)) { a.setAttribute("href", r.page); }
-          td.appendChild(a);
-        } else if (col.key === "group_id") {
-          td.textContent = r.group_id;
-          td.title = "data " + r.group.data + " " + r.group.data_hash + ", judge " +
-            r.group.judge + ", template " + r.group.template + ", " + r.group.scope;
-        } else {
-          td.textContent = col.show ? col.show(v, r) : (v === null ? "" : String(v));
-        }
-        tr.appendChild(td);
-      });
-      tbody.appendChild(tr);
-    });
-    applyFilters();
   }
 
   var filters = [
@@ -107,6 +82,60 @@
     {id: "filter-data", get: function (r) { return r.data + " " + r.data_hash.slice(0, 12); }},
     {id: "filter-langs", get: function (r) { return r.language_set; }}
   ];
+
+  // The rows the filters keep, in the chosen order (all of them; only a page is drawn).
+  function matching() {
+    var wanted = filters.map(function (f) { return document.getElementById(f.id).value; });
+    var text = document.getElementById("filter-model").value.toLowerCase();
+    var kept = rows.filter(function (r) {
+      return filters.every(function (f, i) { return wanted[i] === "" || f.get(r) === wanted[i]; }) &&
+        (text === "" || r.model.toLowerCase().indexOf(text) >= 0);
+    });
+    if (sortKey) { kept.sort(function (a, b) { return compare(a, b) || a.file.localeCompare(b.file); }); }
+    return kept;
+  }
+
+  function renderRow(r) {
+    var tr = el("tr", null, r.limited ? "limited" : "");
+    tr.setAttribute("data-file", r.file);
+    columns.forEach(function (col) {
+      var v = col.get(r);
+      var td = el("td", null, col.text ? "text" : "");
+      if (col.key === "model") {
+        var a = el("a", r.model);
+        if (/^models\/[A-Za-z0-9._-]+\.html$/.test(r.page)) { a.setAttribute("href", r.page); }
+        td.appendChild(a);
+      } else if (col.key === "group_id") {
+        var g = data.groups[r.group_id];
+        td.textContent = r.group_id;
+        td.title = "data " + g.data + " " + g.data_hash + ", judge " + g.judge + ", template " +
+          g.template + ", " + g.scope;
+      } else {
+        td.textContent = col.show ? col.show(v, r) : (v === null ? "" : String(v));
+      }
+      tr.appendChild(td);
+    });
+    return tr;
+  }
+
+  function renderBody() {
+    var kept = matching();
+    var pages = Math.max(1, Math.ceil(kept.length / PAGE_SIZE));
+    pageIndex = Math.min(pageIndex, pages - 1);
+    var first = pageIndex * PAGE_SIZE;
+    var shown = kept.slice(first, first + PAGE_SIZE);
+    var tbody = document.querySelector("#board tbody");
+    var fresh = document.createElement("tbody");
+    shown.forEach(function (r) { fresh.appendChild(renderRow(r)); });
+    tbody.parentNode.replaceChild(fresh, tbody);
+    document.getElementById("shown").textContent = kept.length + " of " + rows.length +
+      " rows match";
+    document.getElementById("page").textContent = kept.length ?
+      "rows " + (first + 1) + "\u2013" + (first + shown.length) + " of " + kept.length +
+      " (page " + (pageIndex + 1) + " of " + pages + ")" : "no rows";
+    document.getElementById("page-prev").disabled = pageIndex === 0;
+    document.getElementById("page-next").disabled = pageIndex >= pages - 1;
+  }
 
   function renderFilters() {
     filters.forEach(function (f) {
@@ -116,24 +145,20 @@
       all.value = "";
       select.appendChild(all);
       values.forEach(function (v) { var o = el("option", v); o.value = v; select.appendChild(o); });
-      select.addEventListener("change", applyFilters);
+      select.addEventListener("change", function () { pageIndex = 0; renderBody(); });
     });
-  }
-
-  function applyFilters() {
-    var byFile = {};
-    rows.forEach(function (r) { byFile[r.file] = r; });
-    var shown = 0;
-    document.querySelectorAll("#board tbody tr").forEach(function (tr) {
-      var r = byFile[tr.getAttribute("data-file")];
-      var ok = filters.every(function (f) {
-        var want = document.getElementById(f.id).value;
-        return want === "" || f.get(r) === want;
-      });
-      tr.hidden = !ok;
-      if (ok) { shown += 1; }
+    document.getElementById("filter-model").addEventListener("input", function () {
+      pageIndex = 0;
+      renderBody();
     });
-    document.getElementById("shown").textContent = shown + " of " + rows.length + " rows shown";
+    document.getElementById("page-prev").addEventListener("click", function () {
+      pageIndex -= 1;
+      renderBody();
+    });
+    document.getElementById("page-next").addEventListener("click", function () {
+      pageIndex += 1;
+      renderBody();
+    });
   }
 
   function renderLists() {
