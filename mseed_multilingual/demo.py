@@ -141,7 +141,7 @@ def _transfer(plan: DemoPlan):
 
 def _publish(plan: DemoPlan) -> dict[str, Path]:
     from mseed_multilingual.publish import submission
-    from mseed_multilingual.publish.site import publish
+    from mseed_multilingual.publish.site import rebuild
 
     _say("leaderboard submissions and site")
     subs = plan.out / "submissions"
@@ -152,7 +152,7 @@ def _publish(plan: DemoPlan) -> dict[str, Path]:
             submission.build(plan.after_dir, before=plan.before_dir, judge=DEMO_JUDGE,
                              aligned_on=ALIGNED_ON), subs / "aligned.json"),
     }
-    _, built = publish(subs, plan.out / "site")
+    _, built = rebuild(subs, plan.out / "site")
     return {**written, "site": built.index}
 
 

@@ -23,7 +23,7 @@ from mseed_multilingual.publish.hf_export import (
     write_eval_results,
     write_hf_format,
 )
-from mseed_multilingual.publish.site import MANIFEST, build_site, publish
+from mseed_multilingual.publish.site import MANIFEST, build_site, rebuild
 
 
 @pytest.fixture(scope="module")
@@ -228,11 +228,11 @@ def test_incremental_build_draws_only_what_is_new(site, tmp_path):
     assert f"0 of {files} file(s) read" in again
     assert "model pages: 0 drawn, 3 reused, 0 removed" in again
     (tmp_path / "xss.json").rename(subs / "xss.json")  # one new submission
-    board, built = publish(subs, out)
+    board, built = rebuild(subs, out)
     assert (board.parsed, built.drawn, built.reused, built.removed) == (1, 1, 3, 0)
     same_as_fresh(subs, out, tmp_path / "fresh1")
     (subs / "base-new.json").unlink()  # base-old is no longer superseded: a row again
-    board, built = publish(subs, out)
+    board, built = rebuild(subs, out)
     assert (board.parsed, built.drawn, built.reused, built.removed) == (0, 1, 3, 1)
     assert "base-old.json" in {r.file for r in board.rows}
     same_as_fresh(subs, out, tmp_path / "fresh2")
@@ -242,11 +242,11 @@ def test_a_changed_file_gets_a_new_page(site, tmp_path):
     _, board, folder = site
     subs, out = tmp_path / "subs", tmp_path / "site"
     shutil.copytree(folder, subs)
-    publish(subs, out)
+    rebuild(subs, out)
     doc = sub.load(subs / "aligned.json")
     old_page = next(r.page for r in board.rows if r.file == "aligned.json")
     sub.write({**doc, "model": {**doc["model"], "name": "org/renamed"}}, subs / "aligned.json")
-    board, built = publish(subs, out)
+    board, built = rebuild(subs, out)
     new_page = next(r.page for r in board.rows if r.file == "aligned.json")
     assert new_page != old_page and new_page.startswith("models/org_renamed-")
     assert (board.parsed, built.drawn, built.removed) == (1, 1, 1)
@@ -259,27 +259,27 @@ def test_damaged_pages_and_manifest_are_redrawn(site, tmp_path):
     JSON, or was written by other code, costs a full rebuild, never a traceback."""
     _, _, folder = site
     out = tmp_path / "site"
-    _, built = publish(folder, out)
+    _, built = rebuild(folder, out)
     page = next((out / "models").glob("*.html"))
     page.write_text("edited", encoding="utf-8")
     stray = out / "models" / "old-page.html"
     stray.write_text("from an older build", encoding="utf-8")
-    board, built = publish(folder, out)
+    board, built = rebuild(folder, out)
     assert (board.parsed, built.drawn, built.reused, built.removed) == (0, 1, 3, 1)
     assert not stray.exists()
     same_as_fresh(folder, out, tmp_path / "fresh")
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     (out / MANIFEST).write_text(json.dumps({**manifest, "fingerprint": "other code"}),
                                 encoding="utf-8")
-    board, built = publish(folder, out)
+    board, built = rebuild(folder, out)
     assert (built.drawn, built.reused) == (4, 0) and board.parsed == len(board.entries)
     (out / MANIFEST).write_text("{not json", encoding="utf-8")
-    board, built = publish(folder, out)
+    board, built = rebuild(folder, out)
     assert (built.drawn, built.reused) == (4, 0)
     broken = {**manifest, "files": {name: {**e, "row": {"model": "x"}} if "row" in e else e
                                     for name, e in manifest["files"].items()}}
     (out / MANIFEST).write_text(json.dumps(broken), encoding="utf-8")
-    board, built = publish(folder, out)  # unusable entries are read again
+    board, built = rebuild(folder, out)  # unusable entries are read again
     assert board.parsed == sum("row" in e for e in manifest["files"].values())
     same_as_fresh(folder, out, tmp_path / "fresh2")
 

@@ -13,7 +13,7 @@ from runfolders import SUBMISSION, write_run
 from submission_cases import add_copies, make_board_dir
 
 from mseed_multilingual.publish import submission as sub
-from mseed_multilingual.publish.site import publish
+from mseed_multilingual.publish.site import rebuild
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -48,7 +48,7 @@ def page(request, folders, tmp_path_factory):
         pytest.fail(f"{CHROMIUM} is missing: `make browser` (apt-get install chromium) installs it")
     from playwright.sync_api import sync_playwright
 
-    board, built = publish(folders[request.param], tmp_path_factory.mktemp(request.param))
+    board, built = rebuild(folders[request.param], tmp_path_factory.mktemp(request.param))
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         pg = browser.new_page()

@@ -25,12 +25,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     from mseed_multilingual.core.io import output_dir
     from mseed_multilingual.publish.hf_export import write_hf_format
-    from mseed_multilingual.publish.site import publish
+    from mseed_multilingual.publish.site import rebuild
 
     output_dir(args.output, "site folder")
     if args.hf_format:
         output_dir(args.hf_format, "--hf-format folder")
-    board, built = publish(args.submissions, args.output)
+    board, built = rebuild(args.submissions, args.output)
     print(f"{len(board.rows)} ranked, {len(board.superseded)} superseded, "
           f"{len(board.rejected)} rejected; {board.parsed} of {len(board.entries)} file(s) "
           f"read and validated (the others unchanged since the last build)")

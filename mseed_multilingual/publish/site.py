@@ -160,7 +160,7 @@ def read_manifest(out: str | Path) -> dict[str, Any]:
     return manifest if ok else {}
 
 
-def publish(submissions: str | Path, out: str | Path) -> tuple[Board, SiteBuild]:
+def rebuild(submissions: str | Path, out: str | Path) -> tuple[Board, SiteBuild]:
     """Collect the submissions (reusing the entries of the last build into ``out``) and build
     the site there."""
     board = collect(submissions, read_manifest(out).get("files"))
