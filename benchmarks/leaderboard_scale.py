@@ -41,6 +41,7 @@ LANGS = ("ar", "bn", "de", "en", "es", "fr", "hi", "ja", "ko", "ru", "sw", "th",
 # Prompt ids each language refuses after alignment, per score pattern (before: h1 only).
 PATTERNS = ({"h1", "h2", "h3"}, {"h1", "h2", "h3", "h4", "h5"}, {"h1", "b1"})
 CHROMIUM = Path("/usr/bin/chromium")
+CORES = os.cpu_count() or 1
 
 
 def genuine_submissions(tmp: Path) -> list[dict]:
@@ -131,7 +132,11 @@ def report(results: list[dict]) -> bool:
     big, small = results[-1], results[0]
     print("bytes by part at N = {n}: {parts}".format(n=big["n"], parts=", ".join(
         f"{k} {v / big['n'] / 1e3:.1f} KB/sub" for k, v in big["bytes"].items())))
-    ok = (big["full"]["wall_s"] <= FULL_BUDGET_S and big["add"]["wall_s"] <= ADD_BUDGET_S
+    # The command is one process: on idle cores its wall time is its CPU time. On a shared
+    # machine (load above the cores) the wall time measures the others; judge the CPU time.
+    loaded = max(r[k]["load"] for r in results for k in ("full", "again", "add")) > CORES
+    basis = "cpu_s" if loaded else "wall_s"
+    ok = (big["full"][basis] <= FULL_BUDGET_S and big["add"][basis] <= ADD_BUDGET_S
           and big["again"]["drawn"] == 0 and big["add"]["drawn"] == 1)
     if len(results) > 1:
         per = [r["full"]["cpu_s"] / r["n"] for r in (small, big)]
@@ -143,7 +148,9 @@ def report(results: list[dict]) -> bool:
               f"x{sum(big['bytes'].values()) / sum(small['bytes'].values()):.2f}")
         ok = ok and linear
     print(f"targets at N = {big['n']} (full <= {FULL_BUDGET_S:.0f} s, add one <= "
-          f"{ADD_BUDGET_S:.0f} s, nothing redrawn): {'met' if ok else 'NOT met'}")
+          f"{ADD_BUDGET_S:.0f} s, nothing redrawn), judged on "
+          f"{'CPU seconds (load above ' + str(CORES) + ' cores)' if loaded else 'wall time'}: "
+          f"{'met' if ok else 'NOT met'}")
     return ok
 
 
