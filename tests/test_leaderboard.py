@@ -276,11 +276,14 @@ def test_damaged_pages_and_manifest_are_redrawn(site, tmp_path):
     (out / MANIFEST).write_text("{not json", encoding="utf-8")
     board, built = rebuild(folder, out)
     assert (built.drawn, built.reused) == (4, 0)
-    broken = {**manifest, "files": {name: {**e, "row": {"model": "x"}} if "row" in e else e
-                                    for name, e in manifest["files"].items()}}
-    (out / MANIFEST).write_text(json.dumps(broken), encoding="utf-8")
+    files = manifest["files"]
+    accepted = [name for name, e in files.items() if "row" in e]
+    broken = {**files, accepted[0]: {**files[accepted[0]], "row": {"model": "x"}},
+              accepted[1]: {**files[accepted[1]], "row": {
+                  **files[accepted[1]]["row"], "page": "models/../../outside.html"}}}
+    (out / MANIFEST).write_text(json.dumps({**manifest, "files": broken}), encoding="utf-8")
     board, built = rebuild(folder, out)  # unusable entries are read again
-    assert board.parsed == sum("row" in e for e in manifest["files"].values())
+    assert board.parsed == 2 and not (tmp_path / "outside.html").exists()
     same_as_fresh(folder, out, tmp_path / "fresh2")
 
 

@@ -29,6 +29,7 @@ MAX_REASONS = 8  # reasons listed per rejected file; the rest are counted in "mo
 SLUG_RE = re.compile(r"[^A-Za-z0-9._-]+")  # what a file name made from data may not hold
 MAX_SLUG_MODEL_CHARS = 60
 PAGE_DIGEST_CHARS = 8  # hex digits of a page name's digest (beside the model name)
+PAGE_RE = re.compile(r"models/[A-Za-z0-9._-]+\.html")  # every page path a row may name
 PACKAGE = Path(__file__).resolve().parents[1]
 CODE_SUFFIXES = (".py", ".json", ".html", ".css", ".js")  # what the fingerprint covers
 
@@ -182,7 +183,7 @@ def _entry(path: Path, name: str, board: Board, known: dict[str, Any] | None) ->
         digest = sha256_file(path)
     except OSError as exc:
         return {"sha256": None, "reasons": [f"{name}: cannot read ({exc.strerror})"], "more": 0}
-    if known is not None and known.get("sha256") == digest and _usable(known):
+    if known is not None and known.get("sha256") == digest and _usable(known, name):
         return known
     board.parsed += 1
     try:
@@ -200,14 +201,16 @@ def _entry(path: Path, name: str, board: Board, known: dict[str, Any] | None) ->
             "row": row}
 
 
-def _usable(entry: dict[str, Any]) -> bool:
-    """An earlier build's entry has the shape :func:`_entry` gives (the manifest is a file in
-    the site folder: a hand edit must cost a re-read, not a traceback)."""
+def _usable(entry: dict[str, Any], name: str) -> bool:
+    """An earlier build's entry of file ``name`` has the shape :func:`_entry` gives, and its
+    page is a file of the site's models/ folder (the manifest is a file in the site folder: a
+    hand edit must cost a re-read, not a traceback or a page written elsewhere)."""
     try:
         if "reasons" in entry:
             return isinstance(entry["reasons"], list) and isinstance(entry["more"], int)
-        Row.from_json(entry["row"])
-        return isinstance(entry["config_key"], str) and isinstance(entry["created"], str)
+        row = Row.from_json(entry["row"])
+        return (row.file == name and bool(PAGE_RE.fullmatch(row.page))
+                and isinstance(entry["config_key"], str) and isinstance(entry["created"], str))
     except (KeyError, TypeError, AttributeError):
         return False
 
