@@ -215,8 +215,10 @@ def same_as_fresh(subs: Path, out: Path, fresh: Path) -> None:
 
 def test_incremental_build_draws_only_what_is_new(site, tmp_path):
     """Pages are reused for unchanged files, drawn for new ones, removed when no row needs
-    them; unchanged files are not read again; the result is the site built at once."""
-    _, _, folder = site
+    them; unchanged accepted files are not read again (rejected ones are: a reason can pass
+    with time); the result is the site built at once."""
+    _, board, folder = site
+    bad = len(board.rejected)
     subs, out = tmp_path / "subs", tmp_path / "site"
     shutil.copytree(folder, subs)
     (subs / "xss.json").rename(tmp_path / "xss.json")
@@ -225,15 +227,15 @@ def test_incremental_build_draws_only_what_is_new(site, tmp_path):
     assert f"{files} of {files} file(s) read" in first
     assert "model pages: 3 drawn, 0 reused, 0 removed" in first
     again = leaderboard_cli(subs, out)  # nothing new: nothing drawn, nothing read
-    assert f"0 of {files} file(s) read" in again
+    assert f"{bad} of {files} file(s) read" in again
     assert "model pages: 0 drawn, 3 reused, 0 removed" in again
     (tmp_path / "xss.json").rename(subs / "xss.json")  # one new submission
     board, built = rebuild(subs, out)
-    assert (board.parsed, built.drawn, built.reused, built.removed) == (1, 1, 3, 0)
+    assert (board.parsed, built.drawn, built.reused, built.removed) == (bad + 1, 1, 3, 0)
     same_as_fresh(subs, out, tmp_path / "fresh1")
     (subs / "base-new.json").unlink()  # base-old is no longer superseded: a row again
     board, built = rebuild(subs, out)
-    assert (board.parsed, built.drawn, built.reused, built.removed) == (0, 1, 3, 1)
+    assert (board.parsed, built.drawn, built.reused, built.removed) == (bad, 1, 3, 1)
     assert "base-old.json" in {r.file for r in board.rows}
     same_as_fresh(subs, out, tmp_path / "fresh2")
 
@@ -249,7 +251,7 @@ def test_a_changed_file_gets_a_new_page(site, tmp_path):
     board, built = rebuild(subs, out)
     new_page = next(r.page for r in board.rows if r.file == "aligned.json")
     assert new_page != old_page and new_page.startswith("models/org_renamed-")
-    assert (board.parsed, built.drawn, built.removed) == (1, 1, 1)
+    assert (board.parsed - len(board.rejected), built.drawn, built.removed) == (1, 1, 1)
     assert not (out / old_page).exists() and (out / new_page).is_file()
     same_as_fresh(subs, out, tmp_path / "fresh")
 
@@ -265,7 +267,8 @@ def test_damaged_pages_and_manifest_are_redrawn(site, tmp_path):
     stray = out / "models" / "old-page.html"
     stray.write_text("from an older build", encoding="utf-8")
     board, built = rebuild(folder, out)
-    assert (board.parsed, built.drawn, built.reused, built.removed) == (0, 1, 3, 1)
+    assert (board.parsed - len(board.rejected), built.drawn, built.reused, built.removed) == (
+        0, 1, 3, 1)
     assert not stray.exists()
     same_as_fresh(folder, out, tmp_path / "fresh")
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
@@ -283,7 +286,7 @@ def test_damaged_pages_and_manifest_are_redrawn(site, tmp_path):
                   **files[accepted[1]]["row"], "page": "models/../../outside.html"}}}
     (out / MANIFEST).write_text(json.dumps({**manifest, "files": broken}), encoding="utf-8")
     board, built = rebuild(folder, out)  # unusable entries are read again
-    assert board.parsed == 2 and not (tmp_path / "outside.html").exists()
+    assert board.parsed - len(board.rejected) == 2 and not (tmp_path / "outside.html").exists()
     same_as_fresh(folder, out, tmp_path / "fresh2")
 
 

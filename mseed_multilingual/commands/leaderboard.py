@@ -33,7 +33,7 @@ def _run(args: argparse.Namespace) -> int:
     board, built = rebuild(args.submissions, args.output)
     print(f"{len(board.rows)} ranked, {len(board.superseded)} superseded, "
           f"{len(board.rejected)} rejected; {board.parsed} of {len(board.entries)} file(s) "
-          f"read and validated (the others unchanged since the last build)")
+          f"read and validated (the others accepted, unchanged since the last build)")
     print(f"model pages: {built.drawn} drawn, {built.reused} reused, {built.removed} removed; "
           f"site: {built.index.resolve()}")
     if args.hf_format:

@@ -5,7 +5,15 @@ full data or the same limited subset; see :func:`comparability_group`), because 
 measured by another judge or on other prompts is another quantity. Invalid files are listed as
 rejected with the reason; an older submission of the same model and configuration
 (:func:`config_key`) is listed as superseded by the newer one. :mod:`.tables`, :mod:`.site` and
-:mod:`.hf_export` render a :class:`Board`; none of them reads a submission file again.
+:mod:`.hf_export` render a :class:`Board`.
+
+A submission never changes once written, and a board rebuilt on every pull request meets the
+same files again: what a file contributes (its reasons for rejection, or its row and the keys
+that supersede it) is an *entry* named by the sha256 of its bytes. :func:`collect` reuses the
+accepted entries of an earlier build (``known``, kept by :mod:`.site` beside the site) for
+files whose digest is unchanged, and reads and validates only the others. An entry is valid
+only for the code that made it: :func:`code_fingerprint` (a digest of the package's source and
+schemas) is kept with the entries, and a different one discards them all.
 """
 
 from __future__ import annotations
@@ -202,12 +210,12 @@ def _entry(path: Path, name: str, board: Board, known: dict[str, Any] | None) ->
 
 
 def _usable(entry: dict[str, Any], name: str) -> bool:
-    """An earlier build's entry of file ``name`` has the shape :func:`_entry` gives, and its
-    page is a file of the site's models/ folder (the manifest is a file in the site folder: a
-    hand edit must cost a re-read, not a traceback or a page written elsewhere)."""
+    """An earlier build's entry of file ``name`` is an accepted one of the shape :func:`_entry`
+    gives, and its page is a file of the site's models/ folder (the manifest is a file in the
+    site folder: a hand edit must cost a re-read, not a traceback or a page written elsewhere).
+    A rejected file is always checked again: a reason can pass with time (a ``created`` date
+    ahead of the clock), and rejected files are few."""
     try:
-        if "reasons" in entry:
-            return isinstance(entry["reasons"], list) and isinstance(entry["more"], int)
         row = Row.from_json(entry["row"])
         return (row.file == name and bool(PAGE_RE.fullmatch(row.page))
                 and isinstance(entry["config_key"], str) and isinstance(entry["created"], str))
