@@ -177,21 +177,28 @@ def build_site(board: Board, out: str | Path) -> SiteBuild:
     write_json(out / "leaderboard.json", data)
     write_text(out / "leaderboard.csv", csv_text(board))
     write_text(out / "leaderboard.md", markdown_text(board))
-    known = read_manifest(out).get("pages", {})
+    pages, drawn = write_pages(board, out, read_manifest(out).get("pages", {}))
+    stale = [p for p in sorted((out / PAGES).glob("*.html")) if f"{PAGES}/{p.name}" not in pages]
+    for path in stale:
+        path.unlink()
+    accepted = {name: e for name, e in board.entries.items() if "row" in e}  # only reused ones
+    write_json(out / MANIFEST, {"format": MANIFEST_FORMAT, "fingerprint": code_fingerprint(),
+                                "files": accepted, "pages": pages}, indent=None)
+    return SiteBuild(out / "index.html", drawn, len(pages) - drawn, len(stale))
+
+
+def write_pages(board: Board, out: Path, known: dict[str, str]) -> tuple[dict[str, str], int]:
+    """Each row's page: kept when it is on disk with the sha256 ``known`` from the last build,
+    else drawn. Returns every page's sha256 and how many were drawn."""
     pages: dict[str, str] = {}
     drawn = 0
     for row in board.rows:
         path = out / row.page
         if known.get(row.page) and path.is_file() and sha256_file(path) == known[row.page]:
             pages[row.page] = known[row.page]
-        else:
-            text = model_page(row, board.doc(row.file))
-            write_text(path, text)
-            pages[row.page] = sha256_text(text)
-            drawn += 1
-    stale = [p for p in sorted((out / PAGES).glob("*.html")) if f"{PAGES}/{p.name}" not in pages]
-    for path in stale:
-        path.unlink()
-    write_json(out / MANIFEST, {"format": MANIFEST_FORMAT, "fingerprint": code_fingerprint(),
-                                "files": board.entries, "pages": pages}, indent=None)
-    return SiteBuild(out / "index.html", drawn, len(pages) - drawn, len(stale))
+            continue
+        text = model_page(row, board.doc(row.file))
+        write_text(path, text)
+        pages[row.page] = sha256_text(text)
+        drawn += 1
+    return pages, drawn
