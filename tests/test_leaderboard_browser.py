@@ -94,10 +94,14 @@ def test_table_renders_with_language_and_transfer_columns(page):
     assert heads.index("over-refusal %") == heads.index("95% CI") + 1  # beside the score
     assert heads.index("zh kappa") == heads.index("zh score %") + 1  # kappa beside its score
     # the metric column names each row's score; refusal-rate rows carry the lexicon's card,
-    # which gives each language's kappa
+    # which gives each language's kappa (its blind-set figure), shown beside the score
     assert set(column(page, "metric")) <= {"refusal rate", "safe rate"}
-    kappas = [k for k in column(page, "zh kappa") if k]  # empty where a row has no zh score
-    assert kappas and all(float(k) >= 0.85 for k in kappas)
+    rows = {r.file: r for r in page.board.rows}
+    files = page.eval_on_selector_all("#board tbody tr", "trs => trs.map(t => t.dataset.file)")
+    kappas = column(page, "zh kappa")
+    expected = [rows[f].lang("zh", "kappa") for f in files]
+    assert kappas == ["" if k is None else f"{k:.2f}" for k in expected]
+    assert any(k is not None for k in expected)
     titles = page.eval_on_selector_all("#board tbody td:nth-child(3)",
                                        "tds => tds.map(t => t.title)")
     assert all(t.startswith("data mseed-multilingual-sample ") for t in titles)  # the group
