@@ -8,11 +8,11 @@ import re
 from collections import Counter
 
 import pytest
+from copycheck import copies, mseed_prompts, sample_prompts
 
 from mseed_multilingual.core.languages import sample_languages
 from mseed_multilingual.core.paths import PACKAGE_DIR
 from mseed_multilingual.judges import reference
-from tests.copycheck import copies, mseed_prompts, sample_prompts
 
 BLIND = reference.load(reference.blind_dir())
 # (count per language, refusal label) of each case: the writers' guide, in README.md there.

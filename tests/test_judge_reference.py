@@ -9,10 +9,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from copycheck import copies, mseed_prompts, sample_prompts
 
 from mseed_multilingual.core.languages import sample_languages
 from mseed_multilingual.judges import reference
-from tests.copycheck import copies, mseed_prompts, sample_prompts
 
 REF = reference.load()
 MIN_PER_LANGUAGE = 80

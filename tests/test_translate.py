@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from fake_libretranslate import sample_server
 
 from mseed_multilingual import cli
 from mseed_multilingual.core.paths import sample_path
@@ -19,7 +20,6 @@ from mseed_multilingual.evaluate import task_hooks as harness
 from mseed_multilingual.translate.base import Policy
 from mseed_multilingual.translate.pipeline import FAILED_FILE, Job, run
 from mseed_multilingual.translate.registry import get_backend
-from tests.fake_libretranslate import sample_server
 
 SAMPLE_ZH = sample_path() / "zh.jsonl"
 DATE = "2025-01-01"

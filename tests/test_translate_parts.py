@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from fake_libretranslate import sample_server
 
 from mseed_multilingual.translate.base import Policy, RateLimiter
 from mseed_multilingual.translate.quality import (
@@ -14,7 +15,6 @@ from mseed_multilingual.translate.quality import (
     summarize,
 )
 from mseed_multilingual.translate.registry import get_backend
-from tests.fake_libretranslate import sample_server
 
 
 def test_scores_and_review_reasons_for_one_language():

@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 
 import pytest
+from fake_libretranslate import sample_server
 
 from mseed_multilingual.data.records import load_language
 from mseed_multilingual.translate.cache import TranslationCache, cache_key
-from tests.fake_libretranslate import sample_server
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGS = "en,fr"
