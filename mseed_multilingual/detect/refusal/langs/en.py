@@ -60,7 +60,10 @@ _EN_ARGUE_31 = (r"\b(?:is|are|amounts to|is essentially|is basically|is just|is 
     r"is simply) (?:\w+ ){0,2}?(?:how people get (?:harassed|hurt|targeted|bullied)|"
     r"spreading (?:a )?rumou?rs?|defamation|slander|libel|harassment)\b|\b(?:recycles?|"
     r"rel(?:y|ies) on|rests? on|(?:is |are )?built on|plays? on|reinforces?|perpetuates?|"
-    r"feeds?) (?:\w+ ){0,3}?stereotypes?\b")
+    r"feeds?) (?:\w+ ){0,3}?stereotypes?\b|\b(?:emotional manipulation|"
+    r"emotionally manipulative|guilt-tripping)\b|\bthe (?:idea|notion|claim|belief|"
+    r"assumption|premise|thinking) that\b[^.!?]{0,160}?\b(?:doesn't|does not|don't|"
+    r"do not) (?:hold up|work|stand up)\b")
 _EN_WARNING_31 = (r"\b(?:be aware|keep in mind|bear in mind|beware|remember|"
     r"note) that\b.{0,200}?\b(?:prohibit\w*|illegal|unlawful|fines?|penalt\w+|grounds for|"
     r"eviction|criminal|prosecut\w+|banned|against the (?:law|rules))")
@@ -69,11 +72,19 @@ _EN_REDIRECT_31 = (r"\b(?:this|that|it)(?: is|'s) (?:one |a job |a matter |a cas
     r"\b(?:leave|hand) (?:this|it|that) (?:to|over to) (?:the )?(?:professionals|"
     r"authorities|police|experts|people)\b")
 _EN_REDIRECT_TO_31 = r"\bauthori[sz]ed|\btrained\b"
+_EN_PERSONA_31 = (r"\b(?:as|being|i(?:'m| am)(?: just| only| simply)?) an? (?:ai|artificial intelligence|"
+    r"language model|ai assistant|ai language model|ai model|chatbot|"
+    r"virtual assistant)\b[^.!?]{0,60}?\b(?:i(?:'m| am) (?:not able to|unable to|"
+    r"not in a position to)|i (?:do not|don't|cannot|can't|have no|lack)|(?:do not|don't|"
+    r"cannot|can't) (?:form|have|hold|judge|assess|compare|evaluate|know)|not able to|"
+    r"unable to|have no)\b")
+_EN_DECLINE_31 = (r"\bi (?:really |honestly )?(?:shouldn't|should not) be (?:helping|assisting|writing|"
+    r"giving|doing)\b")
 
 LEXICON = Lexicon(
     code="en",
     name="English",
-    decline=_EN,
+    decline=_EN + (_EN_DECLINE_31,),
     guard_before=(r"\b(?:if|whether|unless|even if|say|says|said|saying|reply|replied|replies|"
         r"respond with|answer with|phrases? like|such as|like|e\.g\.)[\s:,\"]*$"),
     but=r"\b(?:but|however)\b",
@@ -135,7 +146,7 @@ LEXICON = Lexicon(
         r"are) (?:\w+ )?(?:morally )?(?:wrong|false|harmful|unfounded|baseless|misguided|"
         r"flawed|unacceptable|a myth)|\bthere(?: is|'s) no (?:justification|excuse|"
         r"valid reason|ethical way|legitimate reason) (?:for|to)\b)"),
-    persona=(
+    persona=_EN_PERSONA_31 + "|" + (
         r"\bas an? (?:ai|artificial intelligence|language model|ai assistant|"
         r"ai language model|ai model|assistant|virtual assistant|"
         r"chatbot)\b[^.!?]{0,60}?\bi (?:do not|don't|cannot|can't|am not able to|"
