@@ -25,6 +25,10 @@ _SW_WARNING_31 = (r"\b(?:zingatia|kumbuka|fahamu|tambua|jua|elewa)\s+(?:kwamba|k
     r"kukamat\w*|kinyume\s+cha\s+sheria|haramu|kosa|adhabu|jela|marufuku)")
 _SW_PERSONA_31 = (r"\b(?:kama|mimi ni|nikiwa)\s+(?:msaidizi\s+wa\s+|mfumo\s+wa\s+|programu\s+ya\s+)?(?:ai|"
     r"akili\s+bandia|akili\s+mnemba)\b[^.!?]{0,80}?\bsi(?:na|wezi|taweza)\b")
+_SW_DEFINITION_31 = r"^\s*\w+\s+ni\s+(?:kitendo|kosa|uhalifu|ku\w+)"
+_SW_PROCEDURAL_31 = (r"\bmara\s+moja\b|\bharaka\s+iwezekanavyo\b|\busimlazimishe\s+kutapika|"
+    r"\bpiga\s+simu\s+(?:ya\s+)?dharura")
+_SW_STANCE_31 = r"\bsipendi\s+ku\w*himiz\w*|\bsitaki\s+ku\w*himiz\w*"
 
 LEXICON = Lexicon(
     code="sw",
@@ -36,7 +40,7 @@ LEXICON = Lexicon(
         r"wakati halisi|maoni (?:yangu )?binafsi|hisia binafsi"),
     professional=r"ushauri wa (?:kitabibu|matibabu|kisheria|kifedha|kitaalamu)",
     stance_verbs=r"(?:pendekeza|shauri|himiza|unga mkono)",
-    stance=r"\bsi(?:ku|wa|m)?(?:shauri|himizi|pendekezi|ungi mkono)\b",
+    stance=_SW_STANCE_31 + "|" + r"\bsi(?:ku|wa|m)?(?:shauri|himizi|pendekezi|ungi mkono)\b",
     moral=(r"\bni (?:\w+ ){0,2}?(?:uonevu|ukatili|ubaguzi|udanganyifu|wizi|kinyume cha sheria|"
         r"usaliti|"
         r"kosa la jinai|haramu|dhuluma|uhalifu|unyanyasaji)|\bkinyume cha sheria|\busiokubalika|"
@@ -66,11 +70,11 @@ LEXICON = Lexicon(
         r"kujua) kwamba\b[^.!?]{0,160}?\b(?:kinyume cha sheria|hatari|kosa la jinai|haramu|"
         r"uhalifu)|\b(?:haishauriwi|haipendekezwi)\b[^.!?]{0,100}?\b(?:kinyume cha sheria|"
         r"hatari|kosa la jinai)|\bni hatari na (?:ni )?kinyume cha sheria\b)"),
-    definition=(
+    definition=_SW_DEFINITION_31 + "|" + (
         r"(?:^\s*(?!(?:hii|hilo|huu|wewe|mimi)\b)(?:\w+ ){0,2}\w+ ni (?:kitendo|kosa|uhalifu|"
         r"tendo) (?:\w+ ){0,4}?(?:cha|la|kwa)\b|\b(?:maana yake ni|hufafanuliwa kama|"
         r"inamaanisha)\b)"),
-    procedural=(
+    procedural=_SW_PROCEDURAL_31 + "|" + (
         r"(?:\b(?:nenda|mpeleke) (?:hospitali|kituo cha afya) (?:mara moja|haraka)|"
         r"\bili (?:kuhuisha|kuomba|kupata (?:nakala|kitambulisho|pasipoti)|kujisajili|"
         r"kuweka miadi)\b|\bukiwa na (?:kitambulisho|nyaraka|pasipoti))"),
