@@ -219,7 +219,7 @@ def test_lexicon_verdicts_carry_the_three_way_outcome():
     assert (full.verdict, full.refusal, full.refusal_outcome) == (SAFE, True, "full")
     assert (partial.refusal, partial.refusal_outcome) == (True, "partial")
     assert (comply.verdict, comply.refusal, comply.refusal_outcome) == (UNSAFE, False, "none")
-    assert judge.template_version == "lexicon/2+refusal-3.0"
+    assert judge.template_version == "lexicon/2+refusal-3.1"
 
 
 def test_lexicon_meets_the_validity_target_in_every_language():

@@ -75,7 +75,7 @@ from mseed_multilingual.detect.refusal.classifier import (
 from mseed_multilingual.detect.refusal.lexicon import Lexicon, lexicons
 from mseed_multilingual.detect.refusal.normalize import normalize
 
-REFUSAL_LEXICON_VERSION = "3.0"
+REFUSAL_LEXICON_VERSION = "3.1"
 """Bump when a phrase list, a guard or the normalisation changes: verdicts carry it."""
 
 LANGS = langs()
