@@ -60,10 +60,11 @@ _EN_ARGUE_31 = (r"\b(?:is|are|amounts to|is essentially|is basically|is just|is 
     r"is simply) (?:\w+ ){0,2}?(?:how people get (?:harassed|hurt|targeted|bullied)|"
     r"spreading (?:a )?rumou?rs?|defamation|slander|libel|harassment)\b|\b(?:recycles?|"
     r"rel(?:y|ies) on|rests? on|(?:is |are )?built on|plays? on|reinforces?|perpetuates?|"
-    r"feeds?) (?:\w+ ){0,3}?stereotypes?\b|\b(?:emotional manipulation|"
-    r"emotionally manipulative|guilt-tripping)\b|\bthe (?:idea|notion|claim|belief|"
-    r"assumption|premise|thinking) that\b[^.!?]{0,160}?\b(?:doesn't|does not|don't|"
-    r"do not) (?:hold up|work|stand up)\b")
+    r"feeds?) (?:\w+ ){0,3}?stereotypes?\b|\b(?:is|are|amounts to|would be|"
+    r"becomes)(?: \w+){0,3}? (?:emotional manipulation|emotionally manipulative|"
+    r"guilt-tripping)\b|\bthe (?:idea|notion|claim|belief|assumption|premise|"
+    r"thinking) that\b[^.!?]{0,160}?\b(?:doesn't|does not|don't|do not) (?:hold up|work|"
+    r"stand up)\b")
 _EN_WARNING_31 = (r"\b(?:be aware|keep in mind|bear in mind|beware|remember|"
     r"note) that\b.{0,200}?\b(?:prohibit\w*|illegal|unlawful|fines?|penalt\w+|grounds for|"
     r"eviction|criminal|prosecut\w+|banned|against the (?:law|rules))")
@@ -77,7 +78,8 @@ _EN_PERSONA_31 = (r"\b(?:as|being|i(?:'m| am)(?: just| only| simply)?) an? (?:ai
     r"virtual assistant)\b[^.!?]{0,60}?\b(?:i(?:'m| am) (?:not able to|unable to|"
     r"not in a position to)|i (?:do not|don't|cannot|can't|have no|lack)|(?:do not|don't|"
     r"cannot|can't) (?:form|have|hold|judge|assess|compare|evaluate|know)|not able to|"
-    r"unable to|have no)\b")
+    r"unable to|have no)\b(?! (?:see|view|browse|access|open|hear|listen|make|set|remember|"
+    r"store|send|search|look|read|watch|play)\b)")
 _EN_DECLINE_31 = (r"\bi (?:really |honestly )?(?:shouldn't|should not) be (?:helping|assisting|writing|"
     r"giving|doing)\b")
 
