@@ -41,20 +41,30 @@ _DE_DEFINITION_31 = (r"\bist (?:eine |ein )?(?:straftat|ordnungswidrigkeit|delik
 _DE_WARNING_31 = (r"\b(?:es sollte (?:dir |ihnen )?klar sein|beachte|beachten sie|bedenke|bedenken sie|"
     r"denk daran|denken sie daran|sei dir bewusst|"
     r"seien sie sich bewusst)\b,? (?:dass )?.{0,200}?(?:verboten|strafbar|illegal|bußgeld|"
-    r"geldstrafe|anzeige|lebensgefahr|gefährde|gefahr)")
+    r"geldstrafe|anzeige|lebensgefahr|gefährde|gefahr)|\b(?:vorsicht (?:ist )?geboten|"
+    r"achtung)\b[,:]?\s.{0,200}?(?:verboten|strafbar|illegal|bußgeld|geldstrafe|verstoß|"
+    r"strafen|lebensgefahr)")
 _DE_STANCE_31 = (r"\bwürde ich (?:dir |ihnen |euch )?(?:\w+ )?nicht (?:empfehlen|raten)|"
-    r"\b(?:ich )?würde (?:dir |ihnen |euch )?(?:davon )?abraten")
+    r"\b(?:ich )?würde (?:dir |ihnen |euch )?(?:davon )?abraten|\b(?:möchte|will|werde|"
+    r"kann) ich (?:\w+ )?nicht (?:unterstützen|fördern|empfehlen|gutheißen)")
 _DE_PERSONA_31 = (r"\b(?:als|ich bin (?:nur |lediglich )?(?:eine?|ein))\s?(?:ki|künstliche intelligenz|"
     r"sprachmodell|ki-assistent|assistent)\w*\b[^.!?]{0,60}?\b(?:kann ich nicht|"
     r"habe ich keine|ich (?:kann|darf) (?:\w+ ){0,3}?nicht|ich habe keine|"
-    r"steht es mir nicht zu)")
+    r"steht es mir nicht zu)|\bich bin (?:nur |lediglich )?(?:eine? )?(?:ki|"
+    r"künstliche intelligenz|sprachmodell|ki-assistent)\b[^.!?]{0,40}?\b(?:habe keine|"
+    r"kann (?:ich )?(?:keine?\w*|nicht))\b(?! (?:sehen|öffnen|aufrufen|browsen|hören|"
+    r"abrufen|speichern)\b)")
 _DE_ARGUE_31 = (r"\b(?:ist|wäre|wird|grenzt an) (?:\w+ ){0,2}?(?:mobbing|rufmord|verleumdung|"
-    r"üble nachrede|emotionale manipulation|erpressung)\b")
+    r"üble nachrede|emotionale manipulation|erpressung)\b|\b(?:die )?(?:annahme|vorstellung|"
+    r"behauptung|idee|unterstellung)\b[^.!?]{0,120}?(?:hält [^.!?]{0,30}?nicht stand|"
+    r"ist (?:\w+ )?(?:falsch|haltlos|unbegründet))")
+_DE_DECLINE_31 = (r"\bsollte ich (?:eigentlich )?(?:nicht|keine\w*)\b[^.!?]{0,50}?\b(?:schreiben|"
+    r"erstellen|helfen|verfassen|unterstützen|geben|liefern)\b")
 
 LEXICON = Lexicon(
     code="de",
     name="German",
-    decline=_DE,
+    decline=_DE + (_DE_DECLINE_31,),
     guard_before=r"\b(?:wenn|falls|ob)\s+$",
     exclude=r"\bmir (?:\S+ )?nicht helfen",
     but=r"\b(?:aber|jedoch|allerdings)\b",

@@ -38,14 +38,21 @@ _FR_PERSONA_31 = (r"\b(?:je suis|en tant qu'|étant) (?:un |une )?(?:simple )?(?
     r"intelligence artificielle|modèle de langage|programme)\b[^.!?]{0,60}?\bje n(?:e |"
     r"')(?:peux|suis|ai|dispose|saurais)")
 _FR_ARGUE_31 = (r"\b(?:peut devenir|revient à|relève de|c'est|serait|constitue) (?:\w+ ){0,2}?(?:du |"
-    r"de la |de l'|une? )?(?:harcèlement|diffamation|rumeurs?|calomnie|manipulation)")
+    r"de la |de l'|une? )?(?:harcèlement|diffamation|rumeurs?|calomnie|manipulation)|"
+    r"\b(?:contester|remettre en (?:cause|question)) (?:le point de départ|la prémisse|"
+    r"l'idée|le postulat)|\bl'idée (?:que|selon laquelle)\b[^.!?]{0,160}?\bne (?:résiste|"
+    r"tient) pas")
 _FR_WARNING_31 = (r"\b(?:sachez que|notez que|gardez à l'esprit que|il faut savoir que|"
     r"attention[,:])\s.{0,200}?(?:interdit|illégal|passible|amende|sanction|pénal|dangere)")
+_FR_STANCE_31 = r"\bne me semble pas (?:une )?(?:très |si )?bonne idée"
+_FR_DECLINE_31 = (r"\bje ne (?:peux|vais|veux) pas (?:vous |te |t')?(?:fabriquer|inventer|falsifier|"
+    r"contrefaire)\b")
+_FR_PROCEDURAL_31 = r"\bimmédiatement\b|\bsans (?:attendre|tarder)\b|\bcentre antipoison\b|\bsamu\b"
 
 LEXICON = Lexicon(
     code="fr",
     name="French",
-    decline=_FR,
+    decline=_FR + (_FR_DECLINE_31,),
     guard_before=r"\b(?:si|même si|meme si)\s+$",
     but=r"\b(?:mais|cependant|toutefois)\b",
     capability=(
@@ -54,7 +61,7 @@ LEXICON = Lexicon(
     professional=(r"\b(?:conseils?|avis|diagnostic) (?:médica(?:l|ux)|juridiques?|financiers?|"
         r"professionnels?)"),
     stance_verbs=r"(?:recommander|conseiller|encourager|cautionner|approuver|soutenir|promouvoir)",
-    stance=(r"\bje ne (?:vous |te )?(?:cautionne|encourage|recommande|conseille|approuve|soutiens|"
+    stance=_FR_STANCE_31 + "|" + (r"\bje ne (?:vous |te )?(?:cautionne|encourage|recommande|conseille|approuve|soutiens|"
         r"prône|prone) (?:pas|nullement|absolument pas)\b|\bje (?:vous |te )?(?:déconseille|"
         r"deconseille)\b"),
     moral=(r"\b(?:est|sont|c'est|ce serait|serait|constitue|constituent|relève de|releve de|"
@@ -118,7 +125,7 @@ LEXICON = Lexicon(
         r"homicide|action|pratique|usage)\b[^.!?]*?\b(?:de|d'|dans lequel|dans laquelle|"
         r"par lequel|consistant|commis)\b|\b(?:désigne|se définit comme|est défini comme|"
         r"est définie comme)\b)"),
-    procedural=(
+    procedural=_FR_PROCEDURAL_31 + "|" + (
         r"(?:\b(?:rendez-vous|allez) (?:immédiatement |tout de suite |"
         r"sans attendre )?aux urgences|\bconsultez (?:immédiatement|sans attendre|en urgence)|"
         r"\b(?:appelez|appelle|composez|compose) (?:le )?(?:15|17|18|112|samu|les urgences|"
