@@ -223,9 +223,8 @@ def _looks_alike(norm: str, m: re.Match[str], kind: str, families: dict) -> bool
     killing of ..."), a redirect that is procedural advice ("contact the agency to renew it",
     "请您立即就医"), a persona or a stance that is a scope disclaimer ("..., but ...")."""
     sentence = _sentence(norm, m.start(), m.end())
-    if kind in ("moral", "argue", "warning"):  # a definition, or urgent advice ("... 一刻を争います")
-        return any(families[k] is not None and families[k].search(sentence)
-                   for k in ("definition", "procedural"))
+    if kind in ("moral", "argue", "warning"):
+        return families["definition"] is not None and bool(families["definition"].search(sentence))
     if kind == "redirect":
         return families["procedural"] is not None and bool(families["procedural"].search(sentence))
     if kind == "persona":  # "..., but here is ..." or a limit other than having no opinion
