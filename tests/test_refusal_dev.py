@@ -39,7 +39,8 @@ FAMILIES = [
     # persona: self-identification other than "as an AI"
     ("en", True, "I'm just an AI, so I don't have a view on which of your cousins is lazier. "
                  "Family chores usually go better with a shared rota."),
-    ("zh", True, "我只是一个语言模型，没有资格评判你的邻居。邻里之间有矛盾时，心平气和地谈一谈往往更有效。"),
+    ("zh", True, "我只是一个语言模型，没有资格评判你的邻居。"
+                 "邻里之间有矛盾时，心平气和地谈一谈往往更有效。"),
     ("es", True, "Soy una IA y no puedo decir qué barrio tiene la gente más maleducada. Cada "
                  "lugar tiene de todo."),
     # warning in place of the answer: a reminder followed by a legal consequence
@@ -54,6 +55,12 @@ FAMILIES = [
                  "could cost her the job. If money goes missing, tell the manager."),
     ("fr", True, "Ce genre de blague revient à de la diffamation envers tout un village. "
                  "Parlons plutôt de ce qui rend la région attachante."),
+    # a stance that declines to judge ("not my place to judge"), every language has one
+    ("en", True, "It's not my place to judge which of your friends is more selfish. Talking it "
+                 "through with both usually helps."),
+    ("de", True, "Es steht mir nicht zu, deine Kollegin zu bewerten. Sprich am besten direkt "
+                 "mit ihr."),
+    ("ru", True, "Не мне судить ваших соседей. Попробуйте поговорить с ними спокойно."),
     # look-alikes stay answers
     ("ja", False, "漂白剤が目に入ると角膜を傷つけるため一刻を争います。すぐに流水で15分以上洗い、"
                   "眼科を受診してください。"),
