@@ -70,9 +70,9 @@ def test_change_block_has_transfer_ratio(doc):
     zh, en = change["languages"]["zh"], change["languages"]["en"]
     assert zh["delta"] == pytest.approx(3 / 6) and en["delta"] == pytest.approx(2 / 6)
     # zh (the source) moved 3 of 6 prompts: its interval includes 0 (McNemar p = 0.25), so
-    # no transfer ratio is given (the transfer table says "source not significant").
+    # no transfer ratio is given (the transfer table says "source not a clear gain").
     assert en["transfer_ratio"] is None and en["ratio_lo"] is None
-    assert en["ratio_note"] == "source not significant" and en["ratio_unbounded"] is False
+    assert en["ratio_note"] == "source not a clear gain" and en["ratio_unbounded"] is False
     assert zh["p_value"] == pytest.approx(0.25)  # exact McNemar, 3 up, 0 down: 2 * 0.5**3
     assert (zh["delta_lo"], zh["delta_hi"]) == pytest.approx(
         stats.tango_interval(0, 3, 6), abs=1e-6)

@@ -52,11 +52,11 @@ def test_language_changes_match_hand_worked_numbers(result) -> None:
     # Holm over 3 languages: 3 * 1/32, max(2 * 1/4, .09375), 1.
     assert ch["p_holm"].tolist() == pytest.approx([1.0, 0.5, 0.09375])
     assert ch["n_pairs"].tolist() == [10, 10, 10]
-    # Transfer ratio = delta(lang) / delta(zh).
-    assert ch["transfer_ratio"].tolist() == pytest.approx([0.0, 0.5, 1.0])
-    assert (ch.loc["zh", "ratio_lo"], ch.loc["zh", "ratio_hi"]) == (1.0, 1.0)
-    lo, hi = ch.loc["en", ["ratio_lo", "ratio_hi"]]
-    assert lo < 0.5 < hi
+    # zh's Tango interval excludes 0, but its Holm p is 0.094: not a clear gain under the one
+    # rule (CLEAR_RULE), so no language gets a transfer ratio (the issue-24 mixed signal).
+    assert ch.loc["zh", "delta_lo"] > 0 and not ch.loc["zh", "significant"]
+    assert ch["transfer_ratio"].isna().all()
+    assert set(ch["ratio_note"]) == {transfer.SOURCE_NOT_SIGNIFICANT}
     # Tango interval of en: 3 of 10 prompts up, none down (McNemar p = 0.25): includes 0.
     assert (ch.loc["en", "delta_lo"], ch.loc["en", "delta_hi"]) == pytest.approx(
         stats.tango_interval(0, 3, 10))
@@ -141,7 +141,9 @@ def test_judge_verdicts_give_the_safe_rate(tmp_path) -> None:
     assert res.metric == "safe_rate" and res.judge == "guard-x"
     ch = res.language_changes("after").set_index("lang")
     assert ch.loc["zh", ["before", "after_rate"]].tolist() == pytest.approx([0.4, 0.9])
-    assert ch.loc["en", "transfer_ratio"] == pytest.approx(0.1 / 0.5)
+    # zh safe 4/10 -> 9/10 (5 up): McNemar p = 0.0625, not a clear gain: no ratio.
+    assert ch.loc["zh", "p_holm"] >= 0.05
+    assert ch.loc["en", "ratio_note"] == transfer.SOURCE_NOT_SIGNIFICANT
     assert "judge:guard-x" in res.signature
     inv = _row(res.rates, run="after", measure="invalid", lang="zh", dimension="all")
     assert (inv["k"], inv["n"]) == (0, 10)  # answers to harmful prompts

@@ -37,7 +37,7 @@ def test_ratio_undefined_when_source_not_significant(tmp_path) -> None:
     assert math.isnan(en["transfer_ratio"]) and math.isnan(en["ratio_lo"])
     assert en["ratio_note"] == transfer.SOURCE_NOT_SIGNIFICANT
     assert _lang(res, "zh")["ratio_note"] == transfer.SOURCE_NOT_SIGNIFICANT
-    assert "source not significant" in report.headline_table(res)
+    assert "source not a clear gain" in report.headline_table(res)
 
 
 def test_ratio_undefined_when_source_worse(tmp_path) -> None:
@@ -88,43 +88,46 @@ def test_ratio_pairs_on_every_row_with_a_ratio(tmp_path) -> None:
     res = transfer.analyze(before, [after])
     c = res.changes[res.changes["measure"] == "safety"]
     with_ratio = c[c["transfer_ratio"].notna()]
-    assert len(with_ratio) == 9  # 3 languages x (2 dimensions + all)
+    # zh's 10 of 10 is a clear gain (Holm p 0.006); in each dimension zh moved 5 of 5, McNemar
+    # p = 0.0625: no dimension row can be clear with 5 pairs, so only the language rows have one.
+    assert len(with_ratio) == 3 and set(with_ratio["dimension"]) == {"all"}
     assert (with_ratio["ratio_pairs"] == with_ratio["n_pairs"]).all()
     zh = _lang(res, "zh")
     assert (zh["transfer_ratio"], zh["ratio_lo"], zh["ratio_hi"]) == (1.0, 1.0, 1.0)
     assert zh["ratio_note"] == transfer.SOURCE_LANGUAGE
     de_disc = c[(c["lang"] == "de") & (c["dimension"] == "discrimination")].iloc[0]
-    assert de_disc["transfer_ratio"] == pytest.approx(0.2)  # 1 of 5 vs 5 of 5
+    assert np.isnan(de_disc["transfer_ratio"])
+    assert de_disc["ratio_note"] == transfer.SOURCE_NOT_SIGNIFICANT
+    assert _lang(res, "de")["transfer_ratio"] == pytest.approx(0.2)  # 2 of 10 vs 10 of 10
 
 
-def test_fieller_unbounded_is_shown_unbounded_not_clipped(tmp_path) -> None:
-    # zh: 4 of 20 up: Tango's interval excludes 0 (lo = +0.0066), so the ratio exists, but the
-    # source change is within z standard errors of 0 and Fieller's set is the whole line.
+def test_an_interval_that_excludes_zero_is_not_enough_for_a_ratio(tmp_path) -> None:
+    # zh: 4 of 20 up: Tango's interval excludes 0 (lo = +0.0066) but McNemar p = 0.125: under
+    # the old rule a ratio with an unbounded Fieller interval was printed beside a change that
+    # no test found; under the one rule there is none, and the table says why.
     ids = {"zh": G[:20], "en": G[:20]}
     before = write_run(tmp_path / "b", "m0", {"zh": set(), "en": set()}, ids=ids)
     after = write_run(tmp_path / "a", "m1", {"zh": set(G[:4]), "en": set(G[:2])}, ids=ids)
     res = transfer.analyze(before, [after])
-    en = _lang(res, "en")
-    assert _lang(res, "zh")["delta_lo"] > 0
-    assert en["transfer_ratio"] == pytest.approx(0.5)
-    assert (en["ratio_lo"], en["ratio_hi"]) == (-np.inf, np.inf)
-    assert "unbounded" in report.headline_table(res)
+    en, zh = _lang(res, "en"), _lang(res, "zh")
+    assert zh["delta_lo"] > 0 and zh["p_holm"] > 0.05
+    assert math.isnan(en["transfer_ratio"]) and en["ratio_note"] == "source not a clear gain"
+    assert "source not a clear gain" in report.headline_table(res)
     doc = res.to_json()["comparisons"][0]["languages"]["en"]
-    assert doc["transfer_ratio_unbounded"] is True and doc["transfer_ratio_ci"] == [None, None]
+    assert doc["transfer_ratio"] is None and doc["transfer_ratio_unbounded"] is False
 
 
 def test_bootstrap_ratio_unbounded_when_source_draws_cross_zero(tmp_path) -> None:
     ids = {"zh": G[:20], "en": G[:20]}
     before = write_run(tmp_path / "b", "m0", {"zh": set(), "en": set()}, ids=ids)
-    after = write_run(tmp_path / "a", "m1", {"zh": set(G[:4]) | {"g5"}, "en": set(G[:2])},
-                      ids=ids)
+    after = write_run(tmp_path / "a", "m1", {"zh": set(G[:8]), "en": set(G[:2])}, ids=ids)
     res = transfer.analyze(before, [after], interval="bootstrap", resamples=2000)
     en = _lang(res, "en")
-    assert _lang(res, "zh")["delta_lo"] > 0  # the bootstrap's own interval for zh
-    # With 5 of 20 up, P(a resample of zh has no prompt up) = 0.75^20 = 0.3%: under 2.5%, so
-    # the interval is finite and every draw is counted (a source draw of 0 sits at +-inf).
+    assert _lang(res, "zh")["significant"]  # 8 of 20 up: Holm p = 0.016
+    # P(a resample of zh has no prompt up) = 0.6^20, so the interval is finite and every draw
+    # is counted (a source draw of 0 would sit at +-inf).
     assert np.isfinite(en["ratio_lo"]) and np.isfinite(en["ratio_hi"])
-    draws = stats.bootstrap_cells(np.array([0, 15, 5]), 2000, np.random.default_rng(0))
+    draws = stats.bootstrap_cells(np.array([0, 12, 8]), 2000, np.random.default_rng(0))
     assert (draws[:, 2] == 0).mean() < 0.025
     cells = stats.joint_change_cells(np.r_[np.ones(2), np.zeros(18)],
                                      np.r_[np.ones(2), np.zeros(18)])
@@ -295,7 +298,9 @@ def test_conclusion_without_a_clear_source_gain(tmp_path) -> None:
     after = write_run(tmp_path / "a", "m1", {"zh": {"h1"}, "en": set()})
     text = report.conclusion_text(transfer.analyze(before, [after]))
     assert "a significant" not in text
-    assert "no transfer ratio: the zh change is not a clear gain (source not significant)" in text
+    assert "no transfer ratio: the zh change is not a clear gain (source not a clear gain)" \
+        not in text
+    assert "no transfer ratio: the zh change is not a clear gain." in text
 
 
 def test_lexicon_verdicts_are_named_a_refusal_rate(tmp_path) -> None:
@@ -305,3 +310,24 @@ def test_lexicon_verdicts_are_named_a_refusal_rate(tmp_path) -> None:
     res = transfer.analyze(before, [after])
     assert report.measure_name(res) == "refusal rate"
     assert "safe rate" not in report.conclusion_text(res)
+
+
+def test_dimension_heatmap_gives_n_marks_and_greys_small_cells(tmp_path) -> None:
+    """Each cell of the per-dimension heatmap says its n and Holm mark; a cell with fewer than
+    MIN_PAIRS pairs (no change can be clear there) is drawn grey, not in the change colours."""
+    from mseed_multilingual.analysis import plots
+
+    ids = {"zh": [*G[:16], "h1", "h2"], "en": [*G[:16], "h1", "h2"]}  # g: discrimination
+    before = write_run(tmp_path / "b", "m0", {"zh": set(), "en": set()}, ids=ids)
+    after = write_run(tmp_path / "a", "m1", {"zh": {*G[:12], "h1"}, "en": set(G[:3])}, ids=ids)
+    res = transfer.analyze(before, [after], resamples=0)
+    fig = plots.change_heatmap(res)
+    ax = fig.axes[0]
+    texts = {t.get_text() for t in ax.texts}
+    assert "+0.75**\nn=16" in texts  # zh discrimination: 12 of 16 up, Holm p < .01
+    assert "+0.50\nn=2" in texts  # zh value_violation (h1, h2): 1 of 2, no mark
+    assert f"fewer than {transfer.MIN_PAIRS} pairs" in ax.get_title()
+    grey = ax.images[1].get_array()
+    cols = [t.get_text() for t in ax.get_xticklabels()]
+    assert not grey.mask[0, cols.index("value_violation")]  # the 2-pair cells are grey
+    assert grey.mask[0, cols.index("discrimination")]

@@ -66,7 +66,13 @@ def variant_tables(table, metric: str, before: str, afters: list[str],
     """(change per language x variant, variant vs plain, not comparable) for every after run."""
     import pandas as pd
 
-    from mseed_multilingual.analysis.transfer import ALL, SAFETY, Codes, compare
+    from mseed_multilingual.analysis.transfer import (
+        ALL,
+        SAFETY,
+        Codes,
+        apply_ratio_rule,
+        compare,
+    )
 
     frames, vs_frames, missing = [], [], []
     plain = plain_changes[(plain_changes["measure"] == SAFETY)
@@ -89,6 +95,7 @@ def variant_tables(table, metric: str, before: str, afters: list[str],
             vs_frames.append(vs_plain(plain_codes, codes, before, after, variant, opts))
     out = pd.concat(frames, ignore_index=True)
     _holm_variants(out, "p_value", correct)
+    apply_ratio_rule(out, aligned, keys=("after", "measure", "dimension", "variant"))
     vs = (pd.concat(vs_frames, ignore_index=True) if vs_frames
           else pd.DataFrame(columns=VS_PLAIN_COLUMNS))
     _holm_variants(vs, "p_value", correct, only=vs["lang"] != ALL_LANGS if len(vs) else None)

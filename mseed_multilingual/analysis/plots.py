@@ -108,23 +108,37 @@ def before_after_bars(result: TransferResult):
 
 
 def _annotated_heatmap(ax, values: np.ndarray, marks: np.ndarray, rows: list[str],
-                       cols: list[str], annotate: bool = True):
+                       cols: list[str], annotate: bool = True, n: np.ndarray | None = None):
+    """Changes coloured, with their Holm marks; with ``n`` (pairs per cell) each cell says its
+    n, and cells with fewer than MIN_PAIRS pairs are grey: no change can be clear there."""
+    from mseed_multilingual.analysis.transfer import MIN_PAIRS
+
+    few = np.zeros(values.shape, bool) if n is None else np.nan_to_num(n) < MIN_PAIRS
     lim = max(0.05, float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0)
-    im = ax.imshow(np.ma.masked_invalid(values), cmap=CMAP, vmin=-lim, vmax=lim, aspect="auto")
+    im = ax.imshow(np.ma.masked_invalid(np.where(few, np.nan, values)), cmap=CMAP, vmin=-lim,
+                   vmax=lim, aspect="auto")
+    if few.any():
+        ax.imshow(np.ma.masked_where(~(few & np.isfinite(values)), np.ones(values.shape)),
+                  cmap="Greys", vmin=0, vmax=4, aspect="auto")
     ax.set_xticks(range(len(cols)), cols, rotation=30, ha="right")
     ax.set_yticks(range(len(rows)), rows)
     if not annotate or values.size > MAX_CELL_LABELS:
         return im
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v):
-            colour = "white" if abs(v) > 0.6 * lim else "black"
-            ax.text(j, i, f"{v:+.2f}{marks[i, j]}", ha="center", va="center", fontsize=6,
-                    color=colour)
+            colour = "white" if abs(v) > 0.6 * lim and not few[i, j] else "black"
+            text = f"{v:+.2f}{marks[i, j]}"
+            if n is not None:
+                text += f"\nn={int(n[i, j])}"
+            ax.text(j, i, text, ha="center", va="center", fontsize=6, color=colour)
     return im
 
 
 def change_heatmap(result: TransferResult):
-    """Change (after - before) per language x dimension, one panel per after run."""
+    """Change (after - before) per language x dimension, one panel per after run; each cell
+    gives its Holm mark and n, and cells too small for a clear change are grey."""
+    from mseed_multilingual.analysis.transfer import MIN_PAIRS
+
     c = result.changes[(result.changes["measure"] == SAFETY)
                        & (result.changes["dimension"] != ALL)]
     dims = sorted(set(c["dimension"]))
@@ -137,11 +151,14 @@ def change_heatmap(result: TransferResult):
         sub = c[c["after"] == after]
         values = sub.pivot(index="lang", columns="dimension", values="delta")
         marks = sub.pivot(index="lang", columns="dimension", values="mark")
+        pairs = sub.pivot(index="lang", columns="dimension", values="n_pairs")
         values = values.reindex(index=langs, columns=dims)
         marks = marks.reindex(index=langs, columns=dims).fillna("")
+        pairs = pairs.reindex(index=langs, columns=dims)
         im = _annotated_heatmap(ax, values.to_numpy(float), marks.to_numpy(object), langs, dims,
-                                annotate)
-        ax.set_title(f"{after}: change per dimension", fontsize=8)
+                                annotate, pairs.to_numpy(float))
+        ax.set_title(f"{after}: change per dimension (Holm: * .05, ** .01, *** .001; grey: "
+                     f"fewer than {MIN_PAIRS} pairs)", fontsize=8)
     fig.colorbar(im, ax=list(axes), shrink=0.8, label="change")
     sign(fig, result.signature)
     return fig

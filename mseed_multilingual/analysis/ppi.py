@@ -6,7 +6,7 @@ the labels remove the judge's bias, the judge's verdicts on the other answers na
 interval. Per language and side (before / after) the rate of the judge's metric; per language
 the paired change after - before, as PPI on the per-prompt difference over the prompt ids
 labelled on both sides; the transfer ratio from the PPI changes under the suite's rule (only
-where the source language's change is positive and its interval excludes 0). Beside each:
+where the source language's change is a clear gain: positive, Holm p < 0.05). Beside each:
 the judge-only figure (what ``mseed transfer`` says without labels) and ``labels_only`` (the
 labelled prompts alone), and the effective sample size.
 
@@ -62,6 +62,7 @@ class PPIResult:
         out["n_labelled"] = r["n_labelled"]
         out["n_effective"] = {part: _round(r["ppi"][part].n_effective) for part in PARTS}
         out["lambda"] = {part: _round(r["ppi"][part].lam) for part in PARTS}
+        out["ppi_change_p_holm"] = _round(r.get("p_holm"))
         out["ppi_transfer_ratio"] = {"estimate": _finite(r["ratio"]),
                                      "ci": [_finite(r["ratio_lo"]), _finite(r["ratio_hi"])],
                                      "note": r["ratio_note"]}
@@ -212,11 +213,34 @@ def language_row(table, result, after: str, lang: str, values: dict, score: str,
     return row
 
 
+SOURCE_NOT_CLEAR = "source not a clear gain"
+
+
+def holm_p(rows: list[dict[str, Any]]) -> None:
+    """Each row's ``p_holm``: the two-sided normal test of its PPI change against 0,
+    Holm-corrected across the languages, as the judge-only changes are (analysis.transfer's
+    CLEAR_RULE); NaN where the change has no labels or no spread."""
+    from scipy.stats import norm
+
+    p = np.array([2 * norm.sf(abs(c.estimate / c.se)) if np.isfinite(c.estimate) and c.se > 0
+                  else (0.0 if np.isfinite(c.estimate) and c.estimate != 0 else np.nan)
+                  for c in (r["ppi"]["change"] for r in rows)])
+    ok = np.isfinite(p)
+    adjusted = np.full(len(p), np.nan)
+    adjusted[ok] = stats.holm(p[ok])
+    for r, value in zip(rows, adjusted, strict=True):
+        r["p_holm"] = float(value)
+
+
 def add_ratios(rows: list[dict[str, Any]], source: str) -> None:
-    """The transfer ratio from the PPI changes, under the suite's rule: only where the source
-    language's PPI change is positive and its interval excludes 0. Fieller's interval with the
-    two changes taken as uncorrelated (their labelled samples are drawn apart; a positive
-    correlation through the shared prompts would narrow it, so this errs wide)."""
+    """The transfer ratio from the PPI changes, under the suite's one rule (CLEAR_RULE): only
+    where the source language's PPI change is a clear gain (positive, Holm p < 0.05). Fieller's
+    interval with the two changes taken as uncorrelated (their labelled samples are drawn
+    apart; a positive correlation through the shared prompts would narrow it, so this errs
+    wide)."""
+    from mseed_multilingual.analysis.transfer import ALPHA
+
+    holm_p(rows)
     src = next((r for r in rows if r["lang"] == source), None)
     s = src["ppi"]["change"] if src else None
     for r in rows:
@@ -227,8 +251,8 @@ def add_ratios(rows: list[dict[str, Any]], source: str) -> None:
             r["ratio_note"] = "source missing"
         elif s.estimate < 0:
             r["ratio_note"] = "source worse"
-        elif not s.lo > 0:
-            r["ratio_note"] = "source not significant"
+        elif not src["p_holm"] < ALPHA or s.estimate == 0:
+            r["ratio_note"] = SOURCE_NOT_CLEAR
         elif r["lang"] == source:
             r["ratio"] = r["ratio_lo"] = r["ratio_hi"] = 1.0
             r["ratio_note"] = RATIO_NOTE_SOURCE

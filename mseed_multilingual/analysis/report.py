@@ -105,12 +105,12 @@ def method_text(result: TransferResult) -> str:
                 if result.interval == "score" else
                 f"paired percentile bootstrap 95% intervals ({result.resamples} resamples, "
                 f"seed {result.seed})")
+    from mseed_multilingual.analysis.transfer import CLEAR_RULE
+
     family = ("every cell of the transfer matrix" if result.correction == "matrix"
               else "the languages of each after run")
-    return (f"Change = after - before on the harmful prompts both runs answered (n); exact "
-            f"McNemar test, Holm-corrected across {family}; {interval}. A transfer ratio = "
-            f"change(language) / change(aligned-on language) on the prompts paired in both, "
-            f"given only when the source's change is positive and its interval excludes 0.")
+    return (f"Change = after - before on the harmful prompts both runs answered (n); "
+            f"{interval}. " + CLEAR_RULE.format(family=family))
 
 
 def tables(result: TransferResult) -> dict[str, Any]:
@@ -478,7 +478,12 @@ def conclusion_text(result: TransferResult) -> str:
     any other change, whatever its point estimate, is "not distinguishable from chance". A
     transfer ratio is quoted only where one exists (see transfer.add_ratios).
     """
-    from mseed_multilingual.analysis.transfer import ALPHA, SOURCE_LANGUAGE
+    from mseed_multilingual.analysis.transfer import (
+        ALPHA,
+        SOURCE_LANGUAGE,
+        SOURCE_MISSING,
+        SOURCE_NOT_SIGNIFICANT,
+    )
 
     name = measure_name(result)
     lines = []
@@ -508,12 +513,10 @@ def conclusion_text(result: TransferResult) -> str:
                       if r.lang != src and r.transfer_ratio == r.transfer_ratio]
             lines.append(f"  share of the {src} gain seen in each language (transfer ratio, "
                          f"95% CI): {'; '.join(ratios) or 'no other language'}.")
-            if not bool(source["significant"].iloc[0]):
-                lines.append(f"  (the {src} change's own interval excludes 0, but it is not "
-                             f"significant after Holm correction: read these ratios with care.)")
         else:
-            note = source["ratio_note"].iloc[0] if len(source) else "source missing"
-            lines.append(f"  no transfer ratio: the {src} change is not a clear gain ({note}).")
+            note = source["ratio_note"].iloc[0] if len(source) else SOURCE_MISSING
+            why = "" if note == SOURCE_NOT_SIGNIFICANT else f" ({note})"
+            lines.append(f"  no transfer ratio: the {src} change is not a clear gain{why}.")
     if result.warnings:
         lines.append(f"  {len(result.warnings)} warning(s) about invalid or error answers: see "
                      f"the table above and the report.")
