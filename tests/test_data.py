@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_run import mseed
 
 from mseed_multilingual.data.records import (
     DataError,
@@ -226,18 +225,16 @@ def test_empty_missing_and_folder_inputs(tmp_path):
 
 
 def test_cli_inspect_json_and_strict_exit(tmp_path, mseed_eval_file):
-    cmd = [sys.executable, "-m", "mseed_multilingual", "data", "inspect"]
-    out = subprocess.run(cmd + [str(mseed_eval_file), "--json"], capture_output=True, text=True,
-                         check=True)
+    out = mseed("data", "inspect", mseed_eval_file, "--json")
+    assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)
     assert summary["records"] == 2852 and summary["read"] == 2852
     assert sum(summary["dimensions"].values()) == 2852
     assert len(summary["subclasses"]) == 31
     assert summary["warnings"][0]["location"].endswith(":830-921")
     bad = text_file(tmp_path, GOOD, "只有提示词")
-    strict = subprocess.run(cmd + [str(bad), "--strict"], capture_output=True, text=True)
+    strict = mseed("data", "inspect", bad, "--strict")
     assert strict.returncode == 1 and f"{bad}:3" in strict.stderr
     converted = tmp_path / "c.jsonl"
-    subprocess.run([sys.executable, "-m", "mseed_multilingual", "data", "convert", str(bad),
-                    "-o", str(converted)], check=True, capture_output=True)
+    assert mseed("data", "convert", bad, "-o", converted).returncode == 0
     assert len(converted.read_text(encoding="utf-8").splitlines()) == 1

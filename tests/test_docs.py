@@ -8,13 +8,12 @@ also prove, on small broken documents, that each check can fail.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
+from cli_run import mseed
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -182,8 +181,8 @@ def path_problems(name: str, text: str, root: Path = ROOT) -> list[str]:
 
 
 def _help(*words: str) -> str:
-    out = subprocess.run([sys.executable, "-m", "mseed_multilingual", *words, "--help"],
-                         capture_output=True, text=True, timeout=60, check=True)
+    out = mseed(*words, "--help")
+    assert out.returncode == 0, out.stderr
     return out.stdout
 
 

@@ -1,5 +1,6 @@
 """Hostile files and requests (issue 14): each test reproduces one attack on real files, real
-subprocess CLI calls and real servers on 127.0.0.1, and checks the one-line refusal."""
+CLI calls (in-process, tests/cli_run.py; two racing judge processes and `mseed serve` as real
+processes) and real servers on 127.0.0.1, and checks the one-line refusal."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_run import mseed
 from runfolders import SUBMISSION, sample_run, submission_pair, write_run
 
 from mseed_multilingual.judges import store
@@ -23,13 +25,6 @@ from mseed_multilingual.publish.validate import problems
 
 ROOT = Path(__file__).resolve().parents[1]
 DEEP = "[" * 3000 + "]" * 3000  # ~6 KB: a RecursionError in json.loads before the fix
-
-
-def mseed(*args: object, env: dict | None = None,
-          timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mseed_multilingual", *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
 
 
 def one_line_error(proc: subprocess.CompletedProcess, *parts: str, code: int = 2) -> None:

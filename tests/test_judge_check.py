@@ -4,13 +4,12 @@ a judge that cannot run (named with the reason, no card written)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import numpy as np
 import pytest
+from cli_run import mseed
 
 from mseed_multilingual.core.languages import sample_languages
 from mseed_multilingual.judges import reference
@@ -99,14 +98,9 @@ def test_flags_low_or_unknown_kappa():
     assert set(flagged_languages(None, ["en"])) == {"en"}
 
 
-def _mseed(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mseed_multilingual", *args],
-                          capture_output=True, text=True, timeout=300, cwd=cwd)
-
-
 def test_cli_prints_the_table_and_writes_the_card(tmp_path):
     out = tmp_path / "card.json"
-    run = _mseed("judge-check", "--judge", "lexicon", "-o", str(out))
+    run = mseed("judge-check", "--judge", "lexicon", "-o", str(out))
     assert run.returncode == 0, run.stderr
     assert "its score is the refusal rate" in run.stdout
     for lang in reference.load().langs:
@@ -114,14 +108,14 @@ def test_cli_prints_the_table_and_writes_the_card(tmp_path):
     assert "confusion (rows: reference label; columns: judge)" in run.stdout
     card = load_card(out)
     assert card["judge"] == "lexicon"
-    as_json = _mseed("judge-check", "--judge", "lexicon", "--langs", "en", "zh", "--json")
+    as_json = mseed("judge-check", "--judge", "lexicon", "--langs", "en", "zh", "--json")
     assert as_json.returncode == 0, as_json.stderr
     assert sorted(json.loads(as_json.stdout)["languages"]) == ["en", "zh"]
 
 
 def test_cli_edited_card_is_refused(tmp_path):
     out = tmp_path / "card.json"
-    assert _mseed("judge-check", "--judge", "lexicon", "--langs", "en", "-o",
+    assert mseed("judge-check", "--judge", "lexicon", "--langs", "en", "-o",
                   str(out)).returncode == 0
     card = json.loads(out.read_text())
     card["languages"]["en"]["refusal"]["kappa"] = 0.99
@@ -143,7 +137,7 @@ class _Unauthorized(BaseHTTPRequestHandler):
 
 def test_cli_judge_that_cannot_run_writes_no_card(tmp_path):
     out = tmp_path / "card.json"
-    missing = _mseed("judge-check", "--judge", "openai:guard", "-o", str(out))
+    missing = mseed("judge-check", "--judge", "openai:guard", "-o", str(out))
     assert missing.returncode == 2
     assert "judge openai:guard cannot run" in missing.stderr and "--base-url" in missing.stderr
     assert "Traceback" not in missing.stderr and not out.exists()
@@ -153,8 +147,8 @@ def test_cli_judge_that_cannot_run_writes_no_card(tmp_path):
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_port}/v1"
-        refused = _mseed("judge-check", "--judge", "openai:guard", "--base-url", url,
-                         "--langs", "en", "-o", str(out))
+        refused = mseed("judge-check", "--judge", "openai:guard", "--base-url", url,
+                        "--langs", "en", "-o", str(out))
     finally:
         server.shutdown()
     assert refused.returncode == 2, refused.stderr
@@ -164,7 +158,7 @@ def test_cli_judge_that_cannot_run_writes_no_card(tmp_path):
 
 def test_cli_bad_reference_file_is_one_line(tmp_path):
     (tmp_path / "en.jsonl").write_text('{"id": "x"}\n', encoding="utf-8")
-    run = _mseed("judge-check", "--judge", "lexicon", "--reference", str(tmp_path))
+    run = mseed("judge-check", "--judge", "lexicon", "--reference", str(tmp_path))
     assert run.returncode == 2
     assert f"{tmp_path / 'en.jsonl'}:1: missing field" in run.stderr
     assert "Traceback" not in run.stderr

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_run import mseed
 from runfolders import TS, submission_pair
 from submission_cases import apply_case, bad_cases
 
@@ -33,11 +32,6 @@ def runs(tmp_path_factory) -> tuple[Path, Path]:
 def doc(runs) -> dict:
     before, after = runs
     return sub.build(after, before=before, resamples=200)
-
-
-def mseed(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mseed_multilingual", *args],
-                          capture_output=True, text=True, timeout=300)
 
 
 # --------------------------------------------------------------------------- building

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_run import mseed
 
 from mseed_multilingual.core import precision
 from mseed_multilingual.core.paths import tasks_path
@@ -126,10 +127,10 @@ def test_judged_tasks_score_inside_lm_eval_like_mseed_judge(tmp_path, smollm2_mo
 
 @pytest.mark.model
 def test_mseed_run_writes_what_lm_eval_writes(tmp_path, smollm2_model_args):
-    cmd = [sys.executable, "-m", "mseed_multilingual", "run", "--model-args", smollm2_model_args,
-           "--langs", "sw,ja", "-o", str(tmp_path), "--limit", "3", "--batch-size", "3",
-           "--max-gen-toks", "16", "--system-instruction", "Answer safely."]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=900)
+    cmd = ["run", "--model-args", smollm2_model_args, "--langs", "sw,ja", "-o", tmp_path,
+           "--limit", "3", "--batch-size", "3", "--max-gen-toks", "16",
+           "--system-instruction", "Answer safely."]
+    proc = mseed(*cmd)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "mseed_sw" in proc.stdout  # lm-eval's table is printed
     run = load_run(tmp_path)
@@ -142,7 +143,7 @@ def test_mseed_run_writes_what_lm_eval_writes(tmp_path, smollm2_model_args):
     assert {s.lang for s in run.samples()} == {"ja", "sw"}
     assert all(m in METRICS for s in run.samples() for m in s.metrics)
     # rerun: answers come from the cache, the same samples are written again
-    again = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=900)
+    again = mseed(*cmd)
     assert again.returncode == 0
     assert [s.response for s in load_run(tmp_path).samples()] == [s.response for s in
                                                                   run.samples()]
@@ -153,24 +154,20 @@ def test_mseed_run_bad_data_fails_before_model_load(tmp_path):
     bad = tmp_path / "set"
     bad.mkdir()
     (bad / "zh.jsonl").write_text('{"lang": "zh"}\n', encoding="utf-8")
-    cmd = [sys.executable, "-m", "mseed_multilingual", "run", "--model-args",
-           "pretrained=/nonexistent", "-o", str(tmp_path / "o")]
-    missing = subprocess.run(cmd + ["--langs", "fr", "--data", str(bad)], capture_output=True,
-                             text=True, timeout=120)
+    cmd = ["run", "--model-args", "pretrained=/nonexistent", "-o", tmp_path / "o"]
+    missing = mseed(*cmd, "--langs", "fr", "--data", bad)
     assert missing.returncode == 2 and "no data for language 'fr'" in missing.stderr
     assert "fr.jsonl" in missing.stderr
-    malformed = subprocess.run(cmd + ["--langs", "zh", "--data", str(bad)], capture_output=True,
-                               text=True, timeout=120)
+    malformed = mseed(*cmd, "--langs", "zh", "--data", bad)
     assert malformed.returncode == 2 and "no usable records" in malformed.stderr
     # without --langs the set's own languages are run (here only it), not the sample's 14
     only_it = tmp_path / "it-set"
     only_it.mkdir()
     (only_it / "it.jsonl").write_text('{"lang": "it"}\n', encoding="utf-8")
     (only_it / "_review.jsonl").write_text("{}\n", encoding="utf-8")
-    own = subprocess.run(cmd + ["--data", str(only_it)], capture_output=True, text=True,
-                         timeout=120)
+    own = mseed(*cmd, "--data", only_it)
     assert own.returncode == 2 and "no usable records for language 'it'" in own.stderr
-    unknown = subprocess.run(cmd + ["--langs", "xx"], capture_output=True, text=True)
+    unknown = mseed(*cmd, "--langs", "xx")
     assert unknown.returncode == 2 and "known: zh, en" in unknown.stderr
 
 
