@@ -20,14 +20,19 @@ export TOKENIZERS_PARALLELISM := false
 demo: $(STAMP)
 	$(BIN)/mseed demo
 
+# Tests run on every core (pytest-xdist); tests marked model or browser are grouped per module so
+# each expensive fixture is built once (tests/conftest.py). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
+
 # The full suite, as CI runs it (.ci/run); the slowest tests are listed at the end.
 test: lint browser
-	$(BIN)/python -m pytest -q --durations=25
+	$(BIN)/python -m pytest -q $(XDIST) --durations=25
 
 # The inner loop (a few minutes): ruff and every test that needs neither SmolLM2 nor Chromium
 # (tests marked `model` or `browser` are left out; see the markers in pyproject.toml).
 test-fast: lint
-	$(BIN)/python -m pytest -q -m "not model and not browser"
+	$(BIN)/python -m pytest -q $(XDIST) -m "not model and not browser"
 
 venv: $(STAMP)
 

@@ -287,9 +287,9 @@ TINY_SETTINGS = dict(batch_size=4, max_length=96, lr=5e-3)  # big steps: 2 chang
 
 
 @pytest.fixture(scope="module")
-def base_dir():
+def base_dir(tmp_path_factory):
     """The GGUF de-quantized once into the cache (as `mseed align` does)."""
-    plan = make_plan("smollm2", _tiny_pairs(Path("/tmp")), "zh", "sft")
+    plan = make_plan("smollm2", _tiny_pairs(tmp_path_factory.mktemp("base")), "zh", "sft")
     return prepare_base("smollm2", None, plan.base["sha256"])
 
 

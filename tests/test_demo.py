@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 
 import pytest
+from cli_run import mseed
 
 from mseed_multilingual.demo import ADAPTER_DIR, SAFETY_SYSTEM_PROMPT
 from mseed_multilingual.evaluate.run_folder import load_run
 
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
 LANGS = ("zh", "en", "sw")  # the source, a high- and a low-resource language
 
 
 def demo(out, *extra: str) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "mseed_multilingual", "demo", "--out", str(out), "--limit", "3",
-           "--max-gen-toks", "8", "--batch-size", "3", "--langs", ",".join(LANGS), *extra]
-    return subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=1200)
+    return mseed("demo", "--out", out, "--limit", "3", "--max-gen-toks", "8", "--batch-size", "3",
+                 "--langs", ",".join(LANGS), *extra)
 
 
 @pytest.mark.model
