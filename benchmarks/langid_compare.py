@@ -9,8 +9,8 @@ Each configuration runs in its own fresh Python process so that load time and me
   percentile); with script first, 8 of the 14 languages never reach the library, so the mean
   shows the saving;
 - accuracy: detected code equals the label (None counts as wrong and as "undecided").
-Candidates are the suite's 31 languages (what mseed_multilingual.langid uses), not only the 14,
-so that an Italian look-alike of a Spanish answer is a possible error, as in real runs.
+Candidates are the suite's 31 languages (what mseed_multilingual.detect.langid uses), not only
+the 14, so that an Italian look-alike of a Spanish answer is a possible error, as in real runs.
 
 Configurations: {lingua-low, lingua-high, langid} x {library alone, script first}. The answer
 set below is written for this benchmark (no MSEED text): 13 answers per language, incl. mixed

@@ -1,5 +1,6 @@
-"""The documentation stays true: links and anchors resolve, the README stays a front door, and
-every ``mseed <command>`` (and its flags) named in the docs exists.
+"""The documentation stays true: links and anchors resolve, the README stays a front door,
+every ``mseed <command>`` (and its flags) named in the docs exists, and every module or name a
+docstring or comment of the package points to (``mseed_multilingual.x.y``, ``:mod:`.x```) exists.
 
 Each check is a function over Markdown text that returns its problems, so that the tests below
 also prove, on small broken documents, that each check can fail.
@@ -7,7 +8,10 @@ also prove, on small broken documents, that each check can fail.
 
 from __future__ import annotations
 
+import ast
+import io
 import re
+import tokenize
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -20,6 +24,10 @@ README = ROOT / "README.md"
 README_MAX_BYTES = 10 * 1024
 # The two commands the README opens with: they work on a fresh machine.
 OPENING_COMMANDS = ("make demo", "make test")
+PACKAGE = ROOT / "mseed_multilingual"
+# The Python files whose docstrings and comments name the package's modules.
+CODE = sorted([*PACKAGE.rglob("*.py"), *(ROOT / "tasks").rglob("*.py"),
+               *(ROOT / "benchmarks").rglob("*.py")])
 DOCS = sorted([README, ROOT / "CONTRIBUTING.md", ROOT / "benchmarks" / "README.md",
                *(ROOT / "docs").glob("*.md")])
 
@@ -217,6 +225,116 @@ def command_problems(text: str, name: str, known: set[str],
     return problems
 
 
+# --- names in docstrings and comments ------------------------------------------------------
+
+_ABSOLUTE = re.compile(r"(?<![\w./])mseed_multilingual(?:\.[A-Za-z_]\w*)+")
+# Sphinx cross-references (:mod:`.x`, :func:`~a.b`) and "see .x" in prose.
+_ROLE = re.compile(r":(mod|func|class|meth|data|attr|obj|exc):`(~?[\w.]+)`")
+_SEE = re.compile(r"\bsee (\.[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)")
+
+
+def _defined(node: ast.stmt) -> Iterable[tuple[str, list[ast.stmt], str | None]]:
+    """(name, class body, import target) for each name a statement binds."""
+    if isinstance(node, ast.ClassDef):
+        yield node.name, node.body, None
+    elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        yield node.name, [], None
+    elif isinstance(node, ast.Assign | ast.AnnAssign):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for name in (n for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)):
+            yield name.id, [], None
+    elif isinstance(node, ast.Import):
+        for alias in node.names:
+            yield ((alias.asname, [], alias.name) if alias.asname
+                   else (alias.name.split(".")[0], [], alias.name.split(".")[0]))
+    elif isinstance(node, ast.ImportFrom):
+        for alias in node.names:
+            yield alias.asname or alias.name, [], f"{node.module}.{alias.name}"
+    elif isinstance(node, ast.If | ast.Try):  # `if TYPE_CHECKING:`, `try: import x`
+        for child in [*node.body, *node.orelse, *getattr(node, "handlers", [])]:
+            if isinstance(child, ast.stmt):
+                yield from _defined(child)
+
+
+def module_name(path: Path, root: Path = ROOT) -> str:
+    parts = path.relative_to(root).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+class Names:
+    """The dotted names some Python files define (modules, top-level names, class members) and
+    what each module's imported names stand for."""
+
+    def __init__(self, files: Iterable[Path], root: Path = ROOT):
+        self.modules: set[str] = set()
+        self.defined: set[str] = set()
+        self.imports: dict[str, dict[str, str]] = {}
+        for path in files:
+            module = module_name(path, root)
+            self.modules.add(module)
+            imports = self.imports.setdefault(module, {})
+            for node in ast.parse(path.read_text(encoding="utf-8")).body:
+                for name, body, target in _defined(node):
+                    self.defined.add(f"{module}.{name}")
+                    if target:
+                        imports[name] = target
+                    self.defined |= {f"{module}.{name}.{member}" for child in body
+                                     for member, _, _ in _defined(child)}
+        self.defined |= self.modules
+
+    def exists(self, name: str, module_only: bool = False) -> bool:
+        return name in (self.modules if module_only else self.defined)
+
+    def resolves(self, target: str, module: str, module_only: bool = False) -> bool:
+        """Whether a cross-reference written in ``module`` names something. ``.x.y`` is read
+        as a relative import would be (from the module, its package, then each package above:
+        never a same-named module elsewhere); ``a.b`` through the module's own names and
+        imports; a name outside the project (``json.loads``) is not checked."""
+        if target.startswith("."):
+            parts = module.split(".")
+            return any(self.exists(".".join(parts[:i]) + target, module_only)
+                       for i in range(len(parts), 0, -1))
+        head, _, rest = target.partition(".")
+        imported = self.imports.get(module, {}).get(head)
+        full = (f"{imported}.{rest}" if rest else imported) if imported else None
+        if imported and full.split(".")[0] not in {m.split(".")[0] for m in self.modules}:
+            return True  # imported from outside the project: `from json import loads`
+        if not imported and rest and head not in {m.rsplit(".", 1)[-1] for m in self.modules}:
+            return True  # outside the project: json.dumps
+        candidates = [f"{module}.{target}", target, *([full] if full else [])]
+        if not imported:  # as Sphinx looks a name up when the module does not have it
+            candidates += [n for n in self.defined if n.endswith("." + target)]
+        return any(self.exists(c, module_only) for c in candidates)
+
+
+def prose_of(source: str) -> Iterable[tuple[int, str]]:
+    """(line, text) of every comment and string literal: where docstrings name modules."""
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type in (tokenize.COMMENT, tokenize.STRING):
+            yield tok.start[0], tok.string
+
+
+def name_problems(files: Iterable[Path], root: Path = ROOT) -> list[str]:
+    """Names in docstrings and comments that point at no module, function, class or constant."""
+    files = list(files)
+    names = Names(files, root)
+    problems = []
+    for path in files:
+        module = module_name(path, root)
+        for first, text in prose_of(path.read_text(encoding="utf-8")):
+            found = [(m, m.group(0), False) for m in _ABSOLUTE.finditer(text)]
+            found += [(m, m.group(2).lstrip("~"), m.group(1) == "mod")
+                      for m in _ROLE.finditer(text)]
+            found += [(m, m.group(1), True) for m in _SEE.finditer(text)]
+            for match, target, module_only in sorted(found, key=lambda f: f[0].start()):
+                if not names.resolves(target, module, module_only):
+                    line = first + text.count("\n", 0, match.start())
+                    problems.append(f"{path.relative_to(root).as_posix()}:{line}: "
+                                    f"{match.group(0)}: no such "
+                                    f"{'module' if module_only else 'module or name'}")
+    return problems
+
+
 @pytest.fixture(scope="module")
 def help_of():
     cache: dict[tuple[str, ...], str] = {}
@@ -280,6 +398,10 @@ def test_every_repository_path_and_module_named_in_the_docs_exists():
     problems = _all(path_problems(p.relative_to(ROOT).as_posix(), p.read_text(encoding="utf-8"))
                     for p in DOCS)
     assert problems == []
+
+
+def test_every_module_named_in_a_docstring_or_comment_exists():
+    assert name_problems(CODE) == []
 
 
 def test_the_docs_name_every_command(help_of):
@@ -347,3 +469,30 @@ def test_path_check_finds_moved_files_and_modules():
         "t.md: judges/runner.py: no such path",
         "t.md: mseed_multilingual.sample: no such module",
         "t.md: mseed_multilingual/results.py: no such path"]
+
+
+def test_name_check_finds_moved_modules_and_names(tmp_path):
+    pkg = tmp_path / "mseed_multilingual"
+    for folder in ("core", "other"):
+        (pkg / folder).mkdir(parents=True)
+        (pkg / folder / "__init__.py").write_text("")
+    (pkg / "__init__.py").write_text("")
+    (pkg / "other" / "inert.py").write_text("")
+    (pkg / "core" / "io.py").write_text(
+        "from json import loads\n\nLIMIT = 3\n\n\nclass Reader:\n    def rows(self): ...\n")
+    (pkg / "core" / "use.py").write_text(
+        '"""Reads with :mod:`mseed_multilingual.core.io` (:class:`.io.Reader`,\n'
+        ':meth:`.io.Reader.rows`, :data:`~mseed_multilingual.core.io.LIMIT`, :func:`loads`,\n'
+        ':func:`json.dumps`); see .io.\n\n'
+        "Moved: mseed_multilingual.results, :mod:`.variants`, :func:`.io.read_rows`.\n"
+        '"""\nfrom mseed_multilingual.core import io\n\n'
+        "# :func:`io.LIMIT` :func:`io.nothing` :data:`NOWHERE`; see .inert (not other.inert)\n"
+        'x = "mseed_multilingual.runs"\n')
+    assert name_problems(sorted(pkg.rglob("*.py")), tmp_path) == [
+        "mseed_multilingual/core/use.py:5: mseed_multilingual.results: no such module or name",
+        "mseed_multilingual/core/use.py:5: :mod:`.variants`: no such module",
+        "mseed_multilingual/core/use.py:5: :func:`.io.read_rows`: no such module or name",
+        "mseed_multilingual/core/use.py:9: :func:`io.nothing`: no such module or name",
+        "mseed_multilingual/core/use.py:9: :data:`NOWHERE`: no such module or name",
+        "mseed_multilingual/core/use.py:9: see .inert: no such module",
+        "mseed_multilingual/core/use.py:10: mseed_multilingual.runs: no such module or name"]

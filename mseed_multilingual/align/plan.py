@@ -137,8 +137,9 @@ def make_plan(base: str, data: str | Path, lang: str, method: str, gguf_file: st
               seed: int = 0, precision: str | None = None, **overrides: Any) -> Plan:
     """Validate the inputs and fix every decision of the run; loads no model.
 
-    ``precision`` (``auto``, ``fp32``, ``bf16``; see :mod:`.precision`) is resolved here, on
-    the CPU the trainer runs on, so ``--plan`` shows it before anything is trained.
+    ``precision`` (``auto``, ``fp32``, ``bf16``; see :mod:`mseed_multilingual.core.precision`)
+    is resolved here, on the CPU the trainer runs on, so ``--plan`` shows it before anything is
+    trained.
     """
     from mseed_multilingual.core.precision import resolve
 

@@ -151,7 +151,7 @@ CONDITION_TABLES = ("variants", "variant_vs_plain", "distance", "distance_correl
 
 def write_csv(frame, path: Path, signature: str) -> Path:
     """A table as CSV under its signature line; text cells from run data get bidi controls
-    made visible (:mod:`.inert`)."""
+    made visible (:mod:`mseed_multilingual.core.inert`)."""
     frame = frame.copy()
     for col in frame.columns:
         if frame[col].dtype.kind not in "biufcmM":  # text, categories, mixed objects
@@ -384,8 +384,9 @@ def _display(frame):
 
 
 def render_markdown(items: list[Block], signature: str, out_dir: Path) -> str:
-    """report.md; every text from run data is inert (:func:`.inert.md_text`): no HTML, no
-    link or image but the report's own figures."""
+    """report.md; every text from run data is inert
+    (:func:`~mseed_multilingual.core.inert.md_text`): no HTML, no link or image but the report's
+    own figures."""
     lines: list[str] = []
     sig = md_text(signature)
     for item in items:

@@ -6,7 +6,7 @@ with categorical columns so that a million rows fit in tens of megabytes:
 ``run, model, lang, id, task, doc_id, dimension, subclass, kind, refused, verdict, safe,
 fidelity, length`` (``refused``/``safe``/``fidelity`` are 0/1 floats, NaN when unknown).
 
-Answers come from :mod:`mseed_multilingual.runs` (never regenerated); verdicts from
+Answers come from :mod:`mseed_multilingual.evaluate.run_folder` (never regenerated); verdicts from
 :mod:`mseed_multilingual.judges.store`. Per-run facts that are not rows (model, judge, data
 source and hash, other lm-eval tasks for the alignment tax) go into :class:`RunInfo`.
 """
@@ -25,7 +25,8 @@ TABLE_COLUMNS = ("run", "model", "lang", "id", "task", "doc_id", "dimension", "s
 CATEGORICAL = ("run", "model", "lang", "id", "task", "dimension", "subclass", "kind", "verdict",
                "variant", "base_id")
 # Beside the table's columns: the prompt text (paired runs must have asked the same texts) and
-# the prompt variant with the plain prompt's id it pairs with (see .variants).
+# the prompt variant with the plain prompt's id it pairs with (see
+# mseed_multilingual.data.variants).
 EXTRA_COLUMNS = ("prompt", "variant", "base_id")
 # Metrics preferred (in this order) when a non-MSEED lm-eval task reports several.
 CAPABILITY_METRICS = ("acc", "acc_norm", "exact_match", "f1", "bleu", "chrf")

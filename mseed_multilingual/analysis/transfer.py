@@ -6,7 +6,7 @@ prompt ids both runs answered, an exact McNemar test (Holm-corrected across lang
 bootstrap interval, and the transfer ratio change(language) / change(aligned-on language) with
 an interval from resampling the same ids in both languages.
 
-Everything is computed from integer codes of the tidy table (:mod:`.results`) with numpy
+Everything is computed from integer codes of the tidy table (:mod:`.table`) with numpy
 bincounts; only the bootstrap loops over groups (languages x dimensions), never over rows.
 """
 
@@ -267,7 +267,7 @@ def analyze_table(table, infos: list[RunInfo], before: str, afters: list[str],
                   interval: str = stats.DEFAULT_CHANGE_INTERVAL,
                   correct: str = DEFAULT_CORRECTION, allow_errors: bool = False
                   ) -> TransferResult:
-    """Every table from a tidy table (see :mod:`.results`) and the runs' infos."""
+    """Every table from a tidy table (see :mod:`.table`) and the runs' infos."""
     import pandas as pd
 
     if interval not in stats.CHANGE_INTERVALS or interval == "newcombe":

@@ -49,7 +49,7 @@ class Sample:
     prompt: str
     response: str
     metrics: dict[str, float] = field(default_factory=dict, compare=False)
-    variant: str = "plain"  # prompt variant (mseed_multilingual.variants); plain if none
+    variant: str = "plain"  # prompt variant (mseed_multilingual.data.variants); plain if none
     base_id: str = ""  # the plain prompt's id a variant pairs with (its own id if plain)
 
 

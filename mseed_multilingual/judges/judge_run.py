@@ -1,8 +1,9 @@
 """Judge the logged answers of one lm-eval run: cache first, then batches, then the verdict file.
 
-Answers are never regenerated: they are read from the samples files (``mseed_multilingual.runs``).
-Each batch's verdicts are appended to the cache before the next batch starts, so an
-interrupted run resumes where it stopped; the verdict file is written whole at the end.
+Answers are never regenerated: they are read from the samples files
+(``mseed_multilingual.evaluate.run_folder``). Each batch's verdicts are appended to the cache
+before the next batch starts, so an interrupted run resumes where it stopped; the verdict file
+is written whole at the end.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The board as flat tables: leaderboard.csv (one line per row) and leaderboard.md (per group).
 
 Text from submissions is data, never markup: a CSV text cell that a spreadsheet would run as a
-formula gets an apostrophe in front, Markdown cells are escaped (:func:`.inert.md_cell`).
+formula gets an apostrophe in front, Markdown cells are escaped
+(:func:`~mseed_multilingual.core.inert.md_cell`).
 """
 
 from __future__ import annotations

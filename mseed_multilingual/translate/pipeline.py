@@ -299,7 +299,7 @@ def _manifest(job: Job, report: Any, source: str, languages: dict[str, Any],
                              "chrf_review": CHRF_REVIEW, "length_band": list(LENGTH_BAND),
                              "bleu_tokenize": {"default": "13a", **BLEU_TOKENIZE},
                              "signatures": signatures,
-                             "langid": "mseed_multilingual.langid" if language_detector()
+                             "langid": "mseed_multilingual.detect.langid" if language_detector()
                              else None},
         "languages": languages,
         "files": {name: sha256_file(out / name)

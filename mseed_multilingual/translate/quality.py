@@ -4,7 +4,7 @@ There is no reference translation for MSEED, so the translation is sent back int
 language and compared with the source text (round trip). chrF works on characters and suits
 every script; BLEU needs a tokenizer that fits the source language (``zh`` for Chinese,
 characters for Japanese, Korean and Thai, ``13a`` otherwise). Each translation is also checked
-to be in the target language (``mseed_multilingual.langid``) and its length compared with the
+to be in the target language (``mseed_multilingual.detect.langid``) and its length compared with the
 language's median length ratio (a translation much shorter or longer than its peers is often
 truncated or padded with commentary). Items under a threshold go to the review file.
 """
