@@ -20,38 +20,12 @@ import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 from mseed_multilingual.cli import main
 
 # argparse wraps --help to the terminal width: fixed, as in a subprocess whose output is a pipe.
 HELP_COLUMNS = "80"
-
-
-@contextlib.contextmanager
-def _environ(extra: dict[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in extra}
-    os.environ.update(extra)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-@contextlib.contextmanager
-def _cwd(path: Path | str | None) -> Iterator[None]:
-    if path is None:
-        yield
-        return
-    before = Path.cwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(before)
 
 
 @contextlib.contextmanager
@@ -85,7 +59,8 @@ def mseed(*args: object, env: dict[str, str] | None = None,
     ``env`` adds variables for the call only; ``cwd`` runs it in another folder."""
     argv = [str(a) for a in args]
     out, err = io.StringIO(), io.StringIO()
-    with (_environ({"COLUMNS": HELP_COLUMNS, **(env or {})}), _cwd(cwd), _log_to(err),
+    with (mock.patch.dict(os.environ, {"COLUMNS": HELP_COLUMNS, **(env or {})}),
+          contextlib.chdir(cwd) if cwd else contextlib.nullcontext(), _log_to(err),
           contextlib.redirect_stdout(out), contextlib.redirect_stderr(err)):
         try:
             code = main(argv)
