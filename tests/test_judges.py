@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_run import mseed
 from runfolders import sample_run
 
 from mseed_multilingual.cli import main
@@ -89,10 +90,9 @@ def test_bad_run_folders_say_what_to_do(tmp_path, capsys):
     assert "known judges" in capsys.readouterr().err
 
 
-def _judge_cmd(model_dir: Path, url: str, batch: int) -> list[str]:
-    return [sys.executable, "-m", "mseed_multilingual", "judge", str(model_dir), "--judge",
-            "openai:echo", "--base-url", url, "--concurrency", "1", "--batch-size",
-            str(batch), "--quiet", "--json"]
+def _judge_args(model_dir: Path, url: str, batch: int) -> list[str]:
+    return ["judge", str(model_dir), "--judge", "openai:echo", "--base-url", url,
+            "--concurrency", "1", "--batch-size", str(batch), "--quiet", "--json"]
 
 
 def test_kill_9_mid_run_then_resume_judges_each_sample_once(tmp_path):
@@ -101,7 +101,8 @@ def test_kill_9_mid_run_then_resume_judges_each_sample_once(tmp_path):
     answers = [{"answer": "unsafe\nrefusal: no"}, {"answer": "safe\nrefusal: yes"}] * n
     with start_server(None, latency=0.15, faults=answers) as server:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        proc = subprocess.Popen(_judge_cmd(model_dir, server.url, batch), env=env,
+        proc = subprocess.Popen([sys.executable, "-m", "mseed_multilingual",
+                                 *_judge_args(model_dir, server.url, batch)], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         cache = store.cache_path(model_dir, "openai:echo")
         deadline = time.monotonic() + 60
@@ -113,8 +114,8 @@ def test_kill_9_mid_run_then_resume_judges_each_sample_once(tmp_path):
         done_before = len(cache.read_text().splitlines())
         assert 6 <= done_before < n, "the kill must land mid-run"
         assert not store.verdicts_path(model_dir, "openai:echo").exists()
-        rerun = subprocess.run(_judge_cmd(model_dir, server.url, batch), env=env,
-                               capture_output=True, text=True, timeout=120)
+        # the rerun in-process: only the killed run needs a process of its own
+        rerun = mseed(*_judge_args(model_dir, server.url, batch))
         assert rerun.returncode == 0, rerun.stderr
         report = json.loads(rerun.stdout)
         requests = server.requests

@@ -1,7 +1,8 @@
 """kill -9 in the middle of a run, then rerun: nothing lost, duplicated or requested twice.
 
 The run is a real ``mseed translate`` subprocess against the loopback LibreTranslate, killed
-with SIGKILL once its cache holds some answers; the server counts every request.
+with SIGKILL once its cache holds some answers; the server counts every request. The reference
+run and the resumed run need no process of their own: they run in-process (tests/cli_run.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_run import mseed
 from fake_libretranslate import sample_server
 
 from mseed_multilingual.data.records import load_language
@@ -26,11 +28,10 @@ LANGS = "en,fr"
 CONCURRENCY = 4
 
 
-def _cmd(url: str, out: Path) -> list[str]:
-    return [sys.executable, "-m", "mseed_multilingual", "translate", "--input", "sample",
-            "--langs", LANGS, "--backend", "libre", "--base-url", url, "--rate-limit", "0",
-            "--concurrency", str(CONCURRENCY), "--batch-size", "8", "--date", "2025-01-01",
-            "-o", str(out)]
+def _args(url: str, out: Path) -> list[str]:
+    return ["translate", "--input", "sample", "--langs", LANGS, "--backend", "libre",
+            "--base-url", url, "--rate-limit", "0", "--concurrency", str(CONCURRENCY),
+            "--batch-size", "8", "--date", "2025-01-01", "-o", str(out)]
 
 
 def _cached_keys(out: Path) -> set[str]:
@@ -47,13 +48,13 @@ def _lines(out: Path) -> int:
 def test_kill_9_then_resume_translates_every_item_exactly_once(tmp_path):
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
     with sample_server() as ref_srv:  # an uninterrupted run, for the expected bytes
-        subprocess.run(_cmd(ref_srv.url, tmp_path / "ref"), env=env, check=True,
-                       capture_output=True)
+        ref = mseed(*_args(ref_srv.url, tmp_path / "ref"))
+        assert ref.returncode == 0, ref.stderr
         expected_requests = ref_srv.requests
     out = tmp_path / "set"
     with sample_server(latency=0.02) as srv:
-        proc = subprocess.Popen(_cmd(srv.url, out), env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen([sys.executable, "-m", "mseed_multilingual", *_args(srv.url, out)],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 120
         while not ((out / "_cache").exists() and _lines(out) >= 120):
             assert proc.poll() is None and time.monotonic() < deadline, "run ended too soon"
@@ -63,7 +64,8 @@ def test_kill_9_then_resume_translates_every_item_exactly_once(tmp_path):
         first_run = srv.counts()
         saved = _cached_keys(out)
         assert 120 <= len(saved) < expected_requests  # killed mid-run
-        subprocess.run(_cmd(srv.url, out), env=env, check=True, capture_output=True)
+        resumed = mseed(*_args(srv.url, out))
+        assert resumed.returncode == 0, resumed.stderr
         second_run = srv.counts() - first_run
     # no answer that was saved is asked for again
     again = {k for k in second_run if cache_key("libre", *k) in saved}
