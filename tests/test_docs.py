@@ -291,8 +291,9 @@ class Names:
         never a same-named module elsewhere); ``a.b`` through the module's own names and
         imports; a name outside the project (``json.loads``) is not checked."""
         if target.startswith("."):
-            parts = module.split(".")
-            return any(self.exists(".".join(parts[:i]) + target, module_only)
+            rest = target.lstrip(".")
+            parts = module.split(".")[:len(module.split(".")) - (len(target) - len(rest) - 1)]
+            return any(self.exists(".".join(parts[:i]) + "." + rest, module_only)
                        for i in range(len(parts), 0, -1))
         head, _, rest = target.partition(".")
         imported = self.imports.get(module, {}).get(head)
@@ -487,6 +488,7 @@ def test_name_check_finds_moved_modules_and_names(tmp_path):
         "Moved: mseed_multilingual.results, :mod:`.variants`, :func:`.io.read_rows`.\n"
         '"""\nfrom mseed_multilingual.core import io\n\n'
         "# :func:`io.LIMIT` :func:`io.nothing` :data:`NOWHERE`; see .inert (not other.inert)\n"
+        "# :class:`..core.io.Reader` :mod:`..other.inert` :mod:`..nowhere`\n"
         'x = "mseed_multilingual.runs"\n')
     assert name_problems(sorted(pkg.rglob("*.py")), tmp_path) == [
         "mseed_multilingual/core/use.py:5: mseed_multilingual.results: no such module or name",
@@ -495,4 +497,5 @@ def test_name_check_finds_moved_modules_and_names(tmp_path):
         "mseed_multilingual/core/use.py:9: :func:`io.nothing`: no such module or name",
         "mseed_multilingual/core/use.py:9: :data:`NOWHERE`: no such module or name",
         "mseed_multilingual/core/use.py:9: see .inert: no such module",
-        "mseed_multilingual/core/use.py:10: mseed_multilingual.runs: no such module or name"]
+        "mseed_multilingual/core/use.py:10: :mod:`..nowhere`: no such module",
+        "mseed_multilingual/core/use.py:11: mseed_multilingual.runs: no such module or name"]
