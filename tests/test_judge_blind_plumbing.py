@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
+
+from cli_run import mseed
 
 from mseed_multilingual.judges import reference
 from mseed_multilingual.judges.validity import card_summary, load_card, primary_kappa
@@ -31,15 +32,21 @@ def _flipped_set(tmp_path, langs=("en",), flips=8):
     return folder
 
 
-def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=300)
+def _validity(capsys, *args: str) -> subprocess.CompletedProcess:
+    """benchmarks/judge_validity.py's main in-process, read as a finished process."""
+    from benchmarks.judge_validity import main
+
+    capsys.readouterr()
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(["judge_validity", *args], code, out, err)
 
 
 def test_judge_check_carries_both_figures_with_their_hashes(tmp_path):
     blind = _flipped_set(tmp_path)
     out = tmp_path / "card.json"
-    run = _run("-m", "mseed_multilingual", "judge-check", "--judge", "lexicon", "--langs", "en",
-               "zh", "--blind", str(blind), "-o", str(out))
+    run = mseed("judge-check", "--judge", "lexicon", "--langs", "en", "zh", "--blind", blind,
+                "-o", out)
     assert run.returncode == 0, run.stderr
     card = load_card(out)
     assert card["blind"]["sha256"] == reference.load(blind).sha256 != card["reference"]["sha256"]
@@ -52,9 +59,9 @@ def test_judge_check_carries_both_figures_with_their_hashes(tmp_path):
     assert f"{ref_k - blind_k:+.2f}" in run.stdout
 
 
-def test_validity_table_prints_blind_in_sample_and_difference(tmp_path):
+def test_validity_table_prints_blind_in_sample_and_difference(tmp_path, capsys):
     blind = _flipped_set(tmp_path, flips=4)
-    run = _run("-m", "benchmarks.judge_validity", "--blind", str(blind), "--langs", "en", "zh")
+    run = _validity(capsys, "--blind", str(blind), "--langs", "en", "zh")
     lines = {line.split()[0]: line for line in run.stdout.splitlines() if line[:3] in ("en ",
                                                                                        "zh ")}
     assert "blind set" in run.stdout and "(in-sample)" in run.stdout
@@ -62,9 +69,8 @@ def test_validity_table_prints_blind_in_sample_and_difference(tmp_path):
     assert run.returncode in (0, 1)
 
 
-def test_validity_table_without_a_blind_set(tmp_path):
-    run = _run("-m", "benchmarks.judge_validity", "--blind", str(tmp_path / "absent"), "--langs",
-               "en")
+def test_validity_table_without_a_blind_set(tmp_path, capsys):
+    run = _validity(capsys, "--blind", str(tmp_path / "absent"), "--langs", "en")
     assert run.returncode == 0, run.stderr
     assert "blind set absent" in run.stdout and "no blind set" in run.stdout
 
