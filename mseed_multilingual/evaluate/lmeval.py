@@ -22,7 +22,7 @@ import logging
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from mseed_multilingual.core.paths import tasks_path
 from mseed_multilingual.evaluate.served import CHAT_BACKENDS, ServedModel, served_model
@@ -193,10 +193,13 @@ def run(cfg: RunConfig) -> dict[str, Any]:
     return results
 
 
-def print_table(results: dict[str, Any], out=sys.stdout) -> None:
-    """lm-eval's own results table (and the groups table when there are groups)."""
+def print_table(results: dict[str, Any], out: TextIO | None = None) -> None:
+    """lm-eval's own results table (and the groups table when there are groups), on ``out`` or
+    whatever ``sys.stdout`` is at the call (a default of ``sys.stdout`` itself would be the
+    stream of import time, missing a caller's redirect)."""
     from lm_eval.utils import make_table
 
+    out = out or sys.stdout
     print(make_table(results), file=out)
     if results.get("groups"):
         print(make_table(results, "groups"), file=out)
