@@ -20,10 +20,11 @@ export TOKENIZERS_PARALLELISM := false
 demo: $(STAMP)
 	$(BIN)/mseed demo
 
-# Tests run on every core (pytest-xdist); tests marked model or browser are grouped per module so
-# each expensive fixture is built once (tests/conftest.py). TEST_WORKERS=0 runs in one process.
+# Tests run on every core (pytest-xdist), a module whole on one worker so each module-scoped
+# fixture (model, adapter, server, browser) is built once, the modules with model or browser
+# tests queued first (tests/conftest.py). TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= auto
-XDIST := -n $(TEST_WORKERS) --dist loadgroup
+XDIST := -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 # The full suite, as CI runs it (.ci/run); the slowest tests are listed at the end.
 test: lint browser

@@ -1,12 +1,16 @@
 """Shared fixtures: paths of the real MSEED file (read at run time, never committed) and SmolLM2;
-and how the suite is spread over pytest-xdist workers (`make test`: -n auto --dist loadgroup).
+and how the suite is spread over pytest-xdist workers (`make test`: -n auto --dist loadscope).
 
-The rules for xdist (CONTRIBUTING.md, "Tests in parallel"): every test marked ``model`` or
-``browser`` is put in one xdist group per module, so a module's expensive module-scoped fixture
-(a loaded SmolLM2, a trained adapter, a served model, a browser) is built once, on one worker;
-those tests are queued first so the long groups do not end the run on one busy worker.
-Everything else is spread test by test, so it must not share state between tests except through
-fixtures: tmp_path (per worker), ports from the OS (port 0), no fixed paths outside tmp_path.
+The rules for xdist (CONTRIBUTING.md, "Tests in parallel"): a module runs whole on one worker
+(--dist loadscope), so its module-scoped fixtures (a loaded SmolLM2, a trained adapter, a served
+model, a browser page) are built once. Modules with a test marked ``model`` or ``browser`` are
+queued first (--no-loadscope-reorder keeps this order), so a long module does not start last and
+end the run on one busy worker. Tests must not share state except through fixtures: tmp_path
+(per worker), ports from the OS (port 0), no fixed paths outside tmp_path.
+
+Not --dist loadgroup with xdist_group marks: with pytest 9.2 and pytest-xdist 3.8 the groups are
+silently ignored (xdist writes the group into a node id field pytest no longer reads:
+pytest-dev/pytest-xdist#1386), and the tests of a group are spread like any other.
 """
 
 from __future__ import annotations
@@ -28,24 +32,18 @@ _WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
 if _WORKERS > 1:
     os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // _WORKERS)))
 
-HEAVY_MARKERS = ("model", "browser")  # markers whose modules share an expensive fixture
+HEAVY_MARKERS = ("model", "browser")  # markers of tests with expensive fixtures
 
 
-def xdist_group_of(item: pytest.Item) -> str | None:
-    """The xdist group of a test: one per module for the heavy markers, else none."""
-    for marker in HEAVY_MARKERS:
-        if item.get_closest_marker(marker):
-            return f"{marker}:{item.module.__name__}"
-    return None
+def heavy(item: pytest.Item) -> bool:
+    return any(item.get_closest_marker(marker) for marker in HEAVY_MARKERS)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        group = xdist_group_of(item)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: xdist_group_of(item) is None)  # stable: heavy groups first
+    """Modules with a heavy test first (xdist queues modules in the order they first appear)."""
+    first = {item.module.__name__ for item in items if heavy(item)}
+    items.sort(key=lambda item: item.module.__name__ not in first)  # stable
 
 
 @pytest.fixture(scope="session")
