@@ -48,6 +48,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                              "refusal-suppression, prefix-injection, codeswitch, sandwich; "
                              "see docs/analysis.md), each right after its plain prompt; the "
                              "same as lm_eval --metadata mseed_variant=A+B")
+    parser.add_argument("--allow-low-quality", action="store_true",
+                        help="evaluate languages whose translation failed the quality gate of "
+                             "`mseed translate` (recorded in the results file as "
+                             "mseed_allow_low_quality)")
     parser.set_defaults(func=_run)
 
 
@@ -95,7 +99,8 @@ def _run(args: argparse.Namespace) -> int:
         max_gen_toks=args.max_gen_toks, apply_chat_template=not args.no_chat_template,
         device=args.device, extra_tasks=extra,
         use_cache=not args.no_cache,
-        variants=[v for v in parse_variants(args.variants) if v != PLAIN])
+        variants=[v for v in parse_variants(args.variants) if v != PLAIN],
+        allow_low_quality=args.allow_low_quality)
     results = run(cfg)
     if results:
         print_table(results)

@@ -7,6 +7,9 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from mseed_multilingual.translate.base import DEFAULT_TIMEOUT_RETRIES
+from mseed_multilingual.translate.llm import DEFAULT_MAX_TOKENS
+
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -36,9 +39,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--concurrency", type=int, default=4, help="parallel requests (default 4)")
     p.add_argument("--rate-limit", type=float, help="requests per second over all threads "
                                                     "(default: per backend; 0 = none)")
-    p.add_argument("--timeout", type=float, default=60.0, help="seconds per request (60)")
+    p.add_argument("--timeout", type=float,
+                   help="seconds per request (default 60; openai: 300, which fits a model "
+                        "served on a CPU)")
     p.add_argument("--max-retries", type=int, default=5, help="retries on 429/5xx/timeouts (5)")
-    p.add_argument("--max-tokens", type=int, help="openai: answer length cap (512)")
+    p.add_argument("--timeout-retries", type=int, default=DEFAULT_TIMEOUT_RETRIES,
+                   help=f"of those, retries after a timeout; then the item is recorded in "
+                        f"_failed.jsonl and a rerun tries it again ({DEFAULT_TIMEOUT_RETRIES})")
+    p.add_argument("--max-tokens", type=int,
+                   help=f"openai: answer length cap ({DEFAULT_MAX_TOKENS}); part of the cache "
+                        f"key")
+    p.add_argument("--limit", type=int, metavar="N",
+                   help="translate only N records, spread over kinds and dimensions (harmful "
+                        "first); the set holds just these")
+    p.add_argument("--ids", metavar="ID,ID|FILE",
+                   help="translate only these record ids (comma-separated, or a file with one "
+                        "id per line)")
     p.add_argument("--batch-size", type=int, default=32,
                    help="items per cache sync and progress line (hf: per generation batch)")
     p.add_argument("--no-quality", action="store_true",
@@ -67,13 +83,32 @@ def _translate(args: argparse.Namespace) -> int:
 
     langs = resolve(args.langs, args.model_family)
     policy = Policy(concurrency=args.concurrency, rate_limit=args.rate_limit,
-                    max_retries=args.max_retries, timeout=args.timeout)
+                    max_retries=args.max_retries, timeout=args.timeout,
+                    timeout_retries=args.timeout_retries)
     options = {"base_url": args.base_url, "api_key_env": args.api_key_env,
                "max_tokens": args.max_tokens, "batch_size": args.batch_size}
     backend = get_backend(args.backend, policy, **options)
     path = sample_path() / "zh.jsonl" if args.input == "sample" else Path(args.input)
     job = Job(input=path, langs=langs, backend=backend, out=Path(args.output),
-              date=_date(args.date), quality=not args.no_quality, batch_size=args.batch_size)
+              date=_date(args.date), quality=not args.no_quality, batch_size=args.batch_size,
+              limit=args.limit, ids=_ids(args.ids))
     summary = run(job)
-    failed = summary["manifest"]["counts"]["failed"]
-    return 1 if failed and not summary["manifest"]["counts"]["translated"] else 0
+    gates = [v.get("gate") or {} for v in summary["manifest"]["languages"].values()]
+    return 1 if any(g.get("status") == "failed" for g in gates) else 0
+
+
+def _ids(value: str | None) -> list[str] | None:
+    """``--ids``: a comma-separated list, or a file with one id per line."""
+    if value is None:
+        return None
+    path = Path(value)
+    if path.is_file():
+        from mseed_multilingual.core.io import read_text
+
+        ids = [line.strip() for line in read_text(path, "--ids file").splitlines()]
+    else:
+        ids = [part.strip() for part in value.split(",")]
+    ids = [i for i in ids if i]
+    if not ids:
+        raise ValueError(f"--ids {value!r}: no id given")
+    return ids

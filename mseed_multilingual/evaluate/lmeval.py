@@ -28,6 +28,7 @@ from mseed_multilingual.core.paths import tasks_path
 from mseed_multilingual.evaluate.served import CHAT_BACKENDS, ServedModel, served_model
 from mseed_multilingual.evaluate.served import METADATA_KEY as SERVED_METADATA_KEY
 from mseed_multilingual.evaluate.task_hooks import load_docs
+from mseed_multilingual.translate.gate import ALLOW_METADATA_KEY
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class RunConfig:
     seed: int = DEFAULT_SEED
     use_cache: bool = True
     variants: list[str] = field(default_factory=list)  # prompt variants beside plain
+    allow_low_quality: bool = False  # use languages that failed the translation gate
 
 
 def parse_model_args(model_args: str) -> dict[str, str]:
@@ -152,7 +154,7 @@ def check_backend(cfg: RunConfig) -> ServedModel | None:
 def run(cfg: RunConfig) -> dict[str, Any]:
     """Validate the data, run lm-eval, save results and samples; return the results dict."""
     for lang in cfg.langs:  # fails fast, before any model is loaded
-        n = len(load_docs(lang, cfg.data, cfg.variants or None))
+        n = len(load_docs(lang, cfg.data, cfg.variants or None, cfg.allow_low_quality))
         log.info("mseed_%s: %d documents", lang, n)
     served = check_backend(cfg)
     from lm_eval import simple_evaluate
@@ -167,6 +169,8 @@ def run(cfg: RunConfig) -> dict[str, Any]:
         metadata["mseed_data"] = str(Path(cfg.data).resolve())
     if served:
         metadata[SERVED_METADATA_KEY] = served.label
+    if cfg.allow_low_quality:  # recorded in the results file: the run used a failed language
+        metadata[ALLOW_METADATA_KEY] = True
     if cfg.variants:  # recorded in the results file's task configs, and in every sample
         metadata[VARIANT_METADATA_KEY] = "+".join(cfg.variants)
     manager = TaskManager(include_path=include_paths(cfg.langs, cfg.output), metadata=metadata)

@@ -44,24 +44,40 @@ def resolve_data_path(mseed_data: str | None) -> str:
 
 
 def load_docs(lang: str, mseed_data: str | None = None,
-              variants: str | list[str] | None = None) -> list[dict[str, Any]]:
+              variants: str | list[str] | None = None,
+              allow_low_quality: bool = False) -> list[dict[str, Any]]:
     """The documents of one language, in the stable order, with the fields samples must carry.
 
     Problems in the file are logged with their locations; good records are kept (the data
-    layer's lenient mode). A missing file or language raises DataError naming it.
-    ``variants`` (see :mod:`mseed_multilingual.data.variants`) adds each prompt's variants
-    right after it; without variants the documents are exactly what they were before variants
-    existed.
+    layer's lenient mode). A missing file or language raises DataError naming it, and so does
+    a language whose translation failed the quality gate (:mod:`mseed_multilingual.translate.gate`), unless
+    ``allow_low_quality``.
+    ``variants`` (see :mod:`mseed_multilingual.data.variants`) adds each prompt's variants right after it; without
+    variants the documents are exactly what they were before variants existed.
     """
     from mseed_multilingual.data.variants import PLAIN, expand, parse_variants
 
     path = resolve_data_path(mseed_data)
+    check_quality(path, lang, allow_low_quality)
     docs = sorted(_plain_docs(path, lang, log_problems=True),
                   key=lambda d: doc_order_key(d["id"]))
     names = parse_variants(variants)
     if names == [PLAIN] and not variants:
         return docs
     return expand(docs, lang, names, lambda other: _plain_docs(path, other), path)
+
+
+def check_quality(path: str, lang: str, allow_low_quality: bool) -> None:
+    """Refuse a language that failed the translation quality gate, in one line naming the
+    metric and its threshold; with ``allow_low_quality`` the refusal is only logged."""
+    from mseed_multilingual.translate import gate
+
+    if not os.path.isdir(path) or not (reason := gate.refusal(path, lang)):
+        return
+    manifest = os.path.join(path, "manifest.json")
+    if not allow_low_quality:
+        raise DataError(manifest, reason)
+    log.warning("%s: %s (used anyway: %s)", manifest, reason, gate.ALLOW_FLAG)
 
 
 def _plain_docs(path: str, lang: str, log_problems: bool = False) -> list[dict[str, Any]]:
@@ -75,17 +91,21 @@ def _plain_docs(path: str, lang: str, log_problems: bool = False) -> list[dict[s
 
 
 def load_dataset(mseed_lang: str, mseed_data: str | None = None,
-                 mseed_variant: str | None = None, **_metadata: Any):
+                 mseed_variant: str | None = None, mseed_allow_low_quality: Any = False,
+                 **_metadata: Any):
     """lm-eval ``custom_dataset``: called as ``fn(**metadata, **dataset_kwargs)``.
 
     ``mseed_variant`` (``--metadata mseed_variant=roleplay+codeswitch``) adds prompt variants
-    beside the plain prompts (:mod:`mseed_multilingual.data.variants`). ``_metadata`` also
-    holds the model arguments lm-eval merges in; they are ignored here (the mseedjudge tasks
-    read their judge from them: :func:`mseed_multilingual.judges.filter.load_judged_dataset`).
+    beside the plain prompts (:mod:`mseed_multilingual.data.variants`). ``--metadata mseed_allow_low_quality=true``
+    uses a language that failed the translation quality gate. ``_metadata`` also holds the
+    model arguments lm-eval merges in; they are ignored here (the mseedjudge tasks read their
+    judge from them: :func:`mseed_multilingual.judges.filter.load_judged_dataset`).
     """
     import datasets
 
-    docs = load_docs(mseed_lang, mseed_data, mseed_variant)
+    from mseed_multilingual.translate.gate import truthy
+
+    docs = load_docs(mseed_lang, mseed_data, mseed_variant, truthy(mseed_allow_low_quality))
     return {"test": datasets.Dataset.from_list(docs)}
 
 

@@ -21,6 +21,10 @@ from typing import Any
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_RETRIES = 5
+# A request that timed out is tried once more, then the item is recorded as failed (a rerun
+# tries it again): the same request to the same slow server times out again, and each retry
+# of a greedy generation costs the server the whole generation once more.
+DEFAULT_TIMEOUT_RETRIES = 1
 DEFAULT_CONCURRENCY = 4
 BACKOFF_BASE = 0.5  # seconds; attempt n waits base * 2**n * jitter(0.5..1.5), capped
 BACKOFF_CAP = 30.0
@@ -38,6 +42,7 @@ class TranslateError(Exception):
         self.retryable = retryable
         self.status = status
         self.retry_after = retry_after
+        self.timeout = False  # no answer in time (retried at most policy.timeout_retries)
 
 
 class AttemptTimeout(TranslateError):
@@ -45,6 +50,7 @@ class AttemptTimeout(TranslateError):
 
     def __init__(self, seconds: float):
         super().__init__(f"no answer within {seconds:g} s", retryable=True)
+        self.timeout = True
 
 
 @dataclass
@@ -54,7 +60,8 @@ class Policy:
     concurrency: int = DEFAULT_CONCURRENCY
     rate_limit: float | None = None  # requests/s over all threads; None: backend default, 0: none
     max_retries: int = DEFAULT_MAX_RETRIES
-    timeout: float = DEFAULT_TIMEOUT
+    timeout: float | None = None  # seconds; None: the backend's default_timeout
+    timeout_retries: int = DEFAULT_TIMEOUT_RETRIES
     backoff_base: float = BACKOFF_BASE
     seed: int = 0
 
@@ -63,7 +70,7 @@ class Policy:
             raise ValueError(f"concurrency must be >= 1, got {self.concurrency}")
         if self.rate_limit is not None and self.rate_limit < 0:
             raise ValueError(f"rate limit must be >= 0 requests/s, got {self.rate_limit}")
-        if self.timeout <= 0:
+        if self.timeout is not None and self.timeout <= 0:
             raise ValueError(f"timeout must be > 0 seconds, got {self.timeout}")
 
 
@@ -138,12 +145,15 @@ class Translator(ABC):
     name: str = ""
     codes: dict[str, str] = {}
     default_rate_limit: float | None = None
+    default_timeout: float = DEFAULT_TIMEOUT
     handles_timeout = False  # True when _attempt enforces policy.timeout itself
 
     def __init__(self, policy: Policy | None = None):
         self.policy = policy or Policy()
         if self.policy.rate_limit is None:
             self.policy.rate_limit = self.default_rate_limit
+        if self.policy.timeout is None:
+            self.policy.timeout = self.default_timeout
         self.limiter = RateLimiter(self.policy.rate_limit)
         self.stats = Stats()
         self._rng = random.Random(self.policy.seed)
@@ -157,16 +167,24 @@ class Translator(ABC):
         """The backend's software version (recorded in the manifest)."""
         return "unknown"
 
+    def settings(self) -> dict[str, Any]:
+        """Every setting that changes an answer (prompt version, token cap, decoding,
+        precision): part of the cache key, so changing one is a cache miss (default: none)."""
+        return {}
+
     @property
     def cache_id(self) -> str:
-        """What makes two translations interchangeable: the backend (and model/prompt) name."""
-        return self.name
+        """What makes two translations interchangeable: the backend name and its settings."""
+        settings = self.settings()
+        if not settings:
+            return self.name
+        return self.name + "@" + ",".join(f"{k}={v}" for k, v in sorted(settings.items()))
 
     def describe(self) -> dict[str, Any]:
         """Manifest entry: name, version and options, never a credential."""
         return {"name": self.name, "version": self.version, "cache_id": self.cache_id,
                 "rate_limit": self.policy.rate_limit, "max_retries": self.policy.max_retries,
-                "timeout": self.policy.timeout}
+                "timeout": self.policy.timeout, "timeout_retries": self.policy.timeout_retries}
 
     # --- checks made before any request ----------------------------------------------------
 
@@ -211,6 +229,7 @@ class Translator(ABC):
 
     def translate_one(self, text: str, source: str, target: str) -> str:
         """Translate one text with the rate limit, timeout and retries of the policy."""
+        timeouts = 0
         for attempt in range(self.policy.max_retries + 1):
             self.limiter.acquire()
             self.stats.add(requests=1)
@@ -221,6 +240,12 @@ class Translator(ABC):
                                         self.policy.timeout)
             except Exception as exc:  # classified below: retried or returned to the caller
                 err = self.classify(exc)
+            if err.timeout:
+                timeouts += 1
+                if timeouts > self.policy.timeout_retries:
+                    err.retryable = False
+                    err.args = (f"{err.args[0]} ({timeouts} times; a rerun tries again, "
+                                f"or raise --timeout)",)
             if not err.retryable or attempt == self.policy.max_retries:
                 if err.retryable:
                     err.args = (f"{err.args[0]} (gave up after {attempt + 1} attempts)",)

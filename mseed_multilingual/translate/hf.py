@@ -76,6 +76,10 @@ class HFTranslator(Translator):
     def version(self) -> str:
         return f"transformers {metadata.version('transformers')}"
 
+    def settings(self) -> dict[str, Any]:
+        return {"max_new_tokens": self.max_new_tokens, "decoding": "greedy",
+                "precision": self.precision.used}
+
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "family": self.family, "batch_size": self.batch_size,
                 "max_new_tokens": self.max_new_tokens, "decoding": "greedy",

@@ -23,7 +23,16 @@ SYSTEM_PROMPT = (
 )
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_KEY_ENV = "OPENAI_API_KEY"
-DEFAULT_MAX_TOKENS = 512
+# The longest MSEED prompt has 114 characters; its translation needs well under 256 tokens,
+# and a cap near the need bounds a rambling answer's cost on a CPU-served model (a 135M model
+# makes ~20 tokens/s on 2 cores, so 512 tokens were ~25 s per item before any queueing).
+DEFAULT_MAX_TOKENS = 256
+# Seconds per request when --timeout is not given. Chat models are often served on a CPU
+# (`mseed serve`, llama.cpp), where a request waits for the micro-batch before it and then
+# generates up to DEFAULT_MAX_TOKENS tokens: a 7B model at 2-5 tokens/s needs 1-2 minutes for
+# that. Hosted APIs answer in seconds, so a long deadline only delays the retry of a hung call.
+SERVED_TIMEOUT = 300.0
+TEMPERATURE = 0  # greedy: a translation is reproducible, and a failed answer is final
 
 
 def _language_names() -> dict[str, str]:
@@ -36,6 +45,7 @@ class OpenAITranslator(Translator):
     """Chat-completions translation; the suite's languages are named in English in the prompt."""
 
     handles_timeout = True  # the HTTP client's own timeout applies
+    default_timeout = SERVED_TIMEOUT
 
     def __init__(self, model: str, policy: Policy | None = None, base_url: str | None = None,
                  api_key_env: str | None = None, max_tokens: int = DEFAULT_MAX_TOKENS):
@@ -58,14 +68,14 @@ class OpenAITranslator(Translator):
 
         return f"mseed-multilingual {__version__} chat-completions, {PROMPT_VERSION}"
 
-    @property
-    def cache_id(self) -> str:
-        return f"{self.name}@{PROMPT_VERSION}"
+    def settings(self) -> dict[str, Any]:
+        return {"prompt": PROMPT_VERSION, "max_tokens": self.max_tokens,
+                "temperature": TEMPERATURE}
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "base_url": self.base_url, "api_key_env": self.api_key_env,
                 "prompt_version": PROMPT_VERSION, "max_tokens": self.max_tokens,
-                "temperature": 0}
+                "temperature": TEMPERATURE}
 
     def check_credentials(self) -> None:
         import os
@@ -90,7 +100,7 @@ class OpenAITranslator(Translator):
 
     def _attempt(self, text: str, source: str, target: str) -> str:
         return self.client().complete(self.messages(text, source, target),
-                                      temperature=0, max_tokens=self.max_tokens).strip()
+                                      temperature=TEMPERATURE, max_tokens=self.max_tokens).strip()
 
     def classify(self, exc: BaseException) -> TranslateError:
         from mseed_multilingual.core.openai_compat import EndpointError
@@ -100,5 +110,7 @@ class OpenAITranslator(Translator):
         if isinstance(exc, EndpointError):
             # status None: a timeout or a connection failure, both worth another try
             retryable = exc.status is None or exc.status in RETRY_STATUSES
-            return TranslateError(str(exc), retryable=retryable, status=exc.status)
+            err = TranslateError(str(exc), retryable=retryable, status=exc.status)
+            err.timeout = exc.status is None and "no answer within" in str(exc)
+            return err
         return TranslateError(f"{type(exc).__name__}: {exc}", retryable=False)

@@ -10,8 +10,7 @@ them and write the folder. Every file in the folder is a function of the inputs 
 from __future__ import annotations
 
 import sys
-import time
-import unicodedata
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +19,10 @@ from typing import Any
 from mseed_multilingual.core.io import sha256_file, write_json, write_jsonl
 from mseed_multilingual.translate.base import TranslateError, Translator
 from mseed_multilingual.translate.cache import TranslationCache, cache_key
+from mseed_multilingual.translate.checks import CHECKS_VERSION, check_answer, failure_kind
+from mseed_multilingual.translate.progress import Progress
 
-MANIFEST_SCHEMA = "mseed-translation-manifest/1"
+MANIFEST_SCHEMA = "mseed-translation-manifest/2"  # /2: a quality gate per language
 DEFAULT_BATCH = 32  # items per batch: the cache is fsynced and progress printed per batch
 CACHE_DIR = "_cache"  # names starting with "_" are not languages to the data layer
 REVIEW_FILE = "_review.jsonl"
@@ -48,6 +49,9 @@ class Job:
     quality: bool = True
     batch_size: int = DEFAULT_BATCH
     log: Log = _stderr
+    limit: int | None = None  # translate only this many records (spread, see select)
+    ids: Sequence[str] | None = None  # translate only these record ids
+    progress_bar: bool | None = None  # None: a bar when stderr is a terminal
 
 
 @dataclass
@@ -59,43 +63,28 @@ class Direction:
     requested: int = 0
 
 
-# --- checking an answer ----------------------------------------------------------------------
-
-
-def _norm(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
-
-
-def _refusal(text: str, lang: str) -> str | None:
-    """The refusal phrase in ``text``, if the refusal detector finds one."""
-    try:
-        from mseed_multilingual.detect.refusal import detect
-    except ImportError:
-        return None
-    found = detect(text, lang)
-    return found.phrase if found.refused else None
-
-
-def check_answer(text: str, answer: str | TranslateError, source: str,
-                 target: str) -> dict[str, Any]:
-    """``ok`` with the translation, ``failed`` (final: refused, empty, unchanged) or ``error``
-    (may pass on a rerun; never cached)."""
-    if isinstance(answer, TranslateError):
-        return {"status": "error", "translation": None, "reason": str(answer)}
-    answer = answer.strip()
-    reason = None
-    if not answer:
-        reason = "empty"
-    elif _norm(answer) == _norm(text):
-        reason = "unchanged"
-    elif (phrase := _refusal(answer, target)) and not _refusal(text, source):
-        reason = f"refused ({phrase!r})"
-    if reason:
-        return {"status": "failed", "translation": None, "reason": reason}
-    return {"status": "ok", "translation": answer, "reason": None}
-
-
 # --- translating through the cache ------------------------------------------------------------
+
+
+def _entry(backend: Translator, text: str, source: str, target: str,
+           answer: str | TranslateError) -> dict[str, Any]:
+    """The cache entry of one finished request: ``ok``, ``failed`` (final: see
+    :mod:`.checks`) or ``error`` (may pass on a rerun; never cached)."""
+    base = {"key": cache_key(backend.cache_id, source, target, text),
+            "backend": backend.cache_id, "source_lang": source, "target_lang": target,
+            "text": text}
+    if isinstance(answer, TranslateError):
+        return {**base, "status": "error", "translation": None, "reason": str(answer)}
+    return {**base, **check_answer(text, answer, source, target)}
+
+
+def _recheck(entry: dict[str, Any], source: str, target: str) -> dict[str, Any]:
+    """A cached ``ok`` answer checked again with today's rules (an earlier version may have
+    let a refusal or a wrong-language answer through); the cache file is not rewritten."""
+    if entry.get("status") != "ok":
+        return entry
+    checked = check_answer(entry["text"], entry["translation"], source, target)
+    return entry if checked["status"] == "ok" else {**entry, **checked}
 
 
 def run_direction(job: Job, cache: TranslationCache, texts: Sequence[str], source: str,
@@ -107,36 +96,31 @@ def run_direction(job: Job, cache: TranslationCache, texts: Sequence[str], sourc
     for text in dict.fromkeys(texts):
         entry = cache.get(cache_key(backend.cache_id, source, target, text))
         if entry is not None:
-            result.entries[text] = entry
+            result.entries[text] = _recheck(entry, source, target)
         else:
             todo.append(text)
     result.cached = len(result.entries)
     if not todo:
         job.log(f"{label}: all {result.cached} from the cache")
         return result
-    start = time.monotonic()
-    for first in range(0, len(todo), job.batch_size):
-        batch = todo[first:first + job.batch_size]
+    with Progress(label, len(todo), result.cached, job.log, bar=job.progress_bar) as progress:
+        for first in range(0, len(todo), job.batch_size):
+            batch = todo[first:first + job.batch_size]
 
-        def on_result(i: int, answer: str | TranslateError, batch: list[str] = batch) -> None:
-            text = batch[i]
-            if isinstance(answer, TranslateError) and answer.status in (401, 403):
-                raise ValueError(f"backend {backend.name!r} refused the credentials "
-                                 f"(HTTP {answer.status}); check the API key variable")
-            entry = {"key": cache_key(backend.cache_id, source, target, text),
-                     "backend": backend.cache_id, "source_lang": source,
-                     "target_lang": target, "text": text,
-                     **check_answer(text, answer, source, target)}
-            if entry["status"] != "error":
-                cache.append(entry)
-            result.entries[text] = entry
+            def on_result(i: int, answer: str | TranslateError,
+                          batch: list[str] = batch) -> None:
+                if isinstance(answer, TranslateError) and answer.status in (401, 403):
+                    raise ValueError(f"backend {backend.name!r} refused the credentials "
+                                     f"(HTTP {answer.status}); check the API key variable")
+                entry = _entry(backend, batch[i], source, target, answer)
+                if entry["status"] != "error":
+                    cache.append(entry)
+                result.entries[batch[i]] = entry
+                progress.update()
 
-        backend.translate_many(batch, source, target, on_result)
-        cache.sync()
-        result.requested += len(batch)
-        rate = result.requested / max(1e-9, time.monotonic() - start)
-        job.log(f"{label}: {result.requested}/{len(todo)} done ({result.cached} from the cache)"
-                f", {rate:.1f} items/s")
+            backend.translate_many(batch, source, target, on_result)
+            cache.sync()
+            result.requested += len(batch)
     return result
 
 
@@ -176,13 +160,43 @@ def translate_language(job: Job, records: Sequence[Any], source: str,
                   extra={**r.extra, "translator": job.backend.name})
            for r, tr in zip(ok, translations, strict=True)]
     forward_failed = sum(1 for f in failed if f["stage"] == "translation")
+    kinds = Counter(failure_kind(fwd.entries[r.prompt]["reason"]) for r in records)
     return {"records": out, "items": items, "failed": failed, "forward_failed": forward_failed,
+            "forward_kinds": kinds,
             "requested": fwd.requested + back.requested, "cached": fwd.cached + back.cached}
 
 
 def _failure(record: Any, lang: str, stage: str, entry: dict[str, Any]) -> dict[str, Any]:
-    return {"lang": lang, "id": record.id, "stage": stage, "status": entry["status"],
-            "reason": entry["reason"], "text": entry["text"]}
+    failure = {"lang": lang, "id": record.id, "stage": stage, "status": entry["status"],
+               "reason": entry["reason"], "text": entry["text"]}
+    if entry.get("answer") is not None:  # what the backend said instead of a translation
+        failure["answer"] = entry["answer"]
+    return failure
+
+
+def gate_metrics(res: dict[str, Any], quality: dict[str, Any]) -> dict[str, float | None]:
+    """The quality gate's inputs for one language (see :mod:`.gate`), rounded."""
+    from mseed_multilingual.translate.quality import _r
+
+    items, kinds = res["items"], res["forward_kinds"]
+    answered = sum(n for k, n in kinds.items() if k != "error")
+    detected = [i for i in items if i.detected is not None]
+    off = kinds["wrong language"] + kinds["unchanged"]
+    langid = (sum(i.detected == i.lang for i in detected) / (len(detected) + off)
+              if language_checked(items, kinds) and (detected or off) else None)
+    outliers = sum(any(r.startswith("length ratio") for r in i.review) for i in items)
+    return {"langid_share": _r(langid),
+            "refusal_share": _r(kinds["refused"] / answered) if answered else None,
+            "chrf": quality["chrf"],
+            "length_outlier_share": _r(outliers / len(items)) if items else None}
+
+
+def language_checked(items: Sequence[Any], kinds: Counter) -> bool:
+    """Whether language ID ran (a detector is installed)."""
+    from mseed_multilingual.translate.quality import language_detector
+
+    return language_detector() is not None or any(i.detected for i in items) or \
+        bool(kinds["wrong language"])
 
 
 # --- the whole run ----------------------------------------------------------------------------
@@ -199,11 +213,46 @@ def load_input(job: Job) -> tuple[Any, str]:
         job.log(f"  {p.location}: {p.message}")
     if not report.records:
         raise ValueError(f"{job.input}: no good records to translate")
+    if job.ids is not None or job.limit is not None:
+        report.records = select(report.records, job.limit, job.ids, job.input)
+        job.log(f"{job.input}: translating {len(report.records)} of them "
+                f"({'--ids' if job.ids is not None else '--limit'})")
     langs = sorted({r.lang for r in report.records})
     if len(langs) > 1:
         raise ValueError(f"{job.input}: records in several languages {langs}; translate one "
                          f"source language at a time")
     return report, langs[0]
+
+
+def select(records: Sequence[Any], limit: int | None, ids: Sequence[str] | None,
+           where: Path) -> list[Any]:
+    """The records asked for: ``ids`` (every one must exist), then at most ``limit`` of them
+    spread over kinds and dimensions (round robin over the (kind, dimension) groups, file order
+    within each), so ten prompts are not ten of the first subclass."""
+    chosen = list(records)
+    if ids is not None:
+        by_id = {r.id: r for r in records}
+        missing = [i for i in dict.fromkeys(ids) if i not in by_id]
+        if missing:
+            raise ValueError(f"--ids: {len(missing)} id(s) not in {where}: "
+                             f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}")
+        wanted = set(ids)
+        chosen = [r for r in records if r.id in wanted]
+    if limit is None or limit >= len(chosen):
+        return chosen
+    if limit < 1:
+        raise ValueError(f"--limit must be at least 1, got {limit}")
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for r in chosen:
+        groups.setdefault((r.kind != "harmful", str(r.dimension)), []).append(r)
+    picked: list[Any] = []
+    queues = [g for _, g in sorted(groups.items())]  # harmful groups first
+    while len(picked) < limit:
+        for q in queues:
+            if q and len(picked) < limit:
+                picked.append(q.pop(0))
+    keep = {id(r) for r in picked}
+    return [r for r in chosen if id(r) in keep]
 
 
 def run(job: Job) -> dict[str, Any]:
@@ -220,6 +269,8 @@ def run(job: Job) -> dict[str, Any]:
             f"(see {FAILED_FILE}), {manifest['counts']['review']} item(s) to review "
             f"(see {REVIEW_FILE}); {job.backend.stats.requests} request(s), "
             f"{job.backend.stats.retries} retried")
+    for line in gate_table(manifest):
+        job.log(line)
     return {"manifest": manifest, "requests": job.backend.stats.requests,
             "retries": job.backend.stats.retries,
             "requested_items": sum(v["requested"] for v in per_lang.values()),
@@ -230,6 +281,7 @@ def write_folder(job: Job, report: Any, source: str,
                  per_lang: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Language files, review/failed/quality files and the manifest (sorted, no clock)."""
     from mseed_multilingual.data.records import write_records
+    from mseed_multilingual.translate import gate
     from mseed_multilingual.translate.quality import summarize
 
     out = job.out
@@ -245,6 +297,9 @@ def write_folder(job: Job, report: Any, source: str,
         signatures.update(sigs)
         languages[lang] = _lang_entry(out, lang, res["records"], res["forward_failed"])
         languages[lang]["quality"] = quality
+        metrics = gate_metrics(res, quality)
+        languages[lang]["gate"] = {**gate.judge(metrics, len(res["records"])),
+                                   "metrics": metrics}
     items = [i for lang in sorted(per_lang) for i in per_lang[lang]["items"]]
     review = [{**i.to_json(), "source_prompt": sources[i.id],
                "translation": _by_id(per_lang[i.lang]["records"])[i.id]}
@@ -272,6 +327,7 @@ def _lang_entry(out: Path, lang: str, records: Sequence[Any], failed: int) -> di
 
 def _manifest(job: Job, report: Any, source: str, languages: dict[str, Any],
               signatures: dict[str, str], review: int, failed: int) -> dict[str, Any]:
+    from mseed_multilingual.translate import gate
     from mseed_multilingual.translate.quality import (
         BLEU_TOKENIZE,
         CHRF_REVIEW,
@@ -300,8 +356,33 @@ def _manifest(job: Job, report: Any, source: str, languages: dict[str, Any],
                              "bleu_tokenize": {"default": "13a", **BLEU_TOKENIZE},
                              "signatures": signatures,
                              "langid": "mseed_multilingual.detect.langid" if language_detector()
-                             else None},
+                             else None, "checks": CHECKS_VERSION, "gate": gate.settings()},
         "languages": languages,
         "files": {name: sha256_file(out / name)
                   for name in (FAILED_FILE, QUALITY_FILE, REVIEW_FILE)},
     }
+
+
+def gate_table(manifest: dict[str, Any]) -> list[str]:
+    """The per-language summary printed at the end of a run: counts, scores, gate status and
+    the reasons of every language that is not ``ok``."""
+    def num(value: Any, digits: int = 2) -> str:
+        return "-" if value is None else f"{value:.{digits}f}"
+
+    head = (f"{'lang':<6}{'written':>8}{'failed':>7}{'review':>7}{'langid':>8}{'refusal':>8}"
+            f"{'chrF':>7}{'length':>8}  status")
+    lines, notes = ["", head], []
+    for lang, entry in sorted(manifest["languages"].items()):
+        gate_entry = entry.get("gate")
+        if gate_entry is None:
+            continue
+        m, q = gate_entry["metrics"], entry["quality"]
+        lines.append(f"{lang:<6}{entry['records']:>8}{q['failed']:>7}{q['review']:>7}"
+                     f"{num(m['langid_share']):>8}{num(m['refusal_share']):>8}"
+                     f"{num(m['chrf'], 1):>7}{num(m['length_outlier_share']):>8}  "
+                     f"{gate_entry['status']}")
+        if gate_entry["reasons"]:
+            notes.append(f"  {lang} {gate_entry['status']}: {'; '.join(gate_entry['reasons'])}")
+    return lines + notes + (["(langid: share in the target language; refusal: translator-refusal"
+                             " share; length: length-ratio outlier share; thresholds in "
+                             "manifest.json, quality_settings.gate)"] if notes else [])
