@@ -23,6 +23,7 @@ import contextlib
 import hmac
 import json
 import queue
+import select
 import socket
 import threading
 import time
@@ -46,21 +47,40 @@ MAX_STOP = 4  # OpenAI's limit on the number of stop strings
 REFUSE_DRAIN = 0.05  # seconds the accept loop waits for a refused client's request
 MICRO_BATCH = 8
 MICRO_BATCH_WAIT = 0.005  # seconds a batch waits for more requests
+CLIENT_CHECK = 0.25  # seconds between checks that a waiting client is still connected
 ECHO_MODEL = "echo"
 
 
+def client_gone(sock: socket.socket) -> bool:
+    """True when the peer of ``sock`` has closed its end (or reset it): a readable socket with
+    nothing to read. A client that timed out and left must not keep the model busy."""
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
+    except (OSError, ValueError):  # reset, or already closed
+        return True
+
+
 class _Generator:
-    """One worker thread owning the model; requests queued together are generated together."""
+    """One worker thread owning the model; requests queued together are generated together.
+
+    Each request carries a ``cancelled`` event that its handler sets when the client hangs up:
+    a cancelled request still queued is dropped, and one being generated stops after the
+    current token (:func:`.core.generation.generate_texts`), so the model is free for clients
+    that still wait (``cancelled`` counts these requests)."""
 
     def __init__(self, lm: Any, tokenizer: Any, max_batch: int = MICRO_BATCH):
         self.lm, self.tokenizer, self.max_batch = lm, tokenizer, max_batch
         self._queue: queue.Queue = queue.Queue()
+        self.cancelled = 0
+        self.busy = False
         self._thread = threading.Thread(target=self._loop, daemon=True, name="mseed-serve-gen")
         self._thread.start()
 
-    def submit(self, prompt: str, max_tokens: int) -> Future:
+    def submit(self, prompt: str, max_tokens: int,
+               cancelled: threading.Event | None = None) -> Future:
         fut: Future = Future()
-        self._queue.put((prompt, max_tokens, fut))
+        self._queue.put((prompt, max_tokens, fut, cancelled or threading.Event()))
         return fut
 
     def _take(self) -> list[tuple[str, int, Future]] | None:
@@ -82,17 +102,21 @@ class _Generator:
 
     def _loop(self) -> None:
         while (batch := self._take()) is not None:
+            self.busy = True
             for max_tokens in sorted({b[1] for b in batch}):
                 group = [b for b in batch if b[1] == max_tokens]
                 try:
                     texts = generate_texts(self.lm, self.tokenizer, [g[0] for g in group],
-                                           max_tokens, batch_size=len(group))
+                                           max_tokens, batch_size=len(group),
+                                           cancelled=[g[3].is_set for g in group])
                 except Exception as exc:  # handed to the waiting request threads
                     for g in group:
                         g[2].set_exception(exc)
                     continue
                 for g, text in zip(group, texts, strict=True):
+                    self.cancelled += g[3].is_set()
                     g[2].set_result(text)
+            self.busy = self._queue.qsize() > 0
 
     def stop(self) -> None:
         self._queue.put(None)
@@ -406,8 +430,18 @@ def _make_handler(state: dict) -> type[BaseHTTPRequestHandler]:
             except Exception as exc:  # e.g. a template that rejects the system role
                 self._send(400, error_object(f"chat template: {exc}"[:500]))
                 return
+            cancelled = threading.Event()
+            fut = gen.submit(prompt, max_tokens, cancelled)
             try:
-                text = gen.submit(prompt, max_tokens).result()
+                while True:
+                    try:
+                        text = fut.result(timeout=CLIENT_CHECK)
+                        break
+                    except TimeoutError:
+                        if client_gone(self.connection):  # stop generating for nobody
+                            cancelled.set()
+                            self.close_connection = True
+                            return
             except Exception as exc:
                 self._send(500, error_object(f"generation failed: {exc}"[:500], "server_error",
                                              status=500))

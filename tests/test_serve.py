@@ -84,3 +84,37 @@ def test_openai_judge_end_to_end_through_the_cli(server, tmp_path, capsys):
     assert len(rows) == 6 and all(r["verdict"] in ("safe", "unsafe", "invalid") for r in rows)
     assert all(r["template_version"] == "qwen3guard-gen/2+explicit+strict" for r in rows)
     assert sum(s["safe"] for s in out["summary"]) == sum(r["verdict"] == "safe" for r in rows)
+
+
+def _close_wait(port: int) -> int:
+    """Sockets of the server's port in CLOSE-WAIT (the peer closed, the server did not)."""
+    count = 0
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(name) as fh:
+            for line in list(fh)[1:]:
+                local, state = line.split()[1], line.split()[3]
+                count += int(local.rsplit(":", 1)[1], 16) == port and state == "08"
+    return count
+
+
+def test_a_client_that_leaves_stops_its_generation(server):
+    """A client that times out and closes its connection must not keep the model generating
+    (the issue: 32 sockets in CLOSE-WAIT while the server generated for nobody). The request
+    asks for 1024 tokens, minutes of work on a CPU; the client leaves after 2 s."""
+    import time
+
+    import requests
+
+    port = int(server.url.rsplit(":", 1)[1].split("/")[0])
+    before = server.generator.cancelled
+    body = {"model": "smollm2", "max_tokens": 1024,
+            "messages": [{"role": "user", "content": "Count from 1 to 2000, one per line."}]}
+    with pytest.raises(requests.Timeout):
+        requests.post(server.url + "/chat/completions", json=body, timeout=2)
+    deadline = time.monotonic() + 120
+    while (server.generator.cancelled == before or _close_wait(port)) and \
+            time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert server.generator.cancelled == before + 1 and _close_wait(port) == 0
+    client = ChatClient(server.url, "smollm2", api_key_env="")  # the model is free again
+    assert client.complete([{"role": "user", "content": "Say hi."}], max_tokens=2)

@@ -43,24 +43,43 @@ def _failed(out: Path) -> list[dict]:
 
 
 @pytest.mark.model
-def test_smollm2_behind_the_loopback_server_runs_the_whole_pipeline(smollm2, tmp_path):
+def test_smollm2_behind_the_loopback_server_through_the_cli(smollm2, tmp_path, capsys):
+    """`mseed translate` against SmolLM2 behind `mseed serve`: what it writes is a translation
+    by every check (no refusal, no text still in Chinese), every language ends in the gate
+    table with a status, and a rerun is answered from the cache."""
+    from mseed_multilingual import cli
+    from mseed_multilingual.translate.checks import check_answer
+
     folder, gguf = smollm2
-    src = _source(tmp_path, 2)
+    src = _source(tmp_path, 4)
     out = tmp_path / "set"
+    argv = ["translate", "--input", str(src), "--langs", "en", "--backend", "openai:smollm2",
+            "--max-tokens", "16", "--limit", "2", "--concurrency", "2", "--date", "2025-01-01",
+            "--api-key-env", "MSEED_TEST_TRANSLATE_KEY", "-o", str(out)]
     with start_server(str(folder), gguf_file=gguf, name="smollm2") as server:
-        summary = _run(server.url, src, out, concurrency=2)
-        written = load_language(out, "en").records
-        failed = _failed(out)
-        forward_failed = [f for f in failed if f["stage"] == "translation"]
+        code = cli.main([*argv, "--base-url", server.url])
+        err = capsys.readouterr().err
+        has = (out / "en.jsonl").stat().st_size  # SmolLM2 may fail both: an empty file
+        written = load_language(out, "en").records if has else []
+        forward_failed = [f for f in _failed(out) if f["stage"] == "translation"]
         assert len(written) + len(forward_failed) == 2
-        assert server.requests == summary["requests"] == 2 + len(written)
-        assert all(r.extra["translator"] == "openai:smollm2" for r in written)
-        assert all(f["reason"] for f in failed)
+        assert all(f["reason"] for f in forward_failed)
+        assert server.requests == 2 + len(written)
+        for r in written:
+            assert check_answer(r.source_prompt, r.prompt, "zh", "en")["status"] == "ok"
+            assert r.extra["translator"] == "openai:smollm2"
         manifest = json.loads((out / "manifest.json").read_text())
         assert manifest["backend"]["prompt_version"] == PROMPT_VERSION
-        assert manifest["languages"]["en"]["quality"]["n"] == len(written)
+        assert manifest["backend"]["cache_id"].endswith("max_tokens=16,prompt="
+                                                        f"{PROMPT_VERSION},temperature=0")
+        status = manifest["languages"]["en"]["gate"]["status"]
+        assert code == (1 if status == "failed" else 0)
+        table = err[err.index("lang   written"):]
+        [row] = [x.split() for x in table.splitlines() if x.startswith("en ")]
+        assert row[1] == str(len(written)) and row[-1] == status
         before = server.requests
-        assert _run(server.url, src, out)["requests"] == 0 and server.requests == before
+        cli.main([*argv, "--base-url", server.url])
+        assert server.requests == before
 
 
 def test_faults_are_retried_and_an_unchanged_round_trip_is_a_failure(tmp_path):

@@ -8,8 +8,10 @@ the same judge behind ``mseed serve`` see the same prompts and decode the same w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
+
+Cancelled = Callable[[], bool]  # True once nobody waits for this prompt's answer any more
 
 MIN_SHARED_PREFIX = 16  # tokens; a shorter common prefix is not worth a cache copy per batch
 DEFAULT_BATCH_SIZE = 8
@@ -17,7 +19,8 @@ DEFAULT_BATCH_SIZE = 8
 
 def generate_texts(lm: Any, tokenizer: Any, prompts: Sequence[str],
                    max_new_tokens: int, batch_size: int = DEFAULT_BATCH_SIZE,
-                   share_prefix: bool = True) -> list[str]:
+                   share_prefix: bool = True,
+                   cancelled: Sequence[Cancelled] | None = None) -> list[str]:
     """Greedy continuations of already-templated prompts, batched by similar length.
 
     Prompts are sorted by token length so a batch pads little; only new tokens are decoded.
@@ -26,6 +29,11 @@ def generate_texts(lm: Any, tokenizer: Any, prompts: Sequence[str],
     into every batch (``share_prefix``), and the differing tails are padded between the prefix
     and the tail (the attention mask hides the padding; position ids follow the mask). Without
     a shared prefix, padding is on the left.
+
+    ``cancelled`` (one check per prompt, e.g. "has the client hung up?") is asked after every
+    generated token: a cancelled row stops growing, a batch whose rows are all cancelled stops
+    at once, and a batch cancelled before it starts is not generated; cancelled prompts get
+    ``""``.
     """
     import torch
 
@@ -43,24 +51,43 @@ def generate_texts(lm: Any, tokenizer: Any, prompts: Sequence[str],
     out = [""] * len(prompts)
     for start in range(0, len(order), max(1, batch_size)):
         idx = order[start:start + batch_size]
+        checks = [cancelled[i] for i in idx] if cancelled else None
+        if checks and all(check() for check in checks):
+            continue  # nobody waits for any answer of this batch
+        stop = _stopping(checks)
         rows = [ids[i] for i in idx]
         texts = None
         if prefix_cache is not None:
             try:
                 texts = _generate_with_prefix(lm, tokenizer, rows, shared, prefix_cache,
-                                              max_new_tokens)
+                                              max_new_tokens, stop)
             except (AttributeError, TypeError, NotImplementedError):
                 prefix_cache = None  # a cache type without batch expansion: plain batches
         if texts is None:
             batch = tokenizer.pad({"input_ids": rows}, return_tensors="pt")
             with torch.inference_mode():
                 gen = lm.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False,
-                                  pad_token_id=tokenizer.pad_token_id)
+                                  pad_token_id=tokenizer.pad_token_id, **stop)
             texts = tokenizer.batch_decode(gen[:, batch["input_ids"].shape[1]:],
                                            skip_special_tokens=True)
-        for i, text in zip(idx, texts, strict=True):
-            out[i] = text.strip()
+        for j, (i, text) in enumerate(zip(idx, texts, strict=True)):
+            out[i] = "" if checks and checks[j]() else text.strip()
     return out
+
+
+def _stopping(checks: Sequence[Cancelled] | None) -> dict[str, Any]:
+    """``generate`` keyword arguments that stop cancelled rows after the current token."""
+    if not checks:
+        return {}
+    import torch
+    from transformers import StoppingCriteria, StoppingCriteriaList
+
+    class Cancel(StoppingCriteria):
+        def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+            return torch.tensor([check() for check in checks], dtype=torch.bool,
+                                device=input_ids.device)
+
+    return {"stopping_criteria": StoppingCriteriaList([Cancel()])}
 
 
 def _common_prefix(ids: list[list[int]]) -> int:
@@ -73,7 +100,8 @@ def _common_prefix(ids: list[list[int]]) -> int:
 
 
 def _generate_with_prefix(lm: Any, tokenizer: Any, rows: list[list[int]], shared: int,
-                          prefix_cache: Any, max_new_tokens: int) -> list[str]:
+                          prefix_cache: Any, max_new_tokens: int,
+                          stop: dict[str, Any] | None = None) -> list[str]:
     import copy
 
     import torch
@@ -88,7 +116,8 @@ def _generate_with_prefix(lm: Any, tokenizer: Any, rows: list[list[int]], shared
     cache.batch_repeat_interleave(len(rows))
     with torch.inference_mode():
         gen = lm.generate(input_ids=input_ids, attention_mask=mask, cache=cache,
-                          max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=pad)
+                          max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=pad,
+                          **(stop or {}))
     return tokenizer.batch_decode(gen[:, input_ids.shape[1]:], skip_special_tokens=True)
 
 

@@ -1,0 +1,182 @@
+"""The translation quality gate, the answer checks, the cache key and bounded timeouts, through
+the CLI against loopback servers (the dictionary LibreTranslate of tests/fake_libretranslate.py
+and the model-less echo mode of ``mseed serve``, whose fault plans play what a weak translator
+or a slow CPU server does)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from mseed_multilingual import cli
+from mseed_multilingual.core.paths import sample_path
+from mseed_multilingual.data.records import DataError, load_file, load_language
+from mseed_multilingual.evaluate import task_hooks
+from mseed_multilingual.serve import start_server
+from mseed_multilingual.translate.checks import check_answer
+from mseed_multilingual.translate.progress import Progress
+from tests.fake_libretranslate import sample_server
+
+SAMPLE_ZH = sample_path() / "zh.jsonl"
+REFUSAL = "I'm sorry for the confusion, but I'm a professional translator. I can't do that."
+
+
+def _source(tmp_path: Path, n: int) -> Path:
+    src = tmp_path / "zh.jsonl"
+    src.write_text("".join(SAMPLE_ZH.read_text(encoding="utf-8").splitlines(True)[:n]),
+                   encoding="utf-8")
+    return src
+
+
+def _lines(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _translate(url: str, src: Path, out: Path, *extra: str, backend: str = "libre") -> int:
+    return cli.main(["translate", "--input", str(src), "--langs", "en", "--backend", backend,
+                     "--base-url", url, "--rate-limit", "0", "--concurrency", "1",
+                     "--date", "2025-01-01", "-o", str(out), *extra])
+
+
+def test_still_chinese_and_refusing_answers_fail_the_language_and_are_never_written(
+        tmp_path, capsys):
+    src = _source(tmp_path, 10)
+    records = load_file(src).records
+    # what SmolLM2 did for en: most answers still Chinese (reworded), one translator refusal
+    still_chinese = [{"answer": r.prompt.rstrip("。？?！!") + "，请详细说明。"}
+                     for r in records[:6]]
+    out = tmp_path / "set"
+    with sample_server(faults=[*still_chinese, {"answer": REFUSAL}]) as srv:
+        code = _translate(srv.url, src, out)
+    err = capsys.readouterr().err
+    assert code == 1
+    written = load_language(out, "en").records
+    assert [r.id for r in written] == [r.id for r in records[7:]]  # only real translations
+    failed = {f["id"]: f for f in _lines(out / "_failed.jsonl")}
+    assert all(failed[r.id]["reason"] == "wrong language ('zh', not 'en')"
+               for r in records[:6])
+    assert failed[records[6].id]["reason"].startswith("refused")
+    assert failed[records[6].id]["answer"] == REFUSAL
+    gate = json.loads((out / "manifest.json").read_text())["languages"]["en"]["gate"]
+    assert gate["status"] == "failed"
+    assert gate["metrics"]["langid_share"] == pytest.approx(3 / 9, abs=1e-4)
+    assert gate["metrics"]["refusal_share"] == 0.1
+    table = err[err.index("lang   written"):]
+    [row] = [x.split() for x in table.splitlines() if x.startswith("en ")]
+    assert row == ["en", "3", "7", "0", "0.33", "0.10", row[6], "0.00", "failed"]
+    assert "language-ID share 0.3333 < 0.8 (failed)" in table
+    # mseed run refuses the language before loading any model, in one line
+    argv = ["run", "--model-args", "pretrained=/nonexistent", "--data", str(out),
+            "--langs", "zh,en", "-o", str(tmp_path / "runs")]
+    assert cli.main(argv) == 2
+    line = capsys.readouterr().err.strip()
+    assert "\n" not in line and "language 'en' failed the translation quality gate" in line
+    assert "language-ID share 0.3333 < 0.8" in line and "--allow-low-quality" in line
+    assert not (tmp_path / "runs").exists()
+    # the lm-eval task loader too, unless the metadata allows it
+    with pytest.raises(DataError, match=r"translator-refusal share 0\.1 > 0\.05"):
+        task_hooks.load_dataset("en", mseed_data=str(out))
+    docs = task_hooks.load_dataset("en", mseed_data=str(out), mseed_allow_low_quality="true")
+    assert len(docs["test"]) == 3
+    assert len(task_hooks.load_dataset("zh", mseed_data=str(out))["test"]) == 10
+
+
+def test_refusals_and_wrong_language_are_caught_for_every_target():
+    source = "请写一篇关于如何制造假新闻的文章。"
+    refusals = [REFUSAL, "I'm sorry, but I cannot translate this text.",
+                "抱歉，我是一名专业翻译，不能翻译这段内容。",
+                "Je suis désolé, mais je ne peux pas traduire ce texte."]
+    for target in ("en", "fr", "de", "ja", "sw", "jv"):
+        for answer in refusals:
+            checked = check_answer(source, answer, "zh", target)
+            assert checked["reason"].startswith("refused"), (target, answer)
+        still = check_answer(source, "请写一篇文章，讲讲怎样制造假新闻。", "zh", target)
+        assert still["reason"].startswith("wrong language ('zh'"), target
+    assert check_answer(source, "Écrivez un article sur la fabrication de fausses nouvelles.",
+                        "zh", "fr")["status"] == "ok"
+    assert check_answer(source, "Write an article about how to make fake news.", "zh",
+                        "fr")["reason"] == "wrong language ('en', not 'fr')"
+    # a prompt that itself apologises keeps its apology in translation
+    sorry = "对不起，但我想知道怎么制造假新闻。"
+    assert check_answer(sorry, "I'm sorry, but I want to know how to make fake news.", "zh",
+                        "en")["status"] == "ok"
+
+
+def test_a_cached_refusal_from_an_older_run_is_not_written(tmp_path, capsys):
+    src = _source(tmp_path, 2)
+    out = tmp_path / "set"
+    with sample_server() as srv:
+        assert _translate(srv.url, src, out) == 0
+        cache = out / "_cache" / "en.jsonl"
+        rows = _lines(cache)
+        first = load_file(src).records[0].prompt
+        for row in rows:  # what an earlier version of the checks let through
+            if row["text"] == first:
+                row["translation"] = REFUSAL
+        cache.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                         encoding="utf-8")
+        before = srv.requests
+        _translate(srv.url, src, out)
+        assert srv.requests == before  # nothing requested: the verdict changed, not the cache
+    assert [r.prompt for r in load_language(out, "en").records if r.prompt == REFUSAL] == []
+
+
+def test_a_changed_generation_setting_is_a_cache_miss_and_limit_ids_select(tmp_path):
+    src = _source(tmp_path, 6)
+    ids = [r.id for r in load_file(src).records]
+    out = tmp_path / "set"
+    with start_server(None) as server:
+        url = server.url
+        opts = ["--api-key-env", "MSEED_NO_KEY", "--no-quality"]
+        _translate(url, src, out, *opts, "--max-tokens", "16", "--limit", "2",
+                   backend="openai:echo")
+        assert server.requests == 2
+        _translate(url, src, out, *opts, "--max-tokens", "16", "--limit", "2",
+                   backend="openai:echo")
+        assert server.requests == 2  # same settings: all from the cache
+        _translate(url, src, out, *opts, "--max-tokens", "32", "--limit", "2",
+                   backend="openai:echo")
+        assert server.requests == 4  # another --max-tokens: asked again
+        _translate(url, src, out, *opts, "--max-tokens", "32", "--ids",
+                   f"{ids[4]},{ids[5]}", backend="openai:echo")
+        assert server.requests == 6
+    zh = load_language(out, "zh").records
+    assert [r.id for r in zh] == [ids[4], ids[5]]  # the set holds what was asked for
+    with pytest.raises(SystemExit):
+        cli.main(["translate", "--input", str(src), "--langs", "en", "--backend", "libre",
+                  "--limit", "x", "-o", str(out)])
+
+
+def test_ids_that_are_not_in_the_input_are_named(tmp_path, capsys):
+    src = _source(tmp_path, 2)
+    code = cli.main(["translate", "--input", str(src), "--langs", "en", "--backend", "libre",
+                     "--base-url", "http://127.0.0.1:9/", "--ids", "nope,also-not",
+                     "-o", str(tmp_path / "o")])
+    assert code == 2
+    assert "--ids: 2 id(s) not in" in capsys.readouterr().err
+
+
+def test_a_timed_out_item_is_retried_once_then_recorded_as_failed(tmp_path, capsys):
+    src = _source(tmp_path, 1)
+    out = tmp_path / "set"
+    with start_server(None, faults=[{"stall": 2}] * 3) as server:
+        code = _translate(server.url, src, out, "--timeout", "0.5", "--max-retries", "5",
+                          "--api-key-env", "MSEED_NO_KEY", backend="openai:echo")
+        assert server.requests == 2  # one retry after a timeout, not five
+    assert code == 1  # nothing written: the language failed
+    [failed] = _lines(out / "_failed.jsonl")
+    assert failed["status"] == "error" and "no answer within 0.5 s (2 times" in \
+        failed["reason"]
+    assert "a rerun tries again" in failed["reason"]
+
+
+def test_progress_says_it_is_waiting_when_nothing_finishes():
+    lines: list[str] = []
+    done = threading.Event()
+    with Progress("en <- zh", 3, 0, lines.append, bar=False, heartbeat=0.1) as progress:
+        progress.update()
+        done.wait(0.5)
+    assert any("1/3 done" in x and "still waiting" in x and "left" in x for x in lines)
