@@ -180,3 +180,22 @@ def test_progress_says_it_is_waiting_when_nothing_finishes():
         progress.update()
         done.wait(0.5)
     assert any("1/3 done" in x and "still waiting" in x and "left" in x for x in lines)
+
+
+def test_a_run_that_overrode_the_gate_says_so_in_the_transfer_signature(tmp_path):
+    """`mseed run --allow-low-quality` records mseed_allow_low_quality in the results file's
+    task metadata (as lm-eval writes it); the transfer signature then names that run."""
+    from runfolders import submission_pair
+
+    from mseed_multilingual.analysis import transfer
+
+    before, after = submission_pair(tmp_path)
+    plain = transfer.analyze(before, [after], resamples=0).signature
+    assert "low-quality" not in plain
+    [results] = sorted(after.glob("results_*.json"))
+    doc = json.loads(results.read_text())
+    for config in doc["configs"].values():
+        config.setdefault("metadata", {})["mseed_allow_low_quality"] = True
+    results.write_text(json.dumps(doc))
+    sig = transfer.analyze(before, [after], resamples=0).signature
+    assert "+low-quality:after|" in sig and sig.replace("+low-quality:after", "") == plain

@@ -19,6 +19,7 @@ from typing import Any
 
 from mseed_multilingual.core.io import json_text, sha256_text
 from mseed_multilingual.evaluate.run_folder import DATA_METADATA_KEY, find_key, model_name
+from mseed_multilingual.translate.gate import ALLOW_METADATA_KEY, truthy
 
 TABLE_COLUMNS = ("run", "model", "lang", "id", "task", "doc_id", "dimension", "subclass", "kind",
                  "refused", "verdict", "safe", "fidelity", "length")
@@ -48,12 +49,14 @@ class RunInfo:
     n_samples: int
     other_tasks: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
     dtype: str | None = None  # weights as lm-eval recorded them: bf16 and fp32 answers differ
+    low_quality: bool = False  # ran on a language that failed the translation quality gate
 
     def to_json(self) -> dict[str, Any]:
-        return {"label": self.label, "path": self.path, "model": self.model,
-                "judge": self.judge, "judges": list(self.judges),
-                "data_source": self.data_source, "data_hash": self.data_hash,
-                "n_samples": self.n_samples, "dtype": self.dtype}
+        out = {"label": self.label, "path": self.path, "model": self.model,
+               "judge": self.judge, "judges": list(self.judges),
+               "data_source": self.data_source, "data_hash": self.data_hash,
+               "n_samples": self.n_samples, "dtype": self.dtype}
+        return out | ({"low_quality": True} if self.low_quality else {})
 
 
 SHORT_DTYPES = {"float32": "fp32", "bfloat16": "bf16", "float16": "fp16"}
@@ -253,7 +256,8 @@ def load_runs(specs: list[tuple[str, str | Path]], judge: str | None = None,
             data_hash=data_hash(list(zip(cols["lang"], cols["id"], cols["prompt"],
                                          strict=True))),
             n_samples=len(cols["id"]), other_tasks=other_task_scores(run.results),
-            dtype=model_dtype(run.results)))
+            dtype=model_dtype(run.results),
+            low_quality=truthy(find_key(run.results, ALLOW_METADATA_KEY))))
     return to_frame(columns), infos
 
 

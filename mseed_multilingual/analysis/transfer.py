@@ -908,7 +908,9 @@ def signature(result: TransferResult) -> str:
     source = info[result.before].data_source
     name = Path(source).name if source else "embedded-sample"
     hashes = ",".join(dict.fromkeys(info[x].data_hash for x in [result.before, *result.afters]))
+    low = ",".join(x for x in [result.before, *result.afters] if info[x].low_quality)
+    data = f"data:{name}#{hashes}" + (f"+low-quality:{low}" if low else "")  # gate overridden
     return (f"mseed-transfer:{TRANSFER_VERSION}|runs:{runs}|metric:{result.metric}|"
-            f"judge:{result.judge or 'none'}|data:{name}#{hashes}|seed:{result.seed}|"
+            f"judge:{result.judge or 'none'}|{data}|seed:{result.seed}|"
             f"interval:{result.interval}|correct:{result.correction}|"
             f"resamples:{result.resamples}|stats:{stats.STATS_VERSION}|version:{__version__}")

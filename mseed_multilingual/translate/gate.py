@@ -76,9 +76,7 @@ def settings() -> dict[str, Any]:
 
 def judge(metrics: dict[str, float | None], written: int) -> dict[str, Any]:
     """``{"status", "reasons"}`` for one language from its gate metrics."""
-    if not written:
-        return {"status": FAILED, "reasons": ["no translation written"]}
-    status, reasons = OK, []
+    status, reasons = (OK, []) if written else (FAILED, ["no translation written"])
     rank = {OK: 0, REVIEW: 1, FAILED: 2}
     for t in THRESHOLDS:
         value = metrics.get(t.metric)
