@@ -199,3 +199,22 @@ def test_a_run_that_overrode_the_gate_says_so_in_the_transfer_signature(tmp_path
     results.write_text(json.dumps(doc))
     sig = transfer.analyze(before, [after], resamples=0).signature
     assert "+low-quality:after|" in sig and sig.replace("+low-quality:after", "") == plain
+
+
+def test_mseed_run_uses_a_failed_language_only_when_allowed_and_records_it(tmp_path, capsys):
+    src = _source(tmp_path, 4)
+    records = load_file(src).records
+    out = tmp_path / "set"
+    with sample_server(faults=[{"answer": r.prompt + "。"} for r in records[:3]]) as srv:
+        assert _translate(srv.url, src, out) == 1  # 3 of 4 still Chinese: en failed
+    runs = tmp_path / "runs"
+    with start_server(None, name="echo") as server:
+        argv = ["run", "--model", "local-chat-completions", "--model-args",
+                f"model=echo,base_url={server.url}/chat/completions", "--data", str(out),
+                "--langs", "en", "--no-cache", "-o", str(runs)]
+        assert cli.main(argv) == 2
+        assert "failed the translation quality gate" in capsys.readouterr().err
+        assert cli.main([*argv, "--allow-low-quality"]) == 0
+    [results] = sorted(runs.rglob("results_*.json"))
+    meta = json.loads(results.read_text())["configs"]["mseed_en"]["metadata"]
+    assert meta["mseed_allow_low_quality"] is True

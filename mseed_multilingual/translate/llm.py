@@ -24,8 +24,9 @@ SYSTEM_PROMPT = (
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_KEY_ENV = "OPENAI_API_KEY"
 # The longest MSEED prompt has 114 characters; its translation needs well under 256 tokens,
-# and a cap near the need bounds a rambling answer's cost on a CPU-served model (a 135M model
-# makes ~20 tokens/s on 2 cores, so 512 tokens were ~25 s per item before any queueing).
+# and a cap near the need bounds a rambling answer's cost on a CPU-served model (SmolLM2-135M
+# behind `mseed serve` made 64 tokens in 52 s on this project's 2 shared, busy cores, so 512
+# tokens were minutes per item before any queueing).
 DEFAULT_MAX_TOKENS = 256
 # Seconds per request when --timeout is not given. Chat models are often served on a CPU
 # (`mseed serve`, llama.cpp), where a request waits for the micro-batch before it and then
