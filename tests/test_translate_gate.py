@@ -76,12 +76,12 @@ def test_still_chinese_and_refusing_answers_fail_the_language_and_are_never_writ
     assert "\n" not in line and "language 'en' failed the translation quality gate" in line
     assert "language-ID share 0.3333 < 0.8" in line and "--allow-low-quality" in line
     assert not (tmp_path / "runs").exists()
-    # the lm-eval task loader too, unless the metadata allows it
+    # the task loader too (lm-eval's load_dataset passes mseed_allow_low_quality here; the
+    # run below goes through it), unless allowed
     with pytest.raises(DataError, match=r"translator-refusal share 0\.1 > 0\.05"):
-        task_hooks.load_dataset("en", mseed_data=str(out))
-    docs = task_hooks.load_dataset("en", mseed_data=str(out), mseed_allow_low_quality="true")
-    assert len(docs["test"]) == 3
-    assert len(task_hooks.load_dataset("zh", mseed_data=str(out))["test"]) == 10
+        task_hooks.load_docs("en", mseed_data=str(out))
+    assert len(task_hooks.load_docs("en", mseed_data=str(out), allow_low_quality=True)) == 3
+    assert len(task_hooks.load_docs("zh", mseed_data=str(out))) == 10
 
 
 def test_refusals_and_wrong_language_are_caught_for_every_target():
