@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from fake_libretranslate import sample_server
 
 from mseed_multilingual import cli
 from mseed_multilingual.core.paths import sample_path
@@ -18,7 +19,6 @@ from mseed_multilingual.evaluate import task_hooks
 from mseed_multilingual.serve import start_server
 from mseed_multilingual.translate.checks import check_answer
 from mseed_multilingual.translate.progress import Progress
-from tests.fake_libretranslate import sample_server
 
 SAMPLE_ZH = sample_path() / "zh.jsonl"
 REFUSAL = "I'm sorry for the confusion, but I'm a professional translator. I can't do that."

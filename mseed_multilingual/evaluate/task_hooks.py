@@ -50,10 +50,10 @@ def load_docs(lang: str, mseed_data: str | None = None,
 
     Problems in the file are logged with their locations; good records are kept (the data
     layer's lenient mode). A missing file or language raises DataError naming it, and so does
-    a language whose translation failed the quality gate (:mod:`mseed_multilingual.translate.gate`), unless
-    ``allow_low_quality``.
-    ``variants`` (see :mod:`mseed_multilingual.data.variants`) adds each prompt's variants right after it; without
-    variants the documents are exactly what they were before variants existed.
+    a language whose translation failed the quality gate
+    (:mod:`mseed_multilingual.translate.gate`), unless ``allow_low_quality``. ``variants``
+    (see :mod:`mseed_multilingual.data.variants`) adds each prompt's variants right after it;
+    without variants the documents are exactly what they were before variants existed.
     """
     from mseed_multilingual.data.variants import PLAIN, expand, parse_variants
 
@@ -96,10 +96,11 @@ def load_dataset(mseed_lang: str, mseed_data: str | None = None,
     """lm-eval ``custom_dataset``: called as ``fn(**metadata, **dataset_kwargs)``.
 
     ``mseed_variant`` (``--metadata mseed_variant=roleplay+codeswitch``) adds prompt variants
-    beside the plain prompts (:mod:`mseed_multilingual.data.variants`). ``--metadata mseed_allow_low_quality=true``
-    uses a language that failed the translation quality gate. ``_metadata`` also holds the
-    model arguments lm-eval merges in; they are ignored here (the mseedjudge tasks read their
-    judge from them: :func:`mseed_multilingual.judges.filter.load_judged_dataset`).
+    beside the plain prompts (:mod:`mseed_multilingual.data.variants`). ``--metadata
+    mseed_allow_low_quality=true`` uses a language that failed the translation quality gate.
+    ``_metadata`` also holds the model arguments lm-eval merges in; they are ignored here (the
+    mseedjudge tasks read their judge from them:
+    :func:`mseed_multilingual.judges.filter.load_judged_dataset`).
     """
     import datasets
 
