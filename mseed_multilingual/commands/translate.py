@@ -7,6 +7,13 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from mseed_multilingual.core.retry import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    MAX_RESPONSE_BYTES,
+)
+
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -33,11 +40,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--api-key-env", help="environment variable holding the API key (defaults: "
                                          "DEEPL_API_KEY, MICROSOFT_API_KEY, LIBRE_API_KEY, "
                                          "OPENAI_API_KEY)")
-    p.add_argument("--concurrency", type=int, default=4, help="parallel requests (default 4)")
+    p.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
+                   help=f"parallel requests (default {DEFAULT_CONCURRENCY})")
     p.add_argument("--rate-limit", type=float, help="requests per second over all threads "
                                                     "(default: per backend; 0 = none)")
-    p.add_argument("--timeout", type=float, default=60.0, help="seconds per request (60)")
-    p.add_argument("--max-retries", type=int, default=5, help="retries on 429/5xx/timeouts (5)")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                   help=f"total deadline of one request in seconds, headers and body "
+                        f"({DEFAULT_TIMEOUT:g})")
+    p.add_argument("--max-retries", type=int, default=DEFAULT_MAX_RETRIES,
+                   help=f"retries on 429/5xx/timeouts ({DEFAULT_MAX_RETRIES})")
+    p.add_argument("--max-response-bytes", type=int, default=MAX_RESPONSE_BYTES, metavar="N",
+                   help=f"a larger answer is a failed item ({MAX_RESPONSE_BYTES})")
     p.add_argument("--max-tokens", type=int, help="openai: answer length cap (512)")
     p.add_argument("--batch-size", type=int, default=32,
                    help="items per cache sync and progress line (hf: per generation batch)")
@@ -67,7 +80,8 @@ def _translate(args: argparse.Namespace) -> int:
 
     langs = resolve(args.langs, args.model_family)
     policy = Policy(concurrency=args.concurrency, rate_limit=args.rate_limit,
-                    max_retries=args.max_retries, timeout=args.timeout)
+                    max_retries=args.max_retries, timeout=args.timeout,
+                    max_response_bytes=args.max_response_bytes)
     options = {"base_url": args.base_url, "api_key_env": args.api_key_env,
                "max_tokens": args.max_tokens, "batch_size": args.batch_size}
     backend = get_backend(args.backend, policy, **options)

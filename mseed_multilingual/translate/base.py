@@ -10,7 +10,6 @@ write it to the cache at once and a kill loses at most the requests in flight.
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -19,12 +18,15 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
-DEFAULT_TIMEOUT = 60.0
-DEFAULT_MAX_RETRIES = 5
-DEFAULT_CONCURRENCY = 4
-BACKOFF_BASE = 0.5  # seconds; attempt n waits base * 2**n * jitter(0.5..1.5), capped
-BACKOFF_CAP = 30.0
-RETRY_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+from mseed_multilingual.core.retry import (
+    BACKOFF_BASE,
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    MAX_RESPONSE_BYTES,
+    Backoff,
+    call_with_retries,
+)
 
 ResultCallback = Callable[[int, "str | TranslateError"], None]
 
@@ -57,6 +59,7 @@ class Policy:
     timeout: float = DEFAULT_TIMEOUT
     backoff_base: float = BACKOFF_BASE
     seed: int = 0
+    max_response_bytes: int = MAX_RESPONSE_BYTES  # a longer translation is an error
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
@@ -65,6 +68,8 @@ class Policy:
             raise ValueError(f"rate limit must be >= 0 requests/s, got {self.rate_limit}")
         if self.timeout <= 0:
             raise ValueError(f"timeout must be > 0 seconds, got {self.timeout}")
+        if self.max_response_bytes < 1:
+            raise ValueError(f"max response bytes must be >= 1, got {self.max_response_bytes}")
 
 
 class RateLimiter:
@@ -146,8 +151,7 @@ class Translator(ABC):
             self.policy.rate_limit = self.default_rate_limit
         self.limiter = RateLimiter(self.policy.rate_limit)
         self.stats = Stats()
-        self._rng = random.Random(self.policy.seed)
-        self._rng_lock = threading.Lock()
+        self.backoff = Backoff(self.policy.backoff_base, self.policy.seed)
         self.sleep: Callable[[float], None] = time.sleep
 
     # --- identity --------------------------------------------------------------------------
@@ -203,31 +207,34 @@ class Translator(ABC):
             return exc
         return TranslateError(f"{type(exc).__name__}: {exc}", retryable=False)
 
-    def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        with self._rng_lock:
-            jitter = self._rng.uniform(0.5, 1.5)
-        wait = min(BACKOFF_CAP, self.policy.backoff_base * (2 ** attempt) * jitter)
-        return min(BACKOFF_CAP, max(wait, retry_after or 0.0))
-
     def translate_one(self, text: str, source: str, target: str) -> str:
-        """Translate one text with the rate limit, timeout and retries of the policy."""
-        for attempt in range(self.policy.max_retries + 1):
-            self.limiter.acquire()
-            self.stats.add(requests=1)
-            try:
-                if self.handles_timeout:
-                    return self._attempt(text, source, target)
-                return run_with_timeout(lambda: self._attempt(text, source, target),
-                                        self.policy.timeout)
-            except Exception as exc:  # classified below: retried or returned to the caller
-                err = self.classify(exc)
-            if not err.retryable or attempt == self.policy.max_retries:
-                if err.retryable:
-                    err.args = (f"{err.args[0]} (gave up after {attempt + 1} attempts)",)
-                raise err
-            self.stats.add(retries=1)
-            self.sleep(self._backoff(attempt, err.retry_after))
-        raise AssertionError("unreachable")
+        """Translate one text with the rate limit, timeout, answer cap and retries of the
+        policy (:mod:`.core.retry`)."""
+        try:
+            return call_with_retries(lambda: self._attempt_once(text, source, target),
+                                     self.policy.max_retries, self.backoff, self.sleep,
+                                     on_retry=lambda: self.stats.add(retries=1))
+        except TranslateError as err:
+            if err.retryable:
+                err.args = (f"{err.args[0]} (gave up after {err.attempts} attempts)",)
+            raise
+
+    def _attempt_once(self, text: str, source: str, target: str) -> str:
+        self.limiter.acquire()
+        self.stats.add(requests=1)
+        try:
+            if self.handles_timeout:
+                out = self._attempt(text, source, target)
+            else:
+                out = run_with_timeout(lambda: self._attempt(text, source, target),
+                                       self.policy.timeout)
+        except Exception as exc:  # classified: retried or returned to the caller
+            raise self.classify(exc) from None
+        size = len(out.encode("utf-8", "replace"))
+        if size > self.policy.max_response_bytes:
+            raise TranslateError(f"answer of {size} bytes is over the cap of "
+                                 f"{self.policy.max_response_bytes} (--max-response-bytes)")
+        return out
 
     def translate_many(self, texts: Sequence[str], source: str, target: str,
                        on_result: ResultCallback) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mseed_multilingual.translate.base import RETRY_STATUSES, Policy, TranslateError, Translator
+from mseed_multilingual.translate.base import Policy, TranslateError, Translator
 
 PROMPT_VERSION = "mseed-translate-prompt/1"
 SYSTEM_PROMPT = (
@@ -81,7 +81,8 @@ class OpenAITranslator(Translator):
 
             self._client = ChatClient(self.base_url, self.model, api_key_env=self.api_key_env,
                                       timeout=self.policy.timeout, max_retries=0,
-                                      concurrency=1)
+                                      concurrency=1,
+                                      max_response_bytes=self.policy.max_response_bytes)
         return self._client
 
     def messages(self, text: str, source: str, target: str) -> list[dict[str, str]]:
@@ -98,7 +99,6 @@ class OpenAITranslator(Translator):
         if isinstance(exc, TranslateError):
             return exc
         if isinstance(exc, EndpointError):
-            # status None: a timeout or a connection failure, both worth another try
-            retryable = exc.status is None or exc.status in RETRY_STATUSES
-            return TranslateError(str(exc), retryable=retryable, status=exc.status)
+            return TranslateError(str(exc), retryable=exc.retryable, status=exc.status,
+                                  retry_after=exc.retry_after)
         return TranslateError(f"{type(exc).__name__}: {exc}", retryable=False)
