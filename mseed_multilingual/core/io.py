@@ -361,9 +361,11 @@ def atomic_open(path: str | Path, mode: str = "w", fsync: bool = False) -> Itera
                 fh.flush()
                 os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename is None:  # disk full: name the file
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
 
 
