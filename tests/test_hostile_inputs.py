@@ -213,17 +213,22 @@ def test_a_trailing_newline_in_a_language_code_and_10000_languages_do_not_valida
 # ------------------------------------------------------------------ 8: CSV formulas
 
 def test_no_transfer_csv_cell_starts_a_formula(tmp_path):
-    before = write_run(tmp_path / "b", "=HYPERLINK(\"http://x\")", {"zh": {"h1"}, "en": set()},
-                       SUBMISSION)
-    after = write_run(tmp_path / "a", "@SUM(1+1)", {"zh": {"h1", "h2"}, "en": {"h1"}},
-                      SUBMISSION)
+    """A text from the samples that reaches the CSVs as it is (the doc's lang label) is
+    escaped by the one CSV escape; the dimension is refused (test above)."""
+    before = write_run(tmp_path / "b", "org/b", {"zh": {"h1"}, "en": set()}, SUBMISSION)
+    after = write_run(tmp_path / "a", "org/a", {"zh": {"h1", "h2"}, "en": {"h1"}}, SUBMISSION)
+    for run in (before, after):
+        path = _samples(run, "en")
+        for i in range(len(path.read_text(encoding="utf-8").splitlines())):
+            _edit_line(path, i, lambda o: o["doc"].update(lang="=HYPERLINK(\"http://x\")"))
     proc = mseed("transfer", "--before", before, "--after", after, "-o", tmp_path / "t",
                  "--resamples", "200")
     assert proc.returncode == 0, proc.stderr
     cells = [cell for f in (tmp_path / "t").glob("*.csv")
              for row in csv.reader(f.read_text(encoding="utf-8").splitlines()[1:])
              for cell in row]
-    assert cells and not [c for c in cells if c[:1] in ("=", "@", "+")]
+    assert "'=HYPERLINK(\"http://x\")" in cells
+    assert not [c for c in cells if c[:1] in ("=", "@", "+")]
 
 
 # ------------------------------------------------------------------ 3-4: endpoints

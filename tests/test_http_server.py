@@ -80,23 +80,28 @@ def test_keyed_client_gets_200_while_16_connections_drip_headers(cli_server):
     assert proc.poll() is None
 
 
+def drip_until_answered(sock: socket.socket, data: bytes) -> bytes:
+    """Send ``data`` one byte a second (each read well within the 5 s socket timeout) until
+    the server answers; its first bytes."""
+    for byte in data:
+        try:
+            sock.sendall(bytes([byte]))
+        except OSError:
+            return b""
+        sock.settimeout(1.0)
+        try:
+            return sock.recv(4096)
+        except TimeoutError:
+            continue
+    return b""
+
+
 def test_dripped_headers_end_at_the_header_deadline_with_a_408(cli_server):
     port, _ = cli_server
     with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
         t0 = time.monotonic()
         sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\n")
-        got = b""
-        for i in range(20):  # one header byte a second: each read is well within 5 s
-            try:
-                sock.sendall(b"X-Drip: a\r\n"[i % 11:i % 11 + 1])
-            except OSError:
-                break
-            sock.settimeout(1.0)
-            try:
-                got = sock.recv(4096)
-            except TimeoutError:
-                continue
-            break
+        got = drip_until_answered(sock, b"X-Drip: a\r\n" * 2)
     assert got.startswith(b"HTTP/1.1 408"), got
     assert b'"error"' in got and 3.5 < time.monotonic() - t0 < 8
 
@@ -107,15 +112,7 @@ def test_dripped_body_ends_at_the_body_deadline_with_a_408(cli_server):
     with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
         sock.sendall(post(port, body, key=KEY)[:-len(body)])
         t0 = time.monotonic()
-        got = b""
-        for byte in body:
-            sock.sendall(bytes([byte]))
-            sock.settimeout(1.0)
-            try:
-                got = sock.recv(4096)
-            except TimeoutError:
-                continue
-            break
+        got = drip_until_answered(sock, body)
     assert got.startswith(b"HTTP/1.1 408"), got
     assert 3.5 < time.monotonic() - t0 < 8
 

@@ -50,9 +50,7 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float,
     seconds for connecting, sending and receiving headers and body (a watchdog closes the
     socket at the deadline: a server dripping a byte a second cannot hold the call), and with
     at most ``max_bytes`` of body read. EndpointError (status None, retryable) otherwise."""
-    parts = urlsplit(url)
-    cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    conn = cls(parts.hostname or "", parts.port, timeout=timeout)
+    conn, path = _connection(url, timeout)
     expired = threading.Event()
 
     def abort() -> None:
@@ -65,7 +63,6 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float,
     watchdog.daemon = True
     watchdog.start()
     try:
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
         conn.request("POST", path, body, headers)
         resp = conn.getresponse()
         data = bytearray()
@@ -86,6 +83,37 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float,
     finally:
         watchdog.cancel()
         conn.close()
+
+
+def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, str]:
+    """A connection for ``url`` and the request target: through the proxy of the environment
+    (HTTPS_PROXY/HTTP_PROXY, NO_PROXY respected, as requests does) when one applies; HTTPS
+    verified against certifi's CA bundle, as requests does."""
+    import urllib.request
+
+    parts = urlsplit(url)
+    host, port = parts.hostname or "", parts.port
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    proxy = urllib.request.getproxies().get(parts.scheme)
+    if proxy and urllib.request.proxy_bypass(host):
+        proxy = None
+    via = urlsplit(proxy if proxy and "://" in proxy else f"http://{proxy}") if proxy else None
+    if parts.scheme == "https":
+        import ssl
+
+        import certifi
+
+        context = ssl.create_default_context(cafile=certifi.where())
+        if via:
+            conn = http.client.HTTPSConnection(via.hostname or "", via.port or 80,
+                                               timeout=timeout, context=context)
+            conn.set_tunnel(host, port)
+            return conn, path
+        return http.client.HTTPSConnection(host, port, timeout=timeout, context=context), path
+    if via:  # a plain-HTTP proxy takes the absolute URL as the request target
+        return http.client.HTTPConnection(via.hostname or "", via.port or 80,
+                                          timeout=timeout), url
+    return http.client.HTTPConnection(host, port, timeout=timeout), path
 
 
 class ChatClient:
