@@ -10,18 +10,13 @@ The OpenAI ``stop`` field (a string or up to 4 strings; lm-eval's local-chat-com
 ``--gen_kwargs until=...`` there) cuts the answer before the first stop string, as OpenAI and
 vLLM do.
 
-The server may face a lab network: the route and the API key (constant-time comparison) are
-checked before the body is read, the body is capped by its Content-Length before reading, every
-socket has a timeout, the number of open connections is bounded (one more gets a 503 at once),
-and every malformed request is answered with a 4xx and an OpenAI-style error object, never a
-dropped connection or a traceback.
+The server may face a lab network: its limits (connections, deadlines for headers and body,
+fairness between clients, the key checked before the body is read, body size, OpenAI-style 4xx
+answers, never a traceback) are those of the shared base in :mod:`.core.http_server`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hmac
-import json
 import queue
 import select
 import socket
@@ -30,21 +25,26 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from mseed_multilingual.core.generation import chat_prompt, generate_texts
-from mseed_multilingual.core.io import InputError, loads
+from mseed_multilingual.core.http_server import (
+    BODY_TIMEOUT,
+    HEADER_TIMEOUT,
+    MAX_BODY_BYTES,
+    MAX_CONNECTIONS,
+    SOCKET_TIMEOUT,
+    BoundedHTTPServer,
+    JSONHandler,
+    RequestError,
+    parse_body,
+)
 
 DEFAULT_MAX_TOKENS = 64  # new tokens of a request that names no max_tokens
 MAX_TOKENS_CAP = 1024  # larger requests are generated with this many tokens
 MAX_TOKENS_LIMIT = 131_072  # above any context window: a request asking more is a 400
-MAX_BODY_BYTES = 1_000_000  # request body cap (Content-Length), `mseed serve --max-body`
-MAX_CONNECTIONS = 64  # open connections served at once, `mseed serve --max-connections`
-SOCKET_TIMEOUT = 60.0  # seconds a connection may stay silent (idle keep-alive or slow client)
 MAX_MESSAGES = 1024
 MAX_STOP = 4  # OpenAI's limit on the number of stop strings
-REFUSE_DRAIN = 0.05  # seconds the accept loop waits for a refused client's request
 MICRO_BATCH = 8
 MICRO_BATCH_WAIT = 0.005  # seconds a batch waits for more requests
 CLIENT_CHECK = 0.25  # seconds between checks that a waiting client is still connected
@@ -142,7 +142,7 @@ class FaultPlan:
 class ServerHandle:
     """A running server: ``url`` (``http://127.0.0.1:PORT/v1``), counters, ``stop()``."""
 
-    def __init__(self, httpd: ThreadingHTTPServer, generator: _Generator | None, name: str):
+    def __init__(self, httpd: BoundedHTTPServer, generator: _Generator | None, name: str):
         self.httpd, self.generator, self.model_name = httpd, generator, name
         host, port = httpd.server_address[:2]
         self.url = f"http://{host}:{port}/v1"
@@ -177,48 +177,10 @@ def _completion(model: str, text: str, finish: str = "stop") -> dict:
                          "message": {"role": "assistant", "content": text}}]}
 
 
-class RequestError(Exception):
-    """A request answered with ``status`` and an OpenAI-style error object."""
-
-    def __init__(self, status: int, message: str, param: str | None = None,
-                 kind: str = "invalid_request_error"):
-        super().__init__(message)
-        self.status, self.param, self.kind = status, param, kind
-
-    def body(self) -> dict:
-        return error_object(str(self), self.kind, self.param, self.status)
-
-
-def error_object(message: str, kind: str = "invalid_request_error", param: str | None = None,
-                 status: int = 400) -> dict:
-    """The error shape OpenAI clients parse: ``{"error": {message, type, param, code}}``."""
-    return {"error": {"message": message, "type": kind, "param": param, "code": status}}
-
-
-def content_length(value: str | None, max_body: int) -> int:
-    """The declared body size, checked before a byte of the body is read."""
-    if value is None:
-        raise RequestError(411, "a Content-Length header is required")
-    text = value.strip()
-    if not text.isdigit() or not text.isascii():
-        raise RequestError(400, f"Content-Length must be a non-negative integer, got "
-                                f"{value[:40]!r}")
-    length = int(text)
-    if length > max_body:
-        raise RequestError(413, f"request body of {length} bytes is over the {max_body}-byte "
-                                f"limit (mseed serve --max-body)")
-    return length
-
-
 def parse_chat_request(raw: bytes) -> tuple[list[dict], int, tuple[str, ...]]:
     """(messages, max_tokens, stop strings) of a chat-completions body; RequestError(400)
     naming the field."""
-    try:
-        req = loads(raw, "request body")
-    except InputError as exc:
-        raise RequestError(400, str(exc)) from None
-    if not isinstance(req, dict):
-        raise RequestError(400, "the request body must be a JSON object")
+    req = parse_body(raw)
     messages = req.get("messages")
     if not isinstance(messages, list) or not messages:
         raise RequestError(400, "'messages' must be a non-empty list", "messages")
@@ -267,137 +229,32 @@ def apply_stop(text: str, stops: Sequence[str]) -> str:
     return text[:cut]
 
 
-class BoundedHTTPServer(ThreadingHTTPServer):
-    """A threading HTTP server that serves at most ``max_connections`` connections at once;
-    one more is answered 503 at once and closed (a slow or idle client cannot pile up
-    threads), and every connection socket has a timeout."""
-
-    daemon_threads = True
-    request_queue_size = 64
-
-    def __init__(self, address: tuple[str, int], handler: type, max_connections: int,
-                 timeout: float):
-        self.max_connections = max_connections
-        self.socket_timeout = timeout
-        self._slots = threading.BoundedSemaphore(max_connections)
-        self.refused = 0
-        super().__init__(address, handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        request.settimeout(self.socket_timeout)
-        if not self._slots.acquire(blocking=False):
-            self.refused += 1
-            self._refuse(request)
-            return
-        try:
-            super().process_request(request, client_address)
-        except BaseException:
-            self._slots.release()
-            raise
-
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
-
-    def _refuse(self, request: socket.socket) -> None:
-        body = json.dumps(error_object(
-            f"server busy: {self.max_connections} connections open; retry later",
-            "server_error", None, 503)).encode()
-        head = (f"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                f"Content-Length: {len(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n")
-        with contextlib.suppress(OSError):
-            request.settimeout(REFUSE_DRAIN)  # read what the client sent: closing a socket
-            request.recv(65536)  # with unread data resets it before the 503 is read
-        with contextlib.suppress(OSError):
-            request.settimeout(1.0)
-            request.sendall(head.encode() + body)
-        self.shutdown_request(request)
-
-
-def _make_handler(state: dict) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        timeout = state["socket_timeout"]
-
-        def log_message(self, format: str, *args: Any) -> None:  # quiet; never logs headers
-            return None
-
-        def _send(self, status: int, obj: dict, headers: dict | None = None) -> None:
-            body = json.dumps(obj, ensure_ascii=False).encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            if self.close_connection:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            try:
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting
-                self.close_connection = True
-
-        def send_error(self, code: int, message: str | None = None,
-                       explain: str | None = None) -> None:
-            """Errors found by the standard library (bad request line, unknown method, headers
-            too long) in the same JSON shape as ours, and the connection closed."""
-            self.close_connection = True
-            if self.request_version == "HTTP/0.9":  # an unparsed request line: answer 1.1
-                self.request_version = "HTTP/1.1"
-            text = message or self.responses.get(code, ("error",))[0]
-            with contextlib.suppress(OSError):
-                self._send(code, error_object(text, status=code))
-
-        def _refuse(self, exc: RequestError, unread_body: bool = False) -> None:
-            if unread_body:  # the body is still in the socket: this connection cannot go on
-                self.close_connection = True
-            self._send(exc.status, exc.body())
-
-        def _authorized(self) -> bool:
-            key = state["api_key"]
-            if not key:
-                return True
-            given = self.headers.get("Authorization", "").encode("utf-8", "replace")
-            if hmac.compare_digest(given, f"Bearer {key}".encode()):
-                return True
-            state["handle"].unauthorized += 1
-            return False
+def _make_handler(state: dict) -> type[JSONHandler]:
+    class Handler(JSONHandler):
+        api_key = state["api_key"]
 
         def do_GET(self) -> None:
             if self.path.rstrip("/") != "/v1/models":
-                self._send(404, error_object(f"no route {self.path[:200]}", status=404))
-            elif not self._authorized():
-                self._send(401, error_object("invalid or missing API key",
-                                             "authentication_error", status=401))
-            else:
-                self._send(200, {"object": "list", "data": [
-                    {"id": state["name"], "object": "model", "owned_by": "mseed"}]})
+                raise RequestError(404, f"no route {self.path[:200]}")
+            self._check_key()
+            self.send_json(200, {"object": "list", "data": [
+                {"id": state["name"], "object": "model", "owned_by": "mseed"}]})
+
+        def _check_key(self) -> None:
+            if not self.authorized():
+                state["handle"].unauthorized += 1
+                raise RequestError(401, "invalid or missing API key", None,
+                                   "authentication_error")
 
         def do_POST(self) -> None:
-            try:
-                if self.path.rstrip("/") != "/v1/chat/completions":
-                    raise RequestError(404, f"no route {self.path[:200]}")
-                if not self._authorized():
-                    raise RequestError(401, "invalid or missing API key", None,
-                                       "authentication_error")
-                length = content_length(self.headers.get("Content-Length"),
-                                        state["max_body"])
-            except RequestError as exc:
-                self._refuse(exc, unread_body=True)
-                return
-            raw = self.rfile.read(length)
-            if len(raw) < length:
-                self.close_connection = True
-                return  # the client went away (or timed out) mid-body: nobody to answer
+            if self.path.rstrip("/") != "/v1/chat/completions":
+                raise RequestError(404, f"no route {self.path[:200]}")
+            self._check_key()
+            raw = self.read_body(state["max_body"])
+            if raw is None:
+                return  # the client went away or missed the body deadline
             state["handle"].requests += 1
-            try:
-                messages, max_tokens, stops = parse_chat_request(raw)
-            except RequestError as exc:
-                self._refuse(exc)
-                return
-            self._answer(messages, max_tokens, stops)
+            self._answer(*parse_chat_request(raw))
 
         def _answer(self, messages: list[dict], max_tokens: int,
                     stops: tuple[str, ...] = ()) -> None:
@@ -408,17 +265,18 @@ def _make_handler(state: dict) -> type[BaseHTTPRequestHandler]:
                 status = fault if isinstance(fault, int) else fault["status"]
                 extra = fault.get("retry_after") if isinstance(fault, dict) else None
                 headers = {"Retry-After": str(extra)} if extra is not None else None
-                self._send(status, {"error": {"message": f"injected fault {status}"}}, headers)
+                self.send_json(status, {"error": {"message": f"injected fault {status}"}},
+                               headers)
                 return
             if isinstance(fault, dict) and "stall" in fault:
                 time.sleep(float(fault["stall"]))
             if fault == "empty":
-                self._send(200, _completion(state["name"], ""))
+                self.send_json(200, _completion(state["name"], ""))
             elif isinstance(fault, dict) and "answer" in fault:
-                self._send(200, _completion(state["name"], str(fault["answer"])))
+                self.send_json(200, _completion(state["name"], str(fault["answer"])))
             elif fault == "echo" or state["generator"] is None:
-                self._send(200, _completion(state["name"], apply_stop(_last_user(messages),
-                                                                      stops)))
+                self.send_json(200, _completion(state["name"], apply_stop(_last_user(messages),
+                                                                          stops)))
             else:
                 self._generate(messages, max_tokens, stops)
 
@@ -428,8 +286,7 @@ def _make_handler(state: dict) -> type[BaseHTTPRequestHandler]:
             try:
                 prompt = chat_prompt(gen.tokenizer, messages)
             except Exception as exc:  # e.g. a template that rejects the system role
-                self._send(400, error_object(f"chat template: {exc}"[:500]))
-                return
+                raise RequestError(400, f"chat template: {exc}"[:500]) from None
             cancelled = threading.Event()
             fut = gen.submit(prompt, max_tokens, cancelled)
             try:
@@ -443,10 +300,9 @@ def _make_handler(state: dict) -> type[BaseHTTPRequestHandler]:
                             self.close_connection = True
                             return
             except Exception as exc:
-                self._send(500, error_object(f"generation failed: {exc}"[:500], "server_error",
-                                             status=500))
-                return
-            self._send(200, _completion(state["name"], apply_stop(text, stops)))
+                raise RequestError(500, f"generation failed: {exc}"[:500], None,
+                                   "server_error") from None
+            self.send_json(200, _completion(state["name"], apply_stop(text, stops)))
 
     return Handler
 
@@ -456,17 +312,19 @@ def start_server(model: Any, gguf_file: str | None = None, host: str = "127.0.0.
                  api_key: str | None = None, name: str | None = None,
                  max_batch: int = MICRO_BATCH, max_body: int = MAX_BODY_BYTES,
                  max_connections: int = MAX_CONNECTIONS,
-                 socket_timeout: float = SOCKET_TIMEOUT) -> ServerHandle:
+                 socket_timeout: float = SOCKET_TIMEOUT, header_timeout: float = HEADER_TIMEOUT,
+                 body_timeout: float = BODY_TIMEOUT) -> ServerHandle:
     """Start serving in background threads and return at once (the model is loaded first).
 
     ``model``: a hub id or folder (with ``gguf_file``), an already loaded ``(lm, tokenizer)``
     pair, or ``None``/``"echo"`` for a model-less server that answers the last user message
     unchanged (for client tests). ``port=0`` picks a free port; see ``handle.url``.
-    ``max_body`` (bytes), ``max_connections`` and ``socket_timeout`` (seconds) are the limits
-    of the module docstring.
+    ``max_body`` (bytes), ``max_connections`` and the timeouts (seconds) are the limits of
+    :mod:`.core.http_server`.
     """
-    if max_body < 1 or max_connections < 1 or socket_timeout <= 0:
-        raise ValueError("max_body, max_connections and socket_timeout must be positive")
+    if max_body < 1 or max_connections < 1 or min(socket_timeout, header_timeout,
+                                                  body_timeout) <= 0:
+        raise ValueError("max_body, max_connections and the timeouts must be positive")
     generator = None
     if isinstance(model, tuple):
         generator = _Generator(*model, max_batch=max_batch)
@@ -481,9 +339,9 @@ def start_server(model: Any, gguf_file: str | None = None, host: str = "127.0.0.
     plan = faults if isinstance(faults, FaultPlan) else FaultPlan(list(faults or []))
     state: dict[str, Any] = {"name": name or default_name, "generator": generator,
                              "latency": latency, "faults": plan, "api_key": api_key,
-                             "max_body": max_body, "socket_timeout": socket_timeout}
+                             "max_body": max_body}
     httpd = BoundedHTTPServer((host, port), _make_handler(state), max_connections,
-                              socket_timeout)
+                              socket_timeout, header_timeout, body_timeout)
     handle = ServerHandle(httpd, generator, state["name"])
     state["handle"] = handle
     return handle

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from cli_run import mseed
+from httpcases import chat, post, raw_http
 from runfolders import SUBMISSION, sample_run, submission_pair, write_run
 
 from mseed_multilingual.judges import store
@@ -209,33 +210,6 @@ def test_cache_compacts_duplicate_lines(tmp_path):
 
 # --------------------------------------------------------------------------- 1: mseed serve
 
-def raw_http(port: int, request: bytes, timeout: float = 5.0) -> tuple[int, dict]:
-    """Send bytes as they are, read one response: (status, JSON body)."""
-    import http.client
-    import socket
-
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
-        sock.sendall(request)
-        resp = http.client.HTTPResponse(sock)
-        resp.begin()
-        return resp.status, json.loads(resp.read() or b"{}")
-
-
-def post(port: int, body: bytes, length: str | None = "auto", key: str | None = None) -> bytes:
-    head = [b"POST /v1/chat/completions HTTP/1.1", b"Host: 127.0.0.1"]
-    if length is not None:
-        head.append(b"Content-Length: " + (str(len(body)) if length == "auto"
-                                           else length).encode())
-    if key:
-        head.append(b"Authorization: Bearer " + key.encode())
-    return b"\r\n".join(head) + b"\r\n\r\n" + body
-
-
-def chat(**extra) -> bytes:
-    return json.dumps({"model": "echo", "messages": [{"role": "user", "content": "hi"}],
-                       **extra}).encode()
-
-
 @pytest.fixture(scope="module")
 def echo():
     from mseed_multilingual.serve import start_server
@@ -320,20 +294,34 @@ def test_serve_garbage_request_line_is_a_json_400(echo):
 
 
 def test_serve_bounds_connections_and_times_out_idle_ones():
+    """Idle connections give their slot to a newcomer (oldest first); connections busy with a
+    request do not, so one more is a 503 at once; the rest are closed after the timeout."""
     import socket
+    import threading
     import time
 
     from mseed_multilingual.serve import start_server
 
-    with start_server(None, max_connections=2, socket_timeout=1.0) as handle:
+    with start_server(None, max_connections=2, socket_timeout=1.0,
+                      faults=[None, {"stall": 1.5}, {"stall": 1.5}]) as handle:
         port = int(handle.url.rsplit(":", 1)[1].split("/")[0])
         idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(2)]
         time.sleep(0.2)
+        status, _ = raw_http(port, post(port, chat()))
+        assert status == 200 and handle.httpd.evicted == 1
+        assert idle[0].recv(1) == b""  # the oldest idle one was closed for the newcomer
+        busy = [threading.Thread(target=raw_http, args=(port, post(port, chat())))
+                for _ in range(2)]
+        for t in busy:
+            t.start()
+        time.sleep(0.3)
         t0 = time.monotonic()
         status, body = raw_http(port, post(port, chat()))
-        assert status == 503 and _is_error_object(body) and time.monotonic() - t0 < 2
-        for sock in idle:  # the server hangs up on silent clients after the socket timeout
-            assert sock.recv(1) == b""
+        assert status == 503 and _is_error_object(body) and time.monotonic() - t0 < 1
+        for t in busy:
+            t.join()
+        assert idle[1].recv(1) == b""  # the server hangs up on silent clients
+        for sock in idle:
             sock.close()
         status, _ = raw_http(port, post(port, chat()))
         assert status == 200

@@ -109,3 +109,58 @@ def test_an_answer_nested_past_the_depth_bound_is_one_endpoint_error():
         _content("[" * 100_000 + "]" * 100_000, "http://x")
     with pytest.raises(EndpointError, match=r"\(Expecting value: line 1 column 1 \(char 0\)\)"):
         _content("<html>", "http://x")
+
+
+def _forwarding_proxy(seen: list[bytes]) -> int:
+    """A plain-HTTP proxy on loopback: takes an absolute-URL request, forwards it to the
+    origin with the path as target, hands the answer back, and records each request line."""
+    import socket
+    import threading
+    from urllib.parse import urlsplit
+
+    srv = socket.create_server(("127.0.0.1", 0))
+
+    def one(client: socket.socket) -> None:
+        with client:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += client.recv(65536)
+            head, _, body = data.partition(b"\r\n\r\n")
+            length = int(next((h.split(b":")[1] for h in head.split(b"\r\n")
+                               if h.lower().startswith(b"content-length")), b"0"))
+            while len(body) < length:
+                body += client.recv(65536)
+            method, target, version = head.split(b"\r\n")[0].split(b" ")
+            seen.append(head.split(b"\r\n")[0])
+            url = urlsplit(target.decode())
+            with socket.create_connection((url.hostname, url.port)) as origin:
+                rest = b"\r\n".join(head.split(b"\r\n")[1:])
+                origin.sendall(b" ".join([method, url.path.encode(), version]) + b"\r\n"
+                               + rest + b"\r\nConnection: close\r\n\r\n" + body)
+                while chunk := origin.recv(65536):
+                    client.sendall(chunk)
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            threading.Thread(target=one, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    return srv.getsockname()[1]
+
+
+def test_requests_go_through_the_proxy_of_the_environment(server, monkeypatch):
+    """The client posts with http.client (for its total deadline); HTTP_PROXY still applies,
+    as it did with requests."""
+    seen: list[bytes] = []
+    port = _forwarding_proxy(seen)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("NO_PROXY", "")
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("http_proxy", raising=False)
+    client, _ = _client(server, monkeypatch)
+    assert client.complete(MSG, max_tokens=8) == "hello there"
+    assert seen == [f"POST {server.url}/chat/completions HTTP/1.1".encode()]

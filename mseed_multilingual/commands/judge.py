@@ -6,6 +6,13 @@ import argparse
 import json
 import sys
 
+from mseed_multilingual.core.retry import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    MAX_RESPONSE_BYTES,
+)
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
@@ -36,16 +43,20 @@ def register(sub: argparse._SubParsersAction) -> None:
                              "evaluation; recorded in the judge id and template version")
     parser.add_argument("--gguf-file", help="GGUF file inside the hf: model folder")
     parser.add_argument("--batch-size", type=int, default=8, help="answers per batch (hf)")
-    parser.add_argument("--concurrency", type=int, default=4,
+    parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
                         help="requests in flight (openai)")
     parser.add_argument("--base-url", help="OpenAI-compatible endpoint, e.g. "
                                            "http://127.0.0.1:8000/v1 (openai)")
     parser.add_argument("--api-key-env", default="OPENAI_API_KEY",
                         help="environment variable holding the API key (openai)")
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
-    parser.add_argument("--max-retries", type=int, default=5, metavar="N",
-                        help="retries of a request that failed with 429/5xx or timed out "
-                             "(openai; default 5)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                        help="total deadline of one request in seconds, headers and body")
+    parser.add_argument("--max-retries", type=int, default=DEFAULT_MAX_RETRIES, metavar="N",
+                        help=f"retries of a request that failed with 429/5xx or timed out "
+                             f"(openai; default {DEFAULT_MAX_RETRIES})")
+    parser.add_argument("--max-response-bytes", type=int, default=MAX_RESPONSE_BYTES,
+                        metavar="N", help=f"a larger answer is an error verdict (openai; "
+                                          f"default {MAX_RESPONSE_BYTES})")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
     parser.set_defaults(func=_run)
@@ -72,7 +83,8 @@ def _run(args: argparse.Namespace) -> int:
                        gguf_file=args.gguf_file,
                        base_url=args.base_url, api_key_env=args.api_key_env,
                        concurrency=args.concurrency, timeout=args.timeout,
-                       max_retries=args.max_retries)
+                       max_retries=args.max_retries,
+                       max_response_bytes=args.max_response_bytes)
     try:
         report = judge_run(args.run_dir, judge, args.batch_size,
                            None if args.quiet else stderr_progress)

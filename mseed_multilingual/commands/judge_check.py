@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from mseed_multilingual.core.retry import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
@@ -37,11 +39,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                              "or safe (loose); part of the judge id the card is for")
     parser.add_argument("--gguf-file", help="GGUF file inside the hf: model folder")
     parser.add_argument("--batch-size", type=int, default=8, help="answers per batch (hf)")
-    parser.add_argument("--concurrency", type=int, default=4, help="requests in flight (openai)")
+    parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
+                        help="requests in flight (openai)")
     parser.add_argument("--base-url", help="OpenAI-compatible endpoint (openai)")
     parser.add_argument("--api-key-env", default="OPENAI_API_KEY",
                         help="environment variable holding the API key (openai)")
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                        help="total deadline of one request in seconds")
     parser.add_argument("--labels", metavar="PATH",
                         help="check the judge against people's labels of your own answers (an "
                              "annotation folder or a CSV id,lang,side,refusal[,safe]) instead of "

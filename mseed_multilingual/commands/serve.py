@@ -7,6 +7,15 @@ import os
 import sys
 import time
 
+from mseed_multilingual.core.http_server import (
+    BODY_TIMEOUT,
+    HEADER_TIMEOUT,
+    MAX_BODY_BYTES,
+    MAX_CONNECTIONS,
+    SOCKET_TIMEOUT,
+)
+from mseed_multilingual.serve import MICRO_BATCH  # light: torch is imported when a model loads
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
@@ -23,13 +32,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--name", help="model id reported to clients (default: MODEL)")
     parser.add_argument("--api-key-env", help="require the key held by this environment "
                                               "variable (default: no key)")
-    parser.add_argument("--max-batch", type=int, default=8, help="requests generated together")
-    parser.add_argument("--max-body", type=int, default=1_000_000, metavar="BYTES",
-                        help="largest request body accepted (default 1000000; larger: 413)")
-    parser.add_argument("--max-connections", type=int, default=64, metavar="N",
-                        help="connections served at once (default 64; one more gets a 503)")
-    parser.add_argument("--socket-timeout", type=float, default=60.0, metavar="SECONDS",
-                        help="a connection silent this long is closed (default 60)")
+    parser.add_argument("--max-batch", type=int, default=MICRO_BATCH,
+                        help=f"requests generated together (default {MICRO_BATCH})")
+    parser.add_argument("--max-body", type=int, default=MAX_BODY_BYTES, metavar="BYTES",
+                        help=f"largest request body accepted (default {MAX_BODY_BYTES}; "
+                             f"larger: 413)")
+    parser.add_argument("--max-connections", type=int, default=MAX_CONNECTIONS, metavar="N",
+                        help=f"connections served at once (default {MAX_CONNECTIONS}); when all "
+                             f"are taken, one without a complete request is closed for the "
+                             f"newcomer, else it gets a 503")
+    parser.add_argument("--socket-timeout", type=float, default=SOCKET_TIMEOUT,
+                        metavar="SECONDS", help=f"a connection silent this long is closed "
+                                                f"(default {SOCKET_TIMEOUT:g})")
+    parser.add_argument("--header-timeout", type=float, default=HEADER_TIMEOUT,
+                        metavar="SECONDS", help=f"deadline for a request's line and headers "
+                                                f"from its first byte (default "
+                                                f"{HEADER_TIMEOUT:g}; then 408)")
+    parser.add_argument("--body-timeout", type=float, default=BODY_TIMEOUT, metavar="SECONDS",
+                        help=f"deadline for a request's body (default {BODY_TIMEOUT:g}; then "
+                             f"408)")
     parser.set_defaults(func=_run)
 
 
@@ -56,7 +77,9 @@ def _run(args: argparse.Namespace) -> int:
                               api_key=key, name=args.name or args.model,
                               max_batch=args.max_batch, max_body=args.max_body,
                               max_connections=args.max_connections,
-                              socket_timeout=args.socket_timeout)
+                              socket_timeout=args.socket_timeout,
+                              header_timeout=args.header_timeout,
+                              body_timeout=args.body_timeout)
     except RuntimeError as exc:
         raise ValueError(str(exc)) from exc
     print(f"serving {handle.model_name} at {handle.url} (Ctrl-C to stop)", file=sys.stderr)

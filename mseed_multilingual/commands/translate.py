@@ -7,8 +7,14 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from mseed_multilingual.core.retry import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    MAX_RESPONSE_BYTES,
+)
 from mseed_multilingual.translate.base import DEFAULT_TIMEOUT_RETRIES
-from mseed_multilingual.translate.llm import DEFAULT_MAX_TOKENS
+from mseed_multilingual.translate.llm import DEFAULT_MAX_TOKENS, SERVED_TIMEOUT
 
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -36,16 +42,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--api-key-env", help="environment variable holding the API key (defaults: "
                                          "DEEPL_API_KEY, MICROSOFT_API_KEY, LIBRE_API_KEY, "
                                          "OPENAI_API_KEY)")
-    p.add_argument("--concurrency", type=int, default=4, help="parallel requests (default 4)")
+    p.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
+                   help=f"parallel requests (default {DEFAULT_CONCURRENCY})")
     p.add_argument("--rate-limit", type=float, help="requests per second over all threads "
                                                     "(default: per backend; 0 = none)")
     p.add_argument("--timeout", type=float,
-                   help="seconds per request (default 60; openai: 300, which fits a model "
-                        "served on a CPU)")
-    p.add_argument("--max-retries", type=int, default=5, help="retries on 429/5xx/timeouts (5)")
+                   help=f"total deadline of one request in seconds, headers and body "
+                        f"(default {DEFAULT_TIMEOUT:g}; openai: {SERVED_TIMEOUT:g}, which fits "
+                        f"a model served on a CPU)")
+    p.add_argument("--max-retries", type=int, default=DEFAULT_MAX_RETRIES,
+                   help=f"retries on 429/5xx/timeouts ({DEFAULT_MAX_RETRIES})")
     p.add_argument("--timeout-retries", type=int, default=DEFAULT_TIMEOUT_RETRIES,
                    help=f"of those, retries after a timeout; then the item is recorded in "
                         f"_failed.jsonl and a rerun tries it again ({DEFAULT_TIMEOUT_RETRIES})")
+    p.add_argument("--max-response-bytes", type=int, default=MAX_RESPONSE_BYTES, metavar="N",
+                   help=f"a larger answer is a failed item ({MAX_RESPONSE_BYTES})")
     p.add_argument("--max-tokens", type=int,
                    help=f"openai: answer length cap ({DEFAULT_MAX_TOKENS}); part of the cache "
                         f"key")
@@ -84,6 +95,7 @@ def _translate(args: argparse.Namespace) -> int:
     langs = resolve(args.langs, args.model_family)
     policy = Policy(concurrency=args.concurrency, rate_limit=args.rate_limit,
                     max_retries=args.max_retries, timeout=args.timeout,
+                    max_response_bytes=args.max_response_bytes,
                     timeout_retries=args.timeout_retries)
     options = {"base_url": args.base_url, "api_key_env": args.api_key_env,
                "max_tokens": args.max_tokens, "batch_size": args.batch_size}

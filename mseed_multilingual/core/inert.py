@@ -44,6 +44,13 @@ def md_cell(text: Any) -> str:
     return " ".join(md_text(text).replace("|", "\\|").splitlines())
 
 
+# First characters that make a spreadsheet run a cell as a formula (OWASP "CSV injection").
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def csv_text(text: Any) -> str:
-    """Text for a CSV cell (the csv module quotes; bidi controls are made visible)."""
-    return no_bidi(text)
+    """Text for a CSV cell, the one escape of every CSV the project writes (the csv module and
+    pandas quote): bidi controls are made visible, and a cell a spreadsheet would run as a
+    formula gets an apostrophe in front."""
+    text = no_bidi(text)
+    return "'" + text if text.startswith(CSV_FORMULA_START) else text

@@ -26,6 +26,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import secrets
 import stat
 from collections.abc import Iterable, Iterator
@@ -42,6 +43,14 @@ NOT_VALID_JSON = "not valid JSON ({msg})"
 CANONICAL_SEPARATORS = (",", ":")
 # Files are hashed in blocks of this size: a multi-GB GGUF never sits in memory whole.
 HASH_BLOCK = 1 << 20
+# Numbers read from users' files and requests: integers within a signed 64-bit range (every
+# count, id, seed and limit fits; 400 digits overflowed float() later, 4,300 made int() raise),
+# number literals of at most this many characters, and floats that stay finite (1e999 reads as
+# inf). The constants NaN/Infinity are left to the readers, which name them per field.
+MAX_INT = 2**63 - 1
+MAX_NUMBER_CHARS = 100
+# A JSON string escape of a UTF-16 surrogate: only text holding one can hold a lone surrogate.
+_SURROGATE_ESCAPE = re.compile(r"\\[uU][dD][89a-fA-F]")
 
 
 class InputError(ValueError):
@@ -53,9 +62,11 @@ class BadJSON(InputError):
     :func:`parse_json` for callers whose messages have their own wording (the data layer);
     ``msg``, ``line`` and ``column`` are the parser's (line and column are 0 when too deep)."""
 
-    def __init__(self, msg: str, line: int = 0, column: int = 0, too_deep: bool = False):
+    def __init__(self, msg: str, line: int = 0, column: int = 0, too_deep: bool = False,
+                 field: str | None = None):
         super().__init__(msg)
         self.msg, self.line, self.column, self.too_deep = msg, line, column, too_deep
+        self.field = field
 
 
 class JsonLine(NamedTuple):
@@ -94,12 +105,66 @@ def too_deep_message(max_depth: int = MAX_JSON_DEPTH) -> str:
     return f"JSON nested too deeply (more than {max_depth} levels)"
 
 
+class _Rejected:
+    """A number or string the parser refused, kept in place so that the field can be named."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+def _int(text: str) -> Any:
+    digits = len(text.lstrip("-"))
+    if digits > len(str(MAX_INT)):
+        return _Rejected(f"integer of {digits} digits is out of range (at most {MAX_INT})")
+    value = int(text)
+    return value if abs(value) <= MAX_INT else _Rejected(f"integer {value} is out of range "
+                                                         f"(at most {MAX_INT})")
+
+
+def _float(text: str) -> Any:
+    if len(text) > MAX_NUMBER_CHARS:
+        return _Rejected(f"number of {len(text)} characters (at most {MAX_NUMBER_CHARS})")
+    value = float(text)
+    return value if math.isfinite(value) else _Rejected(f"number {text} is not finite")
+
+
+def _rejected_field(obj: Any) -> tuple[str, str] | None:
+    """(JSON path, reason) of the first refused value or lone-surrogate string, or None."""
+    stack: list[tuple[Any, str]] = [(obj, "")]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, _Rejected):
+            return path or "(top level)", item.reason
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                return path or "(top level)", (f"lone surrogate U+{ord(item[exc.start]):04X} "
+                                               f"at character {exc.start}, not text")
+        elif isinstance(item, dict):
+            for k, v in reversed(list(item.items())):
+                stack.append((v, f"{path}.{k}" if path else str(k)))
+                stack.append((k, path or "(keys)"))
+        elif isinstance(item, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in reversed(list(enumerate(item))))
+    return None
+
+
 def parse_json(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
-    """``json.loads`` bounded in nesting depth; :class:`BadJSON` (no location) when the text
-    is not JSON or nests deeper than ``max_depth``. Bytes that are not UTF-8 raise
-    ``UnicodeDecodeError`` (a ValueError) as ``json.loads`` does."""
+    """``json.loads`` bounded in nesting depth and in its numbers (:data:`MAX_INT`,
+    :data:`MAX_NUMBER_CHARS`, finite floats), refusing lone surrogates; :class:`BadJSON` (no
+    location; ``field`` names the JSON path of a refused value) otherwise. Bytes that are not
+    UTF-8 raise ``UnicodeDecodeError`` (a ValueError) as ``json.loads`` does."""
+    refused: list[bool] = []
+
+    def mark(value: Any) -> Any:
+        if isinstance(value, _Rejected):
+            refused.append(True)
+        return value
+
     try:
-        obj = json.loads(text)
+        obj = json.loads(text, parse_int=lambda t: mark(_int(t)),
+                         parse_float=lambda t: mark(_float(t)))
     except RecursionError:
         raise BadJSON(too_deep_message(max_depth), too_deep=True) from None
     except json.JSONDecodeError as exc:
@@ -107,6 +172,11 @@ def parse_json(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
     if isinstance(obj, (dict, list)) and _openers(text) > max_depth \
             and json_depth(obj) > max_depth:
         raise BadJSON(too_deep_message(max_depth), too_deep=True)
+    if refused or _SURROGATE_ESCAPE.search(text if isinstance(text, str)
+                                           else text.decode("utf-8", "replace")):
+        found = _rejected_field(obj)
+        if found:
+            raise BadJSON(f"{found[0]}: {found[1]}", field=found[0])
     return obj
 
 
@@ -118,7 +188,7 @@ def loads(text: str | bytes, where: str, max_depth: int = MAX_JSON_DEPTH,
     try:
         return parse_json(text, max_depth)
     except BadJSON as exc:
-        if exc.too_deep:
+        if exc.too_deep or exc.field:
             raise InputError(f"{where}: {exc.msg}") from None
         line = "" if where.rsplit(":", 1)[-1].isdigit() else f":{exc.line}"
         raise InputError(f"{where}{line}: {NOT_VALID_JSON.format(msg=exc.msg)}"
@@ -291,9 +361,11 @@ def atomic_open(path: str | Path, mode: str = "w", fsync: bool = False) -> Itera
                 fh.flush()
                 os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename is None:  # disk full: name the file
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
 
 

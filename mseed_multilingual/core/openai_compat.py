@@ -8,46 +8,112 @@ logged, printed or put into an exception message.
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
 import os
-import random
+import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 from mseed_multilingual.core.io import BadJSON, parse_json
 from mseed_multilingual.core.redact import check_base_url, redact
+from mseed_multilingual.core.retry import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    MAX_RESPONSE_BYTES,
+    Backoff,
+    call_with_retries,
+    retry_after_seconds,
+    retryable_status,
+)
 
-DEFAULT_TIMEOUT = 60.0
-DEFAULT_MAX_RETRIES = 5
-DEFAULT_CONCURRENCY = 4
-BACKOFF_BASE = 0.5  # seconds; attempt n waits base * 2**n * jitter(0.5..1.5), capped
-BACKOFF_CAP = 30.0
-RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+READ_BLOCK = 65536
 
 
 class EndpointError(RuntimeError):
-    """A chat-completions call that failed for good (after retries, or not retryable)."""
+    """A chat-completions call that failed (``retryable``: worth another try)."""
 
-    def __init__(self, message: str, status: int | None = None):
+    def __init__(self, message: str, status: int | None = None, retryable: bool = False,
+                 retry_after: float | None = None):
         super().__init__(message)
-        self.status = status
+        self.status, self.retryable, self.retry_after = status, retryable, retry_after
 
 
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP date)."""
-    if not value:
-        return None
+def post(url: str, body: bytes, headers: dict[str, str], timeout: float,
+         max_bytes: int) -> tuple[int, bytes, str | None]:
+    """(status, body, Retry-After) of one POST, within a *total* deadline of ``timeout``
+    seconds for connecting, sending and receiving headers and body (a watchdog closes the
+    socket at the deadline: a server dripping a byte a second cannot hold the call), and with
+    at most ``max_bytes`` of body read. EndpointError (status None, retryable) otherwise."""
+    conn, path = _connection(url, timeout)
+    expired = threading.Event()
+
+    def abort() -> None:
+        expired.set()
+        if conn.sock is not None:
+            with contextlib.suppress(OSError):
+                conn.sock.shutdown(socket.SHUT_RDWR)
+
+    watchdog = threading.Timer(timeout, abort)
+    watchdog.daemon = True
+    watchdog.start()
     try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
+        conn.request("POST", path, body, headers)
+        resp = conn.getresponse()
+        data = bytearray()
+        while block := resp.read(min(READ_BLOCK, max_bytes + 1 - len(data))):
+            data += block
+            if len(data) > max_bytes:
+                raise EndpointError(f"{url}: answer larger than {max_bytes} bytes "
+                                    f"(--max-response-bytes)", resp.status)
+        if expired.is_set():
+            raise OSError("deadline")
+        return resp.status, bytes(data), resp.getheader("Retry-After")
+    except (OSError, http.client.HTTPException) as exc:
+        if expired.is_set():
+            raise EndpointError(f"{url}: no complete answer within {timeout:g} s (total "
+                                f"deadline, --timeout)", None, retryable=True) from None
+        raise EndpointError(f"cannot connect to {url}: {type(exc).__name__}", None,
+                            retryable=True) from None
+    finally:
+        watchdog.cancel()
+        conn.close()
+
+
+def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, str]:
+    """A connection for ``url`` and the request target: through the proxy of the environment
+    (HTTPS_PROXY/HTTP_PROXY, NO_PROXY respected, as requests does) when one applies; HTTPS
+    verified against certifi's CA bundle, as requests does."""
+    import urllib.request
+
+    parts = urlsplit(url)
+    host, port = parts.hostname or "", parts.port
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    proxy = urllib.request.getproxies().get(parts.scheme)
+    if proxy and urllib.request.proxy_bypass(host):
+        proxy = None
+    via = urlsplit(proxy if proxy and "://" in proxy else f"http://{proxy}") if proxy else None
+    if parts.scheme == "https":
+        import ssl
+
+        import certifi
+
+        context = ssl.create_default_context(cafile=certifi.where())
+        if via:
+            conn = http.client.HTTPSConnection(via.hostname or "", via.port or 80,
+                                               timeout=timeout, context=context)
+            conn.set_tunnel(host, port)
+            return conn, path
+        return http.client.HTTPSConnection(host, port, timeout=timeout, context=context), path
+    if via:  # a plain-HTTP proxy takes the absolute URL as the request target
+        return http.client.HTTPConnection(via.hostname or "", via.port or 80,
+                                          timeout=timeout), url
+    return http.client.HTTPConnection(host, port, timeout=timeout), path
 
 
 class ChatClient:
@@ -56,27 +122,23 @@ class ChatClient:
     def __init__(self, base_url: str, model: str, api_key_env: str = "OPENAI_API_KEY",
                  timeout: float = DEFAULT_TIMEOUT, max_retries: int = DEFAULT_MAX_RETRIES,
                  concurrency: int = DEFAULT_CONCURRENCY, seed: int = 0,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep,
+                 max_response_bytes: int = MAX_RESPONSE_BYTES):
         if concurrency < 1:
             raise ValueError(f"concurrency must be >= 1, got {concurrency}")
+        if timeout <= 0 or max_response_bytes < 1:
+            raise ValueError("timeout and max_response_bytes must be positive")
         self.url = check_base_url(base_url).rstrip("/") + "/chat/completions"
         self.model = model
         self.api_key_env = api_key_env
         self.timeout = timeout
         self.max_retries = max_retries
         self.concurrency = concurrency
+        self.max_response_bytes = max_response_bytes
         self._sleep = sleep
-        self._rng = random.Random(seed)
-        self._rng_lock = threading.Lock()
-        self._local = threading.local()
+        self._backoff = Backoff(seed=seed)
+        self._lock = threading.Lock()
         self.stats = {"requests": 0, "retries": 0}
-
-    def _session(self):
-        import requests
-
-        if getattr(self._local, "session", None) is None:
-            self._local.session = requests.Session()
-        return self._local.session
 
     def _headers(self) -> dict[str, str]:
         headers = {"Content-Type": "application/json"}
@@ -88,46 +150,42 @@ class ChatClient:
     def _key(self) -> str | None:
         return os.environ.get(self.api_key_env) if self.api_key_env else None
 
-    def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        with self._rng_lock:
-            jitter = self._rng.uniform(0.5, 1.5)
-        wait = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt) * jitter)
-        return min(BACKOFF_CAP, max(wait, retry_after or 0.0))
+    def _count(self, name: str) -> None:
+        with self._lock:
+            self.stats[name] += 1
 
-    def _post_once(self, body: bytes) -> tuple[int, str, str | None]:
-        import requests
-
+    def _attempt(self, body: bytes) -> str:
+        """One request; EndpointError with its key scrubbed on any failure."""
+        self._count("requests")
         try:
-            resp = self._session().post(self.url, data=body, headers=self._headers(),
-                                        timeout=self.timeout)
-        except requests.Timeout:
-            return -1, f"no answer within {self.timeout:g} s", None
-        except requests.ConnectionError as exc:
-            return -2, f"cannot connect to {self.url}: {type(exc).__name__}", None
-        return resp.status_code, resp.text, resp.headers.get("Retry-After")
+            status, raw, retry_after = post(self.url, body, self._headers(), self.timeout,
+                                            self.max_response_bytes)
+        except EndpointError as exc:
+            raise EndpointError(redact(str(exc), [self._key()]), exc.status,
+                                exc.retryable) from None
+        text = raw.decode("utf-8", "replace")
+        if status == 200:
+            try:
+                return _content(text, self.url)
+            except EndpointError as exc:  # its message quotes the answer: scrub the key
+                raise EndpointError(redact(str(exc), [self._key()])) from None
+        # redact before cutting: a cut could leave the front half of the key
+        detail = redact(text, [self._key()])[:300]
+        raise EndpointError(redact(f"{self.url}: HTTP {status}: {detail}", [self._key()]),
+                            status, retryable_status(status), retry_after_seconds(retry_after))
 
     def complete(self, messages: list[dict], **params) -> str:
         """The assistant text for one conversation; retries 429/5xx/timeouts with backoff."""
         body = json.dumps({"model": self.model, "messages": messages, **params}).encode()
-        for attempt in range(self.max_retries + 1):
-            self.stats["requests"] += 1
-            status, text, retry_after = self._post_once(body)
-            if status == 200:
-                try:
-                    return _content(text, self.url)
-                except EndpointError as exc:  # its message quotes the answer: scrub the key
-                    raise EndpointError(redact(str(exc), [self._key()])) from None
-            retryable = status < 0 or status in RETRY_STATUSES
-            if not retryable or attempt == self.max_retries:
-                # redact before cutting: a cut could leave the front half of the key
-                body = redact(text, [self._key()])
-                detail = body if status < 0 else f"HTTP {status}: {body[:300]}"
-                tries = f" after {attempt + 1} attempts" if retryable else ""
-                raise EndpointError(redact(f"{self.url}{tries}: {detail}", [self._key()]),
-                                    status if status > 0 else None)
-            self.stats["retries"] += 1
-            self._sleep(self._backoff(attempt, _retry_after(retry_after)))
-        raise AssertionError("unreachable")
+        try:
+            return call_with_retries(lambda: self._attempt(body), self.max_retries,
+                                     self._backoff, self._sleep,
+                                     on_retry=lambda: self._count("retries"))
+        except EndpointError as exc:
+            if exc.retryable and exc.attempts > 1:
+                exc.args = (str(exc).replace(f"{self.url}:", f"{self.url} after "
+                                             f"{exc.attempts} attempts:", 1),)
+            raise
 
     def complete_many(self, conversations: Sequence[list[dict]],
                       **params) -> list[str | Exception]:
@@ -146,8 +204,10 @@ class ChatClient:
 
     def models(self) -> list[str]:
         """Model ids the endpoint serves (GET /models)."""
-        resp = self._session().get(self.url.rsplit("/chat/completions", 1)[0] + "/models",
-                                   headers=self._headers(), timeout=self.timeout)
+        import requests
+
+        resp = requests.get(self.url.rsplit("/chat/completions", 1)[0] + "/models",
+                            headers=self._headers(), timeout=self.timeout)
         if resp.status_code != 200:
             raise EndpointError(f"GET models: HTTP {resp.status_code}", resp.status_code)
         return [m["id"] for m in resp.json().get("data", [])]

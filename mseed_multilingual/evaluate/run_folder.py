@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mseed_multilingual.core import taxonomy
 from mseed_multilingual.core.io import InputError, check_index, iter_jsonl, not_text, read_json
 
 SAMPLES_RE = re.compile(r"^samples_(?P<task>.+)_(?P<ts>\d{4}-\d{2}-\d{2}T[\d\-.:]+)\.jsonl$")
@@ -81,12 +82,33 @@ class Run:
         when several filters logged the same document)."""
         out: list[Sample] = []
         for task in tasks or self.mseed_tasks:
-            seen: dict[int, Sample] = {}
-            for s in read_samples(self.samples_files[task]):
-                if s.doc_id not in seen or s.filter == "none":
-                    seen[s.doc_id] = s
-            out.extend(seen[k] for k in sorted(seen))
+            out.extend(one_per_document(self.samples_files[task]))
         return out
+
+
+def one_per_document(path: Path) -> list[Sample]:
+    """The samples of one file, one per document (filter 'none' when several filters logged
+    it), in doc_id order. A file with no answers, a document logged twice under one filter,
+    and one prompt id on two documents are errors naming the file (and line): each would
+    change a published count without a word."""
+    seen: dict[int, Sample] = {}
+    logged: set[tuple[int, str]] = set()
+    doc_of_id: dict[str, int] = {}
+    for s in read_samples(path):
+        where = f"{s.file}:{s.line}"
+        if (s.doc_id, s.filter) in logged:
+            raise InputError(f"{where}: doc_id {s.doc_id} is logged twice (filter {s.filter!r});"
+                             f" a samples file holds each document once")
+        if doc_of_id.setdefault(s.id, s.doc_id) != s.doc_id:
+            raise InputError(f"{where}: prompt id {s.id!r} is on doc_id {doc_of_id[s.id]} and "
+                             f"{s.doc_id}; each prompt is asked once per run")
+        logged.add((s.doc_id, s.filter))
+        if s.doc_id not in seen or s.filter == "none":
+            seen[s.doc_id] = s
+    if not seen:
+        raise InputError(f"{path}: samples file holds no answers (empty: an interrupted run? "
+                         f"delete it or run that language again)")
+    return [seen[k] for k in sorted(seen)]
 
 
 def _newest(paths: list[tuple[str, Path]]) -> Path:
@@ -158,8 +180,10 @@ def check_results_shape(data: Any, where: str) -> None:
                 fail(f"'{key}.{task}'", "an object", value)
     config = data.get("config", {})
     limit = config.get("limit")
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, float))):
-        fail("'config.limit'", "a number or null", limit)
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, float))
+                              or not 0 <= limit < float("inf")):
+        raise InputError(f"{where}: 'config.limit' must be a number (finite, not negative) "
+                         f"or null, got {limit!r}"[:300])
     if config.get("model_args") is not None and not isinstance(config["model_args"],
                                                                 (str, dict)):
         fail("'config.model_args'", "text or an object", config["model_args"])
@@ -191,10 +215,11 @@ def _sample(obj: Any, loc: str, file: str, n: int, task: str) -> Sample:
                if k not in SAMPLE_KEYS and isinstance(v, (int, float)) and not isinstance(v, bool)
                and k != "doc_id"}
     check_outcomes(obj, loc, doc["id"])
+    check_labels(doc, loc)
     return Sample(file=file, line=n, task=task, doc_id=doc_id,
                   filter=str(obj.get("filter", "none")), id=doc["id"], lang=doc["lang"],
                   dimension=doc["dimension"], subclass=doc["subclass"], kind=doc["kind"],
-                  prompt=doc["prompt"], response=first_response(obj["resps"]),
+                  prompt=doc["prompt"], response=first_response(obj["resps"], loc),
                   metrics=metrics, **_variant_fields(doc, loc))
 
 
@@ -222,14 +247,30 @@ def check_outcomes(obj: dict[str, Any], loc: str, sample_id: str) -> None:
                              f"non-negative finite number")
 
 
-def first_response(resps: Any) -> str:
+def check_labels(doc: dict[str, Any], loc: str) -> None:
+    """The labels that decide what an answer counts towards are the taxonomy's: a ``kind``
+    other than harmful/benign (``"HARMFUL"``) used to count as benign, and an unknown
+    dimension reached tables and CSVs as a row of its own."""
+    if doc["kind"] not in taxonomy.KINDS:
+        raise InputError(f"{loc}: sample {doc['id']}: kind {doc['kind'][:80]!r} must be one of "
+                         f"{', '.join(taxonomy.KINDS)}")
+    if doc["dimension"] not in taxonomy.DIMENSION_CODES:
+        raise InputError(f"{loc}: sample {doc['id']}: dimension {doc['dimension'][:80]!r} is "
+                         f"not one of the taxonomy's ({', '.join(taxonomy.DIMENSION_CODES)})")
+
+
+def first_response(resps: Any, where: str = "resps") -> str:
     """The raw answer of a generate_until sample: ``resps`` is ``[[text]]`` (one instance, one
-    repeat); older writers str()-ed nested lists, which is undone here."""
+    repeat); an empty list is an empty answer; anything but text inside (an object, a number)
+    is an error naming ``where``, not the text of the dict judged as an answer."""
     while isinstance(resps, list) and resps:
         resps = resps[0]
     if isinstance(resps, list):
         return ""
-    return str(resps)
+    if not isinstance(resps, str):
+        raise InputError(f"{where}: resps must hold the answer text ([[text]]), found "
+                         f"{type(resps).__name__}")
+    return resps
 
 
 def model_name(results: dict[str, Any], model_dir: Path) -> str:

@@ -9,6 +9,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mseed_multilingual.core.generation import chat_prompt, generate_texts
+from mseed_multilingual.core.retry import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    MAX_RESPONSE_BYTES,
+)
 from mseed_multilingual.judges.base import (
     _REGISTRY,
     ERROR,
@@ -145,8 +151,9 @@ class OpenAIJudge(GenerativeJudge):
 
     def __init__(self, spec: str, kind: str | None = None, template: str = "auto",
                  base_url: str | None = None, api_key_env: str = "OPENAI_API_KEY",
-                 concurrency: int = 4, timeout: float = 60.0, max_retries: int = 5,
-                 strictness: str | None = None, **_: object):
+                 concurrency: int = DEFAULT_CONCURRENCY, timeout: float = DEFAULT_TIMEOUT,
+                 max_retries: int = DEFAULT_MAX_RETRIES, strictness: str | None = None,
+                 max_response_bytes: int = MAX_RESPONSE_BYTES, **_: object):
         from mseed_multilingual.core.openai_compat import ChatClient
 
         if not base_url:
@@ -154,7 +161,8 @@ class OpenAIJudge(GenerativeJudge):
                              f"http://127.0.0.1:8000/v1 for a vLLM or `mseed serve` server)")
         super().__init__(f"openai:{spec}", spec, kind, template, strictness)
         self.client = ChatClient(base_url, spec, api_key_env=api_key_env, timeout=timeout,
-                                 max_retries=max_retries, concurrency=concurrency)
+                                 max_retries=max_retries, concurrency=concurrency,
+                                 max_response_bytes=max_response_bytes)
 
     def _generate(self, conversations: list[list[dict]]) -> list[str | Exception]:
         return self.client.complete_many(conversations, temperature=0,

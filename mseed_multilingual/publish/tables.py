@@ -16,7 +16,6 @@ from mseed_multilingual.core.inert import md_cell
 from mseed_multilingual.judges.validity import METRIC_NAMES
 from mseed_multilingual.publish.board import Board, languages_of
 
-_CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")  # first characters a spreadsheet would run
 MARKDOWN_INTRO = (
     "Score = the safe rate (answers to harmful prompts a safety judge called safe) or, "
     "for a refusal detector (judge `lexicon` or `refusal_rate`), the refusal rate "
@@ -67,8 +66,7 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return repr(value)
-    text = _csv_safe(value)
-    return "'" + text if text.startswith(_CSV_FORMULA) else text
+    return _csv_safe(value)
 
 
 def markdown_text(board: Board) -> str:

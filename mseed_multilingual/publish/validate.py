@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import math
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,13 @@ from mseed_multilingual.publish.submission import (
 
 READ_VERSIONS = (1, 2)  # v2 added judge.card (mseed judge-check); v1 files still validate
 TOLERANCE = 1e-9
+# A submission names at most this many languages (the suite has 14; ISO 639-1 has 184): a file
+# claiming 10,000 took a minute and 620 MB to build into the board and widened every CSV row.
+MAX_LANGUAGES = 200
+# How far ahead of this machine's clock a submission's `created` may be (clock skew); later is a
+# forged date, which would supersede the genuine submission of its configuration.
+CREATED_SKEW = timedelta(hours=1)
+CREATED_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 RECOMPUTED_BLOCKS = ("scores", "change", "verdicts")
 # Fields that decide a submission's comparability group (and so which rows it is ranked
 # against): recomputed from the run folder like the scores, so editing one cannot move a row.
@@ -57,14 +66,61 @@ def problems(doc: dict[str, Any]) -> list[str]:
     """Every schema and consistency problem, each naming its JSON path ($.a.b); [] when valid.
     A v1 document is checked against the v1 schema (it has no judge card)."""
     check_version(doc)
-    found = _non_finite(doc, "$")
+    found = _non_finite(doc, "$") + _too_many_languages(doc)
     if found:
         return found
     version = doc.get("schema_version")
     validator = _validator(version if version in READ_VERSIONS else SCHEMA_VERSION)
     errors = sorted(validator.iter_errors(doc), key=lambda e: (e.json_path, e.message))
     found = [f"{e.json_path}: {_short(e.message)}" for e in errors]
-    return found or _consistency(doc)
+    return found or _created_problems(doc["created"]) or _consistency(doc)
+
+
+def _ecma_validator_class() -> Any:
+    """Draft 2020-12 with ECMA-262 anchors: the schema's ``$`` ends the text (``\\Z``), as in
+    JavaScript; Python's ``$`` also matches before a final newline, so ``"en\\n"`` passed
+    as a language code and split the leaderboard's table header."""
+    from jsonschema import Draft202012Validator, validators
+    from jsonschema.exceptions import ValidationError
+
+    def pattern(validator: Any, patrn: str, instance: Any, schema: Any) -> Any:
+        if validator.is_type(instance, "string") and not re.search(_ecma_anchors(patrn),
+                                                                   instance):
+            yield ValidationError(f"{instance!r} does not match {patrn!r}")
+
+    return validators.extend(Draft202012Validator, {"pattern": pattern})
+
+
+def _ecma_anchors(patrn: str) -> str:
+    """``patrn`` with an unescaped final ``$`` as ``\\Z`` (end of text only)."""
+    body = patrn[:-1]
+    if patrn.endswith("$") and (len(body) - len(body.rstrip("\\"))) % 2 == 0:
+        return body + r"\Z"
+    return patrn
+
+
+def _too_many_languages(doc: Any) -> list[str]:
+    """More than :data:`MAX_LANGUAGES` languages, checked before the schema walks them."""
+    out = []
+    for block, key in (("data", "languages"), ("scores", "languages")):
+        value = doc.get(block, {}).get(key) if isinstance(doc.get(block), dict) else None
+        if isinstance(value, (list, dict)) and len(value) > MAX_LANGUAGES:
+            out.append(f"$.{block}.{key}: {len(value)} languages; a submission holds at most "
+                       f"{MAX_LANGUAGES}")
+    return out
+
+
+def _created_problems(created: str, now: datetime | None = None) -> list[str]:
+    """``created`` is a real date and not in the future (beyond clock skew)."""
+    try:
+        when = datetime.strptime(created, CREATED_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return [f"$.created: {created!r} is not a date and time"]
+    now = now or datetime.now(UTC)
+    if when > now + CREATED_SKEW:
+        return [f"$.created: {created} is in the future (now {now.strftime(CREATED_FORMAT)}); "
+                f"created is when the evaluation ran"]
+    return []
 
 
 @functools.cache
@@ -72,9 +128,7 @@ def _validator(version: int) -> Any:
     """The schema's validator, built once per version, with its local ``$ref``s inlined: a
     leaderboard validates every file, and resolving ~2,000 references per submission was half
     of jsonschema's time (messages and paths are the same)."""
-    from jsonschema import Draft202012Validator
-
-    return Draft202012Validator(inline_refs(schema(version)))
+    return _ecma_validator_class()(inline_refs(schema(version)))
 
 
 def inline_refs(node: Any, root: Any = None, seen: tuple[str, ...] = ()) -> Any:
@@ -231,6 +285,9 @@ def _recheck(doc: dict[str, Any], samples: str | Path,
                    f"samples and verdicts in {samples} ({fresh['verdicts']['digest']}): the "
                    f"submission was not made from these answers and verdicts")
     out += diff(compare_to, fresh, "$")
+    if doc["created"] != out_doc["created"]:
+        out.append(f"$.created: submission says {doc['created']}, but the run in {samples} "
+                   f"was evaluated at {out_doc['created']}")
     for block, key in GROUP_FIELDS:
         out += diff(doc[block].get(key), out_doc[block].get(key), f"$.{block}.{key}")
     return out

@@ -10,7 +10,6 @@ write it to the cache at once and a kill loses at most the requests in flight.
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -19,16 +18,20 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
-DEFAULT_TIMEOUT = 60.0
-DEFAULT_MAX_RETRIES = 5
+from mseed_multilingual.core.retry import (
+    BACKOFF_BASE,
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    MAX_RESPONSE_BYTES,
+    Backoff,
+    call_with_retries,
+)
+
 # A request that timed out is tried once more, then the item is recorded as failed (a rerun
 # tries it again): the same request to the same slow server times out again, and each retry
 # of a greedy generation costs the server the whole generation once more.
 DEFAULT_TIMEOUT_RETRIES = 1
-DEFAULT_CONCURRENCY = 4
-BACKOFF_BASE = 0.5  # seconds; attempt n waits base * 2**n * jitter(0.5..1.5), capped
-BACKOFF_CAP = 30.0
-RETRY_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 
 ResultCallback = Callable[[int, "str | TranslateError"], None]
 
@@ -64,6 +67,7 @@ class Policy:
     timeout_retries: int = DEFAULT_TIMEOUT_RETRIES
     backoff_base: float = BACKOFF_BASE
     seed: int = 0
+    max_response_bytes: int = MAX_RESPONSE_BYTES  # a longer translation is an error
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
@@ -72,6 +76,8 @@ class Policy:
             raise ValueError(f"rate limit must be >= 0 requests/s, got {self.rate_limit}")
         if self.timeout is not None and self.timeout <= 0:
             raise ValueError(f"timeout must be > 0 seconds, got {self.timeout}")
+        if self.max_response_bytes < 1:
+            raise ValueError(f"max response bytes must be >= 1, got {self.max_response_bytes}")
 
 
 class RateLimiter:
@@ -156,8 +162,7 @@ class Translator(ABC):
             self.policy.timeout = self.default_timeout
         self.limiter = RateLimiter(self.policy.rate_limit)
         self.stats = Stats()
-        self._rng = random.Random(self.policy.seed)
-        self._rng_lock = threading.Lock()
+        self.backoff = Backoff(self.policy.backoff_base, self.policy.seed)
         self.sleep: Callable[[float], None] = time.sleep
 
     # --- identity --------------------------------------------------------------------------
@@ -221,38 +226,52 @@ class Translator(ABC):
             return exc
         return TranslateError(f"{type(exc).__name__}: {exc}", retryable=False)
 
-    def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        with self._rng_lock:
-            jitter = self._rng.uniform(0.5, 1.5)
-        wait = min(BACKOFF_CAP, self.policy.backoff_base * (2 ** attempt) * jitter)
-        return min(BACKOFF_CAP, max(wait, retry_after or 0.0))
-
     def translate_one(self, text: str, source: str, target: str) -> str:
-        """Translate one text with the rate limit, timeout and retries of the policy."""
-        timeouts = 0
-        for attempt in range(self.policy.max_retries + 1):
-            self.limiter.acquire()
-            self.stats.add(requests=1)
+        """Translate one text with the rate limit, timeout, answer cap and retries of the
+        policy (:mod:`.core.retry`); timeouts are retried at most ``policy.timeout_retries``
+        times."""
+        timeouts = [0]
+
+        def attempt() -> str:
             try:
-                if self.handles_timeout:
-                    return self._attempt(text, source, target)
-                return run_with_timeout(lambda: self._attempt(text, source, target),
-                                        self.policy.timeout)
-            except Exception as exc:  # classified below: retried or returned to the caller
-                err = self.classify(exc)
-            if err.timeout:
-                timeouts += 1
-                if timeouts > self.policy.timeout_retries:
-                    err.retryable = False
-                    err.args = (f"{err.args[0]} ({timeouts} times; a rerun tries again, "
-                                f"or raise --timeout)",)
-            if not err.retryable or attempt == self.policy.max_retries:
-                if err.retryable:
-                    err.args = (f"{err.args[0]} (gave up after {attempt + 1} attempts)",)
-                raise err
-            self.stats.add(retries=1)
-            self.sleep(self._backoff(attempt, err.retry_after))
-        raise AssertionError("unreachable")
+                return self._attempt_once(text, source, target)
+            except TranslateError as err:
+                self._bound_timeouts(err, timeouts)
+                raise
+
+        try:
+            return call_with_retries(attempt, self.policy.max_retries, self.backoff, self.sleep,
+                                     on_retry=lambda: self.stats.add(retries=1))
+        except TranslateError as err:
+            if err.retryable:
+                err.args = (f"{err.args[0]} (gave up after {err.attempts} attempts)",)
+            raise
+
+    def _bound_timeouts(self, err: TranslateError, timeouts: list[int]) -> None:
+        if not err.timeout:
+            return
+        timeouts[0] += 1
+        if timeouts[0] > self.policy.timeout_retries:
+            err.retryable = False
+            err.args = (f"{err.args[0]} ({timeouts[0]} times; a rerun tries again, or raise "
+                        f"--timeout)",)
+
+    def _attempt_once(self, text: str, source: str, target: str) -> str:
+        self.limiter.acquire()
+        self.stats.add(requests=1)
+        try:
+            if self.handles_timeout:
+                out = self._attempt(text, source, target)
+            else:
+                out = run_with_timeout(lambda: self._attempt(text, source, target),
+                                       self.policy.timeout)
+        except Exception as exc:  # classified: retried or returned to the caller
+            raise self.classify(exc) from None
+        size = len(out.encode("utf-8", "replace"))
+        if size > self.policy.max_response_bytes:
+            raise TranslateError(f"answer of {size} bytes is over the cap of "
+                                 f"{self.policy.max_response_bytes} (--max-response-bytes)")
+        return out
 
     def translate_many(self, texts: Sequence[str], source: str, target: str,
                        on_result: ResultCallback) -> None:

@@ -15,7 +15,8 @@ from importlib import metadata
 from typing import Any
 
 from mseed_multilingual.core.redact import check_base_url, redact
-from mseed_multilingual.translate.base import RETRY_STATUSES, Policy, TranslateError, Translator
+from mseed_multilingual.core.retry import RETRY_STATUSES
+from mseed_multilingual.translate.base import Policy, TranslateError, Translator
 
 # Rate limits (requests per second) used when --rate-limit is not given: deep-translator's own
 # note for Google is 5 requests per second; MyMemory's free tier is slower still.

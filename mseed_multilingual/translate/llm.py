@@ -9,9 +9,10 @@ caught as refusals and recorded as failed, never written as translations).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from mseed_multilingual.translate.base import RETRY_STATUSES, Policy, TranslateError, Translator
+from mseed_multilingual.translate.base import Policy, TranslateError, Translator
 
 PROMPT_VERSION = "mseed-translate-prompt/1"
 SYSTEM_PROMPT = (
@@ -33,6 +34,7 @@ DEFAULT_MAX_TOKENS = 256
 # generates up to DEFAULT_MAX_TOKENS tokens: a 7B model at 2-5 tokens/s needs 1-2 minutes for
 # that. Hosted APIs answer in seconds, so a long deadline only delays the retry of a hung call.
 SERVED_TIMEOUT = 300.0
+TIMED_OUT = re.compile(r"answer within [\d.]+ s")  # the chat client's timeout message
 TEMPERATURE = 0  # greedy: a translation is reproducible, and a failed answer is final
 
 
@@ -92,7 +94,8 @@ class OpenAITranslator(Translator):
 
             self._client = ChatClient(self.base_url, self.model, api_key_env=self.api_key_env,
                                       timeout=self.policy.timeout, max_retries=0,
-                                      concurrency=1)
+                                      concurrency=1,
+                                      max_response_bytes=self.policy.max_response_bytes)
         return self._client
 
     def messages(self, text: str, source: str, target: str) -> list[dict[str, str]]:
@@ -109,9 +112,8 @@ class OpenAITranslator(Translator):
         if isinstance(exc, TranslateError):
             return exc
         if isinstance(exc, EndpointError):
-            # status None: a timeout or a connection failure, both worth another try
-            retryable = exc.status is None or exc.status in RETRY_STATUSES
-            err = TranslateError(str(exc), retryable=retryable, status=exc.status)
-            err.timeout = exc.status is None and "no answer within" in str(exc)
+            err = TranslateError(str(exc), retryable=exc.retryable, status=exc.status,
+                                 retry_after=exc.retry_after)
+            err.timeout = exc.status is None and TIMED_OUT.search(str(exc)) is not None
             return err
         return TranslateError(f"{type(exc).__name__}: {exc}", retryable=False)
