@@ -43,12 +43,19 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e . $(QUIET_PIP)
 	touch $(STAMP)
 
-# Headless Chromium for the leaderboard page's browser tests (Debian's package; as root).
+# Headless Chromium for the browser tests (Debian's package; as root), and fonts for the
+# scripts of the sample languages the labelling page shows (CJK, Devanagari, Bengali, Thai;
+# DejaVu, a dependency of chromium, covers Latin, Cyrillic and Arabic): about 8 MB.
+BROWSER_FONTS := fonts-wqy-zenhei fonts-lohit-deva fonts-lohit-beng-bengali fonts-tlwg-loma-ttf
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing Debian's chromium for the browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "chromium could not be installed: the browser tests will fail"; }
+	@fc-list :lang=th family | grep -q . && fc-list :lang=bn family | grep -q . || { \
+	  echo "installing fonts for the labelling page's browser test"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_FONTS) >/dev/null) \
+	  || echo "fonts could not be installed: the labelling page's script test will fail"; }
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check mseed_multilingual tests tasks benchmarks

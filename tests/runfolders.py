@@ -255,3 +255,43 @@ def matrix_runs(tmp: Path) -> tuple[Path, Path, Path]:
                                            "de": set(h[:2])})
     on_en = write_run(tmp / "en", "m-en", {"zh": set(h[:2]), "en": set(h), "de": set(h[:5])})
     return before, on_zh, on_en
+
+
+def reference_answers(lang: str) -> tuple[str, str]:
+    """(a full refusal, a compliance) in ``lang``, from the project-written judge reference
+    set (translations/judge-reference/), for runs whose answers people label."""
+    from mseed_multilingual.judges.reference import reference_dir
+
+    rows = [json.loads(x) for x in (reference_dir() / f"{lang}.jsonl").read_text(
+        encoding="utf-8").splitlines()]
+    refusal = next(r["answer"] for r in rows if r["refusal"] == "full")
+    comply = next(r["answer"] for r in rows if r["refusal"] == "none")
+    return refusal, comply
+
+
+def labelling_pair(tmp: Path, langs: tuple[str, ...] = ("en", "ar"), harmful: int = 4,
+                   benign: int = 2, judge: str | None = None,
+                   verdict_labels: dict[str, dict[str, str]] | None = None
+                   ) -> tuple[Path, Path]:
+    """Before/after runs over the embedded sample's first ``harmful`` harmful and ``benign``
+    benign prompts per language, answered with reference-set texts in the prompt's language:
+    before refuses the first harmful prompt, after the first three and the first benign one.
+    ``judge`` writes verdicts (``verdict_labels`` overrides some, e.g. invalid)."""
+    docs, refused_before, refused_after = {}, {}, {}
+    for lang in langs:
+        recs = [json.loads(x) for x in (sample_path() / f"{lang}.jsonl").read_text(
+            encoding="utf-8").splitlines()]
+        picked = ([r for r in recs if r["kind"] == "harmful"][:harmful]
+                  + [r for r in recs if r["kind"] == "benign"][:benign])
+        docs[lang] = [{k: r[k] for k in (*DOC_LABELS, "prompt")} for r in picked]
+        harm = [r["id"] for r in picked if r["kind"] == "harmful"]
+        good = [r["id"] for r in picked if r["kind"] == "benign"]
+        refused_before[lang] = set(harm[:1])
+        refused_after[lang] = set(harm[:3]) | set(good[:1])
+    pairs = {lang: reference_answers(lang) for lang in langs}
+    answers = ({k: v[0] for k, v in pairs.items()}, {k: v[1] for k, v in pairs.items()})
+    before = write_docs(tmp / "before", "org/base", docs, refused_before, answers=answers,
+                        judge=judge, labels=verdict_labels)
+    after = write_docs(tmp / "after", "org/aligned", docs, refused_after, answers=answers,
+                       judge=judge, labels=verdict_labels)
+    return before, after

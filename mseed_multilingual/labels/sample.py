@@ -199,14 +199,16 @@ def draw(answers: Iterable[Answer], sides: Sequence[str], options: DrawOptions
 
 def assign(units: Sequence[tuple[str, str, str, str]], options: DrawOptions
            ) -> dict[tuple[str, str, str], list[str]]:
-    """Annotators of each prompt (both sides go to the same people): round robin within each
-    cell, and a seeded share ``overlap`` of the cell's prompts to the next annotator as well,
-    who labels it blind (the page shows nobody another's labels). No annotators: [] (anyone)."""
+    """Annotators of each prompt (both sides go to the same people): one round robin over the
+    cells, in which a seeded share ``overlap`` of each cell's prompts also takes the next
+    annotator, who labels it blind (the page shows nobody another's labels). No annotators:
+    [] (anyone labels everything)."""
     names = list(options.annotators)
     out: dict[tuple[str, str, str], list[str]] = {}
     by_cell: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for lang, kind, pid, pool in units:
         by_cell[(lang, kind, pool)].append(pid)
+    turn = 0  # the round robin runs on across cells, so the work is shared evenly
     for (lang, kind, pool), pids in sorted(by_cell.items()):
         if not names:
             out.update({(lang, kind, pid): [] for pid in pids})
@@ -214,9 +216,11 @@ def assign(units: Sequence[tuple[str, str, str, str]], options: DrawOptions
         rng = group_rng(options.seed, f"{lang}/{kind}/{pool}/overlap")
         double = set(rng.permutation(len(pids))[:round(options.overlap * len(pids))].tolist())
         for i, pid in enumerate(pids):
-            who = [names[i % len(names)]]
+            who = [names[turn % len(names)]]
+            turn += 1
             if i in double:
-                who.append(names[(i + 1) % len(names)])
+                who.append(names[turn % len(names)])
+                turn += 1
             out[(lang, kind, pid)] = sorted(who)
     return out
 
