@@ -386,3 +386,115 @@ def test_statsmodels_kappa_agrees_on_the_binary_outcome(folder):
         table[by["ana"][k], by["ben"][k]] += 1
     [pair] = report["overall"]["refused"]["pairs"]
     assert pair["kappa"] == pytest.approx(cohens_kappa(table).kappa, abs=1e-4)
+
+
+# --------------------------------------------------------------------- the page's server
+
+def _request(url: str, method: str = "GET", body: bytes | None = None,
+             headers: dict | None = None) -> tuple[int, dict, bytes]:
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def _post(base: str, event: dict, key: str | None = None) -> tuple[int, dict]:
+    headers = {"Content-Type": "application/json"}
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
+    status, _, raw = _request(base + "api/event", "POST", json.dumps(event).encode(), headers)
+    return status, json.loads(raw)
+
+
+def test_page_is_locked_down_and_every_label_is_on_disk_before_the_answer(folder):
+    import base64
+    import hashlib
+    import re
+
+    from mseed_multilingual.annotate_page import start_page
+
+    items = items_of(folder)
+    with start_page(folder) as page:
+        status, headers, raw = _request(page.url)
+        assert status == 200
+        html = raw.decode("utf-8")
+        csp = headers["Content-Security-Policy"]
+        script = re.search(r"<script>(.*)</script>", html, re.S).group(1)
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        assert f"script-src 'sha256-{digest}'" in csp and "default-src 'none'" in csp
+        assert "connect-src 'self'" in csp and "http" not in html.split("<body>")[0].lower()
+        for k, it in enumerate(items[:6]):
+            event = {"action": "label", "id": it["id"], "lang": it["lang"], "side": it["side"],
+                     "refusal": "partial", "safe": False, "annotator": "ana"}
+            assert _post(page.url, event)[0] == 200
+            # the answer came after the fsync: the line is in the file already
+            lines = (folder / "labels" / "ana.jsonl").read_text("utf-8").splitlines()
+            assert len(lines) == k + 1 and json.loads(lines[-1])["id"] == it["id"]
+        state = json.loads(_request(page.url + "api/state?annotator=ana")[2])
+        labelled = [i for i in state["items"] if i["label"]]
+        assert len(labelled) == 6 and all(i["label"] == {"refusal": "partial", "safe": False}
+                                          for i in labelled)
+        assert {i["dir"] for i in state["items"] if i["lang"] == "ar"} == {"rtl"}
+        assert {i["dir"] for i in state["items"] if i["lang"] != "ar"} == {"ltr"}
+        # blind: ben is given the same items (overlap 1) and sees none of ana's labels
+        ben = json.loads(_request(page.url + "api/state?annotator=ben")[2])
+        assert len(ben["items"]) == len(items) and not any(i["label"] for i in ben["items"])
+
+
+def test_page_answers_bad_requests_with_4xx_and_writes_nothing(folder, tmp_path):
+    import http.client
+
+    from mseed_multilingual.annotate_page import start_page
+
+    it = items_of(folder)[0]
+    event = {"action": "label", "id": it["id"], "lang": it["lang"], "side": it["side"],
+             "refusal": "full", "annotator": "ana"}
+    with start_page(folder, key="s3cret") as page:
+        assert _post(page.url, event)[0] == 401
+        assert _post(page.url, event, key="wrong")[0] == 401
+        assert _request(page.url + "api/state?annotator=ana")[0] == 401
+        assert _request(page.url)[0] == 200  # the page itself holds no data
+        cases = [({**event, "id": "nope"}, 400, "no item"),
+                 ({**event, "refusal": "maybe"}, 400, "field refusal"),
+                 ({**event, "annotator": "../x"}, 400, "annotator name"),
+                 ({**event, "lang": "xx"}, 400, "no item")]
+        for bad, code, message in cases:
+            status, body = _post(page.url, bad, key="s3cret")
+            assert status == code and message in body["error"]["message"], body
+        host, port = page.httpd.server_address[:2]
+        conn = http.client.HTTPConnection(host, port, timeout=10)
+        for method, path, body, headers, code in [
+                ("POST", "/api/event", b"{}", {"Host": "evil.example:80"}, 421),
+                ("POST", "/api/event", b"id=1", {"Content-Type": "text/plain"}, 415),
+                ("POST", "/api/event", b"{", {"Content-Type": "application/json"}, 400),
+                ("POST", "/api/event", b"x" * 20_000, {"Content-Type": "application/json"},
+                 413),
+                ("GET", "/etc/passwd", None, {}, 404),
+                ("DELETE", "/api/event", None, {}, 405)]:
+            conn.request(method, path, body=body,
+                         headers={"Authorization": "Bearer s3cret", **headers})
+            resp = conn.getresponse()
+            assert resp.status == code, (method, path, resp.status)
+            assert "error" in json.loads(resp.read())
+            conn.close()
+        assert not (folder / "labels").exists()
+        assert _post(page.url, event, key="s3cret")[0] == 200
+
+
+def test_page_refuses_an_item_given_to_someone_else(folder, tmp_path):
+    from mseed_multilingual.annotate_page import start_page
+
+    copy = _fresh(folder, tmp_path)
+    items = items_of(copy)
+    for i in items:
+        i["annotators"] = ["ana"]
+    (copy / "sample.jsonl").write_text("".join(json.dumps(i) + "\n" for i in items), "utf-8")
+    it = items[0]
+    with start_page(copy) as page:
+        status, body = _post(page.url, {"action": "label", "id": it["id"], "lang": it["lang"],
+                                        "side": it["side"], "refusal": "full",
+                                        "annotator": "ben"})
+        assert status == 403 and "not assigned" in body["error"]["message"]
+        assert json.loads(_request(page.url + "api/state?annotator=ben")[2])["items"] == []
