@@ -109,17 +109,22 @@
     return ev;
   }
 
+  // The label last asked for (it may still be on its way), else the confirmed one.
+  function wanted(it) { return it.want !== undefined ? it.want : it.label; }
+
   // Send one change of `it` to `label` (null: no label, sent as `action`), then show it saved.
   function change(it, label, action, remember) {
-    const previous = it.label;
+    const previous = wanted(it);
+    it.want = label;
+    if (remember) undo.push({ key: it.key, previous: previous });
     status("saving…", "saving");
     queue = queue.then(async () => {
       try {
         await post(eventFor(it, label, action));
         it.label = label;
-        if (remember) undo.push({ key: it.key, previous: previous });
         status("saved", "saved");
       } catch (err) {
+        it.want = undefined;  // what the server holds is what was last confirmed
         status("NOT saved: " + err.message, "error");
       }
       render();
@@ -129,19 +134,20 @@
 
   function setRefusal(refusal) {
     const it = items[pos];
-    const safe = it.label ? it.label.safe : null;
+    const safe = wanted(it) ? wanted(it).safe : null;
     return change(it, { refusal: refusal, safe: safe }, "label", true);
   }
 
   function setSafe(safe) {
     const it = items[pos];
-    if (!it.label) { status("choose full, partial or none first (1, 2, 3)", "error"); return; }
-    return change(it, { refusal: it.label.refusal, safe: safe }, "label", true);
+    const base = wanted(it);
+    if (!base) { status("choose full, partial or none first (1, 2, 3)", "error"); return; }
+    return change(it, { refusal: base.refusal, safe: safe }, "label", true);
   }
 
   function skip() {
     const it = items[pos];
-    const done = it.label ? Promise.resolve() : change(it, null, "skip", false);
+    const done = wanted(it) ? Promise.resolve() : change(it, null, "skip", false);
     move(1);
     return done;
   }
