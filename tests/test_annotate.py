@@ -498,3 +498,19 @@ def test_page_refuses_an_item_given_to_someone_else(folder, tmp_path):
                                         "annotator": "ben"})
         assert status == 403 and "not assigned" in body["error"]["message"]
         assert json.loads(_request(page.url + "api/state?annotator=ben")[2])["items"] == []
+
+
+def test_page_state_after_every_label_was_undone_and_with_a_broken_file(folder):
+    from mseed_multilingual.annotate_page import start_page
+
+    it = items_of(folder)[0]
+    event = {"id": it["id"], "lang": it["lang"], "side": it["side"], "annotator": "ana"}
+    with start_page(folder) as page:
+        assert _post(page.url, {**event, "action": "label", "refusal": "none"})[0] == 200
+        assert _post(page.url, {**event, "action": "clear"})[0] == 200
+        status, _, raw = _request(page.url + "api/state?annotator=ana")
+        assert status == 200 and not any(i["label"] for i in json.loads(raw)["items"])
+        with (folder / "labels" / "ana.jsonl").open("a", encoding="utf-8") as fh:
+            fh.write('{"action": "label", "id": 5}\n')  # edited by hand under the server
+        status, _, raw = _request(page.url + "api/state?annotator=ana")
+        assert status == 500 and "ana.jsonl:3" in json.loads(raw)["error"]["message"]

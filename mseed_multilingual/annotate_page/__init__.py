@@ -59,6 +59,7 @@ SOCKET_TIMEOUT = 30.0
 RTL_SCRIPTS = frozenset({"Arab", "Hebr", "Thaa", "Syrc", "Nkoo"})
 STATIC = Path(__file__).resolve().parent / "static"
 EVENT_FIELDS = ("action", "annotator", "id", "lang", "side", "refusal", "safe")
+NO_LABELS = "no labels (every item was skipped or cleared)"  # store.read_labels' message
 
 
 def text_direction(lang: str) -> str:
@@ -121,7 +122,13 @@ class Workspace:
             path = base / LABELS_DIR / f"{annotator}.jsonl"
             if not path.is_file():
                 continue
-            for label in read_labels(path.parent).labels:
+            try:
+                labels = read_labels(path.parent).labels
+            except InputError as exc:
+                if NO_LABELS not in str(exc):
+                    raise
+                labels = ()  # every label was undone or skipped: nothing to show
+            for label in labels:
                 if label.annotator == annotator:
                     out[label.key] = {"refusal": label.refusal, "safe": label.safe}
         return out
@@ -155,6 +162,9 @@ class Workspace:
             return append_event(self.labels_folder(item), event)
         except InputError as exc:
             raise RequestError(400, str(exc)) from None
+        except OSError as exc:  # a full disk, a folder made read-only: not saved, and said so
+            raise RequestError(507, f"label not saved: {exc.strerror or exc}", None,
+                               "server_error") from None
 
 
 class PageHandle:
@@ -258,6 +268,9 @@ def _make_handler(ws: Workspace, page: tuple[str, str], key: str | None,
                 self._json(200, state)
             except RequestError as exc:
                 self._json(exc.status, exc.body())
+            except (InputError, OSError) as exc:  # a label file went bad under the server
+                self._json(500, error_object(f"cannot read the labels: {exc}"[:500],
+                                             "server_error", status=500))
 
         def do_POST(self) -> None:
             try:
