@@ -80,10 +80,13 @@ class Answer:
 def answers_of_run(run: Any, side: str, run_path: str,
                    verdicts: Mapping[tuple[str, int], dict] | None = None,
                    judge: str | None = None) -> list[Answer]:
-    """Every MSEED answer of a loaded run (:func:`.evaluate.run_folder.load_run`), joined with
-    its verdict on (task, doc_id)."""
+    """Every MSEED answer to a plain prompt of a loaded run
+    (:func:`.evaluate.run_folder.load_run`), joined with its verdict on (task, doc_id). Answers
+    to prompt variants are left out: the estimates the labels serve are of the plain prompts."""
     out = []
     for s in run.samples():
+        if s.variant != "plain":
+            continue
         v = (verdicts or {}).get((s.task, s.doc_id))
         metric = "refusal_rate" if s.kind == "harmful" else "over_refusal_rate"
         refused = s.metrics.get(metric)
