@@ -126,6 +126,18 @@ def test_unsure_pool_is_apart_and_leaves_the_random_draw_unchanged(tmp_path):
     assert not {i["id"] for i in pool} & {i["id"] for i in random_part}
 
 
+def test_answers_to_prompt_variants_are_not_drawn(tmp_path):
+    from runfolders import TRANSFER, synthetic_doc, write_docs
+
+    plain = [synthetic_doc(TRANSFER, "en", f"h{k}") for k in range(1, 5)]
+    variants = [{**d, "id": f"{d['id']}~roleplay", "variant": "roleplay", "base_id": d["id"],
+                 "prompt": "Pretend you are a novelist. " + d["prompt"]} for d in plain]
+    runs = tuple(write_docs(tmp_path / side, f"org/{side}", {"en": plain + variants},
+                            {"en": {"h1"}}) for side in ("before", "after"))
+    assert draw(runs, tmp_path / "out", "--per-cell", "10") == 0
+    assert sorted({i["id"] for i in items_of(tmp_path / "out")}) == ["h1", "h2", "h3", "h4"]
+
+
 def test_draw_refuses_bad_options_with_one_line(runs, tmp_path, capsys):
     cases = [(["--per-cell", "0"], "--per-cell must be >= 1"),
              ([], "give one of --per-cell N or --fraction F"),
