@@ -85,11 +85,17 @@ def browser():
         b.close()
 
 
-def open_page(browser, server: Server, annotator: str):
+def open_page(browser, server: Server, annotator: str, by_form: bool = False):
+    """A new page labelling as ``annotator``, named in the URL or typed into the form."""
     page = browser.new_page()
     page.console_errors = []
     page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-    page.goto(f"{server.url}#annotator={annotator}")
+    if by_form:
+        page.goto(server.url)
+        page.fill("#login-name", annotator)
+        page.press("#login-name", "Enter")
+    else:
+        page.goto(f"{server.url}#annotator={annotator}")
     page.wait_for_selector("#item[data-key]")
     return page
 
@@ -128,6 +134,7 @@ def test_ten_labels_by_keyboard_in_two_languages_survive_a_reload(browser, tmp_p
     try:
         page = open_page(browser, server, "ana")
         assert page.is_hidden("#judge-box") and page.is_hidden("#other-box")  # no anchoring
+        assert page.is_hidden("#login") and page.is_visible("#guide")
         expected, seen_rtl = {}, False
         for k in range(10):
             lang = page.get_attribute("#answer", "lang")
@@ -170,7 +177,9 @@ def test_two_annotators_at_once_lose_nothing(browser, tmp_path):
                          "ben", "--overlap", "1")
     server = Server(folder, free_port()).start()
     try:
-        pages = {name: open_page(browser, server, name) for name in ("ana", "ben")}
+        pages = {name: open_page(browser, server, name, by_form=name == "ben")
+                 for name in ("ana", "ben")}
+        assert pages["ben"].url.endswith("#annotator=ben")
         expected = {name: {} for name in pages}
         for k in range(12):  # interleaved, without waiting for the other's answer
             for name, page in pages.items():
