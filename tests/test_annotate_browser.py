@@ -39,10 +39,14 @@ class Server:
         self.url = f"http://127.0.0.1:{port}/"
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> Server:
+    def start(self, key: str | None = None) -> Server:
+        extra, env = [], dict(os.environ)
+        if key:
+            extra, env["ANNOTATE_TEST_KEY"] = ["--api-key-env", "ANNOTATE_TEST_KEY"], key
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "mseed_multilingual", "annotate", "serve", str(self.folder),
-             "--port", str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             "--port", str(self.port), *extra], stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, env=env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -220,6 +224,27 @@ def test_kill_9_of_the_server_loses_no_confirmed_label(browser, tmp_path):
         assert {k: kept.get(k) for k in confirmed} == confirmed  # every confirmed label is there
         # and nothing else but, perhaps, the one written before the kill and never answered
         assert set(kept) - set(confirmed) <= {in_flight}
+    finally:
+        server.stop()
+
+
+def test_a_key_in_the_fragment_is_kept_for_the_tab_and_out_of_the_url(browser, tmp_path):
+    folder = make_folder(tmp_path, ("en",), "--per-cell", "1")
+    server = Server(folder, free_port()).start(key="k3y-for-test")
+    try:
+        page = browser.new_page()
+        page.goto(f"{server.url}#annotator=ana&key=wrong")
+        page.wait_for_selector("#login:not([hidden])")
+        assert "cannot load: invalid or missing key" in page.text_content("#status")
+        page.goto(f"{server.url}#annotator=ana&key=k3y-for-test")
+        page.reload()  # the fragment changed only: load it anew
+        page.wait_for_selector("#item[data-key]")
+        assert "k3y" not in page.url and page.url.endswith("#annotator=ana")
+        label_current(page, 0)
+        assert settle(page) == "saved"
+        page.reload()  # the key is kept for this tab (sessionStorage), never in the URL
+        page.wait_for_selector("#item[data-key]")
+        assert len(labels_on_page(page)) == 1
     finally:
         server.stop()
 
