@@ -7,15 +7,17 @@ fsync'ed) *before* the page is told it is saved, so a label the page shows as sa
 resumes where each left off. Labels of the unsure pool go to ``unsure/labels/`` so the random
 sample stays a random sample.
 
-The server runs on the project's bounded stdlib HTTP server (:class:`.serve.BoundedHTTPServer`:
-a cap on open connections, socket timeouts, a body cap checked before reading, JSON 4xx for
-every malformed request). It binds to loopback by default and, as ``mseed serve``, may require
-a key (``Authorization: Bearer``; the page reads it from the URL fragment, which browsers never
-send, so it stays out of request lines and logs). The Host header must name the server itself
-(a page elsewhere cannot reach it through DNS rebinding) and writes must be JSON (a plain
-cross-site form cannot post one). The page is one HTML document with its own script and style,
-allowed by hash in a strict Content-Security-Policy: nothing is loaded from anywhere, it works
-offline, and every text from the data is set with ``textContent``.
+The server runs on the project's one HTTP server base
+(:class:`mseed_multilingual.core.http_server.BoundedHTTPServer`, shared with ``mseed serve``: a
+cap on open connections with fairness to clients that send a request, deadlines for headers and
+body, a body cap checked before reading, JSON 4xx for every malformed request). It binds to
+loopback by default and, as ``mseed serve``, may require a key (``Authorization: Bearer``; the
+page reads it from the URL fragment, which browsers never send, so it stays out of request lines
+and logs). The Host header must name the server itself (a page elsewhere cannot reach it through
+DNS rebinding) and writes must be JSON (a plain cross-site form cannot post one). The page is
+one HTML document with its own script and style, allowed by hash in a strict Content-Security-
+Policy: nothing is loaded from anywhere, it works offline, and every text from the data is set
+with ``textContent``.
 """
 
 from __future__ import annotations
@@ -28,12 +30,18 @@ import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from mseed_multilingual import __version__
+from mseed_multilingual.core.http_server import (
+    BoundedHTTPServer,
+    JSONHandler,
+    RequestError,
+    content_length,
+    error_object,
+)
 from mseed_multilingual.core.inert import html_text
 from mseed_multilingual.core.io import InputError, loads
 from mseed_multilingual.core.languages import languages
@@ -43,12 +51,6 @@ from mseed_multilingual.labels.store import (
     append_event,
     check_annotator,
     read_labels,
-)
-from mseed_multilingual.serve import (
-    BoundedHTTPServer,
-    RequestError,
-    content_length,
-    error_object,
 )
 
 DEFAULT_HOST = "127.0.0.1"
@@ -199,15 +201,12 @@ def _annotator(query: dict[str, list[str]] | dict[str, Any]) -> str:
 
 
 def _make_handler(ws: Workspace, page: tuple[str, str], key: str | None,
-                  hosts: frozenset[str]) -> type[BaseHTTPRequestHandler]:
+                  hosts: frozenset[str]) -> type[JSONHandler]:
     html, csp = page
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        timeout = SOCKET_TIMEOUT
-
-        def log_message(self, format: str, *args: Any) -> None:  # quiet; never logs headers
-            return None
+    class Handler(JSONHandler):
+        """The page's routes on the shared handler (core.http_server: the deadlines for
+        headers and body, the slots and their fairness, errors as JSON)."""
 
         def _send(self, status: int, body: bytes, ctype: str, extra: dict | None = None) -> None:
             self.send_response(status)
@@ -326,8 +325,7 @@ def start_page(folder: str | Path, host: str = DEFAULT_HOST, port: int = 0,
     ws = Workspace(Path(folder), read_sample(folder))
     for annotator in _label_files(Path(folder)):  # a bad label file is an error now, not later
         ws.labels_of(annotator)
-    httpd = BoundedHTTPServer((host, port), BaseHTTPRequestHandler, MAX_CONNECTIONS,
-                              SOCKET_TIMEOUT)
+    httpd = BoundedHTTPServer((host, port), JSONHandler, MAX_CONNECTIONS, SOCKET_TIMEOUT)
     bound = httpd.server_address[1]
     httpd.RequestHandlerClass = _make_handler(
         ws, page_html(), key, allowed_hosts(host, bound) | frozenset(hosts))
