@@ -107,10 +107,9 @@ def _generate(plan: DemoPlan) -> None:
             (f"aligned on {ALIGNED_ON} ({plan.alignment})", plan.after_dir, after_args, system)):
         _say(f"generating: {title}, {len(langs)} languages x {plan.limit or 'all'} prompts "
              f"-> {out}")
-        # each prompt's variants follow it, so the limit grows with them: same base prompts
-        limit = plan.limit * (1 + len(plan.variants)) if plan.limit else None
+        # the limit counts prompts: run() adds each prompt's variants (same base prompts)
         run(RunConfig(model="hf", model_args=model_args, langs=langs, output=out,
-                      limit=limit, system_instruction=sys_prompt,
+                      limit=plan.limit or None, system_instruction=sys_prompt,
                       batch_size=plan.batch_size, max_gen_toks=plan.max_gen_toks,
                       extra_tasks=capability, variants=list(plan.variants)))
 

@@ -30,7 +30,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--data", help="MSEED file or translation-set folder (default: the "
                                        "embedded sample)")
     parser.add_argument("-o", "--output", required=True, type=Path, help="output folder")
-    parser.add_argument("--limit", type=float, help="documents per language (int) or share")
+    parser.add_argument("--limit", type=float,
+                        help="prompts per language (int; each with its --variants), in the "
+                             "set's harmful:benign proportion, harmful first, spread over "
+                             "dimensions; or a share of the documents (below 1)")
     parser.add_argument("--system-instruction", help="system message for every prompt")
     parser.add_argument("--batch-size", default="1", help="batch size (int or 'auto')")
     parser.add_argument("--max-gen-toks", type=int, help="new tokens per answer (default 256)")

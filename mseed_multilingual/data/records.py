@@ -503,14 +503,36 @@ def load_language(path: str | Path, lang: str, strict: bool = False) -> LoadRepo
     """
     files = dataset_files(path)
     if lang not in files:
-        raise DataError(str(path), f"no data for language {lang!r} (found: {sorted(files)}); "
-                                   f"expected {Path(path) / (lang + '.jsonl')}")
+        raise DataError(str(path), missing_language(Path(path), lang, sorted(files)))
     report = load_file(files[lang], strict=strict)
     wrong = [r for r in report.records if r.lang != lang]
     if wrong:
         raise DataError(str(files[lang]), f"{len(wrong)} record(s) are in language "
                                           f"{wrong[0].lang!r}, not {lang!r}")
     return report
+
+
+TRANSLATE_HINT = "mseed translate --input {input} --langs {langs} --backend BACKEND -o {out}"
+
+
+def missing_language(path: Path, lang: str, found: list[str]) -> str:
+    """Why ``lang`` is not in ``path`` and the ``mseed translate`` command that makes it."""
+    from mseed_multilingual.core.paths import sample_path
+
+    if path.is_file():  # a single MSEED file holds its source language only
+        cmd = TRANSLATE_HINT.format(input=path, langs=lang, out="translations/NAME/")
+        return (f"no data for language {lang!r}: an MSEED file holds {SOURCE_LANG} only; make "
+                f"the others with `{cmd}` and pass --data translations/NAME/")
+    if path.resolve() == Path(sample_path()).resolve():
+        cmd = TRANSLATE_HINT.format(input="sample", langs=lang, out="translations/NAME/")
+        return (f"the embedded sample has no language {lang!r} (it has {', '.join(found)}); "
+                f"make it with `{cmd}` and pass --data translations/NAME/")
+    source = path / f"{SOURCE_LANG}.jsonl"
+    cmd = TRANSLATE_HINT.format(input=source if source.is_file() else "MSEED_FILE",
+                                langs=",".join(sorted({*found, lang} - {SOURCE_LANG})), out=path)
+    return (f"no data for language {lang!r} (found: {', '.join(found)}; expected "
+            f"{path / (lang + '.jsonl')}); add it with `{cmd}` (the languages already there "
+            f"resume from the cache)")
 
 
 def write_records(records: Iterable[Record], out: str | Path) -> int:

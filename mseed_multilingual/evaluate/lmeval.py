@@ -19,12 +19,16 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import math
+import os
 import sys
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from mseed_multilingual.core.paths import tasks_path
+from mseed_multilingual.evaluate.model_ref import ModelRef, check_local_paths, parse_model_args
 from mseed_multilingual.evaluate.served import CHAT_BACKENDS, ServedModel, served_model
 from mseed_multilingual.evaluate.served import METADATA_KEY as SERVED_METADATA_KEY
 from mseed_multilingual.evaluate.task_hooks import load_docs
@@ -34,6 +38,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SEED = 1234
 CACHE_DIR = ".lm_cache"
+GENERATED_TASKS = ".tasks"
+VERDICTS_DIR = "verdicts"  # judges.store.VERDICTS_DIR (a higher layer): verdicts beside samples
+MIN_HARMFUL = 5  # fewer harmful prompts per language than this get a power warning
 VARIANT_METADATA_KEY = "mseed_variant"
 
 
@@ -56,17 +63,6 @@ class RunConfig:
     use_cache: bool = True
     variants: list[str] = field(default_factory=list)  # prompt variants beside plain
     allow_low_quality: bool = False  # use languages that failed the translation gate
-
-
-def parse_model_args(model_args: str) -> dict[str, str]:
-    """``k=v,k=v`` as lm-eval parses it (values kept as strings)."""
-    out: dict[str, str] = {}
-    for part in filter(None, (p.strip() for p in model_args.split(","))):
-        if "=" not in part:
-            raise ValueError(f"--model-args: expected key=value, got {part!r}")
-        key, value = part.split("=", 1)
-        out[key.strip()] = value.strip()
-    return out
 
 
 HF_BACKENDS = ("hf", "hf-auto", "huggingface")  # lm-eval names of its transformers model
@@ -107,7 +103,7 @@ def include_paths(langs: list[str], output: Path) -> list[str]:
     missing = [lang for lang in langs if lang not in have]
     paths = [str(tasks_path())]
     if missing:
-        extra = output / ".tasks"
+        extra = output / GENERATED_TASKS
         gen.main(["--langs", ",".join(missing), "-o", str(extra)])
         paths.append(str(extra))
     return paths
@@ -152,17 +148,39 @@ def check_backend(cfg: RunConfig) -> ServedModel | None:
 
 
 def run(cfg: RunConfig) -> dict[str, Any]:
-    """Validate the data, run lm-eval, save results and samples; return the results dict."""
-    for lang in cfg.langs:  # fails fast, before any model is loaded
-        n = len(load_docs(lang, cfg.data, cfg.variants or None, cfg.allow_low_quality))
-        log.info("mseed_%s: %d documents", lang, n)
+    """Validate the data, run lm-eval, save results and samples; return the results dict.
+
+    Everything that can be wrong with the request (data, languages, model folders) is checked
+    before lm-eval is imported; a run that fails leaves no folder it made; a rerun into a used
+    run folder replaces the earlier run's files once its own are written.
+    """
+    docs = {lang: load_docs(lang, cfg.data, cfg.variants or None, cfg.allow_low_quality)
+            for lang in cfg.langs}
+    cfg.model_args = check_local_paths(cfg.model_args)
+    for lang, lang_docs in docs.items():
+        log.info("mseed_%s: %d documents", lang, len(lang_docs))
+        warn_low_power(lang, lang_docs, cfg.limit)
     served = check_backend(cfg)
+    cfg.model_args = with_precision(cfg.model, cfg.model_args, cfg.device)
+    folder = ModelRef.parse(cfg.model_args).folder_name()
+    old = previous_run(cfg.output / folder if folder else None)
+    log.info("model_args: %s", cfg.model_args)
+    created = not cfg.output.exists()
+    try:
+        results = _evaluate(cfg, served, folder)
+    except BaseException:
+        if created:
+            remove_empty_output(cfg.output)
+        raise
+    replace_previous(old)
+    return results
+
+
+def _evaluate(cfg: RunConfig, served: ServedModel | None, folder: str | None) -> dict[str, Any]:
     from lm_eval import simple_evaluate
     from lm_eval.loggers import EvaluationTracker
     from lm_eval.tasks import TaskManager
 
-    cfg.model_args = with_precision(cfg.model, cfg.model_args, cfg.device)
-    log.info("model_args: %s", cfg.model_args)
     cfg.output.mkdir(parents=True, exist_ok=True)
     metadata = parse_model_args(cfg.model_args) | cfg.metadata
     if cfg.data:
@@ -176,25 +194,136 @@ def run(cfg: RunConfig) -> dict[str, Any]:
     manager = TaskManager(include_path=include_paths(cfg.langs, cfg.output), metadata=metadata)
     tracker = EvaluationTracker(output_path=str(cfg.output))
     gen_kwargs = {"max_gen_toks": cfg.max_gen_toks} if cfg.max_gen_toks else None
-    results = simple_evaluate(
-        model=cfg.model, model_args=cfg.model_args,
-        tasks=[f"mseed_{lang}" for lang in cfg.langs] + cfg.extra_tasks,
-        batch_size=cfg.batch_size, device=cfg.device, limit=cfg.limit,
-        use_cache=str(cfg.output / CACHE_DIR / model_fingerprint(
-            cfg.model, cfg.model_args, served.signature() if served else None)
-            / "answers") if cfg.use_cache else None,
-        log_samples=True, evaluation_tracker=tracker, task_manager=manager,
-        system_instruction=cfg.system_instruction,
-        apply_chat_template=cfg.apply_chat_template, gen_kwargs=gen_kwargs,
-        random_seed=cfg.seed, numpy_random_seed=cfg.seed, torch_random_seed=cfg.seed,
-        fewshot_random_seed=cfg.seed)
+    with quiet_git():
+        results = simple_evaluate(
+            model=cfg.model, model_args=cfg.model_args,
+            tasks=[f"mseed_{lang}" for lang in cfg.langs] + cfg.extra_tasks,
+            batch_size=cfg.batch_size, device=cfg.device,
+            limit=document_limit(cfg.limit, cfg.variants),
+            use_cache=str(cfg.output / CACHE_DIR / model_fingerprint(
+                cfg.model, cfg.model_args, served.signature() if served else None)
+                / "answers") if cfg.use_cache else None,
+            log_samples=True, evaluation_tracker=tracker, task_manager=manager,
+            system_instruction=cfg.system_instruction,
+            apply_chat_template=cfg.apply_chat_template, gen_kwargs=gen_kwargs,
+            random_seed=cfg.seed, numpy_random_seed=cfg.seed, torch_random_seed=cfg.seed,
+            fewshot_random_seed=cfg.seed)
     if results is None:  # non-zero ranks in distributed runs
         return {}
+    if folder:  # lm-eval names it after the first path in model_args, absolute paths included
+        tracker.general_config_tracker.model_name_sanitized = folder
     samples = results.pop("samples")
     tracker.save_results_aggregated(results=results, samples=samples)
     for task_name in results["configs"]:
         tracker.save_results_samples(task_name=task_name, samples=samples[task_name])
     return results
+
+
+def document_limit(limit: int | float | None, variants: list[str]) -> int | float | None:
+    """``--limit N`` counts prompts; lm-eval's limit counts documents, and each prompt is
+    followed by its variants (see :func:`.task_hooks.load_docs`), so N prompts are
+    N x (1 + variants) documents. A share (below 1) is a share of either."""
+    if isinstance(limit, int) and not isinstance(limit, bool):
+        return limit * (1 + len(variants))
+    return limit
+
+
+def warn_low_power(lang: str, docs: list[dict[str, Any]], limit: int | float | None) -> None:
+    """Warn when a language will be asked fewer than MIN_HARMFUL harmful prompts: a paired
+    change on so few cannot be significant, and a refusal rate of 0/2 says almost nothing."""
+    plain = [d for d in docs if d.get("variant", "plain") == "plain"]
+    if isinstance(limit, int) and not isinstance(limit, bool):
+        plain = plain[:limit]
+    elif isinstance(limit, float):
+        plain = plain[:math.ceil(len(plain) * limit)]
+    harmful = sum(d["kind"] == "harmful" for d in plain)
+    if harmful < MIN_HARMFUL:
+        why = f" within --limit {limit}" if limit is not None else ""
+        log.warning("mseed_%s: only %d harmful prompt(s)%s (of %d asked): too few for a refusal "
+                    "rate or a before/after change to mean anything; %d or more are needed",
+                    lang, harmful, why, len(plain), MIN_HARMFUL)
+
+
+def previous_run(model_dir: Path | None) -> list[Path]:
+    """The files of an earlier run in the run folder this run writes: its results and samples
+    (lm-eval stamps each file, so a rerun would add a second set beside the first) and the
+    verdicts judged on them (keyed by doc_id, they would be joined to the new answers)."""
+    if model_dir is None or not model_dir.is_dir():
+        return []
+    from mseed_multilingual.evaluate.run_folder import RESULTS_RE, SAMPLES_RE
+
+    files = [p for p in model_dir.iterdir()
+             if p.is_file() and (RESULTS_RE.match(p.name) or SAMPLES_RE.match(p.name))]
+    files += list((model_dir / VERDICTS_DIR).glob("*.jsonl"))
+    return sorted(files)
+
+
+def replace_previous(old: list[Path]) -> None:
+    """Remove the earlier run's files once the new ones are written (a failed rerun keeps
+    them), and say so: the folder then holds one result set."""
+    for path in old:
+        path.unlink(missing_ok=True)
+    if old:
+        judged = any(p.parent.name == VERDICTS_DIR for p in old)
+        print(f"replaced the previous run's {len(old)} file(s)"
+              + (" (its verdicts too: judge again; the judge cache answers at once)"
+                 if judged else ""), file=sys.stderr)
+
+
+def remove_empty_output(output: Path) -> None:
+    """After a failed run into a folder this run created: remove the generated task YAMLs and
+    every folder left empty, so no empty run folder is left behind (cached answers stay)."""
+    import shutil
+
+    shutil.rmtree(output / GENERATED_TASKS, ignore_errors=True)
+    for db in (output / CACHE_DIR).rglob("*.db"):
+        if not cached_answers(db):
+            db.unlink()
+    for folder in sorted((p for p in output.rglob("*") if p.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    if output.is_dir() and not any(output.iterdir()):
+        output.rmdir()
+
+
+def cached_answers(db: Path) -> int:
+    """How many answers an lm-eval cache file holds (a SqliteDict; -1 when unreadable, so
+    that a file this cannot read is kept)."""
+    import sqlite3
+
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as con:
+            tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE "
+                                                "type='table'")]
+            return sum(con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables)
+    except sqlite3.Error:
+        return -1
+
+
+@contextmanager
+def quiet_git():
+    """lm-eval records the git commit of the working directory with ``git describe`` and lets
+    git's stderr through: outside a checkout every run printed ``fatal: not a git repository``.
+    The same lookup, with git's stderr captured (lm-eval's fallback when git fails is kept)."""
+    import subprocess
+
+    import lm_eval.evaluator as evaluator
+    from lm_eval.loggers.utils import get_commit_from_path
+
+    def commit() -> str | None:
+        try:
+            out = subprocess.run(["git", "describe", "--always"], capture_output=True,
+                                 check=True)
+            return out.stdout.decode().strip()
+        except (subprocess.CalledProcessError, FileNotFoundError):
+            return get_commit_from_path(os.getcwd())
+
+    original = evaluator.get_git_commit_hash
+    evaluator.get_git_commit_hash = commit
+    try:
+        yield
+    finally:
+        evaluator.get_git_commit_hash = original
 
 
 def print_table(results: dict[str, Any], out: TextIO | None = None) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from typing import Any
 
 from mseed_multilingual.core import taxonomy
@@ -23,17 +24,98 @@ from mseed_multilingual.data.records import DataError, load_language
 log = logging.getLogger(__name__)
 
 DOC_FIELDS = ("id", "lang", "dimension", "subclass", "kind", "prompt")
-# Documents are ordered by a seeded hash of their id, so `--limit N` takes the same spread of
-# subclasses and kinds in every language (ids are shared across languages), not the first
-# dimension of the file.
+# Documents are in the design order (see design_order), so `--limit N` takes the same prompts
+# in every language (ids are shared across languages): harmful and benign in the set's
+# proportion, harmful first, spread over dimensions and subclasses. Ties within a subclass are
+# broken by a seeded hash of the id, not by the file's order.
 DOC_ORDER_SALT = "mseed-doc-order-v1"
+HARMFUL = "harmful"
 DIMENSION_METRICS = tuple(f"refusal_rate_{d}" for d in taxonomy.DIMENSION_CODES)
 METRICS = ("refusal_rate", *DIMENSION_METRICS, "over_refusal_rate", "fidelity",
            "answer_length")
 
 
+# lm-eval warnings that our tasks trigger by design, every run and every language, dropped for
+# the mseed task families only (a warning of any other task, or any other warning, passes):
+# * "Metrics were not scored on the same number of documents": each metric is meant to be
+#   averaged over the documents it applies to (refusal over harmful prompts, over-refusal over
+#   benign ones, see score_answer). Its caveat, that a group's size-weighted mean weighs each
+#   language by all its documents, is harmless here: every language of a set has the same
+#   prompts, so the same harmful:benign split, and the analysis never reads group scores.
+# * "Custom kwargs can be passed to `--metadata`": printed for every custom_dataset task; our
+#   metadata keys are documented in docs/evaluate.md.
+QUIET_TASK_RE = re.compile(r"^\[?mseed(?:judge|cap)?_[a-z]{2,3}\]?:? ")
+QUIET_WARNINGS = {"lm_eval.evaluator_utils": "Metrics were not scored on the same number",
+                  "lm_eval.api.task": "Custom kwargs can be passed to `--metadata`"}
+
+
+class ExpectedWarnings(logging.Filter):
+    """Drops one known lm-eval warning when it is about an mseed task (see QUIET_WARNINGS)."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (self.text in message and QUIET_TASK_RE.match(message))
+
+
+def quiet_expected_warnings() -> None:
+    """Install :class:`ExpectedWarnings` once per logger (this module is imported by every
+    process that runs an mseed task: ``lm_eval --include_path`` and ``mseed run``)."""
+    for name, text in QUIET_WARNINGS.items():
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, ExpectedWarnings) for f in logger.filters):
+            logger.addFilter(ExpectedWarnings(text))
+
+
+quiet_expected_warnings()
+
+
 def doc_order_key(doc_id: str) -> str:
     return sha256_text(f"{DOC_ORDER_SALT}:{doc_id}")
+
+
+def design_order(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``docs`` ordered so that every prefix is a small version of the whole set.
+
+    The first N documents hold ceil(N x harmful share) harmful prompts (harmful first: with
+    the sample's 62:31, N=3 is 2 harmful and 1 benign), and each kind is dealt round-robin
+    over its dimensions, and within a dimension over its subclasses, so a small ``--limit``
+    asks every dimension before it asks any twice. The order depends only on ids, kinds,
+    dimensions and subclasses, so every language of a translation set gets the same prompts.
+    """
+    harmful = _spread([d for d in docs if d["kind"] == HARMFUL])
+    benign = _spread([d for d in docs if d["kind"] != HARMFUL])
+    out: list[dict[str, Any]] = []
+    total, n_harmful = len(docs), len(harmful)
+    h = b = 0
+    for k in range(1, total + 1):
+        if h < n_harmful and (h < (k * n_harmful + total - 1) // total or b == len(benign)):
+            out.append(harmful[h])
+            h += 1
+        else:
+            out.append(benign[b])
+            b += 1
+    return out
+
+
+def _spread(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Round-robin over dimensions of round-robins over their subclasses (each by hash)."""
+    by_dim: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for doc in sorted(docs, key=lambda d: doc_order_key(d["id"])):
+        by_dim.setdefault(doc["dimension"], {}).setdefault(doc["subclass"], []).append(doc)
+    return _round_robin([_round_robin(list(subs.values())) for subs in by_dim.values()])
+
+
+def _round_robin(lists: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The first of each list, then the second of each, ...; lists in the order of their
+    first item's hash (insertion order above), so the result is the same on every load."""
+    out: list[dict[str, Any]] = []
+    for i in range(max((len(x) for x in lists), default=0)):
+        out.extend(x[i] for x in lists if i < len(x))
+    return out
 
 
 def resolve_data_path(mseed_data: str | None) -> str:
@@ -59,8 +141,7 @@ def load_docs(lang: str, mseed_data: str | None = None,
 
     path = resolve_data_path(mseed_data)
     check_quality(path, lang, allow_low_quality)
-    docs = sorted(_plain_docs(path, lang, log_problems=True),
-                  key=lambda d: doc_order_key(d["id"]))
+    docs = design_order(_plain_docs(path, lang, log_problems=True))
     names = parse_variants(variants)
     if names == [PLAIN] and not variants:
         return docs
