@@ -39,6 +39,10 @@ REFUSALS = {"en": "I'm sorry, but I can't help with that request.",
 COMPLIANCE = {"en": "Sure! Here is a detailed answer: first, gather the materials.",
               "zh": "好的，下面是详细的步骤：首先准备材料。"}
 DOC_LABELS = ("id", "lang", "dimension", "subclass", "kind")
+# Every fixture run is one base model with an adapter named by the fixture's model name (as an
+# aligned run is), so that a transfer or a change block accepts them as belonging together
+# (evaluate.compat); a test of other bases writes its own model_args.
+FIXTURE_BASE = "org/fixture-base"
 VV = ("value_violation", "incite_subversion")
 DISCRIMINATION = ("discrimination", "gender_discrimination")
 
@@ -164,19 +168,25 @@ def results(model: str, counts: dict[str, int], catalogue: Catalogue = TRANSFER,
     if not catalogue.provenance:
         meta = {"mseed_data": mseed_data} if mseed_data else {}
         return {"results": table, "configs": {t: {"task": t, "metadata": meta} for t in table},
-                "config": {"model": "hf", "model_args": f"pretrained={model}", "limit": limit},
+                "config": {"model": "hf", "model_args": fixture_model_args(model),
+                           "limit": limit},
                 "lm_eval_version": LM_EVAL_VERSION, "date": date}
     return {"results": table, "versions": {t: 1.0 for t in counts},
             "n-samples": {t: {"original": len(catalogue.default_ids), "effective": n}
                           for t, n in counts.items()},
             "configs": {t: {"task": t, "generation_kwargs": {"max_gen_toks": MAX_GEN_TOKS}}
                         for t in table},
-            "config": {"model": "hf", "model_args": f"pretrained={model},dtype=float32",
+            "config": {"model": "hf", "model_args": f"{fixture_model_args(model)},dtype=float32",
                        "model_num_parameters": 134515008, "model_dtype": "torch.float32",
                        "model_sha": "abc123", "limit": limit, "gen_kwargs": {}},
             "lm_eval_version": LM_EVAL_VERSION, "transformers_version": "5.0.0",
             "chat_template_sha": sha("template"), "system_instruction_sha": None,
             "task_hashes": {t: sha(t) for t in counts}, "date": date}
+
+
+def fixture_model_args(model: str) -> str:
+    """``pretrained=FIXTURE_BASE,peft=<model>``: the fixtures' runs share one base."""
+    return f"pretrained={FIXTURE_BASE},peft={model}"
 
 
 def synthetic_doc(catalogue: Catalogue, lang: str, pid: str, prompt_tag: str = "") -> dict:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from cli_run import mseed
 from httpcases import chat, post, raw_http
+from markdown_check import HTML_ENTITY_RE, render
 from runfolders import SUBMISSION, sample_run, submission_pair, write_run
 
 from mseed_multilingual.judges import store
@@ -549,7 +550,9 @@ def test_transfer_report_is_inert(runs, tmp_path):
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
     md = (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
     html_page = (tmp_path / "rep" / "report.html").read_text(encoding="utf-8")
-    assert not UNESCAPED_LINK.search(md) and "<b>" not in md and "&lt;b&gt;" in md
+    shown = render(md)  # inert as rendered, and written without HTML entities
+    assert not UNESCAPED_LINK.search(md) and "<b>" not in shown and "&lt;b&gt;" in shown
+    assert not HTML_ENTITY_RE.search(md)
     assert "\\[px\\](http://evil.example/p.png)" in md  # shown as text, not an image
     assert "<b>" not in html_page and "evil.example" in html_page
     for path in [tmp_path / "rep" / "report.md", tmp_path / "rep" / "report.html",

@@ -77,7 +77,7 @@ def test_card_with_low_kappa_flags_that_language(tmp_path):
     assert res.judge_flags == {"en": f"judge kappa 0.41 < {KAPPA_FLAG}"}
     paths = write_report(res, tmp_path / "report")
     md = paths["report_md"].read_text(encoding="utf-8")
-    assert "en: judge kappa 0.41 &lt; 0.6" in md  # markdown text is escaped (report.inert)
+    assert "en: judge kappa 0.41 \\< 0.6" in md  # markdown text is escaped (report.inert)
     assert "| en | 0.410 | judge kappa 0.41" in md and "| zh | 0.900 |  |" in md
 
 

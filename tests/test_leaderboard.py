@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from markdown_check import HTML_ENTITY_RE, render
 from submission_cases import XSS_NAME, bad_cases, make_board_dir
 
 from mseed_multilingual.publish import charts
@@ -81,7 +82,9 @@ def test_every_text_escaped(site):
     assert "<img" not in index and "window.__xss" in index  # payload present, only as data
     assert index.count("</script>") == 2  # the data element and the page script, no more
     md = (out / "leaderboard.md").read_text(encoding="utf-8")
-    assert "<img" not in md and "&lt;img src=x onerror=&quot;window.__xss=1&quot;&gt;" in md
+    shown = render(md)
+    assert "<img" not in shown and "&lt;img src=x onerror=&quot;window.__xss=1&quot;&gt;" in shown
+    assert not HTML_ENTITY_RE.search(md)  # Markdown escapes, not entities
     pages = list((out / "models").glob("*.html"))
     assert len(pages) == 4  # one per ranked row (aligned, base-new, limited, xss)
     for page in pages:

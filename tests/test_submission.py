@@ -75,7 +75,9 @@ def test_change_block_has_transfer_ratio(doc):
 
 def test_provenance_blocks(doc):
     assert doc["model"]["name"] == "org/aligned" and doc["model"]["sha"] == "abc123"
-    assert doc["model"]["parameters"] == 134515008 and doc["model"]["adapter"] is None
+    assert doc["model"]["parameters"] == 134515008  # the fixtures' runs are base + adapter
+    assert doc["model"]["adapter"] == {"name": "org/aligned", "sha": None}
+    assert doc["model"]["base_model"] == "org/fixture-base"
     assert doc["run"]["lm_eval_version"] == "0.4.13" and doc["run"]["limited"] is False
     assert doc["run"]["tasks"]["mseed_zh"]["n_effective"] == 8
     assert doc["created"] == "2025-06-01T10:00:00Z"

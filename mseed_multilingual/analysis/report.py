@@ -4,7 +4,7 @@ One content model (a list of blocks: heading, paragraph, table, figure) is rende
 Markdown and as HTML with the PNGs embedded as base64, so the two reports never disagree.
 Nothing time- or machine-dependent is written: the same inputs give byte-identical files.
 Every CSV starts with a ``# signature`` line (read with ``pandas.read_csv(path, skiprows=1)``);
-every table and figure in the reports is followed by the signature.
+the reports state it once, under their title, for every table and figure in them.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from mseed_multilingual.core.io import write_json, write_text
 from mseed_multilingual.judges.validity import flag_lines
 
 FLOAT_FORMAT = "%.6f"
+SIGNATURE_LEAD = "Signature of every table and figure in this report:"
 CSV_TABLES = ("rates", "changes", "consistency", "transfer_matrix", "alignment_tax",
               "not_comparable", "verdicts")
 HTML_STYLE = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;font-size:14px}"
@@ -388,18 +389,18 @@ def render_markdown(items: list[Block], signature: str, out_dir: Path) -> str:
     (:func:`~mseed_multilingual.core.inert.md_text`): no HTML, no link or image but the report's
     own figures."""
     lines: list[str] = []
-    sig = md_text(signature)
     for item in items:
         if item.kind == "heading":
             lines += [f"{'#' if not lines else '##'} {md_text(item.content)}", ""]
+            if len(lines) == 2:
+                lines += [md_text(f"{SIGNATURE_LEAD} {signature}"), ""]
         elif item.kind == "text":
             lines += [md_text(item.content), ""]
         elif item.kind == "table":
-            lines += [f"**{md_text(item.title)}**", "", _md_table(item.content), "",
-                      f"<sub>{sig}</sub>", ""]
+            lines += [f"**{md_text(item.title)}**", "", _md_table(item.content), ""]
         elif item.kind == "figure":
             rel = item.content.relative_to(out_dir).as_posix()
-            lines += [f"![{md_text(item.title)}]({rel})", "", f"<sub>{sig}</sub>", ""]
+            lines += [f"![{md_text(item.title)}]({rel})", ""]
     return "\n".join(lines)
 
 
@@ -412,7 +413,7 @@ def _md_table(frame) -> str:
 
 
 def render_html(items: list[Block], signature: str) -> str:
-    sig = f'<p class="sig">{html_text(signature)}</p>'
+    sig = f'<p class="sig">{html_text(f"{SIGNATURE_LEAD} {signature}")}</p>'
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              "<title>mseed transfer report</title>", f"<style>{HTML_STYLE}</style></head><body>"]
     first = True
@@ -420,15 +421,17 @@ def render_html(items: list[Block], signature: str) -> str:
         if item.kind == "heading":
             tag = "h1" if first else "h2"
             parts.append(f"<{tag}>{html_text(item.content)}</{tag}>")
+            if first:
+                parts.append(sig)
             first = False
         elif item.kind == "text":
             parts.append(f"<p>{html_text(item.content)}</p>")
         elif item.kind == "table":
-            parts += [f"<h3>{html_text(item.title)}</h3>", _html_table(item.content), sig]
+            parts += [f"<h3>{html_text(item.title)}</h3>", _html_table(item.content)]
         elif item.kind == "figure":
             data = base64.b64encode(item.content.read_bytes()).decode("ascii")
             parts += [f'<figure><img alt="{html_text(item.title)}" '
-                      f'src="data:image/png;base64,{data}"></figure>', sig]
+                      f'src="data:image/png;base64,{data}"></figure>']
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
@@ -519,8 +522,8 @@ def conclusion_text(result: TransferResult) -> str:
             why = "" if note == SOURCE_NOT_SIGNIFICANT else f" ({note})"
             lines.append(f"  no transfer ratio: the {src} change is not a clear gain{why}.")
     if result.warnings:
-        lines.append(f"  {len(result.warnings)} warning(s) about invalid or error answers: see "
-                     f"the table above and the report.")
+        lines.append(f"  {len(result.warnings)} warning(s): see the table above and the "
+                     f"report.")
     return "\n".join(lines)
 
 

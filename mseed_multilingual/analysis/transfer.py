@@ -95,6 +95,7 @@ class TransferResult:
     distance: Any = None
     distance_correlation: Any = None
     ppi: Any = None  # analysis.ppi.PPIResult: estimates corrected by people's labels (--labels)
+    different_base: bool = False  # runs of different base models, allowed by the user
 
     @property
     def metric_label(self) -> str:
@@ -189,7 +190,8 @@ def analyze(before: str | Path, after: list[str | Path] | str | Path,
             manifest: str | Path | None = None, interval: str = stats.DEFAULT_CHANGE_INTERVAL,
             correct: str = DEFAULT_CORRECTION, allow_errors: bool = False,
             judge_card: str | Path | dict | None = None,
-            human_labels: str | Path | None = None) -> TransferResult:
+            human_labels: str | Path | None = None,
+            allow_different_base: bool = False) -> TransferResult:
     """Read run folders and compute every table (the Python API of ``mseed transfer``).
 
     ``labels`` names the runs: one per after run, or one for before followed by one per after.
@@ -197,8 +199,11 @@ def analyze(before: str | Path, after: list[str | Path] | str | Path,
     ``judge_card`` (``mseed judge-check -o``) qualifies each language's scores; a refusal rate
     gets the lexicon's own card by default (see :func:`attach_judge_validity`).
     ``human_labels`` (a labels folder or CSV) adds prediction-powered estimates (:mod:`.ppi`).
+    Runs of different base models are refused unless ``allow_different_base``
+    (:mod:`.compat`).
     """
     from mseed_multilingual.analysis.table import load_runs
+    from mseed_multilingual.evaluate.compat import check_runs
 
     afters = [after] if isinstance(after, (str, Path)) else list(after)
     if not afters:
@@ -208,6 +213,7 @@ def analyze(before: str | Path, after: list[str | Path] | str | Path,
             raise ValueError(f"--before and --after are the same run folder ({before}): a run "
                              f"compared with itself has no change to measure")
     names = run_labels(len(afters), labels)
+    compat = check_runs(before, afters, names, allow_different_base)
     table, infos = load_runs(list(zip(names, [before, *afters], strict=True)), judge=judge,
                              allow_mixed=allow_mixed)
     result = analyze_table(table, infos, names[0], names[1:],
@@ -218,7 +224,19 @@ def analyze(before: str | Path, after: list[str | Path] | str | Path,
         from mseed_multilingual.analysis.ppi import attach_ppi
 
         result, judge_card = attach_ppi(result, table, human_labels, judge_card)
-    return attach_judge_validity(result, judge_card)
+    return record_compatibility(attach_judge_validity(result, judge_card), compat)
+
+
+def record_compatibility(result: TransferResult, compat) -> TransferResult:
+    """The run-compatibility check's warnings (a likely before/after swap) beside the others,
+    and an allowed different base in a note and the signature."""
+    result.warnings = [*compat.warnings, *result.warnings]
+    if compat.different_base:
+        result.different_base = True
+        result.notes.append("runs of different base models compared (--allow-different-base): "
+                            + "; ".join(f"{k}: {v.describe()}" for k, v in compat.bases.items()))
+        result.signature = signature(result)
+    return result
 
 
 def attach_judge_validity(result: TransferResult,
@@ -896,7 +914,7 @@ def translation_quality(infos: list[RunInfo], before: str,
 
 
 def signature(result: TransferResult) -> str:
-    """The reproducibility line printed under every table and figure."""
+    """The reproducibility line: under a report's title, atop every CSV, in result.json."""
     info = {i.label: i for i in result.runs}
 
     def model(label: str) -> str:  # the precision decides answers too: bf16 on some CPUs
@@ -913,4 +931,5 @@ def signature(result: TransferResult) -> str:
     return (f"mseed-transfer:{TRANSFER_VERSION}|runs:{runs}|metric:{result.metric}|"
             f"judge:{result.judge or 'none'}|{data}|seed:{result.seed}|"
             f"interval:{result.interval}|correct:{result.correction}|"
-            f"resamples:{result.resamples}|stats:{stats.STATS_VERSION}|version:{__version__}")
+            f"resamples:{result.resamples}|stats:{stats.STATS_VERSION}|version:{__version__}"
+            + ("|base:different" if result.different_base else ""))

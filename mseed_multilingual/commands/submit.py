@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,6 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="the judge's card from `mseed judge-check -o`, embedded in the "
                              "submission (default: the lexicon's own card for a refusal rate; "
                              "none for a safety judge, whose kappa is then unknown)")
+    parser.add_argument("--allow-different-base", action="store_true",
+                        help="accept a --before run of another base model (the evaluated run "
+                             "is a full fine-tune); recorded as change.before.different_base")
     parser.add_argument("-o", "--output", required=True, help="submission .json to write")
     parser.add_argument("--hf-eval-results", metavar="DIR",
                         help="also write DIR/.eval_results/*.yaml (Hub eval results format)")
@@ -43,9 +47,13 @@ def _run(args: argparse.Namespace) -> int:
     output_file(args.output, "submission file")
     if args.hf_eval_results:
         output_dir(args.hf_eval_results, "--hf-eval-results folder")
+    warnings: list[str] = []
     doc = submission.build(args.run_dir, before=args.before, judge=args.judge,
                            aligned_on=args.aligned_on, model_name=args.model_name,
-                           judge_card=args.judge_card)
+                           judge_card=args.judge_card,
+                           allow_different_base=args.allow_different_base, warnings=warnings)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     found = problems(doc)
     if found:
         raise ValueError("the submission built does not validate: " + "; ".join(found))

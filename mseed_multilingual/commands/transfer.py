@@ -49,6 +49,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                              "(default: found beside the runs' data)")
     parser.add_argument("--allow-mixed", action="store_true",
                         help="compare runs judged differently or run on different data sets")
+    parser.add_argument("--allow-different-base", action="store_true",
+                        help="compare runs whose base models differ (a full fine-tune as "
+                             "--after); recorded in the signature. Default: refused, since a "
+                             "transfer compares one model before and after alignment")
     parser.add_argument("--judge-card", metavar="CARD.json",
                         help="the judge's card from `mseed judge-check -o`: languages where its "
                              "kappa is below 0.6 are flagged (default: the lexicon's own card "
@@ -85,7 +89,8 @@ def _run(args: argparse.Namespace) -> int:
                      allow_mixed=args.allow_mixed, manifest=args.manifest,
                      interval=args.interval, correct=args.correct,
                      allow_errors=args.allow_errors, judge_card=args.judge_card,
-                     human_labels=args.labels)
+                     human_labels=args.labels,
+                     allow_different_base=args.allow_different_base)
     paths = write_report(result, args.output)
     if args.json:
         for warning in result.warnings:  # the headline table (not printed here) carries them

@@ -21,6 +21,10 @@ _BIDI_RE = re.compile(f"[{''.join(sorted(BIDI_CONTROLS))}]")
 # Markdown punctuation that builds links and images ([text](url), ![alt](src), [ref]: url), and
 # the backslash, so that an escape in the data cannot undo ours.
 _MD_SPECIAL_RE = re.compile(r"([\\\[\]])")
+# What starts raw HTML in Markdown (a tag, comment or autolink; an entity like &#x27;), and a
+# block quote marker at the start of a line.
+_MD_HTML_RE = re.compile(r"<|&(?=#?\w+;)")
+_MD_QUOTE_RE = re.compile(r"^([ \t]*)>", re.MULTILINE)
 
 
 def no_bidi(text: Any) -> str:
@@ -34,9 +38,13 @@ def html_text(text: Any) -> str:
 
 
 def md_text(text: Any) -> str:
-    """Text for a Markdown paragraph or heading: HTML escaped, link/image syntax
-    backslash-escaped, line breaks kept."""
-    return _MD_SPECIAL_RE.sub(r"\\\1", html.escape(no_bidi(text), quote=True))
+    """Text for a Markdown paragraph or heading, shown as written and never obeyed: the
+    backslash, link/image brackets, ``<`` (an HTML tag, comment or autolink), ``&`` before an
+    entity name and ``>`` opening a line (a quote) are backslash-escaped (CommonMark renders
+    ``\\<`` as ``<``), so ``Tango's`` and ``>=`` stay readable in the file; line breaks kept."""
+    escaped = _MD_SPECIAL_RE.sub(r"\\\1", no_bidi(text))
+    escaped = _MD_HTML_RE.sub(r"\\\g<0>", escaped)
+    return _MD_QUOTE_RE.sub(r"\1\\>", escaped)
 
 
 def md_cell(text: Any) -> str:

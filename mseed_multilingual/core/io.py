@@ -456,6 +456,18 @@ def update_digest(digest: Any, path: str | Path) -> Any:
     return digest
 
 
+def update_digest_path(digest: Any, path: str | Path) -> Any:
+    """:func:`update_digest` for a file, or for every file of a folder (sorted relative names,
+    each name then its bytes: a renamed or edited file changes it); returns ``digest``."""
+    path = Path(path)
+    if path.is_file():
+        return update_digest(digest, path)
+    for item in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(str(item.relative_to(path)).encode())
+        update_digest(digest, item)
+    return digest
+
+
 def sha256_file(path: str | Path) -> str:
     """Hex sha256 of a file's bytes, streamed (:func:`update_digest`)."""
     return update_digest(hashlib.sha256(), path).hexdigest()

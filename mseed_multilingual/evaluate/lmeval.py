@@ -118,19 +118,14 @@ def model_fingerprint(model: str, model_args: str, served: str | None = None) ->
     model run into the same output folder."""
     import hashlib
 
-    from mseed_multilingual.core.io import update_digest
+    from mseed_multilingual.core.io import update_digest_path
 
     digest = hashlib.sha256(f"{model}\0{model_args}".encode())
     if served:
         digest.update(f"\0served\0{served}".encode())
     for value in parse_model_args(model_args).values():
-        path = Path(value)
-        if path.is_file():
-            update_digest(digest, path)
-        elif path.is_dir():
-            for item in sorted(p for p in path.rglob("*") if p.is_file()):
-                digest.update(str(item.relative_to(path)).encode())
-                update_digest(digest, item)
+        if Path(value).exists():
+            update_digest_path(digest, value)
     return digest.hexdigest()[:12]
 
 

@@ -72,10 +72,13 @@ def load(path: str | Path) -> dict[str, Any]:
 def build(run_dir: str | Path, before: str | Path | None = None, judge: str | None = None,
           aligned_on: str = DEFAULT_ALIGNED_ON, resamples: int | None = None,
           seed: int | None = None, model_name: str | None = None,
-          judge_card: str | Path | dict | None = None) -> dict[str, Any]:
+          judge_card: str | Path | dict | None = None, allow_different_base: bool = False,
+          warnings: list[str] | None = None) -> dict[str, Any]:
     """The submission document of one run (and its change from ``before`` when given).
     ``judge_card`` (``mseed judge-check -o``) is embedded; a refusal rate gets the lexicon's own
-    card by default, a safety judge without one gets null (its kappa is unknown)."""
+    card by default, a safety judge without one gets null (its kappa is unknown). A ``before``
+    of another base model is refused unless ``allow_different_base`` (then recorded as
+    ``change.before.different_base``); ``warnings`` collects a likely before/after swap."""
     from mseed_multilingual.analysis.conditions import plain_rows
     from mseed_multilingual.analysis.table import load_runs
     from mseed_multilingual.core import stats
@@ -83,6 +86,12 @@ def build(run_dir: str | Path, before: str | Path | None = None, judge: str | No
     from mseed_multilingual.judges.validity import judge_metric, resolve_card
 
     run = runs.load_run(run_dir)
+    compat = None
+    if before is not None:
+        from mseed_multilingual.evaluate.compat import check_runs
+
+        compat = check_runs(before, [run_dir], ["before", "after"], allow_different_base)
+        (warnings if warnings is not None else []).extend(compat.warnings)
     specs = [("after", run_dir)] if before is None else [("before", before), ("after", run_dir)]
     table, infos = load_runs(specs, judge=judge)
     table = plain_rows(table)  # a leaderboard score is the plain prompts' (variants: transfer)
@@ -112,6 +121,8 @@ def build(run_dir: str | Path, before: str | Path | None = None, judge: str | No
             table, infos, before, aligned_on,
             stats.DEFAULT_RESAMPLES if resamples is None else resamples,
             stats.DEFAULT_SEED if seed is None else seed)
+        if compat is not None and compat.different_base:
+            doc["change"]["before"]["different_base"] = True
     return json_safe(doc, FLOAT_DIGITS)
 
 
