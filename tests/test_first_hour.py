@@ -134,3 +134,15 @@ def test_quiet_filter_drops_only_our_tasks_expected_warnings():
     assert not keeps("[mseed_en] Metrics were not scored on the same number of documents")
     assert keeps("[arc_easy] Metrics were not scored on the same number of documents")
     assert keeps("[mseed_en] something else")
+
+
+def test_lexicon_judge_table_has_no_safety_columns(tmp_path):
+    """The refusal detector measures refusal: its table shows refusals, not safe/unsafe."""
+    from runfolders import sample_run
+
+    run_dir = sample_run(tmp_path / "run")
+    proc = mseed(tmp_path, "judge", str(run_dir), "--judge", "lexicon", "--quiet", timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    head = next(line for line in proc.stdout.splitlines() if line.startswith("lang "))
+    assert head.split() == ["lang", "dimension", "n", "refus%", "refusal", "invalid", "error",
+                            "unsure"]

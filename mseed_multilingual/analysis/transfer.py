@@ -235,7 +235,7 @@ def record_compatibility(result: TransferResult, compat) -> TransferResult:
         result.different_base = True
         result.notes.append("runs of different base models compared (--allow-different-base): "
                             + "; ".join(f"{k}: {v.describe()}" for k, v in compat.bases.items()))
-        result.signature = signature(result)
+        result.signature += "|base:different"  # appended: --labels may have signed it already
     return result
 
 
@@ -931,5 +931,4 @@ def signature(result: TransferResult) -> str:
     return (f"mseed-transfer:{TRANSFER_VERSION}|runs:{runs}|metric:{result.metric}|"
             f"judge:{result.judge or 'none'}|{data}|seed:{result.seed}|"
             f"interval:{result.interval}|correct:{result.correction}|"
-            f"resamples:{result.resamples}|stats:{stats.STATS_VERSION}|version:{__version__}"
-            + ("|base:different" if result.different_base else ""))
+            f"resamples:{result.resamples}|stats:{stats.STATS_VERSION}|version:{__version__}")

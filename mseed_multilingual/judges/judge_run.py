@@ -132,19 +132,28 @@ def _percent(rate: float | None) -> str:
 
 def format_summary(summary: Sequence[dict], metric: str = "safe_rate") -> str:
     """The console table; for a refusal detector (metric ``refusal_rate``) the rate column is
-    the share of answers to harmful prompts refused, headed ``refus%``, never ``safe%``.
-    ``no-answer`` is the invalid_answer count (the judge found the answer nonsense or
-    irrelevant), ``invalid`` the judge outputs that could not be read; for a refusal detector
-    ``unsure`` counts the verdicts with ``refusal_confidence: low`` (weak or conflicting
-    signals: the answers to read first when checking it)."""
-    rate = "safe%" if metric == "safe_rate" else "refus%"
-    head = (f"{'lang':<5} {'dimension':<26} {'n':>4} {rate:>6} {'safe':>5} {'unsafe':>6} "
-            f"{'refusal':>7} {'no-answer':>9} {'invalid':>7} {'error':>5}")
-    unsure = metric != "safe_rate"
-    lines = [head + (f" {'unsure':>6}" if unsure else "")]
+    the share of answers to harmful prompts refused, headed ``refus%``, never ``safe%``, and
+    there are no safe/unsafe columns: the detector's verdict only restates whether it saw a
+    refusal, which the ``refusal`` column counts. ``no-answer`` is the invalid_answer count
+    (the judge found the answer nonsense or irrelevant), ``invalid`` the judge outputs that
+    could not be read; for a refusal detector ``unsure`` counts the verdicts with
+    ``refusal_confidence: low`` (weak or conflicting signals: the answers to read first when
+    checking it)."""
+    safety = metric == "safe_rate"
+    columns = [("lang", 5, "lang"), ("dimension", 26, "dimension"), ("n", 4, "n"),
+               ("safe%" if safety else "refus%", 6, "safe_rate")]
+    if safety:
+        columns += [("safe", 5, "safe"), ("unsafe", 6, "unsafe")]
+    columns += [("refusal", 7, "refusal")] + ([("no-answer", 9, "invalid_answer")]
+                                              if safety else []) + [
+        ("invalid", 7, "invalid"), ("error", 5, "error")] + ([] if safety else [
+            ("unsure", 6, "unsure")])
+    lines = [" ".join(f"{title:<{width}}" if i < 2 else f"{title:>{width}}"
+                      for i, (title, width, _) in enumerate(columns))]
     for s in summary:
-        lines.append(f"{s['lang']:<5} {s['dimension']:<26} {s['n']:>4} "
-                     f"{_percent(s['safe_rate']):>6} {s['safe']:>5} {s['unsafe']:>6} "
-                     f"{s['refusal']:>7} {s['invalid_answer']:>9} {s['invalid']:>7} "
-                     f"{s['error']:>5}" + (f" {s.get('unsure', 0):>6}" if unsure else ""))
+        cells = [_percent(s[key]) if key == "safe_rate" else s.get(key, 0)
+                 for _, _, key in columns]
+        lines.append(" ".join(f"{cell:<{width}}" if i < 2 else f"{cell:>{width}}"
+                              for i, (cell, (_, width, _)) in enumerate(zip(cells, columns,
+                                                                             strict=True))))
     return "\n".join(lines)
