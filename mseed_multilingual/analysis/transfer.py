@@ -198,9 +198,10 @@ def analyze(before: str | Path, after: list[str | Path] | str | Path,
     ``aligned_on`` is one language for all after runs or one per after run (for the matrix).
     ``judge_card`` (``mseed judge-check -o``) qualifies each language's scores; a refusal rate
     gets the lexicon's own card by default (see :func:`attach_judge_validity`).
-    ``human_labels`` (a labels folder or CSV) adds prediction-powered estimates (:mod:`.ppi`).
+    ``human_labels`` (a labels folder or CSV) adds prediction-powered estimates
+    (:mod:`mseed_multilingual.analysis.ppi`).
     Runs of different base models are refused unless ``allow_different_base``
-    (:mod:`.compat`).
+    (:mod:`mseed_multilingual.evaluate.compat`).
     """
     from mseed_multilingual.analysis.table import load_runs
     from mseed_multilingual.evaluate.compat import check_runs
