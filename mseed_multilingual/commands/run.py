@@ -17,7 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", default="hf", help="lm-eval model type (hf, vllm, "
                         "local-chat-completions, ...); default hf")
     parser.add_argument("--model-args", required=True,
-                        help="lm-eval model_args, e.g. pretrained=DIR,gguf_file=F.gguf[,peft=A]")
+                        help="lm-eval model_args, e.g. pretrained=DIR,gguf_file=F.gguf[,peft=A]; "
+                             "'smollm2' (or 'smollm2,peft=A') is the embedded model")
     sel = parser.add_mutually_exclusive_group()
     sel.add_argument("--langs", help="comma-separated language codes (default: every language "
                                      "of --data, or the sample's 14)")
@@ -95,8 +96,10 @@ def _run(args: argparse.Namespace) -> int:
     extra = [t for t in args.tasks.split(",") if t]
     if args.with_capability:
         extra += [f"mseedcap_{lang}" for lang in langs]
+    from mseed_multilingual.core.models import expand_model_args
+
     cfg = RunConfig(
-        model=args.model, model_args=args.model_args,
+        model=args.model, model_args=expand_model_args(args.model_args),
         langs=langs, output=args.output, data=args.data,
         limit=limit, system_instruction=args.system_instruction, batch_size=batch,
         max_gen_toks=args.max_gen_toks, apply_chat_template=not args.no_chat_template,

