@@ -526,3 +526,36 @@ def test_page_state_after_every_label_was_undone_and_with_a_broken_file(folder):
             fh.write('{"action": "label", "id": 5}\n')  # edited by hand under the server
         status, _, raw = _request(page.url + "api/state?annotator=ana")
         assert status == 500 and "ana.jsonl:3" in json.loads(raw)["error"]["message"]
+
+
+def test_page_closes_a_client_that_drips_its_body_at_the_body_deadline(folder):
+    """The shared server base's body deadline holds on the page too: a client sending one
+    byte every 0.2 s (each read within the socket timeout) is answered 408 and closed once
+    the body deadline has passed, and nothing is written."""
+    import socket
+    import time
+
+    from mseed_multilingual.annotate_page import start_page
+
+    with start_page(folder, body_timeout=1.0) as page:
+        host, port = page.httpd.server_address[:2]
+        sock = socket.create_connection((host, port), timeout=10)
+        sock.sendall(f"POST /api/event HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                     f"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n".encode())
+        start, answer = time.monotonic(), b""
+        try:
+            for _ in range(40):  # 8 s of dripping if nobody stops it
+                sock.sendall(b" ")
+                time.sleep(0.2)
+        except OSError:  # the server closed the connection
+            pass
+        sock.settimeout(5)
+        try:
+            while chunk := sock.recv(4096):
+                answer += chunk
+        except OSError:
+            pass
+        sock.close()
+        assert time.monotonic() - start < 4, "the dripping client kept its slot"
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert not (folder / "labels").exists()

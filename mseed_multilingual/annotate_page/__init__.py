@@ -25,8 +25,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
-import hmac
-import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,14 +34,15 @@ from urllib.parse import parse_qs, urlsplit
 
 from mseed_multilingual import __version__
 from mseed_multilingual.core.http_server import (
+    BODY_TIMEOUT,
+    HEADER_TIMEOUT,
     BoundedHTTPServer,
     JSONHandler,
     RequestError,
-    content_length,
-    error_object,
+    parse_body,
 )
 from mseed_multilingual.core.inert import html_text
-from mseed_multilingual.core.io import InputError, loads
+from mseed_multilingual.core.io import InputError
 from mseed_multilingual.core.languages import languages
 from mseed_multilingual.labels.sample import UNSURE_DIR, item_key, read_sample
 from mseed_multilingual.labels.store import (
@@ -205,104 +204,67 @@ def _make_handler(ws: Workspace, page: tuple[str, str], key: str | None,
     html, csp = page
 
     class Handler(JSONHandler):
-        """The page's routes on the shared handler (core.http_server: the deadlines for
-        headers and body, the slots and their fairness, errors as JSON)."""
+        api_key = key
 
-        def _send(self, status: int, body: bytes, ctype: str, extra: dict | None = None) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
+        def end_headers(self) -> None:
             self.send_header("Cache-Control", "no-store")
             self.send_header("X-Content-Type-Options", "nosniff")
             self.send_header("Referrer-Policy", "no-referrer")
-            for k, v in (extra or {}).items():
-                self.send_header(k, v)
-            if self.close_connection:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            try:
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                self.close_connection = True
+            super().end_headers()
 
-        def _json(self, status: int, obj: Any) -> None:
-            self._send(status, json.dumps(obj, ensure_ascii=False).encode("utf-8"),
-                       "application/json; charset=utf-8")
-
-        def send_error(self, code: int, message: str | None = None,
-                       explain: str | None = None) -> None:
-            """Errors the standard library finds (bad request line, headers too long) as JSON,
-            the connection closed."""
-            self.close_connection = True
-            if self.request_version == "HTTP/0.9":
-                self.request_version = "HTTP/1.1"
-            text = message or self.responses.get(code, ("error",))[0]
-            with contextlib.suppress(OSError):
-                self._json(code, error_object(text, status=code))
-
-        def _check(self) -> None:
+        def _check_host(self) -> None:
             if self.headers.get("Host", "") not in hosts:
                 raise RequestError(421, "the Host header does not name this server")
-            if key is None:
-                return
-            given = self.headers.get("Authorization", "").encode("utf-8", "replace")
-            if not hmac.compare_digest(given, f"Bearer {key}".encode()):
+
+        def _check(self) -> None:
+            self._check_host()
+            if not self.authorized():
                 raise RequestError(401, "invalid or missing key", None, "authentication_error")
+
+        def _send_page(self) -> None:
+            body = html.encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Security-Policy", csp)
+            self.send_header("X-Frame-Options", "DENY")
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(body)
 
         def do_GET(self) -> None:
             url = urlsplit(self.path)
+            if url.path == "/":
+                self._check_host()
+                self._send_page()
+                return
+            if url.path != "/api/state":
+                raise RequestError(404, f"no route {url.path[:200]}")
+            self._check()
+            annotator = _annotator(parse_qs(url.query))
             try:
-                if url.path == "/":
-                    if self.headers.get("Host", "") not in hosts:
-                        raise RequestError(421, "the Host header does not name this server")
-                    self._send(200, html.encode("utf-8"), "text/html; charset=utf-8",
-                               {"Content-Security-Policy": csp, "X-Frame-Options": "DENY"})
-                    return
-                if url.path != "/api/state":
-                    raise RequestError(404, f"no route {url.path[:200]}")
-                self._check()
-                annotator = _annotator(parse_qs(url.query))
                 with ws.lock:
                     state = ws.state(annotator)
-                self._json(200, state)
-            except RequestError as exc:
-                self._json(exc.status, exc.body())
             except (InputError, OSError) as exc:  # a label file went bad under the server
-                self._json(500, error_object(f"cannot read the labels: {exc}"[:500],
-                                             "server_error", status=500))
+                raise RequestError(500, f"cannot read the labels: {exc}"[:500], None,
+                                   "server_error") from None
+            self.send_json(200, state)
 
         def do_POST(self) -> None:
-            try:
-                if urlsplit(self.path).path != "/api/event":
-                    raise RequestError(404, f"no route {self.path[:200]}")
-                self._check()
-                ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
-                if ctype != "application/json":
-                    raise RequestError(415, "an event is sent as application/json")
-                length = content_length(self.headers.get("Content-Length"), MAX_BODY_BYTES)
-            except RequestError as exc:
-                self.close_connection = True  # the body is unread
-                self._json(exc.status, exc.body())
-                return
-            raw = self.rfile.read(length)
-            if len(raw) < length:
-                self.close_connection = True
-                return
-            try:
-                body = loads(raw, "event")
-                if not isinstance(body, dict):
-                    raise RequestError(400, "an event is a JSON object")
-                saved = ws.record(_annotator(body), body)
-            except InputError as exc:
-                self._json(400, error_object(str(exc)))
-                return
-            except RequestError as exc:
-                self._json(exc.status, exc.body())
-                return
-            self._json(200, {"saved": saved})
+            if urlsplit(self.path).path != "/api/event":
+                raise RequestError(404, f"no route {self.path[:200]}")
+            self._check()
+            ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            if ctype != "application/json":
+                raise RequestError(415, "an event is sent as application/json")
+            raw = self.read_body(MAX_BODY_BYTES)
+            if raw is None:
+                return  # the client went away or missed the body deadline
+            body = parse_body(raw)
+            self.send_json(200, {"saved": ws.record(_annotator(body), body)})
 
         def do_PUT(self) -> None:
-            self._json(405, error_object("method not allowed", status=405))
+            raise RequestError(405, "method not allowed")
 
         do_DELETE = do_PATCH = do_PUT
 
@@ -318,14 +280,19 @@ def allowed_hosts(host: str, port: int) -> frozenset[str]:
 
 
 def start_page(folder: str | Path, host: str = DEFAULT_HOST, port: int = 0,
-               key: str | None = None, hosts: Sequence[str] = ()) -> PageHandle:
+               key: str | None = None, hosts: Sequence[str] = (),
+               header_timeout: float = HEADER_TIMEOUT, body_timeout: float = BODY_TIMEOUT
+               ) -> PageHandle:
     """Serve the labelling page of ``folder`` (holding ``sample.jsonl``) in background threads
     and return at once; ``port=0`` picks a free port (see ``handle.url``). ``hosts`` adds
-    Host header values to accept (a name the server is reached by on a lab network)."""
+    Host header values to accept (a name the server is reached by on a lab network);
+    ``header_timeout`` and ``body_timeout`` are the request deadlines of
+    :mod:`mseed_multilingual.core.http_server` (seconds)."""
     ws = Workspace(Path(folder), read_sample(folder))
     for annotator in _label_files(Path(folder)):  # a bad label file is an error now, not later
         ws.labels_of(annotator)
-    httpd = BoundedHTTPServer((host, port), JSONHandler, MAX_CONNECTIONS, SOCKET_TIMEOUT)
+    httpd = BoundedHTTPServer((host, port), JSONHandler, MAX_CONNECTIONS, SOCKET_TIMEOUT,
+                              header_timeout, body_timeout)
     bound = httpd.server_address[1]
     httpd.RequestHandlerClass = _make_handler(
         ws, page_html(), key, allowed_hosts(host, bound) | frozenset(hosts))
