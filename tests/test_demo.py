@@ -52,13 +52,13 @@ def test_demo_end_to_end_then_rerun_reuses_everything(tmp_path):
     assert "<html" in site
     report_before = (tmp_path / "report" / "report.md").read_bytes()
 
+    first = [s.response for s in before.samples()]  # a rerun replaces the run's files
     again = demo(tmp_path, "--alignment", "system-prompt")
     assert again.returncode == 0, again.stderr[-3000:]
     n = 3 * len(langs)
     assert again.stdout.count(f"{n} verdicts ({n} from cache)") == 2  # the judge cache
     assert (tmp_path / "report" / "report.md").read_bytes() == report_before
-    assert [s.response for s in load_run(tmp_path / "runs" / "base").samples()] == [
-        s.response for s in before.samples()]
+    assert [s.response for s in load_run(tmp_path / "runs" / "base").samples()] == first
 
 
 def test_demo_rejects_bad_arguments(tmp_path):

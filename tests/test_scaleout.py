@@ -325,9 +325,14 @@ def test_lm_eval_chat_completions_on_served_model_equals_hf(served_url, hf_merge
         r.model_dir, "lexicon")} for r in (served, hf)]
     assert verdicts[0] == verdicts[1] and len(verdicts[0]) == len(LANGS) * int(LIMIT)
     capsys.readouterr()
+    # the served model's id and the GGUF's content hash cannot be matched as one base: the
+    # comparison is refused unless allowed (and the allowance is recorded)
     assert main(["transfer", "--before", str(merged), "--after", str(out), "--label", "hf",
-                 "--label", "served", "--resamples", "0", "--json", "-o",
-                 str(tmp_path / "report")]) == 0
+                 "--label", "served", "--resamples", "0", "-o", str(tmp_path / "r0")]) == 2
+    assert "--allow-different-base" in capsys.readouterr().err
+    assert main(["transfer", "--before", str(merged), "--after", str(out), "--label", "hf",
+                 "--label", "served", "--resamples", "0", "--json", "--allow-different-base",
+                 "-o", str(tmp_path / "report")]) == 0
     langs = json.loads(capsys.readouterr().out)["comparisons"][0]["languages"]
     assert {k: (v["delta"], v["n_pairs"]) for k, v in langs.items()} == {
         lang: (0.0, n) for lang, n in _harmful_per_lang(hf).items()}

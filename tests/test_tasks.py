@@ -142,11 +142,13 @@ def test_mseed_run_writes_what_lm_eval_writes(tmp_path, smollm2_model_args):
     assert run.results["config"]["model_dtype"] == f"torch.{chosen.dtype_name}"
     assert {s.lang for s in run.samples()} == {"ja", "sw"}
     assert all(m in METRICS for s in run.samples() for m in s.metrics)
-    # rerun: answers come from the cache, the same samples are written again
+    # rerun: answers come from the cache, and the same samples replace the first run's files
+    first = [s.response for s in run.samples()]
     again = mseed(*cmd)
     assert again.returncode == 0
-    assert [s.response for s in load_run(tmp_path).samples()] == [s.response for s in
-                                                                  run.samples()]
+    rerun = load_run(tmp_path)
+    assert [s.response for s in rerun.samples()] == first
+    assert len(list(tmp_path.rglob("results_*.json"))) == 1  # one result set, not two
     assert len(list((tmp_path / ".lm_cache").iterdir())) == 1  # one model, one cache
 
 
