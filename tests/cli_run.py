@@ -67,3 +67,13 @@ def mseed(*args: object, env: dict[str, str] | None = None,
         except SystemExit as exc:
             code = _exit_status(exc, err)
     return subprocess.CompletedProcess(["mseed", *argv], code, out.getvalue(), err.getvalue())
+
+
+def one_line_error(proc: subprocess.CompletedProcess, *parts: str, code: int = 2) -> None:
+    """Exit ``code``, no traceback, one stderr line that names every part."""
+    err = proc.stderr.strip()
+    assert proc.returncode == code, (proc.returncode, err)
+    assert "Traceback" not in err, err
+    assert len(err.splitlines()) == 1, err
+    for part in parts:
+        assert part in err, (part, err)

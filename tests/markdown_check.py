@@ -13,3 +13,7 @@ def render(markdown: str) -> str:
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark").enable("table").render(markdown)
+
+
+RLO = "\u202e"
+UNESCAPED_LINK = re.compile(r"(?<!\\)\]\(http")  # "](http" not preceded by a backslash

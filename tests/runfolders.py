@@ -305,3 +305,17 @@ def labelling_pair(tmp: Path, langs: tuple[str, ...] = ("en", "ar"), harmful: in
     after = write_docs(tmp / "after", "org/aligned", docs, refused_after, answers=answers,
                        judge=judge, labels=verdict_labels)
     return before, after
+
+
+DEEP = "[" * 3000 + "]" * 3000  # hostile JSON, ~6 KB: a RecursionError in json.loads before the fix
+
+
+def edit_first_sample(model_dir: Path, change) -> Path:
+    """Rewrite the first line of the run's samples file through ``change`` (a dict edit)."""
+    path = next(model_dir.glob("samples_*.jsonl"))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    obj = json.loads(lines[0])
+    change(obj)
+    lines[0] = json.dumps(obj)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

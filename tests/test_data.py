@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from cli_run import mseed
+from runfolders import DEEP
 
 from mseed_multilingual.data.records import (
     DataError,
@@ -16,6 +17,8 @@ from mseed_multilingual.data.records import (
     stable_id,
     write_records,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 HEADER = "提示词 - 小类别 - 大类别"
 # Project-written lines in MSEED's layout (not MSEED text).
@@ -238,3 +241,25 @@ def test_cli_inspect_json_and_strict_exit(tmp_path, mseed_eval_file):
     converted = tmp_path / "c.jsonl"
     assert mseed("data", "convert", bad, "-o", converted).returncode == 0
     assert len(converted.read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_nested_data_file_rejected_with_line(tmp_path):
+    path = tmp_path / "deep.jsonl"
+    path.write_text(DEEP + "\n", encoding="utf-8")
+    proc = mseed("data", "inspect", path)
+    assert "Traceback" not in proc.stderr and proc.returncode == 1
+    assert f"{path}" in proc.stderr and "nested too deeply" in proc.stderr
+
+
+def test_data_convert_never_writes_nan(tmp_path):
+    rows = [json.loads(x) for x in (ROOT / "translations" / "sample" / "en.jsonl").read_text(
+        encoding="utf-8").splitlines()[:3]]
+    lines = [json.dumps(rows[0]), json.dumps({**rows[1], "score": float("nan")}),
+             json.dumps({**rows[2], "meta": {"w": float("inf")}})]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc = mseed("data", "convert", src, "-o", tmp_path / "out.jsonl")
+    assert proc.returncode == 0, proc.stderr
+    out = (tmp_path / "out.jsonl").read_text(encoding="utf-8")
+    assert "NaN" not in out and "Infinity" not in out and len(out.splitlines()) == 1
+    assert f"{src}:2" in proc.stderr and f"{src}:3" in proc.stderr and "NaN" in proc.stderr

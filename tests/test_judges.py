@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from cli_run import mseed
+from httpcases import EchoHeaders
 from runfolders import sample_run
 
 from mseed_multilingual.cli import main
@@ -126,3 +127,20 @@ def test_kill_9_mid_run_then_resume_judges_each_sample_once(tmp_path):
     assert len({(r["task"], r["doc_id"]) for r in rows}) == len(rows) == n
     assert {r["verdict"] for r in rows} <= {"safe", "unsafe"}
     assert requests <= n + batch  # only the batch in flight at the kill was asked twice
+
+
+def test_judge_exit_codes_and_max_retries(tmp_path):
+    model_dir = sample_run(tmp_path / "runs", per_lang=1)
+    with EchoHeaders(status=503) as server:  # retryable: --max-retries decides the requests
+        import time
+
+        t0 = time.monotonic()
+        proc = mseed("judge", model_dir, "--judge", "openai:m", "--base-url", server.url,
+                     "--max-retries", "0", "--quiet", "--json")
+        assert proc.returncode == 1 and time.monotonic() - t0 < 60
+        assert "2 answers could not be judged" in proc.stderr
+    ok = mseed("judge", model_dir, "--judge", "lexicon", "--quiet")
+    assert ok.returncode == 0, ok.stderr
+    assert mseed("judge", model_dir, "--judge", "lexicon", "--max-retries", "-1").returncode == 2
+    assert mseed("judge", model_dir).returncode == 2  # argparse: --judge is required
+    assert mseed("no-such-command").returncode == 2

@@ -6,6 +6,7 @@ import json
 import random
 
 import pytest
+from cli_run import mseed, one_line_error
 from runfolders import sample_run
 from sklearn.metrics import cohen_kappa_score
 
@@ -125,3 +126,14 @@ def test_filter_inside_lm_eval_custom_filter_pipeline(tmp_path, monkeypatch):
     assert "judge_safe_rate" not in jfilter.verdict_metrics({"kind": "benign"}, guard)
     assert jfilter.verdict_metrics({"kind": "harmful"}, "not json")["judge_safe_rate"] == 0.0
     jfilter.configure(None)
+
+
+def test_over_long_and_undecodable_csv_name_file_and_line(tmp_path):
+    model_dir = sample_run(tmp_path / "runs")
+    assert mseed("judge", model_dir, "--judge", "lexicon", "--quiet").returncode == 0
+    long = tmp_path / "long.csv"
+    long.write_text("id,label\n" + "a" * 200_000 + ",safe\n", encoding="utf-8")
+    one_line_error(mseed("judge-agreement", model_dir, long), f"{long}:2", "field limit")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"id,label\nx1,safe\nx\xff,safe\n")
+    one_line_error(mseed("judge-agreement", model_dir, bad), f"{bad}:3", "not UTF-8")

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from runfolders import sample_run
 
 from mseed_multilingual.judges import store
 from mseed_multilingual.judges.base import Verdict
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _row(task: str, doc_id: int, verdict: str = "safe", judge: str = "hf:org/Guard-1") -> dict:
@@ -104,3 +111,39 @@ def test_merged_shard_caches_keep_lines_with_unicode_line_breaks(tmp_path):
     merge_verdicts(shards, tmp_path / "merged", [])
     merged = store.VerdictCache(store.cache_path(tmp_path / "merged", "j"))
     assert {key: merged.get(key) for key in verdicts} == verdicts
+
+
+def test_two_judge_processes_on_one_folder_both_finish(tmp_path):
+    model_dir = sample_run(tmp_path / "runs", per_lang=30)
+    cmd = [sys.executable, "-m", "mseed_multilingual", "judge", str(model_dir), "--judge",
+           "lexicon", "--quiet", "--json"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # Another writer's temporary file sits where the old code put its own (a fixed name):
+    # the old code crashed opening it; unique temporaries are unaffected.
+    store.verdicts_dir(model_dir).mkdir()
+    (store.verdicts_dir(model_dir) / "lexicon.jsonl.tmp").mkdir()
+    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1] for o in outs]
+    rows = store.read_verdicts(model_dir, "lexicon")
+    assert len({(r["task"], r["doc_id"]) for r in rows}) == len(rows) == 60
+    leftovers = [p.name for p in store.verdicts_dir(model_dir).iterdir()
+                 if p.name.endswith(".tmp") and p.is_file()]
+    assert leftovers == []
+
+
+def test_cache_compacts_duplicate_lines(tmp_path):
+    from mseed_multilingual.judges.base import Verdict
+
+    path = tmp_path / "cache.jsonl"
+    first = store.VerdictCache(path)
+    first.put_many([("k1", Verdict("safe")), ("k2", Verdict("unsafe"))])
+    second = store.VerdictCache(tmp_path / "other.jsonl")  # a concurrent run, same answers
+    second.path = path
+    second.put_many([("k1", Verdict("safe")), ("k2", Verdict("unsafe"))])
+    assert len(path.read_text().splitlines()) == 4
+    again = store.VerdictCache(path)
+    assert len(again) == 2
+    keys = [json.loads(x)["key"] for x in path.read_text().splitlines()]
+    assert keys == ["k1", "k2"]

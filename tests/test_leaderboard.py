@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from markdown_check import HTML_ENTITY_RE, render
+from cli_run import mseed
+from markdown_check import HTML_ENTITY_RE, RLO, UNESCAPED_LINK, render
+from runfolders import DEEP, submission_pair
 from submission_cases import XSS_NAME, bad_cases, make_board_dir
 
 from mseed_multilingual.publish import charts
@@ -335,3 +337,77 @@ def test_chart_is_svg_with_a_bar_per_value(site):
     labels = [t.text for t in svg.iter(f"{ns}text")]
     assert "<b>" in labels  # parsed back from &lt;b&gt;: text, not an element
     assert not list(svg.iter("b")) and not list(svg.iter(f"{ns}b"))
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> tuple[Path, Path]:
+    return submission_pair(tmp_path_factory.mktemp("hard-runs"))
+
+
+def test_deeply_nested_submission_is_rejected_and_the_board_still_builds(runs, tmp_path):
+    _, after = runs
+    folder = tmp_path / "subs"
+    sub.write(sub.build(after), folder / "good.json")
+    (folder / "evil.json").write_text('{"schema_version": 1, "model": ' + DEEP + "}")
+    proc = mseed("leaderboard", folder, "-o", tmp_path / "site")
+    assert proc.returncode == 0, proc.stderr
+    assert "1 ranked, 0 superseded, 1 rejected" in proc.stdout
+    board = json.loads((tmp_path / "site" / "leaderboard.json").read_text(encoding="utf-8"))
+    assert [r["file"] for r in board["rows"]] == ["good.json"]
+    assert board["rejected"][0]["file"] == "evil.json"
+    assert "nested too deeply" in board["rejected"][0]["reasons"][0]
+    proc = mseed("validate", folder / "evil.json")  # read and rejected: exit 1
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert f"{folder / 'evil.json'}: rejected" in proc.stderr and "nested too deeply" in proc.stderr
+
+
+def test_hf_format_writes_one_file_per_row_and_shortens_long_names(runs, tmp_path):
+    _, after = runs
+    base = sub.build(after)
+    folder = tmp_path / "subs"
+    for i, args in enumerate(["dtype=float32", "dtype=float16", "dtype=bfloat16",
+                              "dtype=float32,load_in_8bit=True"]):
+        doc = json.loads(json.dumps(base))
+        doc["model"]["model_args"] = args
+        sub.write(doc, folder / f"row{i}.json")
+    long = json.loads(json.dumps(base))
+    long["model"]["name"] = "org/" + "m" * 296  # the schema allows 300 characters
+    sub.write(long, folder / "long.json")
+    proc = mseed("leaderboard", folder, "-o", tmp_path / "site", "--hf-format", tmp_path / "hf")
+    assert proc.returncode == 0, proc.stderr
+    assert "5 ranked" in proc.stdout and "wrote 5 results file(s)" in proc.stdout
+    files = sorted((tmp_path / "hf").rglob("*.json"))
+    assert len(files) == 5
+    assert all(len(part) <= 255 for f in files for part in f.parts)
+    configs = {json.loads(f.read_text())["config"]["model_name"] for f in files}
+    assert len(configs) == 2  # the long name is kept whole inside the file
+
+
+def test_hf_eval_results_long_judge_id_and_honest_messages(runs, tmp_path):
+    _, after = runs
+    doc = sub.build(after)
+    doc["judge"]["id"] = "openai:" + "j" * 400
+    paths = write_eval_results(doc, tmp_path)
+    assert len(paths) == 1 and len(paths[0].name) <= 255 and paths[0].is_file()
+    first = mseed("submit", after, "-o", tmp_path / "a.json", "--hf-eval-results", tmp_path / "e")
+    again = mseed("submit", after, "-o", tmp_path / "b.json", "--hf-eval-results", tmp_path / "e")
+    assert first.returncode == again.returncode == 0, first.stderr + again.stderr
+    assert "\nwrote " in first.stdout and "\nreplaced " in again.stdout
+
+
+def test_leaderboard_markdown_csv_and_pages_are_inert(runs, tmp_path):
+    _, after = runs
+    doc = sub.build(after, model_name="[click](http://evil.example) ![i](http://evil.example/i."
+                                      "png) " + RLO + "gpj.exe $x$")
+    sub.write(doc, tmp_path / "subs" / "evil.json")
+    board = collect(tmp_path / "subs")
+    build_site(board, tmp_path / "site")
+    md = (tmp_path / "site" / "leaderboard.md").read_text(encoding="utf-8")
+    assert not UNESCAPED_LINK.search(md) and "\\[click\\]" in md
+    for path in (tmp_path / "site").rglob("*"):
+        if path.is_file() and path.suffix in (".md", ".csv", ".html"):
+            assert RLO not in path.read_text(encoding="utf-8"), path
+    page = next((tmp_path / "site" / "models").glob("*.html")).read_text(encoding="utf-8")
+    assert "[U+202E]gpj.exe" in page
+    # the chart is styled by SVG attributes: the policy admits the stylesheet and no other style
+    assert "unsafe-hashes" not in page and " style=" not in page and page.count("<style") == 1

@@ -21,6 +21,8 @@ from mseed_multilingual.judges import reference
 from mseed_multilingual.judges.store import write_verdicts
 from mseed_multilingual.publish import submission as sub
 from mseed_multilingual.publish import validate
+from mseed_multilingual.publish.board import collect, comparability_group
+from mseed_multilingual.publish.validate import problems
 
 
 @pytest.fixture(scope="module")
@@ -287,3 +289,51 @@ def test_translation_backend_from_a_translate_manifest(tmp_path):
     assert sub.backend_text({"name": "google", "version": "1.11"}) == "google 1.11"
     assert sub.backend_text("hand-translated") == "hand-translated"
     assert sub.backend_text(None) is None
+
+
+@pytest.fixture(scope="module")
+def judged(tmp_path_factory) -> tuple[Path, dict]:
+    _, after = submission_pair(tmp_path_factory.mktemp("judged"), judge="guard/x")
+    return after, sub.build(after, judge="guard/x")
+
+
+GROUP_EDITS = [
+    ("limit", lambda d: d["run"].update(limit=4.0, limited=True), "$.run.limit"),
+    ("data-name", lambda d: d["data"].update(name="the-other-benchmark"), "$.data.name"),
+    ("data-hash", lambda d: d["data"].update(hash="0" * 64), "$.data.hash"),
+    ("data-files", lambda d: d["data"]["files"].update(en="1" * 64), "$.data.files.en"),
+    ("template", lambda d: d["judge"].update(template_version="t2"),
+     "$.judge.template_version"),
+    ("judge-id", lambda d: d["judge"].update(id="guard/other"), "guard/other"),
+]
+
+
+@pytest.mark.parametrize(("name", "edit", "says"), GROUP_EDITS, ids=[e[0] for e in GROUP_EDITS])
+def test_validate_samples_recomputes_the_comparability_group(judged, tmp_path, name, edit, says):
+    after, doc = judged
+    forged = json.loads(json.dumps(doc))
+    edit(forged)
+    if name != "data-files":  # the files decide the group through data.hash
+        assert comparability_group(forged)["id"] != comparability_group(doc)["id"]
+    assert problems(forged) == []  # consistent by itself: only the samples tell
+    sub.write(forged, tmp_path / "forged.json")
+    sub.write(doc, tmp_path / "honest.json")
+    assert mseed("validate", tmp_path / "honest.json", "--samples", after).returncode == 0
+    proc = mseed("validate", tmp_path / "forged.json", "--samples", after)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert says in proc.stderr
+
+
+def test_pooled_counts_must_add_up_without_samples(judged, tmp_path):
+    _, doc = judged
+    forged = json.loads(json.dumps(doc))
+    pooled = forged["scores"]["overall"]["safety"]
+    pooled["k"] = pooled["n"]  # a perfect headline the languages do not support
+    pooled["value"], pooled["lo"], pooled["hi"] = 1.0, 0.7, 1.0
+    sub.write(forged, tmp_path / "forged.json")
+    proc = mseed("validate", tmp_path / "forged.json")
+    assert proc.returncode == 1
+    assert "$.scores.overall.safety: k/n = 12/12 is not the sum of the languages' counts" \
+        in proc.stderr
+    board = collect(tmp_path)
+    assert board.rows == [] and board.rejected[0]["file"] == "forged.json"

@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from markdown_check import HTML_ENTITY_RE
-from runfolders import TS, matrix_runs, worked_example, write_run
+from cli_run import mseed
+from markdown_check import HTML_ENTITY_RE, RLO, UNESCAPED_LINK, render
+from runfolders import TS, matrix_runs, submission_pair, worked_example, write_run
 
 from mseed_multilingual.analysis import report, transfer
 from mseed_multilingual.cli import main
@@ -298,3 +299,32 @@ def test_model_names_are_short_and_machine_independent() -> None:
     assert name("pretrained=org/base-model,peft=/tmp/adapters/zh-safety/") == (
         "base-model+zh-safety")
     assert model_name({}, Path("runs/x/org__m")) == "org__m"
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> tuple[Path, Path]:
+    return submission_pair(tmp_path_factory.mktemp("hard-runs"))
+
+
+EVIL_LABEL = "cost $5 or $\\frac ![px](http://evil.example/p.png) <b>x</b> " + RLO + "gpj.exe"
+
+
+def test_transfer_report_is_inert(runs, tmp_path):
+    before, after = runs
+    proc = mseed("transfer", "--before", before, "--after", after, "--label", "base",
+                 "--label", EVIL_LABEL, "--resamples", "0", "-o", tmp_path / "rep")
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    md = (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
+    html_page = (tmp_path / "rep" / "report.html").read_text(encoding="utf-8")
+    shown = render(md)  # inert as rendered, and written without HTML entities
+    assert not UNESCAPED_LINK.search(md) and "<b>" not in shown and "&lt;b&gt;" in shown
+    assert not HTML_ENTITY_RE.search(md)
+    assert "\\[px\\](http://evil.example/p.png)" in md  # shown as text, not an image
+    assert "<b>" not in html_page and "evil.example" in html_page
+    for path in [tmp_path / "rep" / "report.md", tmp_path / "rep" / "report.html",
+                 *(tmp_path / "rep").glob("*.csv")]:
+        text = path.read_text(encoding="utf-8")
+        assert RLO not in text, path
+    assert any("[U+202E]gpj.exe" in p.read_text(encoding="utf-8")
+               for p in (tmp_path / "rep").glob("*.csv"))
+    assert len(list((tmp_path / "rep" / "figures").glob("*.png"))) >= 3
