@@ -4,17 +4,10 @@ of different base models unless --allow-different-base (recorded), and flag a li
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from cli_run import mseed
 from runfolders import SUBMISSION, worked_example, write_run
-
-MSEED = [sys.executable, "-m", "mseed_multilingual"]
-
-
-def mseed(*args: object) -> subprocess.CompletedProcess:
-    return subprocess.run([*MSEED, *map(str, args)], capture_output=True, text=True, timeout=300)
 
 
 def set_model_args(model_dir: Path, model_args: str) -> Path:
