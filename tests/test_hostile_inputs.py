@@ -1,6 +1,7 @@
-"""Hostile files and endpoints of issue 25, each driven through the `mseed` CLI (subprocess) with
-servers started on 127.0.0.1 by the test: numbers out of range, corrupt samples files, forged
-submission dates and language lists, CSV formulas, a dripping and an oversized endpoint."""
+"""Hostile files and endpoints of issue 25, each driven through the `mseed` CLI (in-process; a
+process of its own where a deadline or a file-size limit is tested) with servers started on
+127.0.0.1 by the test: numbers out of range, corrupt samples files, forged submission dates and
+language lists, CSV formulas, a dripping and an oversized endpoint."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import threading
 import time
 from pathlib import Path
 
+import cli_run
 import pytest
 from runfolders import SUBMISSION, submission_pair, write_run
 
@@ -25,7 +27,12 @@ ROOT = Path(__file__).resolve().parents[1]
 BIG = "9" * 400
 
 
-def mseed(*args: object, timeout: float = 300) -> subprocess.CompletedProcess:
+def mseed(*args: object, timeout: float | None = None) -> subprocess.CompletedProcess:
+    """``mseed ARGS`` in this process (tests/cli_run.py); with ``timeout``, in a process of its
+    own that is killed after ``timeout`` s: the endpoint-deadline tests, where a hang must fail
+    the test rather than stall the suite."""
+    if timeout is None:
+        return cli_run.mseed(*args)
     return subprocess.run([sys.executable, "-m", "mseed_multilingual", *map(str, args)],
                           capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
