@@ -5,24 +5,22 @@ Chromium, and `mseed transfer --labels` giving judge-only, PPI and labels-only p
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 
+import cli_run
 import pytest
 from test_annotate_browser import Server, free_port, open_page, settle
 
 from mseed_multilingual.labels.store import read_labels
 
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
 LANGS = ("zh", "ar")  # the source language and a right-to-left one
 
 pytestmark = [pytest.mark.model, pytest.mark.browser]
 
 
-def mseed(*args: str, timeout: int = 1800) -> subprocess.CompletedProcess:
-    out = subprocess.run([sys.executable, "-m", "mseed_multilingual", *args],
-                         capture_output=True, text=True, env=ENV, timeout=timeout)
+def mseed(*args: str) -> subprocess.CompletedProcess:
+    """``mseed ARGS`` in this process (no process boundary is tested here), which must succeed."""
+    out = cli_run.mseed(*args)
     assert out.returncode == 0, out.stderr[-3000:]
     return out
 
