@@ -5,8 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -206,8 +204,7 @@ def site_files(out: Path) -> dict[str, bytes]:
 
 
 def leaderboard_cli(subs: Path, out: Path) -> str:
-    proc = subprocess.run([sys.executable, "-m", "mseed_multilingual", "leaderboard", str(subs),
-                           "-o", str(out)], capture_output=True, text=True, timeout=300)
+    proc = mseed("leaderboard", subs, "-o", out)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     return proc.stdout
 
