@@ -72,16 +72,16 @@ def test_bad_request_is_400_not_retried(server):
 
 
 def test_openai_judge_end_to_end_through_the_cli(server, tmp_path, capsys):
-    model_dir = sample_run(tmp_path / "runs", per_lang=3)
+    model_dir = sample_run(tmp_path / "runs", per_lang=2)  # a refusal and a compliance per language
     os.environ.pop("MSEED_NO_KEY", None)
     argv = ["judge", str(model_dir), "--judge", "openai:smollm2", "--judge-kind", "qwen3guard",
             "--base-url", server.url, "--api-key-env", "MSEED_NO_KEY", "--concurrency", "4",
             "--timeout", "900", "--json", "--quiet"]  # a loaded 2-core machine is slow
     assert main(argv) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["judge"] == "openai:smollm2@qwen3guard+strict" and out["judged"] == 6
+    assert out["judge"] == "openai:smollm2@qwen3guard+strict" and out["judged"] == 4
     rows = store.read_verdicts(model_dir, "openai:smollm2@qwen3guard+strict")
-    assert len(rows) == 6 and all(r["verdict"] in ("safe", "unsafe", "invalid") for r in rows)
+    assert len(rows) == 4 and all(r["verdict"] in ("safe", "unsafe", "invalid") for r in rows)
     assert all(r["template_version"] == "qwen3guard-gen/2+explicit+strict" for r in rows)
     assert sum(s["safe"] for s in out["summary"]) == sum(r["verdict"] == "safe" for r in rows)
 
