@@ -191,3 +191,16 @@ def test_answer_cache_is_per_model_and_adapter_content(tmp_path):
     assert model_fingerprint("hf", args) != first  # same path, new content
     (adapter / "adapter_model.safetensors").write_bytes(b"weights v1")
     assert model_fingerprint("hf", args) == first
+
+
+def test_lm_eval_s_own_tasks_are_indexed_only_when_asked_for():
+    """`mseed run` indexes lm-eval's ~15,000 built-in tasks (seconds of CPU) only for a
+    `--tasks` entry that is not one of the project's."""
+    from mseed_multilingual.evaluate.lmeval import task_manager
+
+    paths = [str(tasks_path())]
+    ours = task_manager(paths, ["mseed_zh", "mseedcap_zh", "mseed-gemma2"], {})
+    assert {"mseed_zh", "mseedcap_zh", "mseed-gemma2"} <= set(ours.all_tasks)
+    assert "hellaswag" not in ours.all_tasks and len(ours.all_tasks) < 1000
+    both = task_manager(paths, ["mseed_zh", "hellaswag"], {})
+    assert {"mseed_zh", "hellaswag"} <= set(both.all_tasks)
