@@ -15,6 +15,8 @@ from markdown_check import HTML_ENTITY_RE
 from runfolders import TS, matrix_runs, worked_example, write_run
 
 from mseed_multilingual.analysis import report, transfer
+from mseed_multilingual.analysis.changes import SOURCE_NOT_SIGNIFICANT
+from mseed_multilingual.analysis.result import TransferResult
 from mseed_multilingual.cli import main
 from mseed_multilingual.core import stats
 
@@ -27,7 +29,7 @@ def worked(tmp_path_factory) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="module")
-def result(worked) -> transfer.TransferResult:
+def result(worked) -> TransferResult:
     before, after = worked
     return transfer.analyze(before, [after], resamples=1000)
 
@@ -57,7 +59,7 @@ def test_language_changes_match_hand_worked_numbers(result) -> None:
     # rule (CLEAR_RULE), so no language gets a transfer ratio (the issue-24 mixed signal).
     assert ch.loc["zh", "delta_lo"] > 0 and not ch.loc["zh", "significant"]
     assert ch["transfer_ratio"].isna().all()
-    assert set(ch["ratio_note"]) == {transfer.SOURCE_NOT_SIGNIFICANT}
+    assert set(ch["ratio_note"]) == {SOURCE_NOT_SIGNIFICANT}
     # Tango interval of en: 3 of 10 prompts up, none down (McNemar p = 0.25): includes 0.
     assert (ch.loc["en", "delta_lo"], ch.loc["en", "delta_hi"]) == pytest.approx(
         stats.tango_interval(0, 3, 10))
@@ -144,7 +146,7 @@ def test_judge_verdicts_give_the_safe_rate(tmp_path) -> None:
     assert ch.loc["zh", ["before", "after_rate"]].tolist() == pytest.approx([0.4, 0.9])
     # zh safe 4/10 -> 9/10 (5 up): McNemar p = 0.0625, not a clear gain: no ratio.
     assert ch.loc["zh", "p_holm"] >= 0.05
-    assert ch.loc["en", "ratio_note"] == transfer.SOURCE_NOT_SIGNIFICANT
+    assert ch.loc["en", "ratio_note"] == SOURCE_NOT_SIGNIFICANT
     assert "judge:guard-x" in res.signature
     inv = _row(res.rates, run="after", measure="invalid", lang="zh", dimension="all")
     assert (inv["k"], inv["n"]) == (0, 10)  # answers to harmful prompts
