@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from mseed_multilingual.align.base_model import load_base, prepare_base
-from mseed_multilingual.align.card import CARD_FILE, LOG_CSV, LOSS_PNG
+from mseed_multilingual.align.card import LOG_CSV, LOSS_PNG
 from mseed_multilingual.align.examples import REFUSAL_TEMPLATES, load_examples
-from mseed_multilingual.align.plan import PLAN_FILE, check_output, make_plan
+from mseed_multilingual.align.plan import CARD_FILE, PLAN_FILE, check_output, make_plan
 from mseed_multilingual.align.rejected import REJECTED_FILE, greedy_answers, user_turn_prompt
 from mseed_multilingual.align.train import CHECKPOINTS, train
 from mseed_multilingual.cli import main

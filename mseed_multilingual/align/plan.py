@@ -5,6 +5,7 @@ model is loaded, so ``--plan`` shows them and ``--resume`` can refuse a run that
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -12,13 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from mseed_multilingual.align.base_model import resolve_base
-from mseed_multilingual.align.card import CARD_FILE
 from mseed_multilingual.align.examples import Example, load_examples
 from mseed_multilingual.core.io import read_json, sha256_file, sha256_json, write_json
 
+log = logging.getLogger(__name__)
+
 ALIGN_VERSION = "align-1"
 METHODS = ("sft", "dpo")
+# The output folder's files: the plan (written first, what --resume compares with) and the card
+# (written last, :mod:`.card`: its presence means the adapter is finished).
 PLAN_FILE = "plan.json"
+CARD_FILE = "card.json"
 TRAIN_DEVICE = "cpu"  # the trainer runs with use_cpu=True
 
 # Hyper-parameter defaults sized for a 135M model on a 2-core CPU (a few minutes for ~220
@@ -197,10 +202,10 @@ def _note_precision_change(old: dict[str, Any], plan: Plan) -> None:
     before = old.get("used")
     if not before or before == plan.precision.get("used"):
         return
-    print(f"--resume: the interrupted run trained in {before} "
-          f"({old.get('capability', '?')}); this machine continues in "
-          f"{plan.precision['used']} ({plan.precision['capability']}). Allowed: only the "
-          f"precision differs; the card records both.", flush=True)
+    log.warning("--resume: the interrupted run trained in %s (%s); this machine continues in "
+                "%s (%s). Allowed: only the precision differs; the card records both.",
+                before, old.get("capability", "?"), plan.precision["used"],
+                plan.precision["capability"])
     plan.precision = {**plan.precision, "resumed_from": old}
 
 

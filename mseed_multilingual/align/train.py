@@ -4,6 +4,7 @@ the trainer, checkpointing for ``--resume``, and leaving the adapter with its lo
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +17,8 @@ from mseed_multilingual.align.plan import Plan, check_output, write_plan
 from mseed_multilingual.align.rejected import add_rejected_from_base
 from mseed_multilingual.core.io import read_json, write_json
 from mseed_multilingual.core.precision import BF16, FP32
+
+logger = logging.getLogger(__name__)
 
 CHECKPOINTS = "checkpoints"
 
@@ -102,7 +105,7 @@ def train(plan: Plan, out: str | Path, resume: bool = False,
     check_output(out, resume, plan)
     out.mkdir(parents=True, exist_ok=True)
     base_dir = prepare_base(plan.base["model"], plan.base["gguf_file"], plan.base["sha256"])
-    print(f"precision: {describe_precision(plan.precision)}", flush=True)
+    logger.info("precision: %s", describe_precision(plan.precision))
     if not resume or "resumed_from" in plan.precision:  # before any slow step: always resumable
         write_plan(out, plan)
     if plan.method == "dpo" and plan.hyperparameters["rejected_from_base"]:
@@ -113,7 +116,7 @@ def train(plan: Plan, out: str | Path, resume: bool = False,
         trainer.add_callback(callback)
     checkpoint = _last_checkpoint(out) if resume else None
     if resume:
-        print(f"resuming from {checkpoint or 'the start (no checkpoint was saved)'}", flush=True)
+        logger.info("resuming from %s", checkpoint or "the start (no checkpoint was saved)")
     trainer.train(resume_from_checkpoint=checkpoint)
     trainer.model.save_pretrained(str(out))
     _fix_adapter_config(out, plan)
