@@ -189,6 +189,7 @@ def test_the_run_dtype_is_read_from_lm_eval_results(config, short):
 def test_the_report_signature_names_each_run_dtype(tmp_path):
     """bf16 and fp32 weights give different greedy answers: the signature tells them apart."""
     from mseed_multilingual.analysis import transfer
+    from mseed_multilingual.analysis.transfer import TransferOptions
 
     before, after = worked_example(tmp_path)
     for root, dtype in ((before, "torch.float32"), (after, "torch.bfloat16")):
@@ -196,6 +197,6 @@ def test_the_report_signature_names_each_run_dtype(tmp_path):
             doc = json.loads(path.read_text(encoding="utf-8"))
             doc["config"]["model_dtype"] = dtype
             path.write_text(json.dumps(doc), encoding="utf-8")
-    sig = transfer.analyze(before, [after], resamples=200).signature
+    sig = transfer.analyze(before, [after], TransferOptions(resamples=200)).signature
     runs = sig.split("|")[1]
     assert re.fullmatch(r"runs:before=\S+:\S+\[fp32\],after=\S+:\S+\[bf16\]@zh", runs), runs

@@ -23,6 +23,7 @@ from mseed_multilingual.analysis.changes import (
 )
 from mseed_multilingual.analysis.codes import ERROR, INVALID, SAFETY_INVALID_SAFE
 from mseed_multilingual.analysis.result import TransferResult
+from mseed_multilingual.analysis.transfer import TransferOptions
 from mseed_multilingual.cli import main
 from mseed_multilingual.core import stats
 
@@ -130,7 +131,7 @@ def test_bootstrap_ratio_unbounded_when_source_draws_cross_zero(tmp_path) -> Non
     ids = {"zh": G[:20], "en": G[:20]}
     before = write_run(tmp_path / "b", "m0", {"zh": set(), "en": set()}, ids=ids)
     after = write_run(tmp_path / "a", "m1", {"zh": set(G[:8]), "en": set(G[:2])}, ids=ids)
-    res = transfer.analyze(before, [after], interval="bootstrap", resamples=2000)
+    res = transfer.analyze(before, [after], TransferOptions(interval="bootstrap", resamples=2000))
     en = _lang(res, "en")
     assert _lang(res, "zh")["significant"]  # 8 of 20 up: Holm p = 0.016
     # P(a resample of zh has no prompt up) = 0.6^20, so the interval is finite and every draw
@@ -214,7 +215,7 @@ def test_error_verdicts_block_until_rejudged_or_allowed(tmp_path) -> None:
     with pytest.raises(ValueError, match=r"'error' \(the judge failed\) on 2 answer\(s\) — "
                                          r"after: 2 \(zh 2\): re-judge"):
         transfer.analyze(before, [after])
-    res = transfer.analyze(before, [after], allow_errors=True)
+    res = transfer.analyze(before, [after], TransferOptions(allow_errors=True))
     zh = _lang(res, "zh")
     assert zh["after_rate"] == pytest.approx(0.8)  # the two errors count as not safe
     assert _lang(res, "zh", ERROR)["after_rate"] == pytest.approx(0.2)
@@ -232,7 +233,8 @@ def test_any_other_verdict_label_is_counted_as_invalid_by_name(tmp_path) -> None
         "judge_unparseable"
     table["verdict"] = verdict.astype("category")
     table.loc[table["verdict"] == "judge_unparseable", "safe"] = 0.0
-    res = transfer.analyze_table(table, infos, "before", ["after"], aligned_on=["zh"])
+    res = transfer.analyze_table(table, infos, "before", ["after"],
+                                 TransferOptions(aligned_on=["zh"]))
     inv = _lang(res, "zh", INVALID)
     assert (inv["up"], inv["after_rate"]) == (2, 0.2)
     labels = res.verdicts[(res.verdicts["run"] == "after") & (res.verdicts["lang"] == "zh")]
@@ -256,7 +258,7 @@ def test_aligned_on_absent_from_the_runs_is_refused(tmp_path) -> None:
     after = write_run(tmp_path / "a", "m1", {"zh": {"h1"}, "en": set()})
     with pytest.raises(ValueError, match=r"--aligned-on fr: run\(s\) 'before', 'after' have no "
                                          r"answers in 'fr' \(languages in the runs: en, zh\)"):
-        transfer.analyze(before, [after], aligned_on="fr")
+        transfer.analyze(before, [after], TransferOptions(aligned_on="fr"))
 
 
 def test_no_harmful_prompt_in_common_is_refused(tmp_path) -> None:
@@ -274,8 +276,8 @@ def test_correct_matrix_is_holm_over_every_cell(tmp_path) -> None:
 
     before, on_zh, on_en = matrix_runs(tmp_path)
     args = dict(labels=["sft-zh", "sft-en"], aligned_on=["zh", "en"])
-    per_run = transfer.analyze(before, [on_zh, on_en], **args)
-    whole = transfer.analyze(before, [on_zh, on_en], correct="matrix", **args)
+    per_run = transfer.analyze(before, [on_zh, on_en], TransferOptions(**args))
+    whole = transfer.analyze(before, [on_zh, on_en], TransferOptions(correct="matrix", **args))
     cells = whole.matrix
     expected = multipletests(cells["p_value"].to_numpy(), method="holm")[1]
     assert len(cells) == 6
@@ -329,7 +331,7 @@ def test_dimension_heatmap_gives_n_marks_and_greys_small_cells(tmp_path) -> None
     ids = {"zh": [*G[:16], "h1", "h2"], "en": [*G[:16], "h1", "h2"]}  # g: discrimination
     before = write_run(tmp_path / "b", "m0", {"zh": set(), "en": set()}, ids=ids)
     after = write_run(tmp_path / "a", "m1", {"zh": {*G[:12], "h1"}, "en": set(G[:3])}, ids=ids)
-    res = transfer.analyze(before, [after], resamples=0)
+    res = transfer.analyze(before, [after], TransferOptions(resamples=0))
     fig = plots.change_heatmap(res)
     ax = fig.axes[0]
     texts = {t.get_text() for t in ax.texts}

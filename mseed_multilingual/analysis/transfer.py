@@ -16,10 +16,14 @@ jobs of its neighbours:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from mseed_multilingual.analysis import conditions
 from mseed_multilingual.analysis.changes import (
     ALPHA,
     CORRECTIONS,
@@ -43,19 +47,16 @@ from mseed_multilingual.core import stats
 from mseed_multilingual.judges.validity import judge_metric
 
 DEFAULT_ALIGNED_ON = "zh"
+# The change intervals a transfer offers (stats.CHANGE_INTERVALS also has newcombe, for
+# unpaired rates only).
+INTERVALS = ("score", "bootstrap")
 INVALID_WARN_RATE = 0.10
 
 
-def analyze(before: str | Path, after: list[str | Path] | str | Path,
-            labels: list[str] | None = None, aligned_on: str | list[str] = DEFAULT_ALIGNED_ON,
-            judge: str | None = None, resamples: int = stats.DEFAULT_RESAMPLES,
-            seed: int = stats.DEFAULT_SEED, allow_mixed: bool = False,
-            manifest: str | Path | None = None, interval: str = stats.DEFAULT_CHANGE_INTERVAL,
-            correct: str = DEFAULT_CORRECTION, allow_errors: bool = False,
-            judge_card: str | Path | dict | None = None,
-            human_labels: str | Path | None = None,
-            allow_different_base: bool = False) -> TransferResult:
-    """Read run folders and compute every table (the Python API of ``mseed transfer``).
+@dataclass(frozen=True)
+class TransferOptions:
+    """Everything a transfer analysis lets the user choose besides the run folders: the options
+    of ``mseed transfer``, one object for the command, the Python API and the demo.
 
     ``labels`` names the runs: one per after run, or one for before followed by one per after.
     ``aligned_on`` is one language for all after runs or one per after run (for the matrix).
@@ -66,6 +67,39 @@ def analyze(before: str | Path, after: list[str | Path] | str | Path,
     Runs of different base models are refused unless ``allow_different_base``
     (:mod:`mseed_multilingual.evaluate.compat`).
     """
+
+    labels: Sequence[str] | None = None
+    aligned_on: str | Sequence[str] = DEFAULT_ALIGNED_ON
+    judge: str | None = None
+    interval: str = stats.DEFAULT_CHANGE_INTERVAL
+    resamples: int = stats.DEFAULT_RESAMPLES
+    seed: int = stats.DEFAULT_SEED
+    correct: str = DEFAULT_CORRECTION
+    allow_mixed: bool = False
+    allow_errors: bool = False
+    allow_different_base: bool = False
+    manifest: str | Path | None = None
+    judge_card: str | Path | dict[str, Any] | None = None
+    human_labels: str | Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.interval not in INTERVALS:
+            raise ValueError(f"--interval must be 'score' or 'bootstrap', not {self.interval!r}")
+        if self.correct not in CORRECTIONS:
+            raise ValueError(f"--correct must be one of {', '.join(CORRECTIONS)}, not "
+                             f"{self.correct!r}")
+        if self.resamples < 0:
+            raise ValueError(f"--resamples must be >= 0, got {self.resamples}")
+
+    @property
+    def changes(self) -> Options:
+        """How each change is computed (interval method, bootstrap resamples and seed)."""
+        return Options(interval=self.interval, resamples=self.resamples, seed=self.seed)
+
+
+def analyze(before: str | Path, after: Sequence[str | Path] | str | Path,
+            options: TransferOptions | None = None) -> TransferResult:
+    """Read run folders and compute every table (the Python API of ``mseed transfer``)."""
     from mseed_multilingual.analysis.table import load_runs
     from mseed_multilingual.evaluate.compat import check_runs
 
@@ -76,18 +110,17 @@ def analyze(before: str | Path, after: list[str | Path] | str | Path,
         if Path(a).resolve() == Path(before).resolve():
             raise ValueError(f"--before and --after are the same run folder ({before}): a run "
                              f"compared with itself has no change to measure")
-    names = run_labels(len(afters), labels)
-    compat = check_runs(before, afters, names, allow_different_base)
-    table, infos = load_runs(list(zip(names, [before, *afters], strict=True)), judge=judge,
-                             allow_mixed=allow_mixed)
-    result = analyze_table(table, infos, names[0], names[1:],
-                           aligned_on=aligned_list(aligned_on, len(afters)), resamples=resamples,
-                           seed=seed, allow_mixed=allow_mixed, manifest=manifest,
-                           interval=interval, correct=correct, allow_errors=allow_errors)
-    if human_labels is not None:
+    opts = options or TransferOptions()
+    names = run_labels(len(afters), opts.labels)
+    compat = check_runs(before, afters, names, opts.allow_different_base)
+    table, infos = load_runs(list(zip(names, [before, *afters], strict=True)), judge=opts.judge,
+                             allow_mixed=opts.allow_mixed)
+    result = analyze_table(table, infos, names[0], names[1:], opts)
+    judge_card = opts.judge_card
+    if opts.human_labels is not None:
         from mseed_multilingual.analysis.ppi import attach_ppi
 
-        result, judge_card = attach_ppi(result, table, human_labels, judge_card)
+        result, judge_card = attach_ppi(result, table, opts.human_labels, judge_card)
     return record_compatibility(attach_judge_validity(result, judge_card), compat)
 
 
@@ -116,7 +149,7 @@ def attach_judge_validity(result: TransferResult,
     return result
 
 
-def run_labels(n_after: int, labels: list[str] | None) -> list[str]:
+def run_labels(n_after: int, labels: Sequence[str] | None) -> list[str]:
     """[before label, after labels...] from what the user gave."""
     if not labels:
         return ["before", *(["after"] if n_after == 1 else
@@ -129,7 +162,7 @@ def run_labels(n_after: int, labels: list[str] | None) -> list[str]:
                      f"after run, or one for before followed by one per after run")
 
 
-def aligned_list(aligned_on: str | list[str] | None, n_after: int) -> list[str]:
+def aligned_list(aligned_on: str | Sequence[str] | None, n_after: int) -> list[str]:
     if aligned_on is None:
         return [DEFAULT_ALIGNED_ON] * n_after
     if isinstance(aligned_on, str):
@@ -143,67 +176,57 @@ def aligned_list(aligned_on: str | list[str] | None, n_after: int) -> list[str]:
 
 
 def analyze_table(table, infos: list[RunInfo], before: str, afters: list[str],
-                  aligned_on: list[str] | None = None, resamples: int = stats.DEFAULT_RESAMPLES,
-                  seed: int = stats.DEFAULT_SEED, allow_mixed: bool = False,
-                  manifest: str | Path | None = None,
-                  interval: str = stats.DEFAULT_CHANGE_INTERVAL,
-                  correct: str = DEFAULT_CORRECTION, allow_errors: bool = False
-                  ) -> TransferResult:
-    """Every table from a tidy table (see :mod:`.table`) and the runs' infos."""
+                  options: TransferOptions | None = None) -> TransferResult:
+    """Every table from a tidy table (see :mod:`.table`) and the runs' infos (``options``:
+    what reading the runs needed, labels, judge, card and human labels, is not used here)."""
     import pandas as pd
 
-    if interval not in stats.CHANGE_INTERVALS or interval == "newcombe":
-        raise ValueError(f"--interval must be 'score' or 'bootstrap', not {interval!r}")
-    if correct not in CORRECTIONS:
-        raise ValueError(f"--correct must be one of {', '.join(CORRECTIONS)}, not {correct!r}")
-    from mseed_multilingual.analysis import conditions
-
-    aligned = dict(zip(afters, aligned_list(aligned_on, len(afters)), strict=True))
+    opts = options or TransferOptions()
+    aligned = dict(zip(afters, aligned_list(opts.aligned_on, len(afters)), strict=True))
     judges = {i.judge for i in infos}
     metric = run_metric(infos)
     full_table = table
     codes = Codes(table, metric)
     notes: list[str] = []
-    _check_errors(codes, metric, allow_errors, notes)
+    _check_errors(codes, metric, opts.allow_errors, notes)
     for a in afters:
-        _check_same_texts(table, codes, before, a, allow_mixed, notes)
+        _check_same_texts(table, codes, before, a, opts.allow_mixed, notes)
     if conditions.has_variants(table):  # the headline tables are the plain prompts'
         table = conditions.plain_rows(table)
         codes = Codes(table, metric)
     _check_aligned_on(codes, before, aligned)
-    opts = Options(interval=interval, resamples=resamples, seed=seed)
     changes, not_comparable = [], []
     consistency = []
     for a in afters:
-        ch, nc = compare(codes, before, a, aligned[a], opts)
+        ch, nc = compare(codes, before, a, aligned[a], opts.changes)
         changes.append(ch)
         not_comparable.extend(nc)
         consistency.append(consistency_table(codes, before, a, ch))
     changes_df = pd.concat(changes, ignore_index=True)
-    if correct == "matrix":
+    if opts.correct == "matrix":
         matrix_holm(changes_df)
     apply_ratio_rule(changes_df, aligned)
     result = TransferResult(
         metric=metric, judge=", ".join(sorted(j for j in judges if j)) or None, before=before,
-        afters=list(afters), aligned_on=aligned, seed=seed, resamples=resamples, runs=infos,
-        rates=rates_table(codes),
+        afters=list(afters), aligned_on=aligned, seed=opts.seed, resamples=opts.resamples,
+        runs=infos, rates=rates_table(codes),
         changes=changes_df, consistency=pd.concat(consistency, ignore_index=True),
         matrix=matrix_table(changes_df, aligned),
         tax=tax_table({i.label: i for i in infos}, before, afters, changes_df),
         not_comparable=pd.DataFrame(not_comparable, columns=["after", "lang", "reason"]),
-        notes=notes, interval=interval, correction=correct,
+        notes=notes, interval=opts.interval, correction=opts.correct,
         verdicts=verdict_counts(codes))
     if conditions.has_variants(full_table):
         result.variants, result.variant_vs_plain, missing = conditions.variant_tables(
-            full_table, metric, before, afters, aligned, opts, changes_df, correct)
+            full_table, metric, before, afters, aligned, opts.changes, changes_df, opts.correct)
         if missing:
             result.not_comparable = pd.concat([result.not_comparable, pd.DataFrame(
                 missing, columns=["after", "lang", "reason"])], ignore_index=True)
     result.distance, result.distance_correlation, dist_notes = conditions.distance_tables(
-        changes_df, aligned, afters, opts)
+        changes_df, aligned, afters, opts.changes)
     notes.extend(dist_notes)
     result.warnings = invalid_warnings(result)
-    result.quality, result.quality_source = translation_quality(infos, before, manifest)
+    result.quality, result.quality_source = translation_quality(infos, before, opts.manifest)
     if metric == "refusal_rate" and any(judge_metric(i.judge) == "safe_rate" for i in infos):
         notes.append("some runs have no safety-judge verdicts: every run is scored by its "
                      "refusal rate")

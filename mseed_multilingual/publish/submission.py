@@ -354,11 +354,11 @@ def _score_group(rates: Any) -> dict[str, Any]:
 def change_block(table: Any, infos: list[Any], before: str | Path, aligned_on: str,
                  resamples: int, seed: int) -> dict[str, Any]:
     """Per-language change from the before run, McNemar p-values and transfer ratios (T's)."""
-    from mseed_multilingual.analysis.transfer import analyze_table
+    from mseed_multilingual.analysis.transfer import TransferOptions, analyze_table
     from mseed_multilingual.evaluate.run_folder import load_run
 
-    result = analyze_table(table, infos, "before", ["after"], aligned_on=[aligned_on],
-                           resamples=resamples, seed=seed)
+    result = analyze_table(table, infos, "before", ["after"], TransferOptions(
+        aligned_on=aligned_on, resamples=resamples, seed=seed))
     languages = {}
     for row in result.language_changes("after").to_dict(orient="records"):
         entry = {k: row[v] for k, v in CHANGE_FIELDS.items()}
