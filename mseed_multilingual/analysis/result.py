@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -15,6 +15,11 @@ from mseed_multilingual.analysis.codes import ALL, ERROR, INVALID, SAFETY, SAFET
 from mseed_multilingual.analysis.table import RunInfo
 from mseed_multilingual.core import stats
 from mseed_multilingual.core.io import json_safe
+
+if TYPE_CHECKING:  # pandas is imported where the tables are built, not to read this type
+    from pandas import DataFrame
+
+    from mseed_multilingual.analysis.ppi import PPIResult
 
 TRANSFER_VERSION = "2"
 SAFE_RATE_DEFINITION = (
@@ -40,36 +45,36 @@ class TransferResult:
     seed: int
     resamples: int
     runs: list[RunInfo]
-    rates: Any
-    changes: Any
-    consistency: Any
-    matrix: Any
-    tax: Any
-    not_comparable: Any
+    rates: DataFrame
+    changes: DataFrame
+    consistency: DataFrame
+    matrix: DataFrame
+    tax: DataFrame
+    not_comparable: DataFrame
     quality: dict[str, float] = field(default_factory=dict)
     quality_source: str | None = None
     notes: list[str] = field(default_factory=list)
     signature: str = ""
     interval: str = stats.DEFAULT_CHANGE_INTERVAL
     correction: str = DEFAULT_CORRECTION
-    verdicts: Any = None
+    verdicts: DataFrame | None = None  # answers per run x language x verdict label
     warnings: list[str] = field(default_factory=list)
     judge_card: dict[str, Any] | None = None  # judges.validity.card_summary of the judge's card
     judge_flags: dict[str, str] = field(default_factory=dict)  # lang -> why not trustworthy
     # transfer by condition (see .conditions): change per language x prompt variant, each
     # variant's change vs the plain prompt's, and change vs linguistic distance / tier
-    variants: Any = None
-    variant_vs_plain: Any = None
-    distance: Any = None
-    distance_correlation: Any = None
-    ppi: Any = None  # analysis.ppi.PPIResult: estimates corrected by people's labels (--labels)
+    variants: DataFrame | None = None
+    variant_vs_plain: DataFrame | None = None
+    distance: DataFrame | None = None
+    distance_correlation: DataFrame | None = None
+    ppi: PPIResult | None = None  # estimates corrected by people's labels (--labels)
     different_base: bool = False  # runs of different base models, allowed by the user
 
     @property
     def metric_label(self) -> str:
         return METRIC_LABELS[self.metric]
 
-    def language_changes(self, after: str, measure: str = SAFETY):
+    def language_changes(self, after: str, measure: str = SAFETY) -> DataFrame:
         """The per-language rows (dimension 'all') of one after run, sorted by language."""
         c = self.changes
         return c[(c["after"] == after) & (c["measure"] == measure) & (c["dimension"] == ALL)]
@@ -137,7 +142,7 @@ class TransferResult:
                 "metric": self.metric, "languages": langs, "consistency": cons}
 
 
-def _records(frame) -> list[dict[str, Any]]:
+def _records(frame: DataFrame) -> list[dict[str, Any]]:
     """JSON-safe rows: NaN -> None, numpy scalars -> Python."""
     return [json_safe(row) for row in frame.to_dict(orient="records")]
 
