@@ -128,7 +128,7 @@ def test_line_separators_inside_json_strings_do_not_end_a_line(tmp_path):
 @pytest.mark.parametrize(("lines", "method", "pattern"), [
     ([], "sft", r"e\.jsonl: file is empty"),
     (['{"prompt": "a", "response": "b"}', '{"prompt": "a", "resp'], "sft",
-     r"e\.jsonl:2: invalid JSON"),
+     r"e\.jsonl:2: not valid JSON"),
     (['{"prompt": "a", "response": "b"}', '{"prompt": "", "response": "b"}'], "sft",
      r"e\.jsonl:2: key 'prompt' must be a non-empty string"),
     (['{"prompt": "a", "chosen": "b", "rejected": "c"}', '{"prompt": "a", "chosen": "b"}'],
