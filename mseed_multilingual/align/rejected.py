@@ -11,7 +11,7 @@ from pathlib import Path
 from mseed_multilingual.align.base_model import load_base
 from mseed_multilingual.align.examples import Example
 from mseed_multilingual.align.plan import Plan
-from mseed_multilingual.core.generation import chat_prompt
+from mseed_multilingual.core.generation import DEFAULT_BATCH_SIZE, chat_prompt
 from mseed_multilingual.core.io import iter_jsonl, sha256_file, write_jsonl
 
 REJECTED_FILE = "rejected_from_base.jsonl"
@@ -25,7 +25,7 @@ def user_turn_prompt(tokenizer, prompt: str) -> str:
 
 
 def greedy_answers(lm, tokenizer, prompts: Sequence[str], max_new_tokens: int = 64,
-                   batch_size: int = 8, progress: bool = False) -> list[str]:
+                   batch_size: int = DEFAULT_BATCH_SIZE, progress: bool = False) -> list[str]:
     """Greedy answers through the chat template (left padding for batched decoding)."""
     import torch
 
