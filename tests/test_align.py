@@ -290,7 +290,7 @@ TINY_SETTINGS = dict(batch_size=4, max_length=96, lr=5e-3)  # big steps: 2 chang
 def base_dir(tmp_path_factory):
     """The GGUF de-quantized once into the cache (as `mseed align` does)."""
     plan = make_plan("smollm2", _tiny_pairs(tmp_path_factory.mktemp("base")), "zh", "sft")
-    return prepare_base("smollm2", None, plan.base["sha256"])
+    return prepare_base("smollm2", None, plan.base.sha256)
 
 
 def _tiny_pairs(folder: Path) -> Path:

@@ -60,14 +60,55 @@ MEASURED_TOKENS_PER_STEP = 8 * 384
 MIN_BENIGN_SHARE = 0.1
 
 
+@dataclass(frozen=True)
+class BaseWeights:
+    """The base model a run trains on: its name, GGUF file and the sha256 of its weights (None
+    for a hub id: the hub's revision pins it, not a local file)."""
+
+    model: str
+    gguf_file: str | None
+    sha256: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class TrainingData:
+    """What a run trains on: the file, its shape and hashes, and the examples' counts."""
+
+    path: str
+    shape: str
+    file_sha256: str
+    responses_sha256: str | None
+    examples_sha256: str
+    examples: int
+    harmful: int
+    benign: int
+    # Exact duplicate records dropped while reading (examples.Training.dropped).
+    dropped: list[dict[str, str]] = field(default_factory=list)
+    # The DPO rejected answers generated from the base (rejected.add_rejected_from_base).
+    rejected_sha256: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan's ``data`` object; the last two only when set, so plans and cards written
+        before they existed stay equal."""
+        out = asdict(self)
+        if not self.dropped:
+            del out["dropped"]
+        if self.rejected_sha256 is None:
+            del out["rejected_sha256"]
+        return out
+
+
 @dataclass
 class Plan:
     """Everything a training run is decided by, computed before any model is loaded."""
 
     method: str
     lang: str
-    base: dict[str, Any]
-    data: dict[str, Any]
+    base: BaseWeights
+    data: TrainingData
     hyperparameters: dict[str, Any]
     seed: int
     examples: list[Example] = field(repr=False)
@@ -96,21 +137,23 @@ class Plan:
     def warnings(self) -> list[str]:
         """What about the data will make a poor adapter, with what to do about it."""
         out = []
-        benign, total = self.data["benign"], self.data["examples"]
+        benign, total = self.data.benign, self.data.examples
         if self.method == "sft" and benign < MIN_BENIGN_SHARE * total:
             out.append(f"only {benign} of {total} examples are benign: trained on refusals "
                        f"alone, the model learns to refuse everything (over-refusal). Add benign "
                        f"prompts with helpful answers (kind \"benign\" in a pairs file, or MSEED "
                        f"records with a --responses file); translations/align/zh.jsonl has "
                        f"{MIN_BENIGN_SHARE:.0%}+ benign for this reason (docs/align.md)")
-        if self.data.get("dropped"):
-            out.append(f"{len(self.data['dropped'])} exact duplicate record(s) dropped (listed "
+        if self.data.dropped:
+            out.append(f"{len(self.data.dropped)} exact duplicate record(s) dropped (listed "
                        f"under data.dropped in the plan)")
         return out
 
     def to_json(self) -> dict[str, Any]:
         """The plan as written to ``plan.json`` and into the card (examples as a hash only)."""
-        out = {k: v for k, v in asdict(self).items() if k != "examples"}
+        out = {"method": self.method, "lang": self.lang, "base": self.base.to_json(),
+               "data": self.data.to_json(), "hyperparameters": self.hyperparameters,
+               "seed": self.seed, "precision": self.precision}
         out["config_sha256"] = sha256_json(
             {"method": self.method, "lang": self.lang, "hyperparameters": self.hyperparameters,
              "seed": self.seed, "align_version": ALIGN_VERSION})
@@ -123,7 +166,7 @@ def examples_sha256(examples: Sequence[Example]) -> str:
     return sha256_json([e.key() for e in examples])
 
 
-def base_fingerprint(model: str, gguf_file: str | None) -> dict[str, Any]:
+def base_fingerprint(model: str, gguf_file: str | None) -> BaseWeights:
     """Name and sha256 of the base weights (the GGUF file, or the folder's weight files)."""
     folder, gguf_file = resolve_base(model, gguf_file)
     path = Path(folder)
@@ -134,7 +177,7 @@ def base_fingerprint(model: str, gguf_file: str | None) -> dict[str, Any]:
         digest = sha256_json({p.name: sha256_file(p) for p in files})
     else:
         digest = None  # a hub id: the hub's revision pins it, not a local file
-    return {"model": model, "gguf_file": gguf_file, "sha256": digest}
+    return BaseWeights(model=model, gguf_file=gguf_file, sha256=digest)
 
 
 def make_plan(base: str, data: str | Path, lang: str, method: str, gguf_file: str | None = None,
@@ -159,15 +202,12 @@ def make_plan(base: str, data: str | Path, lang: str, method: str, gguf_file: st
     if method == "sft":
         hyper.pop("dpo_beta")
     hyper["rejected_from_base"] = bool(rejected_from_base) if method == "dpo" else False
-    data_info = {
-        "path": str(data), "shape": shape, "file_sha256": sha256_file(data),
-        "responses_sha256": sha256_file(responses) if responses else None,
-        "examples_sha256": examples_sha256(examples), "examples": len(examples),
-        "harmful": sum(e.kind == "harmful" for e in examples),
-        "benign": sum(e.kind == "benign" for e in examples),
-    }
-    if training.dropped:  # only when there are any: earlier plans and cards stay equal
-        data_info["dropped"] = training.dropped
+    data_info = TrainingData(
+        path=str(data), shape=shape, file_sha256=sha256_file(data),
+        responses_sha256=sha256_file(responses) if responses else None,
+        examples_sha256=examples_sha256(examples), examples=len(examples),
+        harmful=sum(e.kind == "harmful" for e in examples),
+        benign=sum(e.kind == "benign" for e in examples), dropped=list(training.dropped))
     chosen = resolve(precision, TRAIN_DEVICE)
     return Plan(method=method, lang=lang, base=base_fingerprint(base, gguf_file),
                 data=data_info, hyperparameters=hyper, seed=seed, examples=examples,

@@ -65,4 +65,4 @@ def add_rejected_from_base(plan: Plan, out: Path, base_dir: str) -> None:
                                                   by_prompt.get(e.prompt) or "", e.kind,
                                                   e.location)
                      for e in plan.examples]
-    plan.data["rejected_sha256"] = sha256_file(path)
+    plan.data.rejected_sha256 = sha256_file(path)

@@ -104,7 +104,7 @@ def train(plan: Plan, out: str | Path, resume: bool = False,
     out = Path(out)
     check_output(out, resume, plan)
     out.mkdir(parents=True, exist_ok=True)
-    base_dir = prepare_base(plan.base["model"], plan.base["gguf_file"], plan.base["sha256"])
+    base_dir = prepare_base(plan.base.model, plan.base.gguf_file, plan.base.sha256)
     logger.info("precision: %s", describe_precision(plan.precision))
     if not resume or "resumed_from" in plan.precision:  # before any slow step: always resumable
         write_plan(out, plan)
@@ -131,5 +131,5 @@ def _fix_adapter_config(out: Path, plan: Plan) -> None:
     """Point the adapter at the portable base name, not this machine's cache folder."""
     path = out / "adapter_config.json"
     config = read_json(path, "adapter config")
-    config["base_model_name_or_path"] = plan.base["model"]
+    config["base_model_name_or_path"] = plan.base.model
     write_json(path, config, ensure_ascii=True)

@@ -83,8 +83,8 @@ def _summary(plan, out: TextIO) -> None:
     """What the run will do and cost, and what about its data needs attention."""
     minutes = plan.estimated_seconds() / 60
     when = f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
-    print(f"{plan.data['examples']} {plan.lang} examples ({plan.data['harmful']} harmful, "
-          f"{plan.data['benign']} benign); {plan.steps()} steps; estimated {when} in "
+    print(f"{plan.data.examples} {plan.lang} examples ({plan.data.harmful} harmful, "
+          f"{plan.data.benign} benign); {plan.steps()} steps; estimated {when} in "
           f"{plan.precision.get('used', 'fp32')} on 2 CPU cores (measured step time for a 135M "
           f"model, scaled by batch and length; docs/align.md)", file=out, flush=True)
     for warning in plan.warnings():
