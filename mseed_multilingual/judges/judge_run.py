@@ -52,7 +52,8 @@ def stderr_progress(done: int, total: int, cached: int) -> None:
 def judge_samples(judge: Judge, samples: Sequence, cache: store.VerdictCache,
                   batch_size: int = DEFAULT_BATCH_SIZE,
                   progress: Progress | None = None) -> list[Verdict]:
-    """Verdicts for ``samples`` (runs.Sample-like), in order, using and filling ``cache``."""
+    """Verdicts for ``samples`` (evaluate.run_folder.Sample-like), in order, using and filling
+    ``cache``."""
     keys = [store.cache_key(judge.id, judge.template_version, s.prompt, s.response)
             for s in samples]
     verdicts: list[Verdict | None] = [cache.get(k) for k in keys]
