@@ -44,6 +44,7 @@ from mseed_multilingual.analysis.summaries import (
 )
 from mseed_multilingual.analysis.table import RunInfo
 from mseed_multilingual.core import stats
+from mseed_multilingual.evaluate.compat import Compatibility
 from mseed_multilingual.judges.validity import judge_metric
 
 DEFAULT_ALIGNED_ON = "zh"
@@ -124,7 +125,7 @@ def analyze(before: str | Path, after: Sequence[str | Path] | str | Path,
     return record_compatibility(attach_judge_validity(result, judge_card), compat)
 
 
-def record_compatibility(result: TransferResult, compat) -> TransferResult:
+def record_compatibility(result: TransferResult, compat: Compatibility) -> TransferResult:
     """The run-compatibility check's warnings (a likely before/after swap) beside the others,
     and an allowed different base in a note and the signature."""
     result.warnings = [*compat.warnings, *result.warnings]
