@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,25 +26,41 @@ PLAN_FILE = "plan.json"
 CARD_FILE = "card.json"
 TRAIN_DEVICE = "cpu"  # the trainer runs with use_cpu=True
 
-# Hyper-parameter defaults sized for a 135M model on a 2-core CPU (a few minutes for ~220
-# examples); the LoRA targets only the attention projections so the adapter stays a few MB.
-DEFAULTS: dict[str, Any] = {
-    "epochs": 3.0,
-    "max_steps": -1,
-    "lr": 5e-4,
-    "lora_r": 8,
-    "lora_alpha": 16,
-    "lora_dropout": 0.0,
-    "target_modules": ["q_proj", "k_proj", "v_proj", "o_proj"],
-    "batch_size": 8,
-    "grad_accum": 1,
-    "max_length": 384,
-    "warmup_steps": 0,
-    "scheduler": "linear",
-    "dpo_beta": 0.1,
-    "save_steps": 10,
-    "rejected_max_new_tokens": 64,
-}
+
+@dataclass(frozen=True)
+class Hyperparameters:
+    """The training settings of a run. The defaults are sized for a 135M model on a 2-core CPU
+    (a few minutes for ~220 examples); the LoRA targets only the attention projections so the
+    adapter stays a few MB. ``dpo_beta`` is None for SFT (and then left out of the JSON, as
+    plans and cards have always had it)."""
+
+    epochs: float = 3.0
+    max_steps: int = -1
+    lr: float = 5e-4
+    lora_r: int = 8
+    lora_alpha: int = 16
+    lora_dropout: float = 0.0
+    target_modules: tuple[str, ...] = ("q_proj", "k_proj", "v_proj", "o_proj")
+    batch_size: int = 8
+    grad_accum: int = 1
+    max_length: int = 384
+    warmup_steps: int = 0
+    scheduler: str = "linear"
+    dpo_beta: float | None = 0.1
+    save_steps: int = 10
+    rejected_max_new_tokens: int = 64
+    rejected_from_base: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["target_modules"] = list(self.target_modules)
+        if self.dpo_beta is None:
+            del out["dpo_beta"]
+        return out
+
+
+# What --max-steps, --lr, ... may override (rejected_from_base is its own option).
+TUNABLE = tuple(f.name for f in fields(Hyperparameters) if f.name != "rejected_from_base")
 
 
 # Seconds per optimizer step with the defaults above (batch 8 x 384 tokens, LoRA on the
@@ -109,7 +125,7 @@ class Plan:
     lang: str
     base: BaseWeights
     data: TrainingData
-    hyperparameters: dict[str, Any]
+    hyperparameters: Hyperparameters
     seed: int
     examples: list[Example] = field(repr=False)
     # What the trainer computes in (precision.Precision.to_json()); chosen by the hardware, so
@@ -119,10 +135,10 @@ class Plan:
     def steps(self) -> int:
         """Optimizer steps the trainer will take (TRL: ceil(examples / batch) per epoch)."""
         hyper = self.hyperparameters
-        if hyper["max_steps"] > 0:
-            return int(hyper["max_steps"])
-        per_epoch = math.ceil(len(self.examples) / (hyper["batch_size"] * hyper["grad_accum"]))
-        return math.ceil(per_epoch * hyper["epochs"])
+        if hyper.max_steps > 0:
+            return int(hyper.max_steps)
+        per_epoch = math.ceil(len(self.examples) / (hyper.batch_size * hyper.grad_accum))
+        return math.ceil(per_epoch * hyper.epochs)
 
     def estimated_seconds(self, parameters: float = MEASURED_PARAMETERS) -> float:
         """The training time from :data:`MEASURED_STEP_SECONDS`, scaled by tokens per step and
@@ -130,7 +146,7 @@ class Plan:
         hyper = self.hyperparameters
         per_step = MEASURED_STEP_SECONDS.get(self.precision.get("used", "fp32"),
                                              MEASURED_STEP_SECONDS["fp32"])
-        tokens = hyper["batch_size"] * hyper["grad_accum"] * hyper["max_length"]
+        tokens = hyper.batch_size * hyper.grad_accum * hyper.max_length
         return self.steps() * per_step * tokens / MEASURED_TOKENS_PER_STEP * (
             parameters / MEASURED_PARAMETERS)
 
@@ -152,10 +168,11 @@ class Plan:
     def to_json(self) -> dict[str, Any]:
         """The plan as written to ``plan.json`` and into the card (examples as a hash only)."""
         out = {"method": self.method, "lang": self.lang, "base": self.base.to_json(),
-               "data": self.data.to_json(), "hyperparameters": self.hyperparameters,
+               "data": self.data.to_json(), "hyperparameters": self.hyperparameters.to_json(),
                "seed": self.seed, "precision": self.precision}
         out["config_sha256"] = sha256_json(
-            {"method": self.method, "lang": self.lang, "hyperparameters": self.hyperparameters,
+            {"method": self.method, "lang": self.lang,
+             "hyperparameters": self.hyperparameters.to_json(),
              "seed": self.seed, "align_version": ALIGN_VERSION})
         out["align_version"] = ALIGN_VERSION
         return out
@@ -195,13 +212,16 @@ def make_plan(base: str, data: str | Path, lang: str, method: str, gguf_file: st
         raise ValueError(f"--method must be one of {list(METHODS)}, found {method!r}")
     training = load_examples(data, lang, method, responses, rejected_from_base)
     shape, examples = training.shape, training.examples
-    unknown = set(overrides) - set(DEFAULTS)
+    unknown = set(overrides) - set(TUNABLE)
     if unknown:
         raise ValueError(f"unknown hyper-parameter(s) {sorted(unknown)}")
-    hyper = {**DEFAULTS, **{k: v for k, v in overrides.items() if v is not None}}
+    chosen_hyper = {k: v for k, v in overrides.items() if v is not None}
+    if "target_modules" in chosen_hyper:
+        chosen_hyper["target_modules"] = tuple(chosen_hyper["target_modules"])
+    hyper = Hyperparameters(**chosen_hyper, rejected_from_base=(
+        bool(rejected_from_base) and method == "dpo"))
     if method == "sft":
-        hyper.pop("dpo_beta")
-    hyper["rejected_from_base"] = bool(rejected_from_base) if method == "dpo" else False
+        hyper = replace(hyper, dpo_beta=None)
     data_info = TrainingData(
         path=str(data), shape=shape, file_sha256=sha256_file(data),
         responses_sha256=sha256_file(responses) if responses else None,

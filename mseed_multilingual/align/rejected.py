@@ -59,7 +59,7 @@ def add_rejected_from_base(plan: Plan, out: Path, base_dir: str) -> None:
         todo = [e.prompt for e in plan.examples if not e.rejected]
         lm, tok = load_base(base_dir, precision=plan.precision.get("used"))
         logger.info("generating %d rejected answers with the base model", len(todo))
-        answers = greedy_answers(lm, tok, todo, plan.hyperparameters["rejected_max_new_tokens"],
+        answers = greedy_answers(lm, tok, todo, plan.hyperparameters.rejected_max_new_tokens,
                                  progress=True)
         saved = [{"prompt": p, "rejected": a} for p, a in zip(todo, answers, strict=True)]
         write_jsonl(path, saved, sort_keys=False)

@@ -48,11 +48,11 @@ def trainer_args(plan: Plan, out: Path) -> dict[str, Any]:
     """TRL's config arguments (SFTConfig or DPOConfig) for the plan, writing into ``out``."""
     h = plan.hyperparameters
     return dict(
-        output_dir=str(out / CHECKPOINTS), num_train_epochs=h["epochs"], max_steps=h["max_steps"],
-        learning_rate=h["lr"], per_device_train_batch_size=h["batch_size"],
-        gradient_accumulation_steps=h["grad_accum"], lr_scheduler_type=h["scheduler"],
-        warmup_steps=h["warmup_steps"], max_length=h["max_length"], logging_steps=1,
-        save_strategy="steps", save_steps=h["save_steps"], save_total_limit=2,
+        output_dir=str(out / CHECKPOINTS), num_train_epochs=h.epochs, max_steps=h.max_steps,
+        learning_rate=h.lr, per_device_train_batch_size=h.batch_size,
+        gradient_accumulation_steps=h.grad_accum, lr_scheduler_type=h.scheduler,
+        warmup_steps=h.warmup_steps, max_length=h.max_length, logging_steps=1,
+        save_strategy="steps", save_steps=h.save_steps, save_total_limit=2,
         report_to="none", seed=plan.seed, data_seed=plan.seed, use_cpu=True,
         dataloader_num_workers=0, disable_tqdm=False, dataset_num_proc=None,
         gradient_checkpointing=False,
@@ -68,8 +68,8 @@ def _build_trainer(plan: Plan, out: Path, base_dir: str):
     h = plan.hyperparameters
     lm, tok = load_base(base_dir, precision=FP32)  # fp32 master weights; bf16 is autocast
     lm.train()
-    lora = LoraConfig(r=h["lora_r"], lora_alpha=h["lora_alpha"], lora_dropout=h["lora_dropout"],
-                      target_modules=list(h["target_modules"]), task_type="CAUSAL_LM")
+    lora = LoraConfig(r=h.lora_r, lora_alpha=h.lora_alpha, lora_dropout=h.lora_dropout,
+                      target_modules=list(h.target_modules), task_type="CAUSAL_LM")
     dataset = _dataset(plan)
     if plan.method == "sft":
         from trl import SFTConfig, SFTTrainer
@@ -79,7 +79,7 @@ def _build_trainer(plan: Plan, out: Path, base_dir: str):
                           peft_config=lora)
     from trl import DPOConfig, DPOTrainer
 
-    args = DPOConfig(**trainer_args(plan, out), beta=h["dpo_beta"])
+    args = DPOConfig(**trainer_args(plan, out), beta=h.dpo_beta)
     return DPOTrainer(model=lm, args=args, train_dataset=dataset, processing_class=tok,
                       peft_config=lora)
 
@@ -108,7 +108,7 @@ def train(plan: Plan, out: str | Path, resume: bool = False,
     logger.info("precision: %s", describe_precision(plan.precision))
     if not resume or "resumed_from" in plan.precision:  # before any slow step: always resumable
         write_plan(out, plan)
-    if plan.method == "dpo" and plan.hyperparameters["rejected_from_base"]:
+    if plan.method == "dpo" and plan.hyperparameters.rejected_from_base:
         add_rejected_from_base(plan, out, base_dir)
     set_seed(plan.seed)
     trainer = _build_trainer(plan, out, base_dir)
