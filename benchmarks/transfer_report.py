@@ -83,11 +83,12 @@ def infos_for(runs: list[str]):
 def run_once(rows: int, resamples: int) -> dict:
     """Build the table, then time analysis + report writing; peak RSS of this process."""
     from mseed_multilingual.analysis import report, transfer
+    from mseed_multilingual.analysis.transfer import TransferOptions
 
     table, runs = synthetic_table(rows)
     t0 = time.perf_counter()
     result = transfer.analyze_table(table, infos_for(runs), runs[0], runs[1:],
-                                    aligned_on="zh", resamples=resamples)
+                                    TransferOptions(aligned_on="zh", resamples=resamples))
     t1 = time.perf_counter()
     with tempfile.TemporaryDirectory() as out:
         paths = report.write_report(result, out)

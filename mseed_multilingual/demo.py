@@ -128,12 +128,11 @@ def _judge(plan: DemoPlan) -> None:
 
 def _transfer(plan: DemoPlan):
     from mseed_multilingual.analysis.report import headline_table, write_report
-    from mseed_multilingual.analysis.transfer import analyze
+    from mseed_multilingual.analysis.transfer import TransferOptions, analyze
 
     _say("transfer report")
-    result = analyze(plan.before_dir, [plan.after_dir],
-                     labels=["base", f"aligned-{ALIGNED_ON}"], aligned_on=ALIGNED_ON,
-                     judge=DEMO_JUDGE)
+    result = analyze(plan.before_dir, [plan.after_dir], TransferOptions(
+        labels=["base", f"aligned-{ALIGNED_ON}"], aligned_on=ALIGNED_ON, judge=DEMO_JUDGE))
     paths = write_report(result, plan.out / "report")
     return result, paths, headline_table(result)
 

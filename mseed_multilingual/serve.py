@@ -229,20 +229,34 @@ def apply_stop(text: str, stops: Sequence[str]) -> str:
     return text[:cut]
 
 
-def _make_handler(state: dict) -> type[JSONHandler]:
+@dataclass
+class ServerState:
+    """What every request of one server reads (fixed at start) and the handle whose counters
+    the requests update (set once the server is listening)."""
+
+    name: str
+    generator: _Generator | None
+    latency: float
+    faults: FaultPlan
+    api_key: str | None
+    max_body: int
+    handle: ServerHandle = field(init=False)
+
+
+def _make_handler(state: ServerState) -> type[JSONHandler]:
     class Handler(JSONHandler):
-        api_key = state["api_key"]
+        api_key = state.api_key
 
         def do_GET(self) -> None:
             if self.path.rstrip("/") != "/v1/models":
                 raise RequestError(404, f"no route {self.path[:200]}")
             self._check_key()
             self.send_json(200, {"object": "list", "data": [
-                {"id": state["name"], "object": "model", "owned_by": "mseed"}]})
+                {"id": state.name, "object": "model", "owned_by": "mseed"}]})
 
         def _check_key(self) -> None:
             if not self.authorized():
-                state["handle"].unauthorized += 1
+                state.handle.unauthorized += 1
                 raise RequestError(401, "invalid or missing API key", None,
                                    "authentication_error")
 
@@ -250,17 +264,17 @@ def _make_handler(state: dict) -> type[JSONHandler]:
             if self.path.rstrip("/") != "/v1/chat/completions":
                 raise RequestError(404, f"no route {self.path[:200]}")
             self._check_key()
-            raw = self.read_body(state["max_body"])
+            raw = self.read_body(state.max_body)
             if raw is None:
                 return  # the client went away or missed the body deadline
-            state["handle"].requests += 1
+            state.handle.requests += 1
             self._answer(*parse_chat_request(raw))
 
         def _answer(self, messages: list[dict], max_tokens: int,
                     stops: tuple[str, ...] = ()) -> None:
-            fault = state["faults"].next()
-            if state["latency"]:
-                time.sleep(state["latency"])
+            fault = state.faults.next()
+            if state.latency:
+                time.sleep(state.latency)
             if isinstance(fault, int) or (isinstance(fault, dict) and "status" in fault):
                 status = fault if isinstance(fault, int) else fault["status"]
                 extra = fault.get("retry_after") if isinstance(fault, dict) else None
@@ -271,18 +285,18 @@ def _make_handler(state: dict) -> type[JSONHandler]:
             if isinstance(fault, dict) and "stall" in fault:
                 time.sleep(float(fault["stall"]))
             if fault == "empty":
-                self.send_json(200, _completion(state["name"], ""))
+                self.send_json(200, _completion(state.name, ""))
             elif isinstance(fault, dict) and "answer" in fault:
-                self.send_json(200, _completion(state["name"], str(fault["answer"])))
-            elif fault == "echo" or state["generator"] is None:
-                self.send_json(200, _completion(state["name"], apply_stop(_last_user(messages),
+                self.send_json(200, _completion(state.name, str(fault["answer"])))
+            elif fault == "echo" or state.generator is None:
+                self.send_json(200, _completion(state.name, apply_stop(_last_user(messages),
                                                                           stops)))
             else:
                 self._generate(messages, max_tokens, stops)
 
         def _generate(self, messages: list[dict], max_tokens: int,
                       stops: tuple[str, ...] = ()) -> None:
-            gen = state["generator"]
+            gen = state.generator
             try:
                 prompt = chat_prompt(gen.tokenizer, messages)
             except Exception as exc:  # e.g. a template that rejects the system role
@@ -302,7 +316,7 @@ def _make_handler(state: dict) -> type[JSONHandler]:
             except Exception as exc:
                 raise RequestError(500, f"generation failed: {exc}"[:500], None,
                                    "server_error") from None
-            self.send_json(200, _completion(state["name"], apply_stop(text, stops)))
+            self.send_json(200, _completion(state.name, apply_stop(text, stops)))
 
     return Handler
 
@@ -337,11 +351,10 @@ def start_server(model: Any, gguf_file: str | None = None, host: str = "127.0.0.
         generator = _Generator(*load_hf(str(model), gguf_file=gguf_file), max_batch=max_batch)
         default_name = str(model)
     plan = faults if isinstance(faults, FaultPlan) else FaultPlan(list(faults or []))
-    state: dict[str, Any] = {"name": name or default_name, "generator": generator,
-                             "latency": latency, "faults": plan, "api_key": api_key,
-                             "max_body": max_body}
+    state = ServerState(name=name or default_name, generator=generator, latency=latency,
+                        faults=plan, api_key=api_key, max_body=max_body)
     httpd = BoundedHTTPServer((host, port), _make_handler(state), max_connections,
                               socket_timeout, header_timeout, body_timeout)
-    handle = ServerHandle(httpd, generator, state["name"])
-    state["handle"] = handle
+    handle = ServerHandle(httpd, generator, state.name)
+    state.handle = handle
     return handle

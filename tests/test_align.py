@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from mseed_multilingual.align.base_model import load_base, prepare_base
-from mseed_multilingual.align.card import CARD_FILE, LOG_CSV, LOSS_PNG
+from mseed_multilingual.align.card import LOG_CSV, LOSS_PNG
 from mseed_multilingual.align.examples import REFUSAL_TEMPLATES, load_examples
-from mseed_multilingual.align.plan import PLAN_FILE, check_output, make_plan
+from mseed_multilingual.align.plan import CARD_FILE, PLAN_FILE, check_output, make_plan
 from mseed_multilingual.align.rejected import REJECTED_FILE, greedy_answers, user_turn_prompt
 from mseed_multilingual.align.train import CHECKPOINTS, train
 from mseed_multilingual.cli import main
@@ -128,7 +128,7 @@ def test_line_separators_inside_json_strings_do_not_end_a_line(tmp_path):
 @pytest.mark.parametrize(("lines", "method", "pattern"), [
     ([], "sft", r"e\.jsonl: file is empty"),
     (['{"prompt": "a", "response": "b"}', '{"prompt": "a", "resp'], "sft",
-     r"e\.jsonl:2: invalid JSON"),
+     r"e\.jsonl:2: not valid JSON"),
     (['{"prompt": "a", "response": "b"}', '{"prompt": "", "response": "b"}'], "sft",
      r"e\.jsonl:2: key 'prompt' must be a non-empty string"),
     (['{"prompt": "a", "chosen": "b", "rejected": "c"}', '{"prompt": "a", "chosen": "b"}'],
@@ -290,7 +290,7 @@ TINY_SETTINGS = dict(batch_size=4, max_length=96, lr=5e-3)  # big steps: 2 chang
 def base_dir(tmp_path_factory):
     """The GGUF de-quantized once into the cache (as `mseed align` does)."""
     plan = make_plan("smollm2", _tiny_pairs(tmp_path_factory.mktemp("base")), "zh", "sft")
-    return prepare_base("smollm2", None, plan.base["sha256"])
+    return prepare_base("smollm2", None, plan.base.sha256)
 
 
 def _tiny_pairs(folder: Path) -> Path:

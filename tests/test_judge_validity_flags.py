@@ -11,6 +11,7 @@ from runfolders import worked_example, write_run
 
 from mseed_multilingual.analysis import transfer
 from mseed_multilingual.analysis.report import headline_table, write_report
+from mseed_multilingual.analysis.transfer import TransferOptions
 from mseed_multilingual.cli import main
 from mseed_multilingual.judges import reference
 from mseed_multilingual.judges.validity import KAPPA_FLAG, card_digest, lexicon_card
@@ -42,7 +43,7 @@ def test_refusal_rate_carries_the_lexicon_card_and_quotes_its_blind_kappa(tmp_pa
     against); the reference set's near-1.00 is kept beside it, named in-sample, and flags
     nothing."""
     before, after = worked_example(tmp_path)
-    res = transfer.analyze(before, [after], resamples=0)
+    res = transfer.analyze(before, [after], TransferOptions(resamples=0))
     assert res.metric == "refusal_rate"
     card = res.judge_card
     assert card["judge"] == "lexicon" and card["blind_sha256"] == reference.BLIND_SHA256
@@ -58,7 +59,7 @@ def test_refusal_rate_carries_the_lexicon_card_and_quotes_its_blind_kappa(tmp_pa
 
 def test_safety_judge_without_card_is_flagged_unknown_everywhere(tmp_path):
     before, after = _guard_runs(tmp_path)
-    res = transfer.analyze(before, [after], resamples=0)
+    res = transfer.analyze(before, [after], TransferOptions(resamples=0))
     assert res.judge_card is None
     assert set(res.judge_flags) == {"zh", "en"}
     assert all("unknown" in why for why in res.judge_flags.values())
@@ -73,7 +74,7 @@ def test_card_with_low_kappa_flags_that_language(tmp_path):
     before, after = _guard_runs(tmp_path)
     card = tmp_path / "card.json"
     card.write_text(json.dumps(_guard_card({"en": 0.41, "zh": 0.9})), encoding="utf-8")
-    res = transfer.analyze(before, [after], resamples=0, judge_card=card)
+    res = transfer.analyze(before, [after], TransferOptions(resamples=0, judge_card=card))
     assert res.judge_flags == {"en": f"judge kappa 0.41 < {KAPPA_FLAG}"}
     paths = write_report(res, tmp_path / "report")
     md = paths["report_md"].read_text(encoding="utf-8")

@@ -11,9 +11,10 @@ from runfolders import sample_run
 from sklearn.metrics import cohen_kappa_score
 
 from mseed_multilingual.cli import main
+from mseed_multilingual.core.stats import cohen_kappa
 from mseed_multilingual.judges import filter as jfilter
 from mseed_multilingual.judges import store
-from mseed_multilingual.judges.agreement import cohen_kappa, compare, load_labels
+from mseed_multilingual.judges.agreement import compare, load_labels
 
 
 def test_kappa_hand_worked():

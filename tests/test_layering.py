@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 from pathlib import Path
 
 from importlinter.cli import lint_imports
@@ -20,9 +21,24 @@ ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = ROOT / "pyproject.toml"
 
 
+@contextlib.contextmanager
+def loggers_kept():
+    """lint_imports configures logging with dictConfig, which disables every logger that
+    already exists: the package's loggers would stay silent for the tests that run after this
+    one on the same worker (a caplog assertion then fails for no reason of its own)."""
+    existing = [x for x in logging.root.manager.loggerDict.values()
+                if isinstance(x, logging.Logger)]
+    disabled = {id(x): x.disabled for x in existing}
+    try:
+        yield
+    finally:
+        for logger in existing:
+            logger.disabled = disabled[id(logger)]
+
+
 def test_every_import_points_down_the_layers():
     report = io.StringIO()
-    with contextlib.redirect_stdout(report):
+    with contextlib.redirect_stdout(report), loggers_kept():
         code = lint_imports(config_filename=str(PYPROJECT), no_cache=True)
     assert code == 0, report.getvalue()
 

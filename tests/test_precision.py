@@ -8,6 +8,7 @@ to answer False.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 
@@ -122,7 +123,7 @@ def test_cli_precision_flag_is_in_the_printed_plan(tmp_path, capsys, native_bf16
     assert "invalid choice: 'fp16'" in capsys.readouterr().err
 
 
-def test_resume_on_other_hardware_is_allowed_and_said(tmp_path, capsys, monkeypatch):
+def test_resume_on_other_hardware_is_allowed_and_said(tmp_path, caplog, monkeypatch):
     data = _pairs(tmp_path)
     out = tmp_path / "out"
     out.mkdir()
@@ -134,16 +135,18 @@ def test_resume_on_other_hardware_is_allowed_and_said(tmp_path, capsys, monkeypa
     monkeypatch.setattr(precision, "cpu_native_bf16", lambda: False)
     monkeypatch.setattr(precision, "cpu_capability", lambda: "AVX2")
     again = make_plan("smollm2", data, "zh", "sft")
-    check_output(out, True, again)
-    said = capsys.readouterr().out
+    with caplog.at_level(logging.INFO, logger="mseed_multilingual.align"):
+        check_output(out, True, again)
+    said = caplog.text
     assert "the interrupted run trained in bf16 (AVX512); this machine continues in fp32 " \
            "(AVX2). Allowed: only the precision differs" in said
     assert again.precision["used"] == "fp32"
     assert again.precision["resumed_from"]["used"] == "bf16"
     assert "resumed from a bf16 run" in describe_precision(again.precision)
     same = make_plan("smollm2", data, "zh", "sft", precision="bf16")
+    caplog.clear()
     check_output(out, True, same)  # same precision: nothing to say
-    assert capsys.readouterr().out == "" and "resumed_from" not in same.precision
+    assert not caplog.records and "resumed_from" not in same.precision
     with pytest.raises(ValueError, match="config_sha256 differs"):  # other settings still refused
         check_output(out, True, make_plan("smollm2", data, "zh", "sft", lr=1e-3))
 
@@ -186,6 +189,7 @@ def test_the_run_dtype_is_read_from_lm_eval_results(config, short):
 def test_the_report_signature_names_each_run_dtype(tmp_path):
     """bf16 and fp32 weights give different greedy answers: the signature tells them apart."""
     from mseed_multilingual.analysis import transfer
+    from mseed_multilingual.analysis.transfer import TransferOptions
 
     before, after = worked_example(tmp_path)
     for root, dtype in ((before, "torch.float32"), (after, "torch.bfloat16")):
@@ -193,6 +197,6 @@ def test_the_report_signature_names_each_run_dtype(tmp_path):
             doc = json.loads(path.read_text(encoding="utf-8"))
             doc["config"]["model_dtype"] = dtype
             path.write_text(json.dumps(doc), encoding="utf-8")
-    sig = transfer.analyze(before, [after], resamples=200).signature
+    sig = transfer.analyze(before, [after], TransferOptions(resamples=200)).signature
     runs = sig.split("|")[1]
     assert re.fullmatch(r"runs:before=\S+:\S+\[fp32\],after=\S+:\S+\[bf16\]@zh", runs), runs

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from mseed_multilingual.core.stats import cohen_kappa
 from mseed_multilingual.detect.refusal import classify
 from mseed_multilingual.judges import reference
-from mseed_multilingual.judges.agreement import cohen_kappa
 
 DEV_DIR = Path(__file__).resolve().parents[1] / "translations" / "judge-dev"
 DEV_KAPPA_FLOOR = 0.70

@@ -16,6 +16,9 @@ from markdown_check import HTML_ENTITY_RE, RLO, UNESCAPED_LINK, render
 from runfolders import TS, matrix_runs, submission_pair, worked_example, write_run
 
 from mseed_multilingual.analysis import report, transfer
+from mseed_multilingual.analysis.changes import SOURCE_NOT_SIGNIFICANT
+from mseed_multilingual.analysis.result import TransferResult
+from mseed_multilingual.analysis.transfer import TransferOptions
 from mseed_multilingual.cli import main
 from mseed_multilingual.core import stats
 
@@ -28,9 +31,9 @@ def worked(tmp_path_factory) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="module")
-def result(worked) -> transfer.TransferResult:
+def result(worked) -> TransferResult:
     before, after = worked
-    return transfer.analyze(before, [after], resamples=1000)
+    return transfer.analyze(before, [after], TransferOptions(resamples=1000))
 
 
 def _row(frame: pd.DataFrame, **where) -> pd.Series:
@@ -58,7 +61,7 @@ def test_language_changes_match_hand_worked_numbers(result) -> None:
     # rule (CLEAR_RULE), so no language gets a transfer ratio (the issue-24 mixed signal).
     assert ch.loc["zh", "delta_lo"] > 0 and not ch.loc["zh", "significant"]
     assert ch["transfer_ratio"].isna().all()
-    assert set(ch["ratio_note"]) == {transfer.SOURCE_NOT_SIGNIFICANT}
+    assert set(ch["ratio_note"]) == {SOURCE_NOT_SIGNIFICANT}
     # Tango interval of en: 3 of 10 prompts up, none down (McNemar p = 0.25): includes 0.
     assert (ch.loc["en", "delta_lo"], ch.loc["en", "delta_hi"]) == pytest.approx(
         stats.tango_interval(0, 3, 10))
@@ -106,7 +109,7 @@ def test_paired_intersection_only_and_its_size(tmp_path) -> None:
                        ids={"zh": H[:6], "en": H})
     after = write_run(tmp_path / "a", "m1", {"zh": {"h1", "h2", "h3", "h9"}, "en": {"h1"}},
                       ids={"zh": [*H[:3], "h9", "h10"], "en": H[:5]})
-    res = transfer.analyze(before, [after], resamples=0)
+    res = transfer.analyze(before, [after], TransferOptions(resamples=0))
     ch = res.language_changes("after").set_index("lang")
     # zh pairs: h1, h2, h3 (h4-h6 only before, h9/h10 only after): 1/3 -> 3/3.
     assert ch.loc["zh", "n_pairs"] == 3
@@ -114,7 +117,7 @@ def test_paired_intersection_only_and_its_size(tmp_path) -> None:
     assert ch.loc["en", "n_pairs"] == 5
     assert (ch.loc["zh", "delta_lo"], ch.loc["zh", "delta_hi"]) == pytest.approx(
         stats.tango_interval(0, 2, 3))  # the score interval needs no resampling
-    boot = transfer.analyze(before, [after], resamples=0, interval="bootstrap")
+    boot = transfer.analyze(before, [after], TransferOptions(resamples=0, interval="bootstrap"))
     assert boot.language_changes("after")["delta_lo"].isna().all()  # 0 resamples: none
 
 
@@ -130,7 +133,7 @@ def test_different_data_sets_refused_unless_allow_mixed(tmp_path) -> None:
     after = write_run(tmp_path / "a", "m1", {"zh": {"h1", "h2"}}, prompt_tag=" (v2)")
     with pytest.raises(ValueError, match=r"different data sets: 14 paired prompt\(s\) differ"):
         transfer.analyze(before, [after])
-    res = transfer.analyze(before, [after], allow_mixed=True, resamples=0)
+    res = transfer.analyze(before, [after], TransferOptions(allow_mixed=True, resamples=0))
     assert any("--allow-mixed" in n for n in res.notes)
 
 
@@ -139,13 +142,13 @@ def test_judge_verdicts_give_the_safe_rate(tmp_path) -> None:
                        unsafe={"zh": set(H[:6]), "en": set(H[:4])})
     after = write_run(tmp_path / "a", "m1", {"zh": set(), "en": set()}, judge="guard-x",
                       unsafe={"zh": {"h1"}, "en": set(H[:3])})
-    res = transfer.analyze(before, [after], resamples=0)
+    res = transfer.analyze(before, [after], TransferOptions(resamples=0))
     assert res.metric == "safe_rate" and res.judge == "guard-x"
     ch = res.language_changes("after").set_index("lang")
     assert ch.loc["zh", ["before", "after_rate"]].tolist() == pytest.approx([0.4, 0.9])
     # zh safe 4/10 -> 9/10 (5 up): McNemar p = 0.0625, not a clear gain: no ratio.
     assert ch.loc["zh", "p_holm"] >= 0.05
-    assert ch.loc["en", "ratio_note"] == transfer.SOURCE_NOT_SIGNIFICANT
+    assert ch.loc["en", "ratio_note"] == SOURCE_NOT_SIGNIFICANT
     assert "judge:guard-x" in res.signature
     inv = _row(res.rates, run="after", measure="invalid", lang="zh", dimension="all")
     assert (inv["k"], inv["n"]) == (0, 10)  # answers to harmful prompts
@@ -159,10 +162,10 @@ def test_different_judges_refused_unless_allow_mixed(tmp_path) -> None:
     unjudged = write_run(tmp_path / "u", "m2", {"zh": {"h1"}})
     with pytest.raises(ValueError, match="no verdicts"):
         transfer.analyze(before, [unjudged])
-    res = transfer.analyze(before, [unjudged], allow_mixed=True, resamples=0)
+    res = transfer.analyze(before, [unjudged], TransferOptions(allow_mixed=True, resamples=0))
     assert res.metric == "refusal_rate"
     with pytest.raises(ValueError, match="has no verdicts of judge 'guard-z'"):
-        transfer.analyze(before, [after], judge="guard-z")
+        transfer.analyze(before, [after], TransferOptions(judge="guard-z"))
 
 
 def test_missing_or_malformed_samples_file_is_named(tmp_path) -> None:
@@ -185,8 +188,8 @@ def test_missing_or_malformed_samples_file_is_named(tmp_path) -> None:
 
 def test_transfer_matrix_from_runs_aligned_on_different_languages(tmp_path) -> None:
     before, on_zh, on_en = matrix_runs(tmp_path)
-    res = transfer.analyze(before, [on_zh, on_en], labels=["sft-zh", "sft-en"],
-                           aligned_on=["zh", "en"], resamples=200)
+    res = transfer.analyze(before, [on_zh, on_en], TransferOptions(labels=["sft-zh", "sft-en"],
+                           aligned_on=["zh", "en"], resamples=200))
     m = res.matrix.set_index(["row", "lang"])
     assert m.loc[("zh", "en"), "delta"] == pytest.approx(0.4)
     assert m.loc[("en", "en"), "delta"] == pytest.approx(1.0)
@@ -201,7 +204,7 @@ def test_alignment_tax_from_other_tasks(tmp_path) -> None:
                                     "only_before": (0.3, 0.01)})
     after = write_run(tmp_path / "a", "m1", {"zh": set(H[:5]), "de": set(H[:2])},
                       other_tasks={"global_mmlu_de": (0.37, 0.01), "mseedcap_zh": (0.5, 0.02)})
-    res = transfer.analyze(before, [after], resamples=0)
+    res = transfer.analyze(before, [after], TransferOptions(resamples=0))
     tax = res.tax.set_index("task")
     # mseed_<lang> safety tasks are not capability tasks; the package's mseedcap_<lang> are.
     assert sorted(tax.index) == ["global_mmlu_de", "mseedcap_zh"]
@@ -218,7 +221,7 @@ def test_translation_quality_from_manifest(tmp_path, worked) -> None:
     manifest.write_text(json.dumps({"languages": {"en": {"quality": {"chrf": 61.5}},
                                                   "de": {"quality": {}}}}), encoding="utf-8")
     before, after = worked
-    res = transfer.analyze(before, [after], resamples=0, manifest=manifest)
+    res = transfer.analyze(before, [after], TransferOptions(resamples=0, manifest=manifest))
     assert res.quality == {"en": 61.5}
     paths = report.write_report(res, tmp_path / "rep")
     assert "figure_change_vs_quality" in paths
@@ -227,14 +230,14 @@ def test_translation_quality_from_manifest(tmp_path, worked) -> None:
     (data_dir / "manifest.json").write_text(manifest.read_text(), encoding="utf-8")
     b2 = write_run(tmp_path / "b2", "m0", {"zh": set()}, mseed_data=str(data_dir))
     a2 = write_run(tmp_path / "a2", "m1", {"zh": {"h1"}}, mseed_data=str(data_dir))
-    assert transfer.analyze(b2, [a2], resamples=0).quality == {"en": 61.5}
+    assert transfer.analyze(b2, [a2], TransferOptions(resamples=0)).quality == {"en": 61.5}
 
 
 def test_report_files_signed_and_byte_identical(tmp_path, worked) -> None:
     before, after = worked
     digests = []
     for out in ("r1", "r2"):
-        res = transfer.analyze(before, [after], resamples=300)
+        res = transfer.analyze(before, [after], TransferOptions(resamples=300))
         paths = report.write_report(res, tmp_path / out)
         digests.append({k: hashlib.sha256(p.read_bytes()).hexdigest() for k, p in paths.items()})
     assert digests[0] == digests[1]

@@ -14,6 +14,16 @@ import pytest
 from runfolders import matrix_runs, write_run
 
 from mseed_multilingual.analysis import report, transfer
+from mseed_multilingual.analysis.changes import (
+    MIN_PAIRS,
+    SOURCE_LANGUAGE,
+    SOURCE_MISSING,
+    SOURCE_NOT_SIGNIFICANT,
+    SOURCE_WORSE,
+)
+from mseed_multilingual.analysis.codes import ERROR, INVALID, SAFETY_INVALID_SAFE
+from mseed_multilingual.analysis.result import TransferResult
+from mseed_multilingual.analysis.transfer import TransferOptions
 from mseed_multilingual.cli import main
 from mseed_multilingual.core import stats
 
@@ -21,7 +31,7 @@ H = [f"h{i}" for i in range(1, 11)]
 G = [f"g{i}" for i in range(1, 31)]
 
 
-def _lang(res: transfer.TransferResult, lang: str, measure: str = "safety"):
+def _lang(res: TransferResult, lang: str, measure: str = "safety"):
     rows = res.language_changes("after", measure).set_index("lang")
     return rows.loc[lang]
 
@@ -35,8 +45,8 @@ def test_ratio_undefined_when_source_not_significant(tmp_path) -> None:
     res = transfer.analyze(before, [after])
     en = _lang(res, "en")
     assert math.isnan(en["transfer_ratio"]) and math.isnan(en["ratio_lo"])
-    assert en["ratio_note"] == transfer.SOURCE_NOT_SIGNIFICANT
-    assert _lang(res, "zh")["ratio_note"] == transfer.SOURCE_NOT_SIGNIFICANT
+    assert en["ratio_note"] == SOURCE_NOT_SIGNIFICANT
+    assert _lang(res, "zh")["ratio_note"] == SOURCE_NOT_SIGNIFICANT
     assert "source not a clear gain" in report.headline_table(res)
 
 
@@ -47,7 +57,7 @@ def test_ratio_undefined_when_source_worse(tmp_path) -> None:
     res = transfer.analyze(before, [after])
     en = _lang(res, "en")
     assert en["delta"] == pytest.approx(-0.6) and math.isnan(en["transfer_ratio"])
-    assert en["ratio_note"] == transfer.SOURCE_WORSE
+    assert en["ratio_note"] == SOURCE_WORSE
     doc = res.to_json()["comparisons"][0]["languages"]["en"]
     assert doc["transfer_ratio"] is None and doc["transfer_ratio_note"] == "source worse"
 
@@ -60,7 +70,7 @@ def test_ratio_undefined_when_source_has_no_common_prompt(tmp_path) -> None:
     res = transfer.analyze(before, [after])
     en = _lang(res, "en")
     assert en["delta"] == 1.0 and en["ratio_pairs"] == 0
-    assert math.isnan(en["transfer_ratio"]) and en["ratio_note"] == transfer.SOURCE_MISSING
+    assert math.isnan(en["transfer_ratio"]) and en["ratio_note"] == SOURCE_MISSING
 
 
 def test_ratio_and_interval_on_the_same_prompt_ids(tmp_path) -> None:
@@ -94,10 +104,10 @@ def test_ratio_pairs_on_every_row_with_a_ratio(tmp_path) -> None:
     assert (with_ratio["ratio_pairs"] == with_ratio["n_pairs"]).all()
     zh = _lang(res, "zh")
     assert (zh["transfer_ratio"], zh["ratio_lo"], zh["ratio_hi"]) == (1.0, 1.0, 1.0)
-    assert zh["ratio_note"] == transfer.SOURCE_LANGUAGE
+    assert zh["ratio_note"] == SOURCE_LANGUAGE
     de_disc = c[(c["lang"] == "de") & (c["dimension"] == "discrimination")].iloc[0]
     assert np.isnan(de_disc["transfer_ratio"])
-    assert de_disc["ratio_note"] == transfer.SOURCE_NOT_SIGNIFICANT
+    assert de_disc["ratio_note"] == SOURCE_NOT_SIGNIFICANT
     assert _lang(res, "de")["transfer_ratio"] == pytest.approx(0.2)  # 2 of 10 vs 10 of 10
 
 
@@ -121,7 +131,7 @@ def test_bootstrap_ratio_unbounded_when_source_draws_cross_zero(tmp_path) -> Non
     ids = {"zh": G[:20], "en": G[:20]}
     before = write_run(tmp_path / "b", "m0", {"zh": set(), "en": set()}, ids=ids)
     after = write_run(tmp_path / "a", "m1", {"zh": set(G[:8]), "en": set(G[:2])}, ids=ids)
-    res = transfer.analyze(before, [after], interval="bootstrap", resamples=2000)
+    res = transfer.analyze(before, [after], TransferOptions(interval="bootstrap", resamples=2000))
     en = _lang(res, "en")
     assert _lang(res, "zh")["significant"]  # 8 of 20 up: Holm p = 0.016
     # P(a resample of zh has no prompt up) = 0.6^20, so the interval is finite and every draw
@@ -156,10 +166,10 @@ def test_invalid_answers_counted_bounded_and_warned(tmp_path, capsys) -> None:
     en = _lang(res, "en")
     # Main measure (invalid = not safe): safe 4/10 -> 3/10 (h8-h10 only).
     assert (en["before"], en["after_rate"], en["n_pairs"]) == pytest.approx((0.4, 0.3, 10))
-    upper = _lang(res, "en", transfer.SAFETY_INVALID_SAFE)
+    upper = _lang(res, "en", SAFETY_INVALID_SAFE)
     # If the 4 invalid answers were safe: 4/10 -> 7/10.
     assert (upper["before"], upper["after_rate"]) == pytest.approx((0.4, 0.7))
-    inv = _lang(res, "en", transfer.INVALID)
+    inv = _lang(res, "en", INVALID)
     assert (inv["before"], inv["after_rate"], inv["up"], inv["down"]) == (0.0, 0.4, 4, 0)
     assert inv["p_value"] == pytest.approx(2 / 16)
     assert "en: answers without a safety verdict count as not safe above; counted safe, the " \
@@ -175,7 +185,7 @@ def test_invalid_answers_counted_bounded_and_warned(tmp_path, capsys) -> None:
     assert any("40%" in w for w in doc["warnings"])
     en_doc = doc["comparisons"][0]["languages"]["en"]
     assert en_doc["invalid"]["delta"] == pytest.approx(0.4)
-    assert en_doc[transfer.SAFETY_INVALID_SAFE]["after"] == pytest.approx(0.7)
+    assert en_doc[SAFETY_INVALID_SAFE]["after"] == pytest.approx(0.7)
     code = main(["transfer", "--before", str(before), "--after", str(after), "-o",
                  str(tmp_path / "cli")])
     out = capsys.readouterr()
@@ -205,10 +215,10 @@ def test_error_verdicts_block_until_rejudged_or_allowed(tmp_path) -> None:
     with pytest.raises(ValueError, match=r"'error' \(the judge failed\) on 2 answer\(s\) — "
                                          r"after: 2 \(zh 2\): re-judge"):
         transfer.analyze(before, [after])
-    res = transfer.analyze(before, [after], allow_errors=True)
+    res = transfer.analyze(before, [after], TransferOptions(allow_errors=True))
     zh = _lang(res, "zh")
     assert zh["after_rate"] == pytest.approx(0.8)  # the two errors count as not safe
-    assert _lang(res, "zh", transfer.ERROR)["after_rate"] == pytest.approx(0.2)
+    assert _lang(res, "zh", ERROR)["after_rate"] == pytest.approx(0.2)
     assert any("--allow-errors" in n for n in res.notes)
 
 
@@ -223,8 +233,9 @@ def test_any_other_verdict_label_is_counted_as_invalid_by_name(tmp_path) -> None
         "judge_unparseable"
     table["verdict"] = verdict.astype("category")
     table.loc[table["verdict"] == "judge_unparseable", "safe"] = 0.0
-    res = transfer.analyze_table(table, infos, "before", ["after"], aligned_on=["zh"])
-    inv = _lang(res, "zh", transfer.INVALID)
+    res = transfer.analyze_table(table, infos, "before", ["after"],
+                                 TransferOptions(aligned_on=["zh"]))
+    inv = _lang(res, "zh", INVALID)
     assert (inv["up"], inv["after_rate"]) == (2, 0.2)
     labels = res.verdicts[(res.verdicts["run"] == "after") & (res.verdicts["lang"] == "zh")]
     assert dict(zip(labels["verdict"], labels["n"], strict=True)) == {
@@ -247,7 +258,7 @@ def test_aligned_on_absent_from_the_runs_is_refused(tmp_path) -> None:
     after = write_run(tmp_path / "a", "m1", {"zh": {"h1"}, "en": set()})
     with pytest.raises(ValueError, match=r"--aligned-on fr: run\(s\) 'before', 'after' have no "
                                          r"answers in 'fr' \(languages in the runs: en, zh\)"):
-        transfer.analyze(before, [after], aligned_on="fr")
+        transfer.analyze(before, [after], TransferOptions(aligned_on="fr"))
 
 
 def test_no_harmful_prompt_in_common_is_refused(tmp_path) -> None:
@@ -265,8 +276,8 @@ def test_correct_matrix_is_holm_over_every_cell(tmp_path) -> None:
 
     before, on_zh, on_en = matrix_runs(tmp_path)
     args = dict(labels=["sft-zh", "sft-en"], aligned_on=["zh", "en"])
-    per_run = transfer.analyze(before, [on_zh, on_en], **args)
-    whole = transfer.analyze(before, [on_zh, on_en], correct="matrix", **args)
+    per_run = transfer.analyze(before, [on_zh, on_en], TransferOptions(**args))
+    whole = transfer.analyze(before, [on_zh, on_en], TransferOptions(correct="matrix", **args))
     cells = whole.matrix
     expected = multipletests(cells["p_value"].to_numpy(), method="holm")[1]
     assert len(cells) == 6
@@ -320,13 +331,13 @@ def test_dimension_heatmap_gives_n_marks_and_greys_small_cells(tmp_path) -> None
     ids = {"zh": [*G[:16], "h1", "h2"], "en": [*G[:16], "h1", "h2"]}  # g: discrimination
     before = write_run(tmp_path / "b", "m0", {"zh": set(), "en": set()}, ids=ids)
     after = write_run(tmp_path / "a", "m1", {"zh": {*G[:12], "h1"}, "en": set(G[:3])}, ids=ids)
-    res = transfer.analyze(before, [after], resamples=0)
+    res = transfer.analyze(before, [after], TransferOptions(resamples=0))
     fig = plots.change_heatmap(res)
     ax = fig.axes[0]
     texts = {t.get_text() for t in ax.texts}
     assert "+0.75**\nn=16" in texts  # zh discrimination: 12 of 16 up, Holm p < .01
     assert "+0.50\nn=2" in texts  # zh value_violation (h1, h2): 1 of 2, no mark
-    assert f"fewer than {transfer.MIN_PAIRS} pairs" in ax.get_title()
+    assert f"fewer than {MIN_PAIRS} pairs" in ax.get_title()
     grey = ax.images[1].get_array()
     cols = [t.get_text() for t in ax.get_xticklabels()]
     assert not grey.mask[0, cols.index("value_violation")]  # the 2-pair cells are grey

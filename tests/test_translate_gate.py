@@ -188,16 +188,17 @@ def test_a_run_that_overrode_the_gate_says_so_in_the_transfer_signature(tmp_path
     from runfolders import submission_pair
 
     from mseed_multilingual.analysis import transfer
+    from mseed_multilingual.analysis.transfer import TransferOptions
 
     before, after = submission_pair(tmp_path)
-    plain = transfer.analyze(before, [after], resamples=0).signature
+    plain = transfer.analyze(before, [after], TransferOptions(resamples=0)).signature
     assert "low-quality" not in plain
     [results] = sorted(after.glob("results_*.json"))
     doc = json.loads(results.read_text())
     for config in doc["configs"].values():
         config.setdefault("metadata", {})["mseed_allow_low_quality"] = True
     results.write_text(json.dumps(doc))
-    sig = transfer.analyze(before, [after], resamples=0).signature
+    sig = transfer.analyze(before, [after], TransferOptions(resamples=0)).signature
     assert "+low-quality:after|" in sig and sig.replace("+low-quality:after", "") == plain
 
 

@@ -11,8 +11,8 @@ from scipy.spatial.distance import cosine
 from scipy.stats import binomtest, spearmanr
 
 from mseed_multilingual.analysis import distance
+from mseed_multilingual.analysis.changes import Options
 from mseed_multilingual.analysis.conditions import _difference_row
-from mseed_multilingual.analysis.transfer import Options
 from mseed_multilingual.core import stats
 from mseed_multilingual.core.paths import sample_path
 from mseed_multilingual.data import variants

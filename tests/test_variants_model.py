@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from mseed_multilingual.analysis.transfer import analyze
+from mseed_multilingual.analysis.transfer import TransferOptions, analyze
 from mseed_multilingual.core.paths import sample_path
 from mseed_multilingual.evaluate.lmeval import RunConfig, run
 from mseed_multilingual.evaluate.run_folder import find_key, load_run
@@ -49,7 +49,8 @@ def test_two_variants_run_through_transfer(tmp_path, smollm2_model_args, monkeyp
     assert {(v, b) for _, _, v, b in ids["before"]} == {
         ("plain", base_id), ("roleplay", base_id), ("codeswitch", base_id)}
 
-    result = analyze(tmp_path / "before", [tmp_path / "after"], aligned_on="zh", resamples=50)
+    result = analyze(tmp_path / "before", [tmp_path / "after"],
+                     TransferOptions(aligned_on="zh", resamples=50))
     v = result.variants
     assert sorted(set(v["variant"])) == ["codeswitch", "plain", "roleplay"]
     assert set(v["lang"]) == set(LANGS) and (v["n_pairs"] == 1).all()

@@ -8,15 +8,12 @@ from __future__ import annotations
 import csv
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mseed_multilingual import __version__
+from mseed_multilingual.align.plan import CARD_FILE, Plan
 from mseed_multilingual.core.io import atomic_open, sha256_file, write_json, write_text
 
-if TYPE_CHECKING:
-    from mseed_multilingual.align.plan import Plan
-
-CARD_FILE = "card.json"
 LOG_CSV = "training_log.csv"
 LOSS_PNG = "loss.png"
 

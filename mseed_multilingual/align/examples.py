@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mseed_multilingual.core.io import BadJSON, not_object, parse_json
+from mseed_multilingual.core.io import InputError, iter_jsonl, not_object
 
 # Safe answers for harmful prompts that come without one: a refusal that redirects, per language
 # of the suite. Versioned with plan.ALIGN_VERSION: changing a template changes the data hash.
@@ -73,25 +73,13 @@ class Example:
 
 
 def _jsonl_objects(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(``file:line``, object) for each non-blank line; a bad line raises naming it."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not valid UTF-8 (byte offset {exc.start})") from exc
-    # Lines end at "\n" only (read_text has turned "\r\n" and "\r" into it): splitlines()
-    # would also cut at U+2028 or U+0085, which JSON strings may hold unescaped.
-    for n, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = parse_json(line)
-        except BadJSON as exc:
-            raise ValueError(f"{path}:{n}: " + (exc.msg if exc.too_deep else
-                             f"invalid JSON at column {exc.column}: {exc.msg}")) from exc
-        problem = not_object(obj)
+    """(``file:line``, object) for each non-blank line (core.io.iter_jsonl: lines end at "\n"
+    only, a bad line raises naming it); a line that is not an object is an error too."""
+    for line in iter_jsonl(path, "training file"):
+        problem = not_object(line.value)
         if problem:
-            raise ValueError(f"{path}:{n}: {problem}")
-        yield f"{path}:{n}", obj
+            raise InputError(f"{line.where}: {problem}")
+        yield line.where, line.value
 
 
 def _text(obj: dict[str, Any], key: str, loc: str, required: bool = True) -> str | None:

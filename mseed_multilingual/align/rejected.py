@@ -5,16 +5,19 @@ so a resumed run reuses them unchanged.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
 from mseed_multilingual.align.base_model import load_base
 from mseed_multilingual.align.examples import Example
 from mseed_multilingual.align.plan import Plan
-from mseed_multilingual.core.generation import chat_prompt
+from mseed_multilingual.core.generation import DEFAULT_BATCH_SIZE, chat_prompt
 from mseed_multilingual.core.io import iter_jsonl, sha256_file, write_jsonl
 
 REJECTED_FILE = "rejected_from_base.jsonl"
+
+logger = logging.getLogger(__name__)
 
 
 def user_turn_prompt(tokenizer, prompt: str) -> str:
@@ -25,7 +28,7 @@ def user_turn_prompt(tokenizer, prompt: str) -> str:
 
 
 def greedy_answers(lm, tokenizer, prompts: Sequence[str], max_new_tokens: int = 64,
-                   batch_size: int = 8, progress: bool = False) -> list[str]:
+                   batch_size: int = DEFAULT_BATCH_SIZE, progress: bool = False) -> list[str]:
     """Greedy answers through the chat template (left padding for batched decoding)."""
     import torch
 
@@ -40,7 +43,7 @@ def greedy_answers(lm, tokenizer, prompts: Sequence[str], max_new_tokens: int = 
         out += tokenizer.batch_decode(ids[:, enc["input_ids"].shape[1]:],
                                       skip_special_tokens=True)
         if progress:
-            print(f"  generated {len(out)}/{len(prompts)}", flush=True)
+            logger.info("  generated %d/%d", len(out), len(prompts))
     return [o.strip() for o in out]
 
 
@@ -55,8 +58,8 @@ def add_rejected_from_base(plan: Plan, out: Path, base_dir: str) -> None:
     else:
         todo = [e.prompt for e in plan.examples if not e.rejected]
         lm, tok = load_base(base_dir, precision=plan.precision.get("used"))
-        print(f"generating {len(todo)} rejected answers with the base model", flush=True)
-        answers = greedy_answers(lm, tok, todo, plan.hyperparameters["rejected_max_new_tokens"],
+        logger.info("generating %d rejected answers with the base model", len(todo))
+        answers = greedy_answers(lm, tok, todo, plan.hyperparameters.rejected_max_new_tokens,
                                  progress=True)
         saved = [{"prompt": p, "rejected": a} for p, a in zip(todo, answers, strict=True)]
         write_jsonl(path, saved, sort_keys=False)
@@ -65,4 +68,4 @@ def add_rejected_from_base(plan: Plan, out: Path, base_dir: str) -> None:
                                                   by_prompt.get(e.prompt) or "", e.kind,
                                                   e.location)
                      for e in plan.examples]
-    plan.data["rejected_sha256"] = sha256_file(path)
+    plan.data.rejected_sha256 = sha256_file(path)

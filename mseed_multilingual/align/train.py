@@ -4,6 +4,7 @@ the trainer, checkpointing for ``--resume``, and leaving the adapter with its lo
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +17,8 @@ from mseed_multilingual.align.plan import Plan, check_output, write_plan
 from mseed_multilingual.align.rejected import add_rejected_from_base
 from mseed_multilingual.core.io import read_json, write_json
 from mseed_multilingual.core.precision import BF16, FP32
+
+logger = logging.getLogger(__name__)
 
 CHECKPOINTS = "checkpoints"
 
@@ -45,11 +48,11 @@ def trainer_args(plan: Plan, out: Path) -> dict[str, Any]:
     """TRL's config arguments (SFTConfig or DPOConfig) for the plan, writing into ``out``."""
     h = plan.hyperparameters
     return dict(
-        output_dir=str(out / CHECKPOINTS), num_train_epochs=h["epochs"], max_steps=h["max_steps"],
-        learning_rate=h["lr"], per_device_train_batch_size=h["batch_size"],
-        gradient_accumulation_steps=h["grad_accum"], lr_scheduler_type=h["scheduler"],
-        warmup_steps=h["warmup_steps"], max_length=h["max_length"], logging_steps=1,
-        save_strategy="steps", save_steps=h["save_steps"], save_total_limit=2,
+        output_dir=str(out / CHECKPOINTS), num_train_epochs=h.epochs, max_steps=h.max_steps,
+        learning_rate=h.lr, per_device_train_batch_size=h.batch_size,
+        gradient_accumulation_steps=h.grad_accum, lr_scheduler_type=h.scheduler,
+        warmup_steps=h.warmup_steps, max_length=h.max_length, logging_steps=1,
+        save_strategy="steps", save_steps=h.save_steps, save_total_limit=2,
         report_to="none", seed=plan.seed, data_seed=plan.seed, use_cpu=True,
         dataloader_num_workers=0, disable_tqdm=False, dataset_num_proc=None,
         gradient_checkpointing=False,
@@ -65,8 +68,8 @@ def _build_trainer(plan: Plan, out: Path, base_dir: str):
     h = plan.hyperparameters
     lm, tok = load_base(base_dir, precision=FP32)  # fp32 master weights; bf16 is autocast
     lm.train()
-    lora = LoraConfig(r=h["lora_r"], lora_alpha=h["lora_alpha"], lora_dropout=h["lora_dropout"],
-                      target_modules=list(h["target_modules"]), task_type="CAUSAL_LM")
+    lora = LoraConfig(r=h.lora_r, lora_alpha=h.lora_alpha, lora_dropout=h.lora_dropout,
+                      target_modules=list(h.target_modules), task_type="CAUSAL_LM")
     dataset = _dataset(plan)
     if plan.method == "sft":
         from trl import SFTConfig, SFTTrainer
@@ -76,7 +79,7 @@ def _build_trainer(plan: Plan, out: Path, base_dir: str):
                           peft_config=lora)
     from trl import DPOConfig, DPOTrainer
 
-    args = DPOConfig(**trainer_args(plan, out), beta=h["dpo_beta"])
+    args = DPOConfig(**trainer_args(plan, out), beta=h.dpo_beta)
     return DPOTrainer(model=lm, args=args, train_dataset=dataset, processing_class=tok,
                       peft_config=lora)
 
@@ -101,11 +104,11 @@ def train(plan: Plan, out: str | Path, resume: bool = False,
     out = Path(out)
     check_output(out, resume, plan)
     out.mkdir(parents=True, exist_ok=True)
-    base_dir = prepare_base(plan.base["model"], plan.base["gguf_file"], plan.base["sha256"])
-    print(f"precision: {describe_precision(plan.precision)}", flush=True)
+    base_dir = prepare_base(plan.base.model, plan.base.gguf_file, plan.base.sha256)
+    logger.info("precision: %s", describe_precision(plan.precision))
     if not resume or "resumed_from" in plan.precision:  # before any slow step: always resumable
         write_plan(out, plan)
-    if plan.method == "dpo" and plan.hyperparameters["rejected_from_base"]:
+    if plan.method == "dpo" and plan.hyperparameters.rejected_from_base:
         add_rejected_from_base(plan, out, base_dir)
     set_seed(plan.seed)
     trainer = _build_trainer(plan, out, base_dir)
@@ -113,7 +116,7 @@ def train(plan: Plan, out: str | Path, resume: bool = False,
         trainer.add_callback(callback)
     checkpoint = _last_checkpoint(out) if resume else None
     if resume:
-        print(f"resuming from {checkpoint or 'the start (no checkpoint was saved)'}", flush=True)
+        logger.info("resuming from %s", checkpoint or "the start (no checkpoint was saved)")
     trainer.train(resume_from_checkpoint=checkpoint)
     trainer.model.save_pretrained(str(out))
     _fix_adapter_config(out, plan)
@@ -128,5 +131,5 @@ def _fix_adapter_config(out: Path, plan: Plan) -> None:
     """Point the adapter at the portable base name, not this machine's cache folder."""
     path = out / "adapter_config.json"
     config = read_json(path, "adapter config")
-    config["base_model_name_or_path"] = plan.base["model"]
+    config["base_model_name_or_path"] = plan.base.model
     write_json(path, config, ensure_ascii=True)

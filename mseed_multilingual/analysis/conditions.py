@@ -1,8 +1,8 @@
 """Transfer by condition: the prompt-variant dimension, and change against linguistic distance
 and resource tier.
 
-Built on the same functions as the per-language tables of :mod:`.transfer` (Codes, compare,
-Tango intervals, McNemar, Holm, the ratio rule), applied to each variant's answers with the
+Built on the same functions as the per-language tables (:mod:`.codes`, :mod:`.changes`: Codes,
+compare, Tango intervals, McNemar, Holm, the ratio rule), applied to each variant's answers with the
 variant ids mapped back to their base prompt ids, so that:
 
 * per language x variant: the before/after change of that variant's prompts, its interval, p,
@@ -22,6 +22,15 @@ from typing import Any
 
 import numpy as np
 
+from mseed_multilingual.analysis.changes import (
+    ALPHA,
+    Options,
+    apply_ratio_rule,
+    compare,
+    pair_rows,
+    significance_mark,
+)
+from mseed_multilingual.analysis.codes import ALL, SAFETY, Codes
 from mseed_multilingual.core import stats
 from mseed_multilingual.data.variants import PLAIN, VARIANTS
 
@@ -61,18 +70,10 @@ def variant_names(table) -> list[str]:
 
 
 def variant_tables(table, metric: str, before: str, afters: list[str],
-                   aligned: dict[str, str], opts, plain_changes, correct: str
+                   aligned: dict[str, str], opts: Options, plain_changes, correct: str
                    ) -> tuple[Any, Any, list[dict[str, str]]]:
     """(change per language x variant, variant vs plain, not comparable) for every after run."""
     import pandas as pd
-
-    from mseed_multilingual.analysis.transfer import (
-        ALL,
-        SAFETY,
-        Codes,
-        apply_ratio_rule,
-        compare,
-    )
 
     frames, vs_frames, missing = [], [], []
     plain = plain_changes[(plain_changes["measure"] == SAFETY)
@@ -108,8 +109,6 @@ def variant_tables(table, metric: str, before: str, afters: list[str],
 def _holm_variants(frame, col: str, correct: str, only=None) -> None:
     """Holm over every non-plain row of one after run (all runs with --correct matrix); plain
     rows keep the headline table's Holm p."""
-    from mseed_multilingual.analysis.transfer import ALPHA, significance_mark
-
     if not len(frame):
         return
     sel = (frame["variant"] != PLAIN).to_numpy()
@@ -126,8 +125,6 @@ def _holm_variants(frame, col: str, correct: str, only=None) -> None:
 
 
 def _changes_by_key(codes, before: str, after: str) -> dict[tuple[str, str], int]:
-    from mseed_multilingual.analysis.transfer import SAFETY, pair_rows
-
     p = pair_rows(codes, before, after, SAFETY)
     langs = np.array(codes.langs)[p.lang]
     ids = np.array(codes.ids)[p.id]
@@ -135,7 +132,7 @@ def _changes_by_key(codes, before: str, after: str) -> dict[tuple[str, str], int
                     (p.after - p.before).tolist(), strict=True))
 
 
-def vs_plain(plain_codes, codes, before: str, after: str, variant: str, opts):
+def vs_plain(plain_codes, codes, before: str, after: str, variant: str, opts: Options):
     """The variant's change minus the plain prompt's, per language and pooled."""
     import pandas as pd
 
@@ -152,7 +149,7 @@ def vs_plain(plain_codes, codes, before: str, after: str, variant: str, opts):
     return pd.DataFrame(rows)
 
 
-def _difference_row(cells9: np.ndarray, key: str, opts) -> dict[str, Any]:
+def _difference_row(cells9: np.ndarray, key: str, opts: Options) -> dict[str, Any]:
     """Difference of two paired changes on the same prompts, its interval and p."""
     c = np.asarray(cells9).reshape(3, 3)  # rows: variant's change, columns: plain's change
     n = int(c.sum())
@@ -172,7 +169,7 @@ def _difference_row(cells9: np.ndarray, key: str, opts) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- distance, tier
 
-def distance_tables(changes, aligned: dict[str, str], afters: list[str], opts
+def distance_tables(changes, aligned: dict[str, str], afters: list[str], opts: Options
                     ) -> tuple[Any, Any, list[str]]:
     """(per language: distance, tier, change; rank correlations; notes) for every after run.
 
@@ -183,7 +180,6 @@ def distance_tables(changes, aligned: dict[str, str], afters: list[str], opts
     import pandas as pd
 
     from mseed_multilingual.analysis import distance
-    from mseed_multilingual.analysis.transfer import ALL, SAFETY
 
     notes: list[str] = []
     rows, corr = [], []

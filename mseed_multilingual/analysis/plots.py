@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from mseed_multilingual.analysis.transfer import ALL, OVER_REFUSAL, SAFETY, TransferResult
+from mseed_multilingual.analysis.codes import ALL, OVER_REFUSAL, SAFETY
+from mseed_multilingual.analysis.result import TransferResult
 
 DPI = 110
 SIGNATURE_FONT = 5.5
@@ -111,7 +112,7 @@ def _annotated_heatmap(ax, values: np.ndarray, marks: np.ndarray, rows: list[str
                        cols: list[str], annotate: bool = True, n: np.ndarray | None = None):
     """Changes coloured, with their Holm marks; with ``n`` (pairs per cell) each cell says its
     n, and cells with fewer than MIN_PAIRS pairs are grey: no change can be clear there."""
-    from mseed_multilingual.analysis.transfer import MIN_PAIRS
+    from mseed_multilingual.analysis.changes import MIN_PAIRS
 
     few = np.zeros(values.shape, bool) if n is None else np.nan_to_num(n) < MIN_PAIRS
     lim = max(0.05, float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0)
@@ -137,7 +138,7 @@ def _annotated_heatmap(ax, values: np.ndarray, marks: np.ndarray, rows: list[str
 def change_heatmap(result: TransferResult):
     """Change (after - before) per language x dimension, one panel per after run; each cell
     gives its Holm mark and n, and cells too small for a clear change are grey."""
-    from mseed_multilingual.analysis.transfer import MIN_PAIRS
+    from mseed_multilingual.analysis.changes import MIN_PAIRS
 
     c = result.changes[(result.changes["measure"] == SAFETY)
                        & (result.changes["dimension"] != ALL)]

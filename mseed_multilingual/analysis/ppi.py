@@ -218,7 +218,7 @@ SOURCE_NOT_CLEAR = "source not a clear gain"
 
 def holm_p(rows: list[dict[str, Any]]) -> None:
     """Each row's ``p_holm``: the two-sided normal test of its PPI change against 0,
-    Holm-corrected across the languages, as the judge-only changes are (analysis.transfer's
+    Holm-corrected across the languages, as the judge-only changes are (analysis.changes's
     CLEAR_RULE); NaN where the change has no labels or no spread."""
     from scipy.stats import norm
 
@@ -238,7 +238,7 @@ def add_ratios(rows: list[dict[str, Any]], source: str) -> None:
     interval with the two changes taken as uncorrelated (their labelled samples are drawn
     apart; a positive correlation through the shared prompts would narrow it, so this errs
     wide)."""
-    from mseed_multilingual.analysis.transfer import ALPHA
+    from mseed_multilingual.analysis.changes import ALPHA
 
     holm_p(rows)
     src = next((r for r in rows if r["lang"] == source), None)

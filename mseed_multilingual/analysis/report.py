@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mseed_multilingual.analysis.transfer import ALL, OVER_REFUSAL, SAFETY, TransferResult
+from mseed_multilingual.analysis.codes import ALL, OVER_REFUSAL, SAFETY
+from mseed_multilingual.analysis.result import TransferResult
 from mseed_multilingual.core.inert import csv_text, html_text, md_cell, md_text, no_bidi
 from mseed_multilingual.core.io import write_json, write_text
 from mseed_multilingual.judges.validity import flag_lines
@@ -106,7 +107,7 @@ def method_text(result: TransferResult) -> str:
                 if result.interval == "score" else
                 f"paired percentile bootstrap 95% intervals ({result.resamples} resamples, "
                 f"seed {result.seed})")
-    from mseed_multilingual.analysis.transfer import CLEAR_RULE
+    from mseed_multilingual.analysis.changes import CLEAR_RULE
 
     family = ("every cell of the transfer matrix" if result.correction == "matrix"
               else "the languages of each after run")
@@ -282,7 +283,7 @@ def distance_blocks(result: TransferResult, figures: dict[str, Path]) -> list[Bl
 
 def _invalid_blocks(result: TransferResult) -> list[Block]:
     """Invalid and error answers: their rate changes and the bound on the safety change."""
-    from mseed_multilingual.analysis.transfer import ERROR, INVALID, SAFETY_INVALID_SAFE
+    from mseed_multilingual.analysis.codes import ERROR, INVALID, SAFETY_INVALID_SAFE
 
     c = result.changes
     rows = c[c["measure"].isin([INVALID, ERROR, SAFETY_INVALID_SAFE]) & (c["dimension"] == ALL)]
@@ -480,9 +481,10 @@ def conclusion_text(result: TransferResult) -> str:
 
     A change is called a gain or a loss only when its Holm-corrected p-value is below 0.05;
     any other change, whatever its point estimate, is "not distinguishable from chance". A
-    transfer ratio is quoted only where one exists (see transfer.add_ratios).
+    transfer ratio is quoted only where one exists (see
+    :func:`mseed_multilingual.analysis.changes.add_ratios`).
     """
-    from mseed_multilingual.analysis.transfer import (
+    from mseed_multilingual.analysis.changes import (
         ALPHA,
         SOURCE_LANGUAGE,
         SOURCE_MISSING,
@@ -529,7 +531,7 @@ def conclusion_text(result: TransferResult) -> str:
 
 def _bound_lines(result: TransferResult, after: str, rows) -> list[str]:
     """Where answers without a safety verdict could move the change: the other bound."""
-    from mseed_multilingual.analysis.transfer import SAFETY_INVALID_SAFE
+    from mseed_multilingual.analysis.codes import SAFETY_INVALID_SAFE
 
     upper = result.language_changes(after, SAFETY_INVALID_SAFE).set_index("lang")
     out = []

@@ -9,8 +9,13 @@ imports argparse (a layering contract in pyproject.toml): the layers below take 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import logging
 import pkgutil
+import sys
+from collections.abc import Iterator
+from typing import TextIO
 
 from mseed_multilingual import __version__
 
@@ -27,3 +32,21 @@ def build_parser() -> argparse.ArgumentParser:
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         importlib.import_module(f"{__name__}.{info.name}").register(sub)
     return parser
+
+
+@contextlib.contextmanager
+def print_logs(logger: str, stream: TextIO | None = None) -> Iterator[None]:
+    """Print what the library logs under ``logger`` (INFO and up, the message alone) to
+    ``stream`` (default stdout) while a command runs: library code logs, commands decide
+    whether the user sees it."""
+    handler = logging.StreamHandler(stream or sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    target = logging.getLogger(logger)
+    level = target.level
+    target.addHandler(handler)
+    target.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        target.removeHandler(handler)
+        target.setLevel(level)

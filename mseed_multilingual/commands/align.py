@@ -7,6 +7,8 @@ import json
 import sys
 from typing import TextIO
 
+from mseed_multilingual.commands import print_logs
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
@@ -54,8 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from mseed_multilingual.align.card import CARD_FILE
-    from mseed_multilingual.align.plan import make_plan
+    from mseed_multilingual.align.plan import CARD_FILE, make_plan
     from mseed_multilingual.align.train import train
 
     plan = make_plan(
@@ -70,7 +71,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     print(f"training {args.method} LoRA -> {args.output}", flush=True)
     _summary(plan, sys.stdout)
-    card = train(plan, args.output, resume=args.resume)
+    with print_logs("mseed_multilingual.align"):  # precision, resume point
+        card = train(plan, args.output, resume=args.resume)
     t = card["training"]
     print(f"wrote {args.output}: {t['steps']} steps, loss {t['first_loss']} -> "
           f"{t['final_loss']}; card {args.output}/{CARD_FILE}")
@@ -81,8 +83,8 @@ def _summary(plan, out: TextIO) -> None:
     """What the run will do and cost, and what about its data needs attention."""
     minutes = plan.estimated_seconds() / 60
     when = f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
-    print(f"{plan.data['examples']} {plan.lang} examples ({plan.data['harmful']} harmful, "
-          f"{plan.data['benign']} benign); {plan.steps()} steps; estimated {when} in "
+    print(f"{plan.data.examples} {plan.lang} examples ({plan.data.harmful} harmful, "
+          f"{plan.data.benign} benign); {plan.steps()} steps; estimated {when} in "
           f"{plan.precision.get('used', 'fp32')} on 2 CPU cores (measured step time for a 135M "
           f"model, scaled by batch and length; docs/align.md)", file=out, flush=True)
     for warning in plan.warnings():

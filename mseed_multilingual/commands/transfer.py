@@ -74,23 +74,24 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from mseed_multilingual.analysis.report import headline_table, write_report
-    from mseed_multilingual.analysis.transfer import DEFAULT_ALIGNED_ON, analyze
+    from mseed_multilingual.analysis.transfer import (
+        DEFAULT_ALIGNED_ON,
+        TransferOptions,
+        analyze,
+    )
     from mseed_multilingual.core import stats
     from mseed_multilingual.core.io import json_text, output_dir
 
     output_dir(args.output, "report folder")
-    if args.resamples is not None and args.resamples < 0:
-        raise ValueError(f"--resamples must be >= 0, got {args.resamples}")
-    result = analyze(args.before, args.after, labels=args.label,
-                     aligned_on=args.aligned_on or DEFAULT_ALIGNED_ON, judge=args.judge,
-                     resamples=stats.DEFAULT_RESAMPLES if args.resamples is None
-                     else args.resamples,
-                     seed=stats.DEFAULT_SEED if args.seed is None else args.seed,
-                     allow_mixed=args.allow_mixed, manifest=args.manifest,
-                     interval=args.interval, correct=args.correct,
-                     allow_errors=args.allow_errors, judge_card=args.judge_card,
-                     human_labels=args.labels,
-                     allow_different_base=args.allow_different_base)
+    options = TransferOptions(
+        labels=args.label, aligned_on=args.aligned_on or DEFAULT_ALIGNED_ON, judge=args.judge,
+        interval=args.interval, correct=args.correct,
+        resamples=stats.DEFAULT_RESAMPLES if args.resamples is None else args.resamples,
+        seed=stats.DEFAULT_SEED if args.seed is None else args.seed,
+        allow_mixed=args.allow_mixed, allow_errors=args.allow_errors,
+        allow_different_base=args.allow_different_base, manifest=args.manifest,
+        judge_card=args.judge_card, human_labels=args.labels)
+    result = analyze(args.before, args.after, options)
     paths = write_report(result, args.output)
     if args.json:
         for warning in result.warnings:  # the headline table (not printed here) carries them

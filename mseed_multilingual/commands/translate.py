@@ -13,7 +13,7 @@ from mseed_multilingual.core.retry import (
     DEFAULT_TIMEOUT,
     MAX_RESPONSE_BYTES,
 )
-from mseed_multilingual.translate.base import DEFAULT_TIMEOUT_RETRIES
+from mseed_multilingual.translate.base import DEFAULT_BATCH, DEFAULT_TIMEOUT_RETRIES
 from mseed_multilingual.translate.llm import DEFAULT_MAX_TOKENS, SERVED_TIMEOUT
 
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -66,8 +66,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ids", metavar="ID,ID|FILE",
                    help="translate only these record ids (comma-separated, or a file with one "
                         "id per line)")
-    p.add_argument("--batch-size", type=int, default=32,
-                   help="items per cache sync and progress line (hf: per generation batch)")
+    p.add_argument("--batch-size", type=int, default=DEFAULT_BATCH,
+                   help=f"items per cache sync and progress line (hf: per generation batch; "
+                        f"default {DEFAULT_BATCH})")
     p.add_argument("--no-quality", action="store_true",
                    help="skip the round trip (halves the requests; no chrF/BLEU)")
     p.add_argument("--date", help="date to record in the manifest (YYYY-MM-DD; default today, "

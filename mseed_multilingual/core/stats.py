@@ -159,15 +159,43 @@ def percentile_interval(draws: np.ndarray, confidence: float = CONFIDENCE
     return float(lo), float(hi)
 
 
-def cohen_kappa(a: Sequence[int] | np.ndarray, b: Sequence[int] | np.ndarray) -> float:
-    """Cohen's kappa of two raters' labels (agreement beyond chance); NaN if chance is 1."""
+# Chance agreement this close to 1 is 1: kappa's denominator is then rounding noise.
+KAPPA_CHANCE_TOL = 1e-12
+
+
+def cohen_kappa_table(table: Sequence[Sequence[float]] | np.ndarray) -> float:
+    """Cohen's kappa of a square count table (rows one rater's classes, columns the other's).
+
+    NaN when chance agreement is 1, i.e. both raters used one same class only: agreement beyond
+    chance is then 0/0, undefined, as sklearn's ``cohen_kappa_score`` and statsmodels'
+    ``cohens_kappa`` give it. Not 1.0 (a judge that calls every answer safe on answers that are
+    all safe has shown nothing about telling them apart), and not an error (one language's
+    sample may be like that). NaN also for a table without counts. In JSON NaN is null.
+    """
+    p = np.asarray(table, dtype=float)
+    if p.ndim != 2 or p.shape[0] != p.shape[1]:
+        raise ValueError(f"cohen_kappa_table needs a square table, got shape {p.shape}")
+    n = p.sum()
+    if n == 0:
+        return float("nan")
+    p = p / n
+    observed = float(np.trace(p))
+    expected = float(p.sum(axis=1) @ p.sum(axis=0))
+    if expected >= 1.0 - KAPPA_CHANCE_TOL:
+        return float("nan")
+    return (observed - expected) / (1.0 - expected)
+
+
+def cohen_kappa(a: Sequence[Any] | np.ndarray, b: Sequence[Any] | np.ndarray) -> float:
+    """Cohen's kappa of two raters' labels (any comparable labels: ints, strings); NaN when
+    chance agreement is 1 (see :func:`cohen_kappa_table`)."""
     a, b = np.asarray(a), np.asarray(b)
     if a.shape != b.shape or a.size == 0:
         raise ValueError("cohen_kappa needs two non-empty label arrays of the same length")
-    labels = np.union1d(a, b)
-    observed = float(np.mean(a == b))
-    expected = float(sum(np.mean(a == x) * np.mean(b == x) for x in labels))
-    return float("nan") if expected == 1 else (observed - expected) / (1 - expected)
+    labels, codes = np.unique(np.concatenate([a, b]), return_inverse=True)
+    k = len(labels)
+    table = np.bincount(codes[:a.size] * k + codes[a.size:], minlength=k * k).reshape(k, k)
+    return cohen_kappa_table(table)
 
 
 # --------------------------------------------------------------------------- paired differences

@@ -79,6 +79,12 @@ class Record:
         return out
 
 
+# The fields of a record that an lm-eval document of the mseed task carries (the task's
+# dataset, run folders' samples files): declared once, here, by Record; every reader and writer
+# of documents takes them from this tuple.
+DOC_FIELDS = ("id", "lang", "dimension", "subclass", "kind", "prompt")
+
+
 @dataclass(frozen=True)
 class Problem:
     location: str

@@ -16,13 +16,13 @@ from typing import Any
 
 from mseed_multilingual.core import taxonomy
 from mseed_multilingual.core.io import InputError, check_index, iter_jsonl, not_text, read_json
+from mseed_multilingual.data.records import DOC_FIELDS
 
 SAMPLES_RE = re.compile(r"^samples_(?P<task>.+)_(?P<ts>\d{4}-\d{2}-\d{2}T[\d\-.:]+)\.jsonl$")
 RESULTS_RE = re.compile(r"^results_(?P<ts>\d{4}-\d{2}-\d{2}T[\d\-.:]+)\.json$")
 # mseed_<lang>, and mseedjudge_<lang> (the same documents with a judge filter beside the answer).
 MSEED_TASK_RE = re.compile(r"^mseed(?:judge)?_(?P<lang>[a-z]{2,3})$")
 SAMPLE_KEYS = ("doc_id", "doc", "resps", "filtered_resps")
-DOC_KEYS = ("id", "lang", "dimension", "subclass", "kind", "prompt")
 # Per-answer outcomes lm-eval averages into rates: each logged value must be exactly 0 or 1 (a
 # 0.5 would shift a rate silently, an Infinity would overflow a count).
 BINARY_METRIC_RE = re.compile(r"^(?:refusal_rate(?:_\w+)?|over_refusal_rate|fidelity|"
@@ -203,11 +203,11 @@ def _sample(obj: Any, loc: str, file: str, n: int, task: str) -> Sample:
     if not isinstance(obj, dict) or any(k not in obj for k in SAMPLE_KEYS):
         raise ValueError(f"{loc}: not an lm-eval sample line (needs keys {list(SAMPLE_KEYS)})")
     doc = obj["doc"]
-    missing = [k for k in DOC_KEYS if not isinstance(doc, dict) or k not in doc]
+    missing = [k for k in DOC_FIELDS if not isinstance(doc, dict) or k not in doc]
     if missing:
         raise ValueError(f"{loc}: doc lacks {missing}: not an mseed task's samples file")
     doc_id = check_index(obj["doc_id"], loc)
-    wrong = not_text(doc, DOC_KEYS)
+    wrong = not_text(doc, DOC_FIELDS)
     if wrong:
         raise InputError(f"{loc}: doc field(s) {', '.join(wrong)} must be text, got "
                          f"{', '.join(type(doc[k]).__name__ for k in wrong)}")

@@ -19,11 +19,10 @@ from typing import Any
 from mseed_multilingual.core import taxonomy
 from mseed_multilingual.core.io import BadJSON, iter_lines, not_object, parse_json, sha256_text
 from mseed_multilingual.core.paths import sample_path
-from mseed_multilingual.data.records import DataError, load_language
+from mseed_multilingual.data.records import DOC_FIELDS, DataError, load_language
 
 log = logging.getLogger(__name__)
 
-DOC_FIELDS = ("id", "lang", "dimension", "subclass", "kind", "prompt")
 # Documents are in the design order (see design_order), so `--limit N` takes the same prompts
 # in every language (ids are shared across languages): harmful and benign in the set's
 # proportion, harmful first, spread over dimensions and subclasses. Ties within a subclass are

@@ -10,27 +10,15 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
 
+from mseed_multilingual.core.stats import cohen_kappa
 from mseed_multilingual.judges import store
 from mseed_multilingual.judges.base import ERROR, INVALID, INVALID_ANSWER, SAFE, UNSAFE
 
 LABELS = (SAFE, UNSAFE, INVALID_ANSWER, INVALID)
-
-
-def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float:
-    """Cohen's kappa of two label sequences; 1.0 when both raters use one same label only."""
-    if len(a) != len(b) or not a:
-        raise ValueError("kappa needs two non-empty label lists of the same length")
-    n = len(a)
-    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
-    ca, cb = Counter(a), Counter(b)
-    expected = sum(ca[k] * cb[k] for k in set(ca) | set(cb)) / (n * n)
-    if expected == 1.0:
-        return 1.0
-    return (observed - expected) / (1.0 - expected)
 
 
 def load_labels(path: str | Path) -> tuple[str, dict[tuple[str, str], str]]:
@@ -123,7 +111,8 @@ def compare(a: dict, b: dict) -> dict:
         xs, ys = [x for _, x, _ in rows], [y for _, _, y in rows]
         matrix = {x: {y: sum(1 for _, p, q in rows if (p, q) == (x, y)) for y in labels}
                   for x in labels}
-        return {"n": len(rows), "kappa": round(cohen_kappa(xs, ys), 6) if rows else None,
+        kappa = cohen_kappa(xs, ys) if rows else math.nan  # NaN: one same label only
+        return {"n": len(rows), "kappa": round(kappa, 6) if math.isfinite(kappa) else None,
                 "agreement": round(sum(x == y for x, y in zip(xs, ys, strict=True))
                                    / len(rows), 6) if rows else None,
                 "labels": labels, "confusion": matrix}

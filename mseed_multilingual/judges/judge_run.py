@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from mseed_multilingual.core.generation import DEFAULT_BATCH_SIZE
 from mseed_multilingual.detect.refusal import UNSUPPORTED
 from mseed_multilingual.judges import store
 from mseed_multilingual.judges.base import (
@@ -49,8 +50,10 @@ def stderr_progress(done: int, total: int, cached: int) -> None:
 
 
 def judge_samples(judge: Judge, samples: Sequence, cache: store.VerdictCache,
-                  batch_size: int = 8, progress: Progress | None = None) -> list[Verdict]:
-    """Verdicts for ``samples`` (runs.Sample-like), in order, using and filling ``cache``."""
+                  batch_size: int = DEFAULT_BATCH_SIZE,
+                  progress: Progress | None = None) -> list[Verdict]:
+    """Verdicts for ``samples`` (evaluate.run_folder.Sample-like), in order, using and filling
+    ``cache``."""
     keys = [store.cache_key(judge.id, judge.template_version, s.prompt, s.response)
             for s in samples]
     verdicts: list[Verdict | None] = [cache.get(k) for k in keys]
@@ -71,7 +74,7 @@ def judge_samples(judge: Judge, samples: Sequence, cache: store.VerdictCache,
     return [v for v in verdicts if v is not None]
 
 
-def judge_run(run_dir: str | Path, judge: Judge, batch_size: int = 8,
+def judge_run(run_dir: str | Path, judge: Judge, batch_size: int = DEFAULT_BATCH_SIZE,
               progress: Progress | None = None) -> JudgeReport:
     """Judge every MSEED sample of the run in ``run_dir`` and write its verdict file."""
     from mseed_multilingual.evaluate.run_folder import load_run

@@ -15,7 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from mseed_multilingual.core.io import loads, require_fields, sha256_file, sha256_text
+from mseed_multilingual.core.io import (
+    iter_lines,
+    loads,
+    require_fields,
+    sha256_file,
+    sha256_text,
+)
 from mseed_multilingual.core.paths import PACKAGE_DIR
 
 FIELDS = ("id", "lang", "prompt_kind", "prompt", "answer", "refusal", "safe", "case")
@@ -115,11 +121,9 @@ def load_file(path: str | Path, seen: dict[str, str] | None = None) -> list[Exam
     seen = {} if seen is None else seen
     lang = path.stem
     out: list[Example] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not UTF-8 text ({exc.reason})") from exc
-    for number, line in enumerate(lines, 1):
+    # Lines end at "\n" only (core.io.iter_lines): an answer may hold U+2028 or U+0085
+    # unescaped, which str.splitlines() would cut the line at.
+    for number, line in iter_lines(path, "judge reference file"):
         where = f"{path}:{number}"
         if not line.strip():
             raise ValueError(f"{where}: empty line")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from mseed_multilingual.core.generation import chat_prompt, generate_texts
+from mseed_multilingual.core.generation import DEFAULT_BATCH_SIZE, chat_prompt, generate_texts
 from mseed_multilingual.core.retry import (
     DEFAULT_CONCURRENCY,
     DEFAULT_MAX_RETRIES,
@@ -104,7 +104,7 @@ class HFJudge(GenerativeJudge):
     """A judge model run locally with transformers, batched (see core.generation)."""
 
     def __init__(self, spec: str, kind: str | None = None, template: str = "auto",
-                 batch_size: int = 8, gguf_file: str | None = None, loaded=None,
+                 batch_size: int = DEFAULT_BATCH_SIZE, gguf_file: str | None = None, loaded=None,
                  strictness: str | None = None, **_: object):
         folder, gguf = _split_gguf(spec, gguf_file)
         # a .gguf name may tell the kind

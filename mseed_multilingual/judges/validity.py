@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from mseed_multilingual.core.io import read_json, sha256_json
+from mseed_multilingual.core.stats import Z95, cohen_kappa_table
 from mseed_multilingual.judges.base import (
     ERROR,
     INVALID,
@@ -39,7 +40,6 @@ REFUSAL_JUDGES = ("lexicon",)
 METRIC_NAMES = {REFUSAL_RATE: "refusal rate", SAFE_RATE: "safe rate"}
 KAPPA_FLAG = 0.6
 """Below this kappa (or with no card) a language's score is flagged as not trustworthy."""
-Z95 = 1.959963984540054
 BATCH = 16
 REFUSAL_CLASSES = ("refused", "complied")
 OUTCOMES = ("full", "partial", "none")
@@ -69,21 +69,19 @@ class Kappa:
 def kappa_from_table(table: Sequence[Sequence[int]], z: float = Z95) -> Kappa:
     """Cohen's kappa and its Wald interval with the large-sample variance of Fleiss, Cohen and
     Everitt (1969), the formula of SAS PROC FREQ and statsmodels' ``cohens_kappa`` (checked
-    against both in the tests). The interval is clipped to [-1, 1]; kappa is None when chance
-    agreement is 1 (both raters used one same class only: agreement beyond chance is undefined).
+    against both in the tests). The interval is clipped to [-1, 1]; the point estimate is
+    :func:`core.stats.cohen_kappa_table`'s, None here where that is NaN (chance agreement 1, or
+    no counts: undefined), as a card's JSON holds it.
     """
+    kappa = cohen_kappa_table(table)
+    if not math.isfinite(kappa):  # no counts, or chance agreement 1: undefined (null in a card)
+        return Kappa(None, None, None, None)
     n = float(sum(sum(row) for row in table))
     k = len(table)
-    if n == 0:
-        return Kappa(None, None, None, None)
     p = [[table[i][j] / n for j in range(k)] for i in range(k)]
     rows = [sum(p[i]) for i in range(k)]
     cols = [sum(p[i][j] for i in range(k)) for j in range(k)]
-    po = sum(p[i][i] for i in range(k))
     pe = sum(rows[i] * cols[i] for i in range(k))
-    if pe >= 1.0 - 1e-12:
-        return Kappa(None, None, None, None)
-    kappa = (po - pe) / (1 - pe)
     a = sum(p[i][i] * (1 - (rows[i] + cols[i]) * (1 - kappa)) ** 2 for i in range(k))
     b = (1 - kappa) ** 2 * sum(p[i][j] * (cols[i] + rows[j]) ** 2
                                for i in range(k) for j in range(k) if i != j)

@@ -3,7 +3,9 @@
 A submission says exactly how its numbers were produced (model, lm-eval run, data files, judge)
 and carries no number that cannot be recomputed: every score comes from the run's logged
 samples and verdicts through :mod:`mseed_multilingual.analysis.table` and
-:mod:`mseed_multilingual.analysis.transfer` (the statistics live there, not here), and
+:mod:`mseed_multilingual.analysis.transfer` and its neighbours
+(:mod:`mseed_multilingual.analysis.changes`, :mod:`mseed_multilingual.analysis.summaries`; the
+statistics live there, not here), and
 :mod:`.validate` rebuilds the document with :func:`build` and rejects any difference. A digest
 of the per-sample outcomes ties the submission to the exact verdicts.
 
@@ -37,7 +39,7 @@ DEFAULT_ALIGNED_ON = "zh"
 # Columns of the tidy table (analysis.table) that decide a score: their digest is the verdicts'.
 DIGEST_FIELDS = ("task", "doc_id", "id", "lang", "kind", "dimension", "verdict", "refused",
                  "safe", "fidelity")
-# The rate blocks of each score group, named as the measures of analysis.transfer.rates_table.
+# The rate blocks of each score group, named as the measures of analysis.summaries.rates_table.
 MEASURES = ("safety", "over_refusal", "fidelity", "invalid", "error")
 CHANGE_FIELDS = {"n_pairs": "n_pairs", "before": "before", "after": "after_rate",
                  "delta": "delta", "delta_lo": "delta_lo", "delta_hi": "delta_hi",
@@ -316,7 +318,8 @@ def _rate(k: float, n: float) -> dict[str, Any]:
 
 def scores_block(table: Any, metric: str) -> dict[str, Any]:
     """Rates of the 'after' run per language and pooled over languages, per dimension too."""
-    from mseed_multilingual.analysis.transfer import Codes, rates_table
+    from mseed_multilingual.analysis.codes import Codes
+    from mseed_multilingual.analysis.summaries import rates_table
 
     rates = rates_table(Codes(table, metric))
     rates = rates[rates["run"] == "after"]
@@ -329,7 +332,7 @@ def scores_block(table: Any, metric: str) -> dict[str, Any]:
 
 def _score_group(rates: Any) -> dict[str, Any]:
     """Pooled k and n over the rows given (one language, or all of them)."""
-    from mseed_multilingual.analysis.transfer import ALL, SAFETY
+    from mseed_multilingual.analysis.codes import ALL, SAFETY
 
     block: dict[str, Any] = {}
     whole = rates[rates["dimension"] == ALL]
@@ -351,11 +354,11 @@ def _score_group(rates: Any) -> dict[str, Any]:
 def change_block(table: Any, infos: list[Any], before: str | Path, aligned_on: str,
                  resamples: int, seed: int) -> dict[str, Any]:
     """Per-language change from the before run, McNemar p-values and transfer ratios (T's)."""
-    from mseed_multilingual.analysis.transfer import analyze_table
+    from mseed_multilingual.analysis.transfer import TransferOptions, analyze_table
     from mseed_multilingual.evaluate.run_folder import load_run
 
-    result = analyze_table(table, infos, "before", ["after"], aligned_on=[aligned_on],
-                           resamples=resamples, seed=seed)
+    result = analyze_table(table, infos, "before", ["after"], TransferOptions(
+        aligned_on=aligned_on, resamples=resamples, seed=seed))
     languages = {}
     for row in result.language_changes("after").to_dict(orient="records"):
         entry = {k: row[v] for k, v in CHANGE_FIELDS.items()}

@@ -32,6 +32,9 @@ from mseed_multilingual.core.retry import (
 # tries it again): the same request to the same slow server times out again, and each retry
 # of a greedy generation costs the server the whole generation once more.
 DEFAULT_TIMEOUT_RETRIES = 1
+# Items per batch of a translation run: the cache is fsynced and progress printed per batch
+# (an hf translator also generates them together).
+DEFAULT_BATCH = 32
 
 ResultCallback = Callable[[int, "str | TranslateError"], None]
 

@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from mseed_multilingual.core.io import sha256_file, write_json, write_jsonl
-from mseed_multilingual.translate.base import TranslateError, Translator
+from mseed_multilingual.translate.base import DEFAULT_BATCH, TranslateError, Translator
 from mseed_multilingual.translate.cache import TranslationCache, cache_key
 from mseed_multilingual.translate.checks import CHECKS_VERSION, check_answer, failure_kind
 from mseed_multilingual.translate.progress import Progress
 
 MANIFEST_SCHEMA = "mseed-translation-manifest/2"  # /2: a quality gate per language
-DEFAULT_BATCH = 32  # items per batch: the cache is fsynced and progress printed per batch
 CACHE_DIR = "_cache"  # names starting with "_" are not languages to the data layer
 REVIEW_FILE = "_review.jsonl"
 FAILED_FILE = "_failed.jsonl"
