@@ -355,7 +355,8 @@ def _runs_frame(result: TransferResult):
     role = {result.before: "before", **{a: f"after (aligned on {result.aligned_on[a]})"
                                         for a in result.afters}}
     return pd.DataFrame([{"label": i.label, "role": role.get(i.label, ""), "model": i.model,
-                          "judge": i.judge or "none", "data": i.data_source or "embedded sample",
+                          "judge": str(i.judge or "none"),
+                          "data": i.data_source or "embedded sample",
                           "data_hash": i.data_hash, "samples": i.n_samples}
                          for i in result.runs])
 

@@ -296,7 +296,7 @@ def analyze_table(table, infos: list[RunInfo], before: str, afters: list[str],
     from mseed_multilingual.analysis import conditions
 
     aligned = dict(zip(afters, aligned_list(aligned_on, len(afters)), strict=True))
-    judges = {i.judge for i in infos}
+    judges = {i.judge.text for i in infos if i.judge}
     metric = run_metric(infos)
     full_table = table
     codes = Codes(table, metric)

@@ -21,9 +21,9 @@ from mseed_multilingual.core.io import read_json
 from mseed_multilingual.publish.submission import (
     DEFAULT_ALIGNED_ON,
     MEASURES,
-    NO_JUDGE_ID,
     SCHEMA_VERSION,
     build,
+    scoring_judge,
 )
 
 READ_VERSIONS = (1, 2)  # v2 added judge.card (mseed judge-check); v1 files still validate
@@ -200,7 +200,8 @@ def _card_problems(judge: dict[str, Any]) -> list[str]:
     out = []
     if card["digest"] != card_digest(card):
         out.append("$.judge.card.digest: does not match the card's content (edited?)")
-    expected = "lexicon" if judge["id"] == NO_JUDGE_ID else judge["id"]
+    scored_by = scoring_judge(judge)
+    expected = "lexicon" if scored_by is None else scored_by.text
     if card["judge"] != expected:
         out.append(f"$.judge.card.judge: card of {card['judge']!r}, but the scores come from "
                    f"{expected!r}")
@@ -263,17 +264,16 @@ def recheck(doc: dict[str, Any], samples: str | Path,
 
 def _recheck(doc: dict[str, Any], samples: str | Path,
              before_samples: str | Path | None) -> list[str]:
-    judge = doc["judge"]["id"]
+    judge = scoring_judge(doc["judge"])
     change = doc.get("change")
     out: list[str] = []
     if change is not None and before_samples is None:
-        out_doc = build(samples, judge=None if judge == NO_JUDGE_ID else judge,
-                        model_name=doc["model"]["name"])
+        out_doc = build(samples, judge=judge, model_name=doc["model"]["name"])
         fresh = {k: out_doc[k] for k in ("scores", "verdicts")}
         compare_to = {k: doc[k] for k in fresh}
     else:
         out_doc = build(samples, before=before_samples,
-                        judge=None if judge == NO_JUDGE_ID else judge,
+                        judge=judge,
                         aligned_on=change["aligned_on"] if change else DEFAULT_ALIGNED_ON,
                         resamples=change["resamples"] if change else None,
                         seed=change["seed"] if change else None,
