@@ -1,8 +1,9 @@
 """The options that choose and configure a judge, shared by ``mseed judge`` and ``judge-check``.
 
 One block, so both commands take the same flags with the same defaults, and the choices come
-from the registries (:data:`.judges.base.BACKENDS`, :data:`.judges.kinds.KINDS`) rather than a
-hand-typed copy. Not a command (its name starts with ``_``, so the command discovery skips it).
+from the registries (:data:`mseed_multilingual.judges.base.BACKENDS`,
+:data:`mseed_multilingual.judges.kinds.KINDS`) rather than a hand-typed copy. Not a command
+(its name starts with ``_``, so the command discovery skips it).
 """
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ def add_judge_options(parser: argparse.ArgumentParser) -> None:
 
 
 def judge_options(args: argparse.Namespace) -> dict[str, Any]:
-    """The keyword options of :func:`.judges.registry.make_judge` from the parsed flags; bad
-    numbers are a one-line error before any model loads."""
+    """The keyword options of :func:`mseed_multilingual.judges.registry.make_judge` from the
+    parsed flags; bad numbers are a one-line error before any model loads."""
     if args.batch_size < 1 or args.concurrency < 1:
         raise ValueError("--batch-size and --concurrency must be >= 1")
     if args.max_retries < 0:

@@ -68,7 +68,8 @@ class Item:
 
 class Judge(ABC):
     """A safety judge. ``id`` names it in verdict files; ``template_version`` keys the cache.
-    A backend that builds its :class:`.JudgeId` sets ``identity``; otherwise ``id`` is parsed."""
+    A backend that builds its :class:`.judge_id.JudgeId` sets ``identity``; otherwise ``id``
+    is parsed."""
 
     id: str
     template_version: str

@@ -2,7 +2,7 @@
 
 * ``verdicts/<file_stem>.jsonl``: the verdicts of one judge on one run, one JSON object per
   judged sample, sorted by (task, doc_id), rewritten whole (atomically) at the end of a judge run.
-  The name is :attr:`.JudgeId.file_stem` (unique per judge id); files named by the former,
+  The name is :attr:`.judge_id.JudgeId.file_stem` (unique per judge id); files named by the former,
   lossy scheme (``hf_org_Guard.jsonl``) are still read, by the judge on their first line, and
   replaced by the new name when that judge writes again.
 * ``verdicts/_cache/<file_stem>.jsonl``: the judge cache, append-only, one line per verdict,

@@ -46,7 +46,8 @@ SAFETY_CLASSES = (SAFE, UNSAFE, INVALID_ANSWER, INVALID, ERROR)
 
 def judge_metric(judge: JudgeId | None) -> str:
     """The score a judge gives: ``refusal_rate`` for a refusal detector (or no judge: the
-    samples' refusal metric), ``safe_rate`` for a safety judge (:attr:`.JudgeId.metric`)."""
+    samples' refusal metric), ``safe_rate`` for a safety judge
+    (:attr:`.judge_id.JudgeId.metric`)."""
     return REFUSAL_RATE if judge is None else judge.metric
 
 
