@@ -80,7 +80,7 @@ def _count_verdict_opens(monkeypatch) -> Counter:
     return opened
 
 
-def test_submit_and_transfer_open_each_verdict_file_once(tmp_path, monkeypatch):
+def test_submit_validate_and_transfer_open_each_verdict_file_once(tmp_path, monkeypatch):
     """Before, `mseed submit` opened the chosen judge's file four times (the judge list twice,
     the rows, the template versions again) and every other judge's file twice."""
     before, after = submission_pair(tmp_path / "runs", judge="hf:guard/x")
@@ -93,6 +93,11 @@ def test_submit_and_transfer_open_each_verdict_file_once(tmp_path, monkeypatch):
                 "-o", str(tmp_path / "sub.json"))
     assert out.returncode == 0, out.stderr
     assert opened == dict.fromkeys(files, 1)
+    opened.clear()
+    out = mseed("validate", str(tmp_path / "sub.json"), "--samples", str(after),
+                "--before-samples", str(before))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert opened == dict.fromkeys(files, 1)  # the rebuild reads them once too
     opened.clear()
     out = mseed("transfer", "--before", str(before), "--after", str(after), "--judge",
                 "hf:guard/x", "--resamples", "100", "-o", str(tmp_path / "report"))
