@@ -7,7 +7,7 @@ samples and verdicts through :mod:`mseed_multilingual.analysis.table` and
 :mod:`.validate` rebuilds the document with :func:`build` and rejects any difference. A digest
 of the per-sample outcomes ties the submission to the exact verdicts.
 
-The document follows ``schemas/submission.v2.json`` (``mseed schema`` prints it). Floats are
+The document follows ``schemas/submission.v3.json`` (``mseed schema`` prints it). Floats are
 rounded to :data:`FLOAT_DIGITS` decimals so the same run gives byte-identical files everywhere.
 """
 
@@ -30,7 +30,7 @@ from mseed_multilingual.core.io import (
 )
 from mseed_multilingual.judges.judge_id import JudgeId
 
-SCHEMA_VERSION = 2  # the version build() writes; validate.READ_VERSIONS lists what it reads
+SCHEMA_VERSION = 3  # the version build() writes; validate.READ_VERSIONS lists what it reads
 GENERATOR = "mseed-multilingual"
 FLOAT_DIGITS = 10
 DEFAULT_ALIGNED_ON = "zh"
@@ -289,20 +289,28 @@ def backend_text(backend: Any) -> str | None:
 
 
 def judge_block(judge: JudgeId | None, metric: str) -> dict[str, Any]:
-    """Who scored the run (the template versions are those its verdict file holds). Schema v1
-    and v2 have no null id: a run scored by its samples' own refusal metric (no judge) is
-    written with the metric's name as its id, and :func:`scoring_judge` reads it back."""
+    """Who scored the run (the template versions are those its verdict file holds) and the
+    metric, apart: a run scored by its samples' own refusal metric has no judge (id null)."""
     if judge is None:
-        return {"id": metric, "template_version": None, "metric": metric}
+        return {"id": None, "template_version": None, "metric": metric}
     return {"id": judge.text, "template_version": judge.template_version, "metric": metric}
 
 
 def scoring_judge(block: dict[str, Any]) -> JudgeId | None:
-    """The judge of a submission's ``judge`` block; None when the samples' refusal metric
-    scored it (its id is then the metric's name, see :func:`judge_block`)."""
-    if block["id"] == block["metric"] and block["template_version"] is None:
+    """The judge of a submission's ``judge`` block; None when no judge scored it: id null
+    (schema v3), or the metric's name with no template, as schemas v1 and v2 wrote it."""
+    if block["id"] is None or (block["id"] == block["metric"]
+                               and block["template_version"] is None):
         return None
     return JudgeId.parse(block["id"])
+
+
+def judge_key(block: dict[str, Any]) -> str:
+    """The judge as the leaderboard names and groups rows: its id, or for no judge the metric's
+    name (the v1/v2 spelling), so that a v2 file and a v3 file of one configuration share their
+    group id and config key and the published group ids stay as they were."""
+    judge = scoring_judge(block)
+    return block["metric"] if judge is None else judge.text
 
 
 def outcome_digest(rows: Any) -> str:

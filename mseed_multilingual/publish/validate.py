@@ -18,15 +18,18 @@ from typing import Any
 
 from mseed_multilingual import __version__
 from mseed_multilingual.core.io import read_json
+from mseed_multilingual.judges.judge_id import REFUSAL_RATE
 from mseed_multilingual.publish.submission import (
     DEFAULT_ALIGNED_ON,
     MEASURES,
     SCHEMA_VERSION,
     build,
+    judge_key,
     scoring_judge,
 )
 
-READ_VERSIONS = (1, 2)  # v2 added judge.card (mseed judge-check); v1 files still validate
+READ_VERSIONS = (1, 2, 3)  # v2 added judge.card (mseed judge-check), v3 a null judge.id for
+# no judge (v1/v2 wrote the metric's name there); older files still validate
 TOLERANCE = 1e-9
 # A submission names at most this many languages (the suite has 14; ISO 639-1 has 184): a file
 # claiming 10,000 took a minute and 620 MB to build into the board and widened every CSV row.
@@ -187,7 +190,20 @@ def _consistency(doc: dict[str, Any]) -> list[str]:
     run = doc["run"]
     if run["limited"] != (run["limit"] is not None):
         out.append(f"$.run.limited: {run['limited']} contradicts $.run.limit = {run['limit']}")
-    return out + _pooled_problems(doc["scores"]) + _card_problems(doc["judge"])
+    return (out + _pooled_problems(doc["scores"]) + _no_judge_problems(doc["judge"])
+            + _card_problems(doc["judge"]))
+
+
+def _no_judge_problems(judge: dict[str, Any]) -> list[str]:
+    """A null judge id (schema v3) means the samples' refusal metric scored the run: it has
+    no template and its metric is the refusal rate, never a safe rate."""
+    if judge["id"] is not None:
+        return []
+    if judge["metric"] != REFUSAL_RATE or judge["template_version"] is not None:
+        return [f"$.judge.id: null (no judge: the samples' refusal metric) needs metric "
+                f"{REFUSAL_RATE} and a null template_version, found {judge['metric']} and "
+                f"{judge['template_version']!r}"]
+    return []
 
 
 def _card_problems(judge: dict[str, Any]) -> list[str]:
@@ -289,6 +305,9 @@ def _recheck(doc: dict[str, Any], samples: str | Path,
         out.append(f"$.created: submission says {doc['created']}, but the run in {samples} "
                    f"was evaluated at {out_doc['created']}")
     for block, key in GROUP_FIELDS:
+        if (block, key) == ("judge", "id"):  # a v1/v2 file spells "no judge" as the metric
+            out += diff(judge_key(doc["judge"]), judge_key(out_doc["judge"]), "$.judge.id")
+            continue
         out += diff(doc[block].get(key), out_doc[block].get(key), f"$.{block}.{key}")
     return out
 
