@@ -136,3 +136,21 @@ def test_merged_shard_caches_keep_lines_with_unicode_line_breaks(tmp_path):
     merge_verdicts(shards, tmp_path / "merged", [])
     merged = store.VerdictCache(store.cache_path(tmp_path / "merged", "j"))
     assert {key: merged.get(key) for key in verdicts} == verdicts
+
+
+def test_shards_judged_before_and_after_the_renaming_merge_by_judge(tmp_path):
+    """One shard's verdicts under the former name, the other's under the new one: the merge
+    pairs them by the judge on their first line and writes one file of the new name."""
+    from mseed_multilingual.judges.shards import merge_verdicts
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    (old / "verdicts").mkdir(parents=True)
+    (old / "verdicts" / "hf_org_Guard-1.jsonl").write_text(
+        json.dumps(_row("mseed_en", 0)) + "\n", encoding="utf-8")
+    store.write_verdicts(new, "hf:org/Guard-1", [_row("mseed_zh", 1)])
+    notes: list[str] = []
+    assert merge_verdicts([old, new], tmp_path / "merged", notes) == ["hf:org/Guard-1"]
+    assert notes == []
+    assert [p.name for p in (tmp_path / "merged" / "verdicts").glob("*.jsonl")] == [
+        "hf%3Aorg%2FGuard-1.jsonl"]
+    assert len(store.read_verdicts(tmp_path / "merged", "hf:org/Guard-1")) == 2
