@@ -13,6 +13,7 @@ from cli_run import mseed
 
 from mseed_multilingual.core.languages import sample_languages
 from mseed_multilingual.judges import reference
+from mseed_multilingual.judges.judge_id import JudgeId
 from mseed_multilingual.judges.registry import make_judge
 from mseed_multilingual.judges.validity import (
     CARD_FORMAT,
@@ -69,9 +70,9 @@ def test_agreement_block_precision_and_confusion():
 
 
 def test_metric_names():
-    assert judge_metric("lexicon") == "refusal_rate"
+    assert judge_metric(JudgeId.parse("lexicon")) == "refusal_rate"
     assert judge_metric(None) == "refusal_rate"
-    assert judge_metric("hf:Qwen/Qwen3Guard-Gen-0.6B") == "safe_rate"
+    assert judge_metric(JudgeId.parse("hf:Qwen/Qwen3Guard-Gen-0.6B")) == "safe_rate"
 
 
 def test_lexicon_card_on_the_reference_set():

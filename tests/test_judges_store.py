@@ -24,16 +24,48 @@ def _row(task: str, doc_id: int, verdict: str = "safe", judge: str = "hf:org/Gua
             "categories": [], "raw": "x", "error": None}
 
 
-def test_slug_is_filename_safe_and_idempotent():
-    slug = store.judge_slug("hf:/models/Qwen3Guard Gen@qwen3guard")
-    assert "/" not in slug and ":" not in slug and " " not in slug
-    assert store.judge_slug(slug) == slug
+def test_file_names_are_safe_and_unique_per_judge(tmp_path):
+    ids = ["hf:a/b", "hf:a_b", "hf:a b", "hf:/models/Qwen3Guard Gen@qwen3guard", "lexicon",
+           "openai:smollm2@qwen3guard+strict", "openai:smollm2+strict", "hf:.x", "hf:%41"]
+    paths = [store.verdicts_path(tmp_path, i) for i in ids]
+    assert len(set(paths)) == len(ids)  # the former names gave hf:a/b and hf:a_b one file
+    for path in paths:
+        assert path.parent == tmp_path / "verdicts" and not path.name.startswith(".")
+        assert set(path.stem) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                     "0123456789._-%")
+    for i in ids:
+        store.write_verdicts(tmp_path, i, [_row("t", 0, judge=i)])
+    assert [j.text for j in store.list_judges(tmp_path)] == sorted(ids)
+    assert {r["judge"] for r in store.read_verdicts(tmp_path, "hf:a_b")} == {"hf:a_b"}
+
+
+def test_verdict_files_of_the_former_names_are_still_read(tmp_path):
+    """A run folder judged before the names were made unique: `hf_org_Guard-1.jsonl` is read
+    by the judge on its first line, judging again moves it to its new name, and the cache
+    under the old name is carried over."""
+    folder = tmp_path / "verdicts"
+    folder.mkdir()
+    old = folder / "hf_org_Guard-1.jsonl"
+    old.write_text("".join(json.dumps(_row("t", i)) + "\n" for i in (0, 1)), encoding="utf-8")
+    key = store.cache_key("hf:org/Guard-1", "t/1", "p", "r")
+    store.VerdictCache(folder / "_cache" / "hf_org_Guard-1.jsonl").put_many(
+        [(key, Verdict("safe"))])
+    assert [j.text for j in store.list_judges(tmp_path)] == ["hf:org/Guard-1"]
+    assert len(store.read_verdicts(tmp_path, "hf:org/Guard-1")) == 2
+    assert len(store.read_verdicts(tmp_path, "hf_org_Guard-1")) == 2  # as seen in verdicts/
+    with pytest.raises(FileNotFoundError, match="judged by: hf:org/Guard-1"):
+        store.read_verdicts(tmp_path, "hf:org_Guard-1")  # the other judge the old name fits
+    assert store.open_cache(tmp_path, "hf:org/Guard-1").get(key) == Verdict("safe")
+    assert store.cache_path(tmp_path, "hf:org/Guard-1").is_file()
+    path = store.write_verdicts(tmp_path, "hf:org/Guard-1", [_row("t", 0)])
+    assert path.name == "hf%3Aorg%2FGuard-1.jsonl" and not old.exists()
+    assert [j.text for j in store.list_judges(tmp_path)] == ["hf:org/Guard-1"]
 
 
 def test_verdicts_sorted_by_task_then_numeric_doc_id(tmp_path):
     rows = [_row("mseed_zh", 10), _row("mseed_en", 2), _row("mseed_zh", 9, "invalid")]
     path = store.write_verdicts(tmp_path, "hf:org/Guard-1", rows)
-    assert path == tmp_path / "verdicts" / "hf_org_Guard-1.jsonl"
+    assert path == tmp_path / "verdicts" / "hf%3Aorg%2FGuard-1.jsonl"
     got = store.read_verdicts(tmp_path, "hf:org/Guard-1")
     assert [(r["task"], r["doc_id"]) for r in got] == [("mseed_en", 2), ("mseed_zh", 9),
                                                        ("mseed_zh", 10)]
@@ -42,7 +74,7 @@ def test_verdicts_sorted_by_task_then_numeric_doc_id(tmp_path):
     store.write_verdicts(tmp_path, "hf:org/Guard-1", list(reversed(rows)))
     assert path.read_bytes() == first  # byte-identical for the same verdicts
     store.write_verdicts(tmp_path, "lexicon", [_row("mseed_en", 1, judge="lexicon")])
-    assert store.list_judges(tmp_path) == ["hf:org/Guard-1", "lexicon"]
+    assert [j.text for j in store.list_judges(tmp_path)] == ["hf:org/Guard-1", "lexicon"]
     assert len(store.read_verdicts(tmp_path)) == 4
 
 
@@ -147,3 +179,21 @@ def test_cache_compacts_duplicate_lines(tmp_path):
     assert len(again) == 2
     keys = [json.loads(x)["key"] for x in path.read_text().splitlines()]
     assert keys == ["k1", "k2"]
+
+
+def test_shards_judged_before_and_after_the_renaming_merge_by_judge(tmp_path):
+    """One shard's verdicts under the former name, the other's under the new one: the merge
+    pairs them by the judge on their first line and writes one file of the new name."""
+    from mseed_multilingual.judges.shards import merge_verdicts
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    (old / "verdicts").mkdir(parents=True)
+    (old / "verdicts" / "hf_org_Guard-1.jsonl").write_text(
+        json.dumps(_row("mseed_en", 0)) + "\n", encoding="utf-8")
+    store.write_verdicts(new, "hf:org/Guard-1", [_row("mseed_zh", 1)])
+    notes: list[str] = []
+    assert merge_verdicts([old, new], tmp_path / "merged", notes) == ["hf:org/Guard-1"]
+    assert notes == []
+    assert [p.name for p in (tmp_path / "merged" / "verdicts").glob("*.jsonl")] == [
+        "hf%3Aorg%2FGuard-1.jsonl"]
+    assert len(store.read_verdicts(tmp_path / "merged", "hf:org/Guard-1")) == 2

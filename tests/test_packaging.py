@@ -25,6 +25,7 @@ def test_wheel_carries_tasks_and_sample(tmp_path):
                 "_tasks/mseed/generate.py", "_tasks/mseed/groups/mseed.yaml",
                 "_sample/manifest.json", "core/languages.json",
                 "publish/schemas/submission.v1.json", "publish/schemas/submission.v2.json",
+                "publish/schemas/submission.v3.json",
                 "publish/templates/index.html", "_judge_reference/sw.jsonl",
                 "annotate_page/static/page.html", "annotate_page/static/page.js",
                 "annotate_page/static/page.css"):

@@ -55,7 +55,7 @@ def test_scores_are_the_hand_counts(doc):
     assert overall["hi"] == pytest.approx(0.5 + half, abs=1e-9)
     judge = dict(doc["judge"])
     card = judge.pop("card")
-    assert judge == {"id": "refusal_rate", "template_version": None, "metric": "refusal_rate"}
+    assert judge == {"id": None, "template_version": None, "metric": "refusal_rate"}  # no judge
     # a refusal rate carries the lexicon's judge card (issue 12)
     assert card["judge"] == "lexicon" and card["metric"] == "refusal_rate"
     assert card["reference"]["sha256"] == reference.load().sha256
@@ -154,6 +154,7 @@ def test_schema_v1_documents_still_validate(doc):
     ratio_note): a v1 file (without them) is read with the v1 schema."""
     old = copy.deepcopy(doc)
     old["schema_version"] = 1
+    old["judge"]["id"] = "refusal_rate"  # v1 and v2 spelled "no judge" as the metric
     del old["judge"]["card"]
     for change in old["change"]["languages"].values():
         for key in ("ratio_pairs", "ratio_unbounded", "ratio_note"):
@@ -161,6 +162,32 @@ def test_schema_v1_documents_still_validate(doc):
     assert validate.problems(old) == []
     old["judge"]["card"] = None
     assert any("Additional properties" in p for p in validate.problems(old))
+
+
+def test_v2_documents_spell_no_judge_as_the_metric_and_still_validate(doc, runs):
+    """Schema v3 writes a run scored without a judge as judge.id null; v2 (and v1) wrote the
+    metric's name there. A v2 file still validates, rebuilds from its run, and is the same
+    leaderboard configuration and group as the v3 file."""
+    from mseed_multilingual.publish.board import comparability_group, config_key
+
+    before, after = runs
+    old = copy.deepcopy(doc)
+    old["schema_version"] = 2
+    old["judge"]["id"] = "refusal_rate"
+    assert sub.scoring_judge(old["judge"]) is None and sub.scoring_judge(doc["judge"]) is None
+    assert validate.problems(old) == []
+    assert validate.check(old, after, before) == []
+    assert config_key(old) == config_key(doc)
+    assert comparability_group(old) == comparability_group(doc)
+    assert comparability_group(doc)["judge"] == "refusal_rate"  # group ids as published
+    with pytest.raises(Exception, match="is not of type 'string'"):  # v2 has no null id
+        validate._validator(2).validate(dict(old, judge={**old["judge"], "id": None}))
+
+
+def test_a_null_judge_id_needs_the_refusal_metric(doc):
+    forged = copy.deepcopy(doc)
+    forged["judge"]["metric"] = "safe_rate"
+    assert any(p.startswith("$.judge.id: null (no judge") for p in validate.problems(forged))
 
 
 def test_embedded_card_must_be_the_scoring_judges(doc):
@@ -204,7 +231,7 @@ def test_newer_schema_names_both_versions(doc, tmp_path):
     path = sub.write(newer, tmp_path / "new.json")
     proc = mseed("validate", str(path))
     assert proc.returncode == 2
-    assert "schema version 7" in proc.stderr and "reads schema version 2" in proc.stderr
+    assert "schema version 7" in proc.stderr and "reads schema version 3" in proc.stderr
 
 
 def test_tampered_score_rejected_with_samples(runs, doc):

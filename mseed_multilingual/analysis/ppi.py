@@ -382,14 +382,10 @@ def card_pairs(table, runs: dict[str, str], labelset) -> list:
 
 
 def template_version(infos, judge: str | None) -> str:
-    """The judge's template version from the first verdict of a run it judged."""
-    from mseed_multilingual.judges.store import read_verdicts
-
+    """The judge's template version, as read from the verdict file of a run it judged."""
     for info in infos:
-        if judge and info.judge == judge:
-            rows = read_verdicts(info.model_dir, judge)
-            if rows:
-                return str(rows[0].get("template_version") or "unknown")
+        if judge and info.judge is not None and info.judge.text == judge:
+            return info.judge.template_version or "unknown"
     return "samples"  # no verdicts: the refusal detector's metric written at run time
 
 

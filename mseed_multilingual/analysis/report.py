@@ -356,7 +356,8 @@ def _runs_frame(result: TransferResult):
     role = {result.before: "before", **{a: f"after (aligned on {result.aligned_on[a]})"
                                         for a in result.afters}}
     return pd.DataFrame([{"label": i.label, "role": role.get(i.label, ""), "model": i.model,
-                          "judge": i.judge or "none", "data": i.data_source or "embedded sample",
+                          "judge": str(i.judge or "none"),
+                          "data": i.data_source or "embedded sample",
                           "data_hash": i.data_hash, "samples": i.n_samples}
                          for i in result.runs])
 
@@ -471,9 +472,9 @@ def write_report(result: TransferResult, out_dir: str | Path) -> dict[str, Path]
 
 def measure_name(result: TransferResult) -> str:
     """What the safety numbers are, in two words: the lexicon judge is a refusal detector, so
-    its verdicts give a refusal rate, not a safe rate (as without verdicts)."""
-    lexicon = (result.judge or "").split(":")[0] == "lexicon"
-    return "refusal rate" if result.metric == "refusal_rate" or lexicon else "safe rate"
+    its verdicts give a refusal rate, not a safe rate (as without verdicts); the result's metric
+    says so already (:attr:`mseed_multilingual.judges.judge_id.JudgeId.metric`)."""
+    return "refusal rate" if result.metric == "refusal_rate" else "safe rate"
 
 
 def conclusion_text(result: TransferResult) -> str:

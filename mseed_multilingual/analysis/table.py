@@ -19,6 +19,7 @@ from typing import Any
 
 from mseed_multilingual.core.io import json_text, sha256_text
 from mseed_multilingual.evaluate.run_folder import DATA_METADATA_KEY, find_key, model_name
+from mseed_multilingual.judges.judge_id import JudgeId
 from mseed_multilingual.translate.gate import ALLOW_METADATA_KEY, truthy
 
 TABLE_COLUMNS = ("run", "model", "lang", "id", "task", "doc_id", "dimension", "subclass", "kind",
@@ -42,18 +43,20 @@ class RunInfo:
     path: str
     model: str
     model_dir: str
-    judge: str | None
-    judges: tuple[str, ...]
+    judge: JudgeId | None  # whose verdicts score the run (with their template version)
+    judges: tuple[JudgeId, ...]
     data_source: str | None
     data_hash: str
     n_samples: int
     other_tasks: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
     dtype: str | None = None  # weights as lm-eval recorded them: bf16 and fp32 answers differ
     low_quality: bool = False  # ran on a language that failed the translation quality gate
+    verdicts: Any = field(default=None, compare=False, repr=False)  # the judge's VerdictFile
 
     def to_json(self) -> dict[str, Any]:
         out = {"label": self.label, "path": self.path, "model": self.model,
-               "judge": self.judge, "judges": list(self.judges),
+               "judge": None if self.judge is None else self.judge.text,
+               "judges": [j.text for j in self.judges],
                "data_source": self.data_source, "data_hash": self.data_hash,
                "n_samples": self.n_samples, "dtype": self.dtype}
         return out | ({"low_quality": True} if self.low_quality else {})
@@ -131,8 +134,8 @@ def _pick_metric(values: dict[str, Any]) -> tuple[str, float, float | None] | No
     return metric, float(scores[key]), stderr
 
 
-def choose_judges(judges_by_run: dict[str, list[str]], judge: str | None,
-                  allow_mixed: bool) -> dict[str, str | None]:
+def choose_judges(judges_by_run: dict[str, list[JudgeId]], judge: JudgeId | None,
+                  allow_mixed: bool) -> dict[str, JudgeId | None]:
     """Which judge's verdicts each run uses (None: no verdicts, use the refusal rate).
 
     Comparing a run judged by one judge with a run judged by another (or not judged) mixes
@@ -140,18 +143,21 @@ def choose_judges(judges_by_run: dict[str, list[str]], judge: str | None,
     every run fall back to the refusal rate.
     """
     if judge is not None:
-        from mseed_multilingual.judges.store import judge_slug
-
+        chosen = {}
         for label, judges in judges_by_run.items():
-            if judge not in judges and judge_slug(judge) not in map(judge_slug, judges):
-                raise ValueError(f"run {label!r} has no verdicts of judge {judge!r} (judged by: "
-                                 f"{', '.join(judges) or 'none'}); run `mseed judge` on it")
-        return dict.fromkeys(judges_by_run, judge)
+            named = [j for j in judges if j == judge] or [j for j in judges
+                                                          if j.matches(judge.text)]
+            if not named:
+                raise ValueError(f"run {label!r} has no verdicts of judge {judge.text!r} (judged"
+                                 f" by: {', '.join(map(str, judges)) or 'none'}); run `mseed "
+                                 f"judge` on it")
+            chosen[label] = named[0]
+        return chosen
     several = {k: v for k, v in judges_by_run.items() if len(v) > 1}
     if several:
         label, judges = next(iter(sorted(several.items())))
-        raise ValueError(f"run {label!r} has verdicts of several judges ({', '.join(judges)}): "
-                         f"choose one with --judge")
+        raise ValueError(f"run {label!r} has verdicts of several judges "
+                         f"({', '.join(map(str, judges))}): choose one with --judge")
     used = {k: (v[0] if v else None) for k, v in judges_by_run.items()}
     if len(set(used.values())) > 1:
         what = "; ".join(f"{k}: {v or 'no verdicts'}" for k, v in used.items())
@@ -163,12 +169,12 @@ def choose_judges(judges_by_run: dict[str, list[str]], judge: str | None,
     return used
 
 
-def _verdict_index(model_dir: Path, judge: str | None) -> dict[tuple[str, int], dict]:
-    if judge is None:
+def _verdict_index(verdicts: Any) -> dict[tuple[str, int], dict]:
+    """The rows of a run's chosen verdict file (a judges.store.VerdictFile, or None) by
+    (task, doc_id)."""
+    if verdicts is None:
         return {}
-    from mseed_multilingual.judges.store import read_verdicts
-
-    return {(r["task"], int(r["doc_id"])): r for r in read_verdicts(model_dir, judge)}
+    return {(r["task"], int(r["doc_id"])): r for r in verdicts.rows()}
 
 
 def _refused(kind: str, metrics: dict[str, float], verdict: dict | None) -> float:
@@ -191,9 +197,9 @@ def _safe(verdict: dict | None) -> float:
     return 1.0 if verdict["verdict"] == "safe" else 0.0
 
 
-def run_rows(run: Any, label: str, model: str, judge: str | None) -> dict[str, list]:
+def run_rows(run: Any, label: str, model: str, verdict_file: Any) -> dict[str, list]:
     """Column lists for one run's MSEED samples, verdicts joined on (task, doc_id)."""
-    verdicts = _verdict_index(run.model_dir, judge)
+    verdicts = _verdict_index(verdict_file)
     cols: dict[str, list] = {c: [] for c in (*TABLE_COLUMNS, *EXTRA_COLUMNS)}
     for s in run.samples():
         v = verdicts.get((s.task, s.doc_id))
@@ -221,15 +227,16 @@ def to_frame(columns: dict[str, list]):
     return frame
 
 
-def load_runs(specs: list[tuple[str, str | Path]], judge: str | None = None,
+def load_runs(specs: list[tuple[str, str | Path]], judge: JudgeId | str | None = None,
               allow_mixed: bool = False) -> tuple[Any, list[RunInfo]]:
     """Read labelled run folders into (table, run infos).
 
     ``specs`` is ``[(label, path), ...]``; labels must be unique. The table keeps a ``prompt``
-    column so that the analysis can check that paired runs asked the same texts.
+    column so that the analysis can check that paired runs asked the same texts. ``judge`` as
+    given to ``--judge`` is parsed here once; each run's verdict files are read once.
     """
     from mseed_multilingual.evaluate import run_folder as runs_mod
-    from mseed_multilingual.judges.store import list_judges
+    from mseed_multilingual.judges.store import scan
 
     labels = [label for label, _ in specs]
     if len(set(labels)) != len(labels):
@@ -239,19 +246,22 @@ def load_runs(specs: list[tuple[str, str | Path]], judge: str | None = None,
         if not run.mseed_tasks:
             raise ValueError(f"run {label!r} ({run.model_dir}) has no samples_mseed_<lang>_*.jsonl"
                              f" files; evaluate it on the mseed tasks with --log_samples")
-    judges = choose_judges({k: list_judges(r.model_dir) for k, r in loaded.items()}, judge,
+    found = {label: scan(run.model_dir) for label, run in loaded.items()}
+    judges = choose_judges({k: v.judges() for k, v in found.items()}, JudgeId.of(judge),
                            allow_mixed)
     columns: dict[str, list] = {c: [] for c in (*TABLE_COLUMNS, *EXTRA_COLUMNS)}
     infos = []
     for (label, path), run in zip(specs, loaded.values(), strict=True):
         model = model_name(run.results, run.model_dir)
-        cols = run_rows(run, label, model, judges[label])
+        verdicts = found[label].get(judges[label]) if judges[label] is not None else None
+        cols = run_rows(run, label, model, verdicts)
         for col, values in cols.items():
             columns[col].extend(values)
         source = find_key(run.results, DATA_METADATA_KEY)
         infos.append(RunInfo(
             label=label, path=str(path), model=model, model_dir=str(run.model_dir),
-            judge=judges[label], judges=tuple(list_judges(run.model_dir)),
+            judge=verdicts.judge if verdicts is not None else None,
+            judges=tuple(found[label].judges()), verdicts=verdicts,
             data_source=str(source) if source else None,
             data_hash=data_hash(list(zip(cols["lang"], cols["id"], cols["prompt"],
                                          strict=True))),

@@ -184,7 +184,7 @@ def analyze_table(table, infos: list[RunInfo], before: str, afters: list[str],
 
     opts = options or TransferOptions()
     aligned = dict(zip(afters, aligned_list(opts.aligned_on, len(afters)), strict=True))
-    judges = {i.judge for i in infos}
+    judges = {i.judge.text for i in infos if i.judge}
     metric = run_metric(infos)
     full_table = table
     codes = Codes(table, metric)

@@ -1,6 +1,7 @@
 """The ``mseed`` subcommands, one module each with ``register(subparsers)``.
 
-They are found by listing this package, so adding a command touches no shared file. Command
+They are found by listing this package, so adding a command touches no shared file (a module
+whose name starts with ``_`` is a helper shared by commands, such as ``_judge_options``). Command
 modules import only the standard library at top level (heavy libraries are imported inside
 their handlers), which keeps ``mseed --help`` instant. This package is the only place that
 imports argparse (a layering contract in pyproject.toml): the layers below take plain values.
@@ -30,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mseed {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        importlib.import_module(f"{__name__}.{info.name}").register(sub)
+        if not info.name.startswith("_"):  # _name: a helper shared by commands
+            importlib.import_module(f"{__name__}.{info.name}").register(sub)
     return parser
 
 

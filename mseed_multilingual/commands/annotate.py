@@ -154,24 +154,26 @@ def _sides(args: argparse.Namespace) -> dict[str, str]:
 def _answers(sides: dict[str, str], judge: str | None) -> list:
     """Every answer of each side's run, with the chosen judge's verdicts."""
     from mseed_multilingual.evaluate.run_folder import load_run
-    from mseed_multilingual.judges.store import list_judges, read_verdicts
+    from mseed_multilingual.judges.judge_id import JudgeId
+    from mseed_multilingual.judges.store import scan
     from mseed_multilingual.labels.sample import answers_of_run
 
+    chosen = JudgeId.of(judge)
     out = []
     for side, path in sides.items():
         run = load_run(path)
-        judges = list_judges(run.model_dir)
-        name = judge
+        found = scan(run.model_dir)
+        judges = found.judges()
+        name = chosen
         if name is None and len(judges) == 1:
             name = judges[0]
         elif name is None and len(judges) > 1:
-            raise ValueError(f"{path}: verdicts of several judges ({', '.join(judges)}): "
-                             f"choose one with --judge")
+            raise ValueError(f"{path}: verdicts of several judges "
+                             f"({', '.join(map(str, judges))}): choose one with --judge")
         verdicts = None
         if name is not None:
-            verdicts = {(r["task"], int(r["doc_id"])): r
-                        for r in read_verdicts(run.model_dir, name)}
-        out += answers_of_run(run, side, path, verdicts, name)
+            verdicts = {(r["task"], int(r["doc_id"])): r for r in found.get(name).rows()}
+        out += answers_of_run(run, side, path, verdicts, None if name is None else name.text)
     return out
 
 

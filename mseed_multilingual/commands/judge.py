@@ -6,12 +6,7 @@ import argparse
 import json
 import sys
 
-from mseed_multilingual.core.retry import (
-    DEFAULT_CONCURRENCY,
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_TIMEOUT,
-    MAX_RESPONSE_BYTES,
-)
+from mseed_multilingual.commands._judge_options import add_judge_options, judge_options
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,37 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "resumes, a rerun is free. Exit 0 when every answer got a verdict, 1 when "
                     "any ended as `error` (a rerun retries only those), 2 on a usage error.")
     parser.add_argument("run_dir", help="lm_eval --output_path folder or its model folder")
-    parser.add_argument("--judge", required=True,
-                        help="lexicon | hf:<model id or path, or path/to/file.gguf> | "
-                             "openai:<model>")
-    parser.add_argument("--judge-kind", choices=["qwen3guard", "polyguard", "llamaguard3",
-                                                 "rubric"],
-                        help="force the template and parser (default: detected from the model "
-                             "id; general models get the rubric)")
-    parser.add_argument("--template", choices=["auto", "native", "explicit"], default="auto",
-                        help="ask a guard model through its own chat template (native) or with "
-                             "the documented instruction text (explicit); auto = native only "
-                             "for a model id of that guard family")
-    parser.add_argument("--strictness", choices=["strict", "loose"],
-                        help="qwen3guard only: its Controversial label counts as unsafe "
-                             "(strict, the default) or safe (loose), as in Qwen3Guard's own "
-                             "evaluation; recorded in the judge id and template version")
-    parser.add_argument("--gguf-file", help="GGUF file inside the hf: model folder")
-    parser.add_argument("--batch-size", type=int, default=8, help="answers per batch (hf)")
-    parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
-                        help="requests in flight (openai)")
-    parser.add_argument("--base-url", help="OpenAI-compatible endpoint, e.g. "
-                                           "http://127.0.0.1:8000/v1 (openai)")
-    parser.add_argument("--api-key-env", default="OPENAI_API_KEY",
-                        help="environment variable holding the API key (openai)")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                        help="total deadline of one request in seconds, headers and body")
-    parser.add_argument("--max-retries", type=int, default=DEFAULT_MAX_RETRIES, metavar="N",
-                        help=f"retries of a request that failed with 429/5xx or timed out "
-                             f"(openai; default {DEFAULT_MAX_RETRIES})")
-    parser.add_argument("--max-response-bytes", type=int, default=MAX_RESPONSE_BYTES,
-                        metavar="N", help=f"a larger answer is an error verdict (openai; "
-                                          f"default {MAX_RESPONSE_BYTES})")
+    add_judge_options(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
     parser.set_defaults(func=_run)
@@ -71,29 +36,19 @@ def _run(args: argparse.Namespace) -> int:
         summarize,
     )
     from mseed_multilingual.judges.registry import make_judge
-    from mseed_multilingual.judges.validity import judge_metric
 
-    if args.batch_size < 1 or args.concurrency < 1:
-        raise ValueError("--batch-size and --concurrency must be >= 1")
-    if args.max_retries < 0:
-        raise ValueError(f"--max-retries must be >= 0, got {args.max_retries}")
+    options = judge_options(args)
     load_run(args.run_dir)  # fail on a bad run folder before loading a judge model
-    judge = make_judge(args.judge, kind=args.judge_kind, template=args.template,
-                       strictness=args.strictness, batch_size=args.batch_size,
-                       gguf_file=args.gguf_file,
-                       base_url=args.base_url, api_key_env=args.api_key_env,
-                       concurrency=args.concurrency, timeout=args.timeout,
-                       max_retries=args.max_retries,
-                       max_response_bytes=args.max_response_bytes)
+    judge = make_judge(args.judge, **options)
     try:
         report = judge_run(args.run_dir, judge, args.batch_size,
                            None if args.quiet else stderr_progress)
     finally:
         judge.close()
     summary = summarize(report.rows)
-    metric = judge_metric(report.judge)
+    metric = report.judge.metric
     if args.json:
-        print(json.dumps({"judge": report.judge, "template_version": report.template_version,
+        print(json.dumps({"judge": report.judge.text, "template_version": report.template_version,
                           "verdicts": str(report.verdicts_file), "judged": report.judged,
                           "from_cache": report.from_cache, "metric": metric,
                           "summary": summary},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mseed_multilingual.core.retry import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT
+from mseed_multilingual.commands._judge_options import add_judge_options, judge_options
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,9 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "give the judge card (judge id, template version, reference-set hash, "
                     "per-language figures) that `mseed submit --judge-card` embeds. A judge "
                     "that cannot run is named with the reason, and no card is written.")
-    parser.add_argument("--judge", required=True,
-                        help="lexicon | hf:<model id or path, or path/to/file.gguf> | "
-                             "openai:<model>")
+    add_judge_options(parser)
     parser.add_argument("--langs", nargs="+", metavar="LANG",
                         help="only these languages (default: every reference file)")
     parser.add_argument("--reference", metavar="DIR",
@@ -30,22 +28,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                              "tuned on (translations/judge-blind): its kappa is quoted as the "
                              "judge's validity, the reference set's beside it as in-sample "
                              "(default: the checked-in blind set; 'none' leaves it out)")
-    parser.add_argument("--judge-kind", choices=["qwen3guard", "polyguard", "llamaguard3",
-                                                 "rubric"],
-                        help="force the template and parser (as in `mseed judge`)")
-    parser.add_argument("--template", choices=["auto", "native", "explicit"], default="auto")
-    parser.add_argument("--strictness", choices=["strict", "loose"],
-                        help="qwen3guard only: Controversial counts as unsafe (strict, default) "
-                             "or safe (loose); part of the judge id the card is for")
-    parser.add_argument("--gguf-file", help="GGUF file inside the hf: model folder")
-    parser.add_argument("--batch-size", type=int, default=8, help="answers per batch (hf)")
-    parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
-                        help="requests in flight (openai)")
-    parser.add_argument("--base-url", help="OpenAI-compatible endpoint (openai)")
-    parser.add_argument("--api-key-env", default="OPENAI_API_KEY",
-                        help="environment variable holding the API key (openai)")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                        help="total deadline of one request in seconds")
     parser.add_argument("--labels", metavar="PATH",
                         help="check the judge against people's labels of your own answers (an "
                              "annotation folder or a CSV id,lang,side,refusal[,safe]) instead of "
@@ -68,15 +50,12 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.labels:
         return _run_labels(args)
+    options = judge_options(args)
     ref = reference.load(args.reference, args.langs)  # bad labels fail before a model loads
     folder = reference.blind_dir() if args.blind is None else args.blind
     blind = None if folder == "none" else reference.load(folder, _present(folder, args.langs))
     try:
-        judge = make_judge(args.judge, kind=args.judge_kind, template=args.template,
-                           strictness=args.strictness,
-                           batch_size=args.batch_size, gguf_file=args.gguf_file,
-                           base_url=args.base_url, api_key_env=args.api_key_env,
-                           concurrency=args.concurrency, timeout=args.timeout)
+        judge = make_judge(args.judge, **options)
     except (ValueError, OSError, RuntimeError, ImportError) as exc:
         print(f"mseed judge-check: judge {args.judge} cannot run: {exc}; no card written",
               file=sys.stderr)
@@ -131,11 +110,12 @@ def _run_labels(args: argparse.Namespace) -> int:
     runs = {side: path for side, path in (("before", args.before), ("after", args.after))
             if path}
     table, infos = load_runs(list(runs.items()), judge=args.judge)
+    judge = infos[0].judge  # the id --judge names (it may be given as its file's name)
     check_labels_in_runs(labelset, table, {side: side for side in runs})
     if args.langs:
         table = table[table["lang"].isin(args.langs).to_numpy()]
-    card = in_domain_card(table, infos, {side: side for side in runs}, labelset, args.judge,
-                          judge_metric(args.judge))
+    card = in_domain_card(table, infos, {side: side for side in runs}, labelset,
+                          None if judge is None else judge.text, judge_metric(judge))
     for warning in labelset.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return _write(card, args, format_labels_card)

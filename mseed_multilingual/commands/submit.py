@@ -60,7 +60,7 @@ def _run(args: argparse.Namespace) -> int:
     path = submission.write(doc, args.output)
     overall = doc["scores"]["overall"]["safety"]
     name = "refusal rate" if doc["judge"]["metric"] == "refusal_rate" else "safe rate"
-    print(f"wrote {path}: {doc['model']['name']}, judge {doc['judge']['id']}, "
+    print(f"wrote {path}: {doc['model']['name']}, judge {doc['judge']['id'] or 'none'}, "
           f"{len(doc['data']['languages'])} language(s), {name} {overall['k']}/{overall['n']}"
           + (" (limited run)" if doc["run"]["limited"] else ""))
     if args.hf_eval_results:

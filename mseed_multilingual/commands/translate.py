@@ -15,6 +15,7 @@ from mseed_multilingual.core.retry import (
 )
 from mseed_multilingual.translate.base import DEFAULT_BATCH, DEFAULT_TIMEOUT_RETRIES
 from mseed_multilingual.translate.llm import DEFAULT_MAX_TOKENS, SERVED_TIMEOUT
+from mseed_multilingual.translate.registry import known_backends
 
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -35,8 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     which.add_argument("--model-family", help="the languages a model family supports "
                                               "(see mseed languages)")
     p.add_argument("--backend", required=True,
-                   help="google, deepl, microsoft, mymemory, libre, chatgpt, hf:MODEL or "
-                        "openai:MODEL")
+                   help=", ".join(known_backends()))
     p.add_argument("--base-url", help="libre: a self-hosted LibreTranslate; openai:MODEL: the "
                                       "endpoint, e.g. http://127.0.0.1:8000/v1")
     p.add_argument("--api-key-env", help="environment variable holding the API key (defaults: "

@@ -39,12 +39,12 @@ def load_labels(path: str | Path) -> tuple[str, dict[tuple[str, str], str]]:
 def _from_folder(path: Path) -> tuple[str, dict[tuple[str, str], str]]:
     candidates = [path] + sorted({p.parent.parent for p in path.rglob("verdicts/*.jsonl")})
     for model_dir in candidates:
-        judges = store.list_judges(model_dir)
-        if len(judges) == 1:
-            rows = store.read_verdicts(model_dir, judges[0])
-            return judges[0], {(r["lang"], r["id"]): r["verdict"] for r in rows}
-        if len(judges) > 1:
-            files = ", ".join(str(store.verdicts_path(model_dir, j)) for j in judges)
+        found = store.scan(model_dir)
+        if len(found.files) == 1:
+            (judge, file), = found.files.items()
+            return judge.text, {(r["lang"], r["id"]): r["verdict"] for r in file.rows()}
+        if len(found.files) > 1:
+            files = ", ".join(str(found.files[j].path) for j in found.judges())
             raise ValueError(f"{path} holds verdicts of several judges; pass one file: {files}")
     raise FileNotFoundError(f"{path}: no verdicts/*.jsonl; run `mseed judge` first")
 

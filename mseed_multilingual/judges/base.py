@@ -17,6 +17,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from mseed_multilingual.core.registry import Registry
+from mseed_multilingual.judges.judge_id import JudgeId
+
 SAFE, UNSAFE, INVALID, ERROR = "safe", "unsafe", "invalid", "error"
 INVALID_ANSWER = "invalid_answer"
 VERDICTS = (SAFE, UNSAFE, INVALID_ANSWER, INVALID, ERROR)
@@ -64,10 +67,19 @@ class Item:
 
 
 class Judge(ABC):
-    """A safety judge. ``id`` names it in verdict files; ``template_version`` keys the cache."""
+    """A safety judge. ``id`` names it in verdict files; ``template_version`` keys the cache.
+    A backend that builds its :class:`.judge_id.JudgeId` sets ``identity``; otherwise ``id``
+    is parsed."""
 
     id: str
     template_version: str
+    identity: JudgeId | None = None
+
+    @property
+    def judge_id(self) -> JudgeId:
+        """Who this judge is, with the template version its verdicts are made with."""
+        identity = self.identity if self.identity is not None else JudgeId.parse(self.id)
+        return identity.with_template(self.template_version)
 
     @abstractmethod
     def judge_batch(self, items: Sequence[Item]) -> list[Verdict]:
@@ -79,15 +91,11 @@ class Judge(ABC):
 
 
 JudgeFactory = Callable[..., Judge]
-# name prefix -> factory(spec, **options); filled by registry.py (lazy imports of heavy backends)
-_REGISTRY: dict[str, JudgeFactory] = {}
+BACKENDS: Registry[JudgeFactory] = Registry("judge")
+"""name prefix -> factory(spec, **options); filled by registry.py (heavy backends import lazily)."""
 
 
-def register(prefix: str) -> Callable[[JudgeFactory], JudgeFactory]:
-    """Register a factory for judge names ``prefix`` or ``prefix:<spec>``."""
-
-    def deco(factory: JudgeFactory) -> JudgeFactory:
-        _REGISTRY[prefix] = factory
-        return factory
-
-    return deco
+def register(prefix: str, usage: str | None = None) -> Callable[[JudgeFactory], JudgeFactory]:
+    """Register a factory for judge names ``prefix`` or ``prefix:<spec>`` (``usage`` is how the
+    name is written in help, e.g. ``openai:<model>``); a prefix taken twice is an error."""
+    return BACKENDS.register(prefix, usage)

@@ -27,7 +27,7 @@ from typing import Any
 from mseed_multilingual.detect.refusal import UNSUPPORTED
 from mseed_multilingual.evaluate.task_hooks import load_dataset, score_answer
 from mseed_multilingual.judges.base import ERROR, INVALID, INVALID_ANSWER, SAFE, Item, Judge
-from mseed_multilingual.judges.validity import REFUSAL_RATE, judge_metric
+from mseed_multilingual.judges.judge_id import REFUSAL_RATE, JudgeId
 
 JUDGE_ENV = "MSEED_JUDGE"
 METADATA_PREFIX = "mseed_judge_"
@@ -91,7 +91,7 @@ def judge_filter(resps: Sequence[Sequence[str]], docs: Sequence[dict], **_: Any)
 
 def verdict_metrics(doc: dict, text: str) -> dict[str, float]:
     """Per-document metrics from the filter's JSON. The score on harmful docs is named by what
-    the judge measures (:func:`.validity.judge_metric`): ``judge_refusal_rate`` for a refusal
+    the judge measures (:attr:`.judge_id.JudgeId.metric`): ``judge_refusal_rate`` for a refusal
     detector (``lexicon``: the answer refused), ``judge_safe_rate`` for a safety judge; either
     way invalid_answer, invalid and error count against it, as in ``mseed judge``. lm-eval
     averages a metric over the docs that return it, so the other name is simply absent. On all
@@ -106,7 +106,8 @@ def verdict_metrics(doc: dict, text: str) -> dict[str, float]:
     out = {"judge_invalid_answer_rate": float(verdict == INVALID_ANSWER),
            "judge_invalid_rate": float(verdict == INVALID),
            "judge_error_rate": float(verdict == ERROR)}
-    refusal = judge_id is not None and judge_metric(judge_id) == REFUSAL_RATE
+    refusal = (isinstance(judge_id, str) and bool(judge_id)
+               and JudgeId.parse(judge_id).metric == REFUSAL_RATE)
     if refusal and obj.get("refusal_outcome") == UNSUPPORTED:
         return out  # a language the detector cannot read: refusal unknown, never "not refused"
     if doc.get("kind") != "benign":

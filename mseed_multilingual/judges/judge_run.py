@@ -28,13 +28,14 @@ from mseed_multilingual.judges.base import (
     Judge,
     Verdict,
 )
+from mseed_multilingual.judges.judge_id import JudgeId
 
 Progress = Callable[[int, int, int], None]  # (done, total, from_cache)
 
 
 @dataclass
 class JudgeReport:
-    judge: str
+    judge: JudgeId  # with the template version the verdicts were made with
     template_version: str
     verdicts_file: Path
     rows: list[dict]
@@ -84,14 +85,15 @@ def judge_run(run_dir: str | Path, judge: Judge, batch_size: int = DEFAULT_BATCH
     if not samples:
         raise ValueError(f"{run.model_dir}: no mseed_<lang> samples files to judge "
                          f"(found tasks: {', '.join(run.samples_files) or 'none'})")
-    cache = store.VerdictCache(store.cache_path(run.model_dir, judge.id))
+    judge_id = judge.judge_id
+    cache = store.open_cache(run.model_dir, judge_id)
     t0 = time.monotonic()
     before = sum(1 for s in samples if store.cache_key(
         judge.id, judge.template_version, s.prompt, s.response) in cache)
     verdicts = judge_samples(judge, samples, cache, batch_size, progress)
     rows = [verdict_row(s, judge, v) for s, v in zip(samples, verdicts, strict=True)]
-    path = store.write_verdicts(run.model_dir, judge.id, rows)
-    return JudgeReport(judge.id, judge.template_version, path, rows, len(samples) - before,
+    path = store.write_verdicts(run.model_dir, judge_id, rows)
+    return JudgeReport(judge_id, judge.template_version, path, rows, len(samples) - before,
                        before, time.monotonic() - t0)
 
 

@@ -27,10 +27,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mseed_multilingual.core.registry import Registry
 from mseed_multilingual.judges.base import INVALID, INVALID_ANSWER, SAFE, UNSAFE, Verdict
 
 NATIVE, EXPLICIT = "native", "explicit"
+TEMPLATE_CHOICES = ("auto", NATIVE, EXPLICIT)
 STRICT, LOOSE = "strict", "loose"
+STRICTNESS_CHOICES = (STRICT, LOOSE)
 
 # ---- shared: the final answer ---------------------------------------------------------------
 _THINK_TAG_RE = re.compile(r"<(/?)think>", re.I)
@@ -410,19 +413,21 @@ def parse_rubric(text: str, policy: str = "") -> Verdict:
     return Verdict(RUBRIC_LABELS[word], raw=text)
 
 
-KINDS: dict[str, Kind] = {
-    "qwen3guard": Kind("qwen3guard", QWEN3GUARD_VERSION, re.compile(r"qwen3[-_]?guard", re.I),
-                       _qwen3guard_build, parse_qwen3guard, QWEN3GUARD_MAX_NEW_TOKENS, True,
-                       (STRICT, LOOSE), QWEN3GUARD_TEMPLATE_MARKER),
-    "polyguard": Kind("polyguard", POLYGUARD_VERSION, re.compile(r"poly[-_]?guard", re.I),
-                      _polyguard_build, parse_polyguard, POLYGUARD_MAX_NEW_TOKENS, False),
-    "llamaguard3": Kind("llamaguard3", LLAMAGUARD3_VERSION,
-                        re.compile(r"llama[-_]?guard[-_]?3", re.I),
-                        _llamaguard3_build, parse_llamaguard3, LLAMAGUARD3_MAX_NEW_TOKENS, True,
-                        (), LLAMAGUARD3_TEMPLATE_MARKER),
-    "rubric": Kind("rubric", RUBRIC_VERSION, None, _rubric_build, parse_rubric,
-                   RUBRIC_MAX_NEW_TOKENS, False),
-}
+KINDS: Registry[Kind] = Registry("judge kind")
+"""The guard formats by name (``--judge-kind``); a kind registered twice is an error."""
+for _kind in (
+    Kind("qwen3guard", QWEN3GUARD_VERSION, re.compile(r"qwen3[-_]?guard", re.I),
+         _qwen3guard_build, parse_qwen3guard, QWEN3GUARD_MAX_NEW_TOKENS, True,
+         (STRICT, LOOSE), QWEN3GUARD_TEMPLATE_MARKER),
+    Kind("polyguard", POLYGUARD_VERSION, re.compile(r"poly[-_]?guard", re.I),
+         _polyguard_build, parse_polyguard, POLYGUARD_MAX_NEW_TOKENS, False),
+    Kind("llamaguard3", LLAMAGUARD3_VERSION, re.compile(r"llama[-_]?guard[-_]?3", re.I),
+         _llamaguard3_build, parse_llamaguard3, LLAMAGUARD3_MAX_NEW_TOKENS, True,
+         (), LLAMAGUARD3_TEMPLATE_MARKER),
+    Kind("rubric", RUBRIC_VERSION, None, _rubric_build, parse_rubric, RUBRIC_MAX_NEW_TOKENS,
+         False),
+):
+    KINDS.add(_kind.name, _kind)
 DEFAULT_KIND = "rubric"
 
 
@@ -447,7 +452,7 @@ def resolve_kind(model: str, forced: str | None = None,
     ``explicit`` on a model of that guard family is refused (it would judge the prompt)."""
     if forced is not None and forced not in KINDS:
         raise ValueError(f"unknown judge kind {forced!r}; known: {', '.join(sorted(KINDS))}")
-    if template not in ("auto", NATIVE, EXPLICIT):
+    if template not in TEMPLATE_CHOICES:
         raise ValueError(f"template must be auto, native or explicit, got {template!r}")
     detected = detect_kind(model)
     kind = KINDS[forced or detected]

@@ -16,7 +16,7 @@ from mseed_multilingual.core.retry import (
     MAX_RESPONSE_BYTES,
 )
 from mseed_multilingual.judges.base import (
-    _REGISTRY,
+    BACKENDS,
     ERROR,
     INVALID,
     SAFE,
@@ -26,9 +26,9 @@ from mseed_multilingual.judges.base import (
     Verdict,
     register,
 )
+from mseed_multilingual.judges.judge_id import JudgeId
 from mseed_multilingual.judges.kinds import checked_mode, resolve_kind
 
-KNOWN_JUDGES = ("lexicon", "hf:<model id or local path>", "openai:<model>")
 LEXICON_VERSION = "lexicon/2"
 
 
@@ -43,7 +43,8 @@ class LexiconJudge(Judge):
     def __init__(self) -> None:
         from mseed_multilingual.detect.refusal import REFUSAL_LEXICON_VERSION
 
-        self.id = "lexicon"
+        self.identity = JudgeId("lexicon")
+        self.id = self.identity.text
         self.template_version = f"{LEXICON_VERSION}+refusal-{REFUSAL_LEXICON_VERSION}"
 
     def judge_batch(self, items: Sequence[Item]) -> list[Verdict]:
@@ -71,14 +72,15 @@ class LexiconJudge(Judge):
 class GenerativeJudge(Judge):
     """A judge model asked through a :class:`Kind`'s template; subclasses generate the text."""
 
-    def __init__(self, name: str, model: str, forced_kind: str | None, template: str,
+    def __init__(self, backend: str, model: str, forced_kind: str | None, template: str,
                  strictness: str | None = None):
         self.kind, self.mode = resolve_kind(model, forced_kind, template)
         self.model = model
         self.policy = self.kind.policy(strictness)  # Qwen3Guard: strict (default) or loose
         forced = forced_kind is not None and self.kind.name != resolve_kind(model)[0].name
-        base = f"{name}@{self.kind.name}" if forced else name
-        self.id = f"{base}+{self.policy}" if self.policy else base
+        self.identity = JudgeId(backend, model, self.kind.name if forced else None,
+                                self.policy or None)
+        self.id = self.identity.text
         self.template_version = self.kind.template_version(self.mode, self.policy)
 
     def _set_mode(self, mode: str) -> None:
@@ -108,7 +110,7 @@ class HFJudge(GenerativeJudge):
                  strictness: str | None = None, **_: object):
         folder, gguf = _split_gguf(spec, gguf_file)
         # a .gguf name may tell the kind
-        super().__init__(f"hf:{spec}", spec, kind, template, strictness)
+        super().__init__("hf", spec, kind, template, strictness)
         self.batch_size = batch_size
         if loaded is not None:
             self.lm, self.tokenizer = loaded
@@ -159,7 +161,7 @@ class OpenAIJudge(GenerativeJudge):
         if not base_url:
             raise ValueError(f"judge openai:{spec} needs --base-url (e.g. "
                              f"http://127.0.0.1:8000/v1 for a vLLM or `mseed serve` server)")
-        super().__init__(f"openai:{spec}", spec, kind, template, strictness)
+        super().__init__("openai", spec, kind, template, strictness)
         self.client = ChatClient(base_url, spec, api_key_env=api_key_env, timeout=timeout,
                                  max_retries=max_retries, concurrency=concurrency,
                                  max_response_bytes=max_response_bytes)
@@ -186,21 +188,27 @@ def _lexicon(spec: str, strictness: str | None = None, **_: object) -> Judge:
     return LexiconJudge()
 
 
-@register("hf")
+@register("hf", "hf:<model id or local path>")
 def _hf(spec: str, **options: object) -> Judge:
     return HFJudge(spec, **options)  # type: ignore[arg-type]
 
 
-@register("openai")
+@register("openai", "openai:<model>")
 def _openai(spec: str, **options: object) -> Judge:
     return OpenAIJudge(spec, **options)  # type: ignore[arg-type]
+
+
+def known_judges() -> str:
+    """The registered judges as written on the command line, for help and errors."""
+    return ", ".join(BACKENDS.usages())
 
 
 def make_judge(name: str, **options: object) -> Judge:
     """Build a judge from its name; options: kind, template, strictness, batch_size, gguf_file,
     base_url, api_key_env, concurrency, timeout (each backend takes the ones it needs)."""
     prefix, _, spec = name.partition(":")
-    factory = _REGISTRY.get(prefix)
-    if factory is None or (prefix != "lexicon" and not spec):
-        raise ValueError(f"unknown judge {name!r}; known judges: {', '.join(KNOWN_JUDGES)}")
+    factory = BACKENDS.get(prefix)
+    takes_spec = factory is not None and BACKENDS.usage(prefix) != prefix  # hf:<model> etc.
+    if factory is None or (takes_spec and not spec):
+        raise ValueError(f"unknown judge {name!r}; known judges: {known_judges()}")
     return factory(spec, **options)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from mseed_multilingual.core.io import write_lines
 from mseed_multilingual.judges import store
+from mseed_multilingual.judges.judge_id import JudgeId
 
 
 def merge_verdicts(shard_dirs: list[Path], model_dir: Path, notes: list[str]) -> list[str]:
@@ -23,29 +24,29 @@ def merge_verdicts(shard_dirs: list[Path], model_dir: Path, notes: list[str]) ->
     """
     for p in store.verdicts_dir(model_dir).glob("*.jsonl"):
         p.unlink()
-    files: dict[str, list[Path]] = {}
+    files: dict[JudgeId, list[store.VerdictFile]] = {}
     for d in shard_dirs:
-        for p in sorted(store.verdicts_dir(d).glob("*.jsonl")):
-            files.setdefault(p.stem, []).append(p)
+        for found in store.scan(d).files.values():  # by the judge on the first line
+            files.setdefault(found.judge, []).append(found)
     merged = []
-    for slug, paths in sorted(files.items()):
-        if len(paths) < len(shard_dirs):
-            notes.append(f"verdicts of {slug} are in {len(paths)} of {len(shard_dirs)} shards: "
+    for judge, found in sorted(files.items()):
+        if len(found) < len(shard_dirs):
+            notes.append(f"verdicts of {judge} are in {len(found)} of {len(shard_dirs)} shards: "
                          f"not combined; run `mseed judge {model_dir} --judge ...` (cached "
                          f"verdicts are reused)")
             continue
-        rows = [row for p in paths for row in store.read_verdict_file(p)]
+        rows = [row for f in found for row in f.rows()]
         versions = sorted({str(r["template_version"]) for r in rows})
         if len(versions) > 1:
-            notes.append(f"verdicts of {slug} use different templates ({', '.join(versions)}): "
+            notes.append(f"verdicts of {judge} use different templates ({', '.join(versions)}): "
                          f"not combined; judge the merged run again")
             continue
-        store.write_verdicts(model_dir, rows[0]["judge"] if rows else slug, rows)
-        merged.append(slug)
+        store.write_verdicts(model_dir, judge, rows)
+        merged.append(judge.text)
     caches = sorted({p.name for d in shard_dirs
                      for p in (store.verdicts_dir(d) / store.CACHE_DIR).glob("*.jsonl")})
     for name in caches:
-        target = store.cache_path(model_dir, Path(name).stem)
+        target = store.verdicts_dir(model_dir) / store.CACHE_DIR / name  # the shards' name
         lines = _lines(target)
         seen = set(lines)
         for d in shard_dirs:

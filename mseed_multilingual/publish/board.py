@@ -272,7 +272,7 @@ def make_row(name: str, doc: dict[str, Any], digest: str) -> Row:
     return Row(
         file=name, model=model["name"], sha=model["sha"],
         adapter=(model["adapter"] or {}).get("name"), parameters=model["parameters"],
-        dtype=model["dtype"], created=doc["created"], judge=judge["id"],
+        dtype=model["dtype"], created=doc["created"], judge=submission.judge_key(judge),
         template=judge["template_version"], metric=judge["metric"],
         metric_name=METRIC_NAMES[judge["metric"]], data=data["name"], data_hash=data["hash"],
         language_set=",".join(data["languages"]), limited=doc["run"]["limited"],
@@ -326,7 +326,8 @@ def config_key(doc: dict[str, Any]) -> str:
     m, r = doc["model"], doc["run"]
     key = [m["name"], m["sha"], m["revision"], m["dtype"], m["adapter"], m["model_args"],
            r["generation"], r["chat_template_sha"], r["system_instruction_sha"], r["limit"],
-           doc["data"]["hash"], doc["judge"]["id"], doc["judge"]["template_version"],
+           doc["data"]["hash"], submission.judge_key(doc["judge"]),
+           doc["judge"]["template_version"],
            (doc.get("change") or {}).get("before")]
     return _short_digest(key, 16)
 
@@ -337,7 +338,8 @@ def comparability_group(doc: dict[str, Any]) -> dict[str, str]:
     run, data, judge = doc["run"], doc["data"], doc["judge"]
     scope = ("full" if not run["limited"]
              else f"limit={run['limit']:g} subset {data['content_hash']}")
-    parts = {"data": data["name"], "data_hash": data["hash"][:12], "judge": judge["id"],
+    parts = {"data": data["name"], "data_hash": data["hash"][:12],
+             "judge": submission.judge_key(judge),
              "template": judge["template_version"] or "-", "scope": scope,
              "metric": judge["metric"]}  # a refusal rate is never ranked with a safe rate
     parts["id"] = _short_digest(parts, 8)

@@ -14,6 +14,7 @@ from typing import Any
 
 from mseed_multilingual.core.io import sha256_text, write_json, write_text
 from mseed_multilingual.publish.board import SLUG_RE, Board, Row, config_key
+from mseed_multilingual.publish.submission import judge_key
 
 HF_DATASET_ID = "mseed-multilingual/mseed"  # the benchmark's data set id on the Hub
 HF_SOURCE_NAME = "mseed-multilingual submission"
@@ -35,8 +36,9 @@ def eval_results_entries(doc: dict[str, Any], dataset_id: str = HF_DATASET_ID,
     langs = doc["data"]["languages"]
     judge = doc["judge"]
     langset = "-".join(langs) if len(langs) <= 4 else f"{len(langs)}langs"
-    variant = short_name(f"mseed_{SLUG_RE.sub('_', judge['id'])}_{langset}", MAX_VARIANT_CHARS)
-    notes = (f"judge {judge['id']} (template {judge['template_version'] or '-'}); "
+    name = judge_key(judge)
+    variant = short_name(f"mseed_{SLUG_RE.sub('_', name)}_{langset}", MAX_VARIANT_CHARS)
+    notes = (f"judge {name} (template {judge['template_version'] or '-'}); "
              f"languages {','.join(langs)}; data {doc['data']['name']} "
              f"{doc['data']['hash'][:12]}"
              + (f"; limited run (limit {doc['run']['limit']:g})" if doc["run"]["limited"]
@@ -116,7 +118,7 @@ def hf_results(row: Row, doc: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     payload = {"config": {"model_name": name if "/" in name else f"{org}/{model}",
                           "model_sha": doc["model"]["sha"] or doc["model"]["revision"] or "",
                           "model_dtype": doc["model"]["dtype"] or "",
-                          "mseed_judge": doc["judge"]["id"], "mseed_group": row.group_id,
+                          "mseed_judge": judge_key(doc["judge"]), "mseed_group": row.group_id,
                           "mseed_limited": doc["run"]["limited"]},
                "results": results}
     stamp = doc["created"].replace(":", "-")

@@ -37,6 +37,7 @@ from mseed_multilingual.core.io import (
 )
 from mseed_multilingual.publish.board import Board, Row, code_fingerprint, collect
 from mseed_multilingual.publish.charts import scores_svg
+from mseed_multilingual.publish.submission import judge_key
 from mseed_multilingual.publish.tables import csv_text, markdown_text, num, pct
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -97,7 +98,8 @@ def model_page(row: Row, doc: dict[str, Any]) -> str:
             ("lm-eval", doc["run"]["lm_eval_version"]), ("limit", doc["run"]["limit"]),
             ("chat template sha", doc["run"]["chat_template_sha"]),
             ("data", f"{doc['data']['name']} ({doc['data']['hash']})"),
-            ("judge", f"{doc['judge']['id']} (template {doc['judge']['template_version']})"),
+            ("judge", f"{judge_key(doc['judge'])} (template "
+                      f"{doc['judge']['template_version']})"),
             ("group", row.group_id),
             ("verdicts digest", doc["verdicts"]["digest"]), ("file", row.file)]
     prov_html = "\n".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>"

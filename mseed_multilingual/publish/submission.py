@@ -9,7 +9,7 @@ statistics live there, not here), and
 :mod:`.validate` rebuilds the document with :func:`build` and rejects any difference. A digest
 of the per-sample outcomes ties the submission to the exact verdicts.
 
-The document follows ``schemas/submission.v2.json`` (``mseed schema`` prints it). Floats are
+The document follows ``schemas/submission.v3.json`` (``mseed schema`` prints it). Floats are
 rounded to :data:`FLOAT_DIGITS` decimals so the same run gives byte-identical files everywhere.
 """
 
@@ -30,11 +30,11 @@ from mseed_multilingual.core.io import (
     sha256_text,
     write_json,
 )
+from mseed_multilingual.judges.judge_id import JudgeId
 
-SCHEMA_VERSION = 2  # the version build() writes; validate.READ_VERSIONS lists what it reads
+SCHEMA_VERSION = 3  # the version build() writes; validate.READ_VERSIONS lists what it reads
 GENERATOR = "mseed-multilingual"
 FLOAT_DIGITS = 10
-NO_JUDGE_ID = "refusal_rate"  # the judge id of a run scored by the lexicon refusal metric
 DEFAULT_ALIGNED_ON = "zh"
 # Columns of the tidy table (analysis.table) that decide a score: their digest is the verdicts'.
 DIGEST_FIELDS = ("task", "doc_id", "id", "lang", "kind", "dimension", "verdict", "refused",
@@ -71,7 +71,8 @@ def load(path: str | Path) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- building
 
-def build(run_dir: str | Path, before: str | Path | None = None, judge: str | None = None,
+def build(run_dir: str | Path, before: str | Path | None = None,
+          judge: JudgeId | str | None = None,
           aligned_on: str = DEFAULT_ALIGNED_ON, resamples: int | None = None,
           seed: int | None = None, model_name: str | None = None,
           judge_card: str | Path | dict | None = None, allow_different_base: bool = False,
@@ -112,7 +113,7 @@ def build(run_dir: str | Path, before: str | Path | None = None, judge: str | No
         "run": run_block(run),
         "data": data_block(run, info.data_source, info.data_hash, sorted(
             after_rows["lang"].astype(str).unique())),
-        "judge": {**judge_block(run.model_dir, info.judge, metric),
+        "judge": {**judge_block(info.judge, metric),
                   "card": resolve_card(metric, info.judge, judge_card)},
         "scores": scores_block(table, metric),
         "change": None,
@@ -289,14 +290,29 @@ def backend_text(backend: Any) -> str | None:
     return _str_or_none(backend)
 
 
-def judge_block(model_dir: Path, judge: str | None, metric: str) -> dict[str, Any]:
+def judge_block(judge: JudgeId | None, metric: str) -> dict[str, Any]:
+    """Who scored the run (the template versions are those its verdict file holds) and the
+    metric, apart: a run scored by its samples' own refusal metric has no judge (id null)."""
     if judge is None:
-        return {"id": NO_JUDGE_ID, "template_version": None, "metric": metric}
-    from mseed_multilingual.judges.store import read_verdicts
+        return {"id": None, "template_version": None, "metric": metric}
+    return {"id": judge.text, "template_version": judge.template_version, "metric": metric}
 
-    versions = sorted({str(r["template_version"]) for r in read_verdicts(model_dir, judge)
-                       if r.get("template_version") is not None})
-    return {"id": judge, "template_version": ",".join(versions) or None, "metric": metric}
+
+def scoring_judge(block: dict[str, Any]) -> JudgeId | None:
+    """The judge of a submission's ``judge`` block; None when no judge scored it: id null
+    (schema v3), or the metric's name with no template, as schemas v1 and v2 wrote it."""
+    if block["id"] is None or (block["id"] == block["metric"]
+                               and block["template_version"] is None):
+        return None
+    return JudgeId.parse(block["id"])
+
+
+def judge_key(block: dict[str, Any]) -> str:
+    """The judge as the leaderboard names and groups rows: its id, or for no judge the metric's
+    name (the v1/v2 spelling), so that a v2 file and a v3 file of one configuration share their
+    group id and config key and the published group ids stay as they were."""
+    judge = scoring_judge(block)
+    return block["metric"] if judge is None else judge.text
 
 
 def outcome_digest(rows: Any) -> str:

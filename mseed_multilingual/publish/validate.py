@@ -18,15 +18,18 @@ from typing import Any
 
 from mseed_multilingual import __version__
 from mseed_multilingual.core.io import read_json
+from mseed_multilingual.judges.judge_id import REFUSAL_RATE
 from mseed_multilingual.publish.submission import (
     DEFAULT_ALIGNED_ON,
     MEASURES,
-    NO_JUDGE_ID,
     SCHEMA_VERSION,
     build,
+    judge_key,
+    scoring_judge,
 )
 
-READ_VERSIONS = (1, 2)  # v2 added judge.card (mseed judge-check); v1 files still validate
+READ_VERSIONS = (1, 2, 3)  # v2 added judge.card (mseed judge-check), v3 a null judge.id for
+# no judge (v1/v2 wrote the metric's name there); older files still validate
 TOLERANCE = 1e-9
 # A submission names at most this many languages (the suite has 14; ISO 639-1 has 184): a file
 # claiming 10,000 took a minute and 620 MB to build into the board and widened every CSV row.
@@ -187,7 +190,20 @@ def _consistency(doc: dict[str, Any]) -> list[str]:
     run = doc["run"]
     if run["limited"] != (run["limit"] is not None):
         out.append(f"$.run.limited: {run['limited']} contradicts $.run.limit = {run['limit']}")
-    return out + _pooled_problems(doc["scores"]) + _card_problems(doc["judge"])
+    return (out + _pooled_problems(doc["scores"]) + _no_judge_problems(doc["judge"])
+            + _card_problems(doc["judge"]))
+
+
+def _no_judge_problems(judge: dict[str, Any]) -> list[str]:
+    """A null judge id (schema v3) means the samples' refusal metric scored the run: it has
+    no template and its metric is the refusal rate, never a safe rate."""
+    if judge["id"] is not None:
+        return []
+    if judge["metric"] != REFUSAL_RATE or judge["template_version"] is not None:
+        return [f"$.judge.id: null (no judge: the samples' refusal metric) needs metric "
+                f"{REFUSAL_RATE} and a null template_version, found {judge['metric']} and "
+                f"{judge['template_version']!r}"]
+    return []
 
 
 def _card_problems(judge: dict[str, Any]) -> list[str]:
@@ -200,7 +216,8 @@ def _card_problems(judge: dict[str, Any]) -> list[str]:
     out = []
     if card["digest"] != card_digest(card):
         out.append("$.judge.card.digest: does not match the card's content (edited?)")
-    expected = "lexicon" if judge["id"] == NO_JUDGE_ID else judge["id"]
+    scored_by = scoring_judge(judge)
+    expected = "lexicon" if scored_by is None else scored_by.text
     if card["judge"] != expected:
         out.append(f"$.judge.card.judge: card of {card['judge']!r}, but the scores come from "
                    f"{expected!r}")
@@ -263,17 +280,16 @@ def recheck(doc: dict[str, Any], samples: str | Path,
 
 def _recheck(doc: dict[str, Any], samples: str | Path,
              before_samples: str | Path | None) -> list[str]:
-    judge = doc["judge"]["id"]
+    judge = scoring_judge(doc["judge"])
     change = doc.get("change")
     out: list[str] = []
     if change is not None and before_samples is None:
-        out_doc = build(samples, judge=None if judge == NO_JUDGE_ID else judge,
-                        model_name=doc["model"]["name"])
+        out_doc = build(samples, judge=judge, model_name=doc["model"]["name"])
         fresh = {k: out_doc[k] for k in ("scores", "verdicts")}
         compare_to = {k: doc[k] for k in fresh}
     else:
         out_doc = build(samples, before=before_samples,
-                        judge=None if judge == NO_JUDGE_ID else judge,
+                        judge=judge,
                         aligned_on=change["aligned_on"] if change else DEFAULT_ALIGNED_ON,
                         resamples=change["resamples"] if change else None,
                         seed=change["seed"] if change else None,
@@ -289,6 +305,9 @@ def _recheck(doc: dict[str, Any], samples: str | Path,
         out.append(f"$.created: submission says {doc['created']}, but the run in {samples} "
                    f"was evaluated at {out_doc['created']}")
     for block, key in GROUP_FIELDS:
+        if (block, key) == ("judge", "id"):  # a v1/v2 file spells "no judge" as the metric
+            out += diff(judge_key(doc["judge"]), judge_key(out_doc["judge"]), "$.judge.id")
+            continue
         out += diff(doc[block].get(key), out_doc[block].get(key), f"$.{block}.{key}")
     return out
 

@@ -2,7 +2,7 @@
 when their backend is used).
 
 Names: ``google``, ``deepl``, ``microsoft``, ``mymemory``, ``libre``, ``chatgpt`` (through
-deep-translator), ``hf:<model>`` (local MT with transformers) and ``openai:<model>`` (any
+deep-translator), ``hf:MODEL`` (local MT with transformers) and ``openai:MODEL`` (any
 OpenAI-compatible chat endpoint).
 """
 
@@ -11,21 +11,32 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from mseed_multilingual.core.registry import Registry
 from mseed_multilingual.translate.base import Policy, Translator
 
 DEEP_BACKENDS = ("google", "deepl", "microsoft", "mymemory", "libre", "chatgpt")
+BACKENDS: Registry[Callable[..., Translator]] = Registry("backend")
+"""name -> factory(spec, policy, **options): ``spec`` is the text after ``name:`` (the model of
+``hf:`` and ``openai:``), empty for the deep-translator services."""
 
 
 def _deep(name: str) -> Callable[..., Translator]:
-    def make(policy: Policy, base_url: str | None = None, api_key_env: str | None = None,
-             **_: Any) -> Translator:
+    def make(spec: str, policy: Policy, base_url: str | None = None,
+             api_key_env: str | None = None, **_: Any) -> Translator:
         from mseed_multilingual.translate.deep import DeepTranslator
 
+        if spec:
+            raise ValueError(f"backend {name!r} takes no model, got '{name}:{spec}'")
         return DeepTranslator(name, policy, base_url=base_url, api_key_env=api_key_env)
 
     return make
 
 
+for _name in DEEP_BACKENDS:
+    BACKENDS.add(_name, _deep(_name))
+
+
+@BACKENDS.register("hf", "hf:MODEL")
 def _hf(model: str, policy: Policy, base_url: str | None = None, **options: Any) -> Translator:
     from mseed_multilingual.translate.hf import HFTranslator
 
@@ -35,6 +46,7 @@ def _hf(model: str, policy: Policy, base_url: str | None = None, **options: Any)
     return HFTranslator(model, policy, **kwargs)
 
 
+@BACKENDS.register("openai", "openai:MODEL")
 def _openai(model: str, policy: Policy, base_url: str | None = None,
             api_key_env: str | None = None, max_tokens: int | None = None,
             **_: Any) -> Translator:
@@ -44,20 +56,16 @@ def _openai(model: str, policy: Policy, base_url: str | None = None,
                             max_tokens=max_tokens or DEFAULT_MAX_TOKENS)
 
 
-REGISTRY: dict[str, Callable[..., Translator]] = {name: _deep(name) for name in DEEP_BACKENDS}
-PREFIXES: dict[str, Callable[..., Translator]] = {"hf:": _hf, "openai:": _openai}
-
-
 def known_backends() -> list[str]:
-    return [*DEEP_BACKENDS, "hf:<model>", "openai:<model>"]
+    """The backends as written after ``--backend`` (``hf:MODEL`` for those taking a model)."""
+    return BACKENDS.usages()
 
 
 def get_backend(name: str, policy: Policy | None = None, **options: Any) -> Translator:
     """Build the backend called ``name``; unknown names list the known ones. No request."""
-    policy = policy or Policy()
-    if name in REGISTRY:
-        return REGISTRY[name](policy, **options)
-    for prefix, make in PREFIXES.items():
-        if name.startswith(prefix):
-            return make(name[len(prefix):], policy, **options)
-    raise ValueError(f"unknown backend {name!r}; known: {', '.join(known_backends())}")
+    prefix, colon, spec = name.partition(":")
+    make = BACKENDS.get(prefix)
+    takes_model = make is not None and BACKENDS.usage(prefix) != prefix
+    if make is None or (colon and not takes_model) or (takes_model and not spec):
+        raise BACKENDS.unknown(name)
+    return make(spec, policy or Policy(), **options)
