@@ -115,3 +115,20 @@ def test_run_folder_with_hf_judge_counts_invalid_never_safe(rubric_judge, tmp_pa
 def test_batched_with_shared_prefix_equals_one_call_per_answer(rubric_judge):
     judge = _judge(rubric_judge, "polyguard")  # long shared system prompt: the prefix path
     assert judge.judge_batch(ITEMS) == judge.generate_one_by_one(ITEMS)
+
+
+def test_judging_through_the_cli_prints_no_transformers_deprecation(smollm2, tmp_path, capfd):
+    """`mseed judge --judge hf:...` (and `mseed serve`, same generation code) printed
+    transformers' "`past_key_values`/`cache_params` are deprecated" once per process: the
+    shared-prefix path read the output's old attribute name."""
+    import logging
+
+    import transformers.utils.logging  # noqa: F401  (adds Logger.warning_once)
+
+    from mseed_multilingual import cli
+
+    logging.Logger.warning_once.cache_clear()  # an earlier test may have printed it already
+    folder, gguf = smollm2
+    run = sample_run(tmp_path / "runs", per_lang=2)
+    assert cli.main(["judge", str(run), "--judge", f"hf:{folder / gguf}", "--quiet"]) == 0
+    assert "deprecated" not in capfd.readouterr().err

@@ -45,8 +45,8 @@ def generate_texts(lm: Any, tokenizer: Any, prompts: Sequence[str],
     prefix_cache = None
     if shared >= MIN_SHARED_PREFIX:
         with torch.inference_mode():
-            prefix_cache = lm(input_ids=torch.tensor([ids[0][:shared]]),
-                              use_cache=True).past_key_values
+            prefix_cache = _cache_of(lm(input_ids=torch.tensor([ids[0][:shared]]),
+                                        use_cache=True))
     order = sorted(range(len(prompts)), key=lambda i: (len(ids[i]), i))
     out = [""] * len(prompts)
     for start in range(0, len(order), max(1, batch_size)):
@@ -73,6 +73,13 @@ def generate_texts(lm: Any, tokenizer: Any, prompts: Sequence[str],
         for j, (i, text) in enumerate(zip(idx, texts, strict=True)):
             out[i] = "" if checks and checks[j]() else text.strip()
     return out
+
+
+def _cache_of(output: Any) -> Any:
+    """The key/value cache of a forward pass: ``cache`` since transformers renamed it, whose
+    old name ``past_key_values`` prints a deprecation warning on every `mseed serve` and
+    `mseed judge --judge hf:` run; older 5.x releases have only the old name."""
+    return output["cache"] if "cache" in output else output["past_key_values"]
 
 
 def _stopping(checks: Sequence[Cancelled] | None) -> dict[str, Any]:

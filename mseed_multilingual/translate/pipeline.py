@@ -115,7 +115,7 @@ def run_direction(job: Job, cache: TranslationCache, texts: Sequence[str], sourc
                 if entry["status"] != "error":
                     cache.append(entry)
                 result.entries[batch[i]] = entry
-                progress.update()
+                progress.update(None if entry["status"] == "ok" else entry["reason"])
 
             backend.translate_many(batch, source, target, on_result)
             cache.sync()
