@@ -20,40 +20,19 @@ from dataclasses import dataclass, field
 from mseed_multilingual.core.registry import Registry
 from mseed_multilingual.judges.judge_id import JudgeId
 
-SAFE, UNSAFE, INVALID, ERROR = "safe", "unsafe", "invalid", "error"
-INVALID_ANSWER = "invalid_answer"
-VERDICTS = (SAFE, UNSAFE, INVALID_ANSWER, INVALID, ERROR)
+# The verdict vocabulary lives in judges.verdict (below judge kinds, which use it and which
+# judge ids read): re-exported here, where every backend looks for it.
+from mseed_multilingual.judges.verdict import (
+    ERROR,
+    INVALID,
+    INVALID_ANSWER,
+    SAFE,
+    UNSAFE,
+    VERDICTS,
+    Verdict,
+)
 
-
-@dataclass(frozen=True)
-class Verdict:
-    """What a judge says about one answer."""
-
-    verdict: str
-    refusal: bool | None = None
-    categories: tuple[str, ...] = ()
-    raw: str = ""
-    error: str | None = None
-    refusal_outcome: str | None = None
-    refusal_confidence: str | None = None
-    """XSTest's three-way refusal (full / partial / none) when the judge tells it apart."""
-
-    def __post_init__(self) -> None:
-        if self.verdict not in VERDICTS:
-            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
-
-    def to_json(self) -> dict:
-        return {"verdict": self.verdict, "refusal": self.refusal,
-                "categories": list(self.categories), "raw": self.raw, "error": self.error,
-                "refusal_outcome": self.refusal_outcome,
-                "refusal_confidence": self.refusal_confidence}
-
-    @classmethod
-    def from_json(cls, obj: dict) -> Verdict:
-        return cls(verdict=obj["verdict"], refusal=obj.get("refusal"),
-                   categories=tuple(obj.get("categories") or ()), raw=obj.get("raw") or "",
-                   error=obj.get("error"), refusal_outcome=obj.get("refusal_outcome"),
-                   refusal_confidence=obj.get("refusal_confidence"))
+__all__ = ["ERROR", "INVALID", "INVALID_ANSWER", "SAFE", "UNSAFE", "VERDICTS", "Verdict"]
 
 
 @dataclass(frozen=True)

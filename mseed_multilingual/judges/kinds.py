@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from mseed_multilingual.core.registry import Registry
-from mseed_multilingual.judges.base import INVALID, INVALID_ANSWER, SAFE, UNSAFE, Verdict
+from mseed_multilingual.judges.verdict import INVALID, INVALID_ANSWER, SAFE, UNSAFE, Verdict
 
 NATIVE, EXPLICIT = "native", "explicit"
 TEMPLATE_CHOICES = ("auto", NATIVE, EXPLICIT)
