@@ -19,7 +19,7 @@ from typing import Any
 
 from mseed_multilingual.core.io import json_text, sha256_text
 from mseed_multilingual.evaluate.run_folder import DATA_METADATA_KEY, find_key, model_name
-from mseed_multilingual.judges.judge_id import JudgeId
+from mseed_multilingual.judges.judge_id import REFUSAL_RATE, JudgeId
 from mseed_multilingual.translate.gate import ALLOW_METADATA_KEY, truthy
 
 TABLE_COLUMNS = ("run", "model", "lang", "id", "task", "doc_id", "dimension", "subclass", "kind",
@@ -179,14 +179,20 @@ def _verdict_index(verdicts: Any) -> dict[tuple[str, int], dict]:
 
 def _refused(kind: str, metrics: dict[str, float], verdict: dict | None) -> float:
     key = "refusal_rate" if kind == "harmful" else "over_refusal_rate"
-    if verdict is not None and verdict.get("judge") == "lexicon" and verdict.get(
-            "refusal") is not None:
-        return float(bool(verdict["refusal"]))  # re-judged with the current detector version
+    if verdict is not None and verdict.get("refusal") is not None and _by_refusal_judge(verdict):
+        return float(bool(verdict["refusal"]))  # re-judged: the detector's current version
     if key in metrics:
         return float(metrics[key])
     if verdict is not None and verdict.get("refusal") is not None:
         return float(bool(verdict["refusal"]))
     return float("nan")
+
+
+def _by_refusal_judge(verdict: dict) -> bool:
+    """Whether the verdict row comes from a refusal detector (its ``refusal`` is then the answer's
+    outcome, in preference to the refusal metric lm-eval computed inline when the run was made)."""
+    judge = verdict.get("judge")
+    return isinstance(judge, str) and bool(judge) and JudgeId.parse(judge).metric == REFUSAL_RATE
 
 
 def _safe(verdict: dict | None) -> float:
