@@ -302,6 +302,24 @@ def _bad_utf8_line(path: Path) -> InputError:
     return InputError(f"{path}: not UTF-8 text")
 
 
+def read_complete_lines(path: str | Path) -> tuple[bytes, bool]:
+    """The bytes of an append-only file up to its last line end, and whether a torn tail (a
+    write cut short by a kill) was found; the tail is cut off the file, so that the next append
+    starts a line of its own rather than gluing itself to half a line."""
+    raw = Path(path).read_bytes()
+    end = raw.rfind(b"\n") + 1
+    if end == len(raw):
+        return raw, False
+    truncate_file(path, end)
+    return raw[:end], True
+
+
+def truncate_file(path: str | Path, size: int) -> None:
+    """Cut ``path`` to its first ``size`` bytes (the repair of a torn append-only file)."""
+    with open(path, "r+b") as fh:
+        fh.truncate(size)
+
+
 def output_dir(path: str | Path, what: str = "output folder") -> Path:
     """``path`` as a folder to write into: created if missing; an existing file there is an
     error naming it (instead of a FileExistsError traceback halfway through writing)."""

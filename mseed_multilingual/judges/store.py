@@ -39,6 +39,7 @@ from mseed_multilingual.core.io import (
     loads,
     not_text,
     parse_json,
+    read_complete_lines,
     require_fields,
     sha256_json,
     write_jsonl,
@@ -265,14 +266,9 @@ class VerdictCache:
         if not self.path.exists():
             return
         with self._locked():
-            raw = self.path.read_bytes()
-            end = raw.rfind(b"\n") + 1
-            if end < len(raw):  # a write cut mid-line by a kill: drop it so appends stay aligned
-                with open(self.path, "r+b") as fh:
-                    fh.truncate(end)
-                self.dropped_torn_line = True
+            raw, self.dropped_torn_line = read_complete_lines(self.path)
             try:
-                text = raw[:end].decode("utf-8")
+                text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
                 line_no = raw.count(b"\n", 0, exc.start) + 1
                 raise ValueError(f"{self.path}:{line_no}: not UTF-8 text; delete the file to "

@@ -16,7 +16,12 @@ import os
 from pathlib import Path
 from typing import Any, TextIO
 
-from mseed_multilingual.core.io import parse_json, sha256_json
+from mseed_multilingual.core.io import (
+    parse_json,
+    read_complete_lines,
+    sha256_json,
+    truncate_file,
+)
 
 CACHE_VERSION = "mseed-translate-cache/1"
 
@@ -39,26 +44,19 @@ class TranslationCache:
             self._load()
 
     def _load(self) -> None:
-        raw = self.path.read_bytes()
-        pos, lineno = 0, 0
-        while pos < len(raw):
-            lineno += 1
-            nl = raw.find(b"\n", pos)
-            if nl < 0:  # no line end: the last write was torn by a kill, repair it
-                self.dropped += 1
-                break
-            entry = _parse(raw[pos:nl])
+        raw, torn = read_complete_lines(self.path)
+        self.dropped = int(torn)
+        lines = raw.split(b"\n")[:-1]
+        for lineno, line in enumerate(lines, 1):
+            entry = _parse(line)
             if entry is None:
-                if nl == len(raw) - 1:  # a garbled last line: also a torn write
+                if lineno == len(lines):  # a garbled last line: also a torn write
                     self.dropped += 1
+                    truncate_file(self.path, len(raw) - len(line) - 1)
                     break
                 raise ValueError(f"{self.path}:{lineno}: not a cache entry; the cache is "
                                  f"append-only, delete the file to start this language over")
             self.entries.setdefault(entry["key"], entry)
-            pos = nl + 1
-        if pos < len(raw):
-            with self.path.open("r+b") as fh:  # drop the torn tail so appends stay valid JSONL
-                fh.truncate(pos)
 
     def get(self, key: str) -> dict[str, Any] | None:
         return self.entries.get(key)
