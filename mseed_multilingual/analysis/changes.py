@@ -25,8 +25,6 @@ from mseed_multilingual.analysis.codes import (
 )
 from mseed_multilingual.core import stats
 
-CORRECTIONS = ("run", "matrix")
-DEFAULT_CORRECTION = "run"
 SIGNIFICANCE_MARKS = ((0.001, "***"), (0.01, "**"), (0.05, "*"))
 ALPHA = 0.05
 # Fewer pairs than this and no change can be clear (an exact McNemar p is at least 0.0625 with

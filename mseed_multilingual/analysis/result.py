@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mseed_multilingual import __version__
-from mseed_multilingual.analysis.changes import DEFAULT_CORRECTION
 from mseed_multilingual.analysis.codes import ALL, ERROR, INVALID, SAFETY, SAFETY_INVALID_SAFE
+from mseed_multilingual.analysis.options import DEFAULT_CORRECTION
 from mseed_multilingual.analysis.table import RunInfo
 from mseed_multilingual.core import stats
 from mseed_multilingual.core.io import json_safe

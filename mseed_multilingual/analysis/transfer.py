@@ -26,14 +26,19 @@ import numpy as np
 from mseed_multilingual.analysis import conditions
 from mseed_multilingual.analysis.changes import (
     ALPHA,
-    CORRECTIONS,
-    DEFAULT_CORRECTION,
     Options,
     apply_ratio_rule,
     compare,
     matrix_holm,
 )
 from mseed_multilingual.analysis.codes import ALL, ERROR, INVALID, SAFETY_INVALID_SAFE, Codes
+from mseed_multilingual.analysis.options import (
+    CORRECTIONS,
+    DEFAULT_ALIGNED_ON,
+    DEFAULT_CORRECTION,
+    DEFAULT_INTERVAL,
+    INTERVALS,
+)
 from mseed_multilingual.analysis.result import TransferResult, signature
 from mseed_multilingual.analysis.summaries import (
     consistency_table,
@@ -47,10 +52,6 @@ from mseed_multilingual.core import stats
 from mseed_multilingual.evaluate.compat import Compatibility
 from mseed_multilingual.judges.validity import judge_metric
 
-DEFAULT_ALIGNED_ON = "zh"
-# The change intervals a transfer offers (stats.CHANGE_INTERVALS also has newcombe, for
-# unpaired rates only).
-INTERVALS = ("score", "bootstrap")
 INVALID_WARN_RATE = 0.10
 
 
@@ -72,7 +73,7 @@ class TransferOptions:
     labels: Sequence[str] | None = None
     aligned_on: str | Sequence[str] = DEFAULT_ALIGNED_ON
     judge: str | None = None
-    interval: str = stats.DEFAULT_CHANGE_INTERVAL
+    interval: str = DEFAULT_INTERVAL
     resamples: int = stats.DEFAULT_RESAMPLES
     seed: int = stats.DEFAULT_SEED
     correct: str = DEFAULT_CORRECTION

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from mseed_multilingual.analysis.options import DEFAULT_ALIGNED_ON
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
@@ -19,8 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="the run before alignment, for change and transfer columns")
     parser.add_argument("--judge", help="judge id whose verdicts score safety (default: the "
                                         "run's only judge, else the refusal rate)")
-    parser.add_argument("--aligned-on", default="zh",
-                        help="language the alignment used (transfer ratio denominator)")
+    parser.add_argument("--aligned-on", default=DEFAULT_ALIGNED_ON,
+                        help="language the alignment used (transfer ratio denominator; "
+                             "default %(default)s)")
     parser.add_argument("--model-name", help="name to publish under (default: from model_args)")
     parser.add_argument("--judge-card", metavar="CARD.json",
                         help="the judge's card from `mseed judge-check -o`, embedded in the "

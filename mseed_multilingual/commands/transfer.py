@@ -5,6 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from mseed_multilingual.analysis.options import (
+    CORRECTIONS,
+    DEFAULT_CORRECTION,
+    DEFAULT_INTERVAL,
+    INTERVALS,
+)
+
 DEFAULT_OUT = "report"
 
 
@@ -30,11 +37,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                              "--after runs or one per --after (gives the transfer matrix)")
     parser.add_argument("--judge", metavar="NAME",
                         help="use this judge's verdicts (needed when a run has several)")
-    parser.add_argument("--interval", choices=("score", "bootstrap"), default="score",
+    parser.add_argument("--interval", choices=INTERVALS, default=DEFAULT_INTERVAL,
                         help="interval of a change: Tango's score interval (default; exact "
                              "coverage in docs/analysis.md) or the paired percentile bootstrap; "
                              "the transfer ratio's interval is Fieller's or the bootstrap's")
-    parser.add_argument("--correct", choices=("run", "matrix"), default="run",
+    parser.add_argument("--correct", choices=CORRECTIONS, default=DEFAULT_CORRECTION,
                         help="Holm family: per after run (default) or every cell of the "
                              "transfer matrix at once")
     parser.add_argument("--allow-errors", action="store_true",
@@ -73,12 +80,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from mseed_multilingual.analysis.options import DEFAULT_ALIGNED_ON
     from mseed_multilingual.analysis.report import headline_table, write_report
-    from mseed_multilingual.analysis.transfer import (
-        DEFAULT_ALIGNED_ON,
-        TransferOptions,
-        analyze,
-    )
+    from mseed_multilingual.analysis.transfer import TransferOptions, analyze
     from mseed_multilingual.core import stats
     from mseed_multilingual.core.io import json_text, output_dir
 

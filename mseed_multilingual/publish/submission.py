@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mseed_multilingual import __version__
+from mseed_multilingual.analysis.options import DEFAULT_ALIGNED_ON
 from mseed_multilingual.core.io import (
     json_safe,
     json_text,
@@ -35,7 +36,6 @@ from mseed_multilingual.judges.judge_id import JudgeId
 SCHEMA_VERSION = 3  # the version build() writes; validate.READ_VERSIONS lists what it reads
 GENERATOR = "mseed-multilingual"
 FLOAT_DIGITS = 10
-DEFAULT_ALIGNED_ON = "zh"
 # Columns of the tidy table (analysis.table) that decide a score: their digest is the verdicts'.
 DIGEST_FIELDS = ("task", "doc_id", "id", "lang", "kind", "dimension", "verdict", "refused",
                  "safe", "fidelity")
