@@ -146,3 +146,22 @@ def test_a_file_that_is_not_a_model_is_one_line(tmp_path, bad):
 def test_judge_takes_no_argument():
     with pytest.raises(ValueError, match="takes no argument"):
         make_judge("refusal-clf:x")
+
+
+def test_its_scores_carry_its_own_built_in_card_quoting_the_blind_kappa():
+    """As the lexicon's: transfer, submit and the leaderboard quote the blind figure."""
+    from mseed_multilingual.judges.judge_id import REFUSAL_RATE
+    from mseed_multilingual.judges.validity import (
+        card_summary,
+        format_card,
+        primary_kappa,
+        resolve_card,
+    )
+
+    card = resolve_card(REFUSAL_RATE, "refusal-clf", None)
+    assert card["judge"] == "refusal-clf" and card["blind"]["sha256"] == reference.BLIND_SHA256
+    summary = card_summary(card)
+    blind_en = card["blind"]["languages"]["en"]["refusal"]["kappa"]
+    assert summary["kappa"]["en"] == primary_kappa(card, "en") == blind_en
+    assert summary["kappa_in_sample"]["en"] == card["languages"]["en"]["refusal"]["kappa"]
+    assert "in-sample: the classifier was trained on it" in format_card(card)
