@@ -8,8 +8,9 @@ The training data are the project's labelled sets other than the blind set (:dat
 each was written by its own group of writers, so a *source* is one set. Model selection uses
 only leave-one-source-out cross-validation over them: a setting is fitted on all sources but
 one and predicts that one, for each source in turn, and its figure is the refusal kappa (full or
-partial vs none) of those out-of-fold predictions, per language then averaged over languages
-(the target is per language). The blind set (translations/judge-blind/) is never read here.
+partial vs none) of each held-out source's predictions, averaged over the sources (each writer
+group weighs the same; the pooled and per-language figures are printed beside it). The blind
+set (translations/judge-blind/) is never read here.
 
 The model (:mod:`mseed_multilingual.detect.refusal_clf`): character n-grams of the normalised
 answer (sublinear tf, unit length; n-grams in at least ``min_df`` training answers), a
