@@ -1,15 +1,20 @@
 """Refusal-detector validity per language: blind-set kappa, reference-set kappa, their difference.
 
-The lexicon judge's refusal outcome (full or partial vs none) against human labels, per
-language: on the blind set ``translations/judge-blind/<lang>.jsonl`` (answers written by people
-who had not seen the detector, never tuned on: the detector's validity) and on the reference set
-``translations/judge-reference/<lang>.jsonl`` (in-sample: the detector's vocabulary was written
-while looking at it). A change that raises one and not the other shows in the difference column.
-Either set may be absent (``-`` in its columns). Target (issue 23): blind kappa >= 0.85 and
-precision >= 0.90 in every language, and an in-sample / blind gap under 0.10; exit 1 when a
-language with a blind figure misses it.
+Each refusal detector's outcome (full or partial vs none) against human labels, per language:
+the ``lexicon`` judge and the learned ``refusal-clf``. On the blind set
+``translations/judge-blind/<lang>.jsonl`` (answers written by people who had not seen either
+detector, never tuned on: the detector's validity) and on the reference set
+``translations/judge-reference/<lang>.jsonl`` (in-sample for both: the lexicon's vocabulary was
+written while looking at it, the classifier was trained on it). A change that raises one and not
+the other shows in the difference column. For the classifier the out-of-sample figure of its
+own training data is its leave-one-source-out kappa (stored in its model file by
+``benchmarks/train_refusal_clf.py``), printed beside as "cross-validated". Then the two
+detectors' blind kappas side by side. Either set may be absent (``-`` in its columns). Target
+(issue 23): blind kappa >= 0.85 and precision >= 0.90 in every language, and an in-sample /
+blind gap under 0.10; exit 1 when a language with a blind figure misses it (any judge shown).
 
     python -m benchmarks.judge_validity [--blind DIR] [--reference DIR] [--langs en zh ...]
+                                        [--judges lexicon refusal-clf]
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from pathlib import Path
 KAPPA_TARGET = 0.85
 PRECISION_TARGET = 0.90
 GAP_TARGET = 0.10
+JUDGES = ("lexicon", "refusal-clf")
 
 def _checked_in(name: str) -> Path | None:
     """reference.blind_dir() / reference_dir(), or None when the set is not there."""
@@ -32,8 +38,9 @@ def _checked_in(name: str) -> Path | None:
         return None
 
 
-def figures(folder: Path, langs: list[str] | None) -> tuple[str | None, dict[str, dict]]:
-    """(set sha256, lang -> refusal agreement block) of the lexicon on one labelled set; no
+def figures(folder: Path, langs: list[str] | None,
+            judge_name: str = "lexicon") -> tuple[str | None, dict[str, dict]]:
+    """(set sha256, lang -> refusal agreement block) of a judge on one labelled set; no
     figures when the folder does not exist."""
     from mseed_multilingual.judges import reference
     from mseed_multilingual.judges.registry import make_judge
@@ -43,7 +50,7 @@ def figures(folder: Path, langs: list[str] | None) -> tuple[str | None, dict[str
         return None, {}
     have = sorted(p.stem for p in folder.glob("*.jsonl"))
     ref = reference.load(folder, [x for x in langs if x in have] if langs else None)
-    judge = make_judge("lexicon")
+    judge = make_judge(judge_name)
     out = {lang: language_figures(ref.examples[lang], run_judge(judge, ref.examples[lang], lang))
            ["refusal"] for lang in ref.langs}
     return ref.sha256, out
@@ -68,27 +75,35 @@ def verdict(blind: dict | None, ref: dict | None) -> str:
     return "ok" if ok else "MISS"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--blind", type=Path, help="blind set folder (default: the checked-in "
-                                                    "translations/judge-blind)")
-    parser.add_argument("--reference", type=Path, help="reference set folder (in-sample; "
-                                                        "default: the checked-in one)")
-    parser.add_argument("--langs", nargs="+")
-    args = parser.parse_args(argv)
+def _version(judge_name: str) -> str:
+    """How the table names the judge: its template version (lexicon and model file)."""
+    from mseed_multilingual.judges.registry import make_judge
 
-    from mseed_multilingual.detect.refusal import REFUSAL_LEXICON_VERSION
+    return make_judge(judge_name).template_version
 
-    args.blind = args.blind or _checked_in("blind_dir") or Path("translations/judge-blind")
-    args.reference = args.reference or _checked_in("reference_dir") or Path(
-        "translations/judge-reference")
-    blind_sha, blind = figures(args.blind, args.langs)
-    ref_sha, ref = figures(args.reference, args.langs)
-    print(f"lexicon {REFUSAL_LEXICON_VERSION}: refusal (full+partial vs none) against human "
+
+def cross_validated(judge_name: str) -> dict[str, float]:
+    """lang -> the judge's leave-one-source-out refusal kappa on its own training sets (the
+    learned classifier's; none for the lexicon, which is not trained)."""
+    if judge_name != "refusal-clf":
+        return {}
+    from mseed_multilingual.detect import refusal_clf
+
+    return refusal_clf.load().meta["cv"]["refusal_kappa"]
+
+
+def judge_table(judge_name: str, args: argparse.Namespace) -> tuple[dict, list[str]]:
+    """Print one judge's table; (lang -> blind block, languages missing the target)."""
+    blind_sha, blind = figures(args.blind, args.langs, judge_name)
+    ref_sha, ref = figures(args.reference, args.langs, judge_name)
+    cv = cross_validated(judge_name)
+    print(f"{_version(judge_name)}: refusal (full+partial vs none) against human "
           f"labels; blind set {blind_sha[:12] if blind_sha else 'absent'} ({args.blind}), "
-          f"reference set {ref_sha[:12] if ref_sha else 'absent'} (in-sample)")
+          f"reference set {ref_sha[:12] if ref_sha else 'absent'} (in-sample)"
+          + ("; cv = leave-one-source-out kappa on its training sets" if cv else ""))
     print(f"{'lang':<5} {'blind: n':>8} {'kappa':>5} {'95% CI':>12} {'prec':>5}   "
-          f"{'in-sample: n':>12} {'kappa':>5} {'95% CI':>12} {'prec':>5}  {'diff':>5}  target")
+          f"{'in-sample: n':>12} {'kappa':>5} {'95% CI':>12} {'prec':>5}  {'diff':>5}  "
+          + (f"{'cv':>5}  " if cv else "") + "target")
     misses = []
     for lang in sorted(set(blind) | set(ref)):
         b, r = blind.get(lang), ref.get(lang)
@@ -98,11 +113,45 @@ def main(argv: list[str] | None = None) -> int:
         mark = verdict(b, r)
         if mark == "MISS":
             misses.append(lang)
-        print(f"{lang:<5} {_cell(b):>32}   {_cell(r):>36}  {diff:>5}  {mark}")
+        cv_cell = (f"{cv[lang]:>5.2f}  " if lang in cv else f"{'-':>5}  ") if cv else ""
+        print(f"{lang:<5} {_cell(b):>32}   {_cell(r):>36}  {diff:>5}  {cv_cell}{mark}")
     print(f"diff = in-sample kappa - blind kappa. Target: blind kappa >= {KAPPA_TARGET}, "
           f"precision >= {PRECISION_TARGET}, |diff| < {GAP_TARGET} in every language: "
           + ("no blind set" if not blind else "met" if not misses
              else "missed in " + ", ".join(misses)))
+    return blind, misses
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--blind", type=Path, help="blind set folder (default: the checked-in "
+                                                    "translations/judge-blind)")
+    parser.add_argument("--reference", type=Path, help="reference set folder (in-sample; "
+                                                        "default: the checked-in one)")
+    parser.add_argument("--langs", nargs="+")
+    parser.add_argument("--judges", nargs="+", choices=JUDGES, default=list(JUDGES),
+                        help="the refusal detectors to measure (default: both)")
+    args = parser.parse_args(argv)
+
+    args.blind = args.blind or _checked_in("blind_dir") or Path("translations/judge-blind")
+    args.reference = args.reference or _checked_in("reference_dir") or Path(
+        "translations/judge-reference")
+    blinds, misses = {}, []
+    for number, name in enumerate(args.judges):
+        if number:
+            print()
+        blinds[name], missed = judge_table(name, args)
+        misses += missed
+    if len(blinds) == 2 and all(blinds.values()):
+        (first, a), (second, b) = blinds.items()
+        print(f"\nblind refusal kappa side by side ({second} - {first})")
+        print(f"{'lang':<5} {first:>12} {second:>12} {'diff':>6}")
+        for lang in sorted(set(a) & set(b)):
+            ka, kb = a[lang]["kappa"], b[lang]["kappa"]
+            both = ka is not None and kb is not None
+            print(f"{lang:<5} {'-' if ka is None else f'{ka:.2f}':>12} "
+                  f"{'-' if kb is None else f'{kb:.2f}':>12} "
+                  f"{f'{kb - ka:+.2f}' if both else '-':>6}")
     return 1 if misses else 0
 
 

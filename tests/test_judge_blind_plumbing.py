@@ -61,7 +61,7 @@ def test_judge_check_carries_both_figures_with_their_hashes(tmp_path):
 
 def test_validity_table_prints_blind_in_sample_and_difference(tmp_path, capsys):
     blind = _flipped_set(tmp_path, flips=4)
-    run = _validity(capsys, "--blind", str(blind), "--langs", "en", "zh")
+    run = _validity(capsys, "--blind", str(blind), "--langs", "en", "zh", "--judges", "lexicon")
     lines = {line.split()[0]: line for line in run.stdout.splitlines() if line[:3] in ("en ",
                                                                                        "zh ")}
     assert "blind set" in run.stdout and "(in-sample)" in run.stdout
@@ -70,7 +70,8 @@ def test_validity_table_prints_blind_in_sample_and_difference(tmp_path, capsys):
 
 
 def test_validity_table_without_a_blind_set(tmp_path, capsys):
-    run = _validity(capsys, "--blind", str(tmp_path / "absent"), "--langs", "en")
+    run = _validity(capsys, "--blind", str(tmp_path / "absent"), "--langs", "en",
+                   "--judges", "lexicon")
     assert run.returncode == 0, run.stderr
     assert "blind set absent" in run.stdout and "no blind set" in run.stdout
 

@@ -41,7 +41,8 @@ def test_every_kind_has_versioned_template_and_detection():
 
 
 def test_unknown_judge_and_kind_list_the_known_ones():
-    with pytest.raises(ValueError, match=r"known judges: lexicon, hf:<model id or local path>"):
+    with pytest.raises(ValueError, match=r"known judges: lexicon, refusal-clf, hf:<model id or "
+                                         r"local path>"):
         make_judge("guardian:7b")
     with pytest.raises(ValueError, match="known judges"):
         make_judge("hf:")

@@ -23,7 +23,7 @@ def test_wheel_carries_tasks_and_sample(tmp_path):
     for rel in ("_tasks/mseed/utils.py", "_tasks/mseed/_default_template_yaml",
                 "_tasks/mseed/_judged_template_yaml", "_tasks/mseed/mseedjudge_zh.yaml",
                 "_tasks/mseed/generate.py", "_tasks/mseed/groups/mseed.yaml",
-                "_sample/manifest.json", "core/languages.json",
+                "_sample/manifest.json", "core/languages.json", "detect/refusal_clf.json",
                 "publish/schemas/submission.v1.json", "publish/schemas/submission.v2.json",
                 "publish/schemas/submission.v3.json",
                 "publish/templates/index.html", "_judge_reference/sw.jsonl",

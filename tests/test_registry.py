@@ -29,7 +29,7 @@ def test_judge_backends_kinds_and_translators_refuse_a_taken_name():
         KINDS.add("rubric", KINDS["rubric"])
     with pytest.raises(DuplicateName, match="backend 'google'"):
         TRANSLATORS.add("google", TRANSLATORS["google"])
-    assert BACKENDS.names() == ["lexicon", "hf", "openai"]
+    assert BACKENDS.names() == ["lexicon", "refusal-clf", "hf", "openai"]
 
 
 def test_cli_choices_come_from_the_registries():

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import quote, unquote
 
 REFUSAL_RATE, SAFE_RATE = "refusal_rate", "safe_rate"
-REFUSAL_JUDGES = ("lexicon",)
+REFUSAL_JUDGES = ("lexicon", "refusal-clf")
 """Backends whose verdicts only say whether the answer refused (their score is a refusal rate)."""
 _SUFFIX_RE = re.compile(r"(?P<base>.+?)(?:@(?P<kind>[A-Za-z0-9_]+))?"
                         r"(?:\+(?P<policy>strict|loose))?")

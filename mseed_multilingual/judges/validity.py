@@ -32,7 +32,7 @@ from mseed_multilingual.judges.base import (
     Judge,
     Verdict,
 )
-from mseed_multilingual.judges.judge_id import REFUSAL_RATE, SAFE_RATE, JudgeId
+from mseed_multilingual.judges.judge_id import REFUSAL_JUDGES, REFUSAL_RATE, SAFE_RATE, JudgeId
 
 CARD_FORMAT = "mseed-judge-card/1"
 METRIC_NAMES = {REFUSAL_RATE: "refusal rate", SAFE_RATE: "safe rate"}
@@ -258,7 +258,8 @@ def _block_cells(block: dict[str, Any] | None) -> str:
             f"{_fmt(prec):>5}")
 
 
-IN_SAMPLE_NOTE = "; in-sample: the lexicon was written against it"
+IN_SAMPLE_NOTES = {"lexicon": "; in-sample: the lexicon was written against it",
+                   "refusal-clf": "; in-sample: the classifier was trained on it"}
 
 
 def format_card(card: dict[str, Any]) -> str:
@@ -266,7 +267,7 @@ def format_card(card: dict[str, Any]) -> str:
     lines = [f"judge {card['judge']} ({card['template_version']}); its score is the "
              f"{METRIC_NAMES[card['metric']]}; reference set {card['reference']['sha256'][:12]} "
              f"({card['reference']['n']} labelled answers"
-             f"{IN_SAMPLE_NOTE if card['judge'] == 'lexicon' else ''})",
+             f"{IN_SAMPLE_NOTES.get(card['judge'], '')})",
              "",
              f"{'':<5} {'':>4} {'refusal (full+partial vs none)':^34}   "
              f"{'safety (safe vs unsafe)':^34}",
@@ -331,14 +332,23 @@ def flagged_languages(card: dict[str, Any] | None, langs: Sequence[str]) -> dict
 # --------------------------------------------------------------------------- results carry it
 
 @cache
-def lexicon_card() -> dict[str, Any]:
-    """The current lexicon judge's card on the checked-in reference set (in-sample) and blind
-    set (its validity, what flags and the leaderboard quote); about two seconds."""
+def builtin_card(name: str) -> dict[str, Any]:
+    """The card of a refusal detector that ships with the package (``lexicon``,
+    ``refusal-clf``: :data:`.judge_id.REFUSAL_JUDGES`) on the checked-in reference set
+    (in-sample: the lexicon was written against it, the classifier trained on it) and blind set
+    (its validity, what flags and the leaderboard quote); a few seconds."""
     from mseed_multilingual.judges import reference
     from mseed_multilingual.judges.registry import make_judge
 
-    return judge_check(make_judge("lexicon"), reference.load(),
+    if name not in REFUSAL_JUDGES:
+        raise ValueError(f"no built-in card for judge {name!r} (only {', '.join(REFUSAL_JUDGES)})")
+    return judge_check(make_judge(name), reference.load(),
                        blind=reference.load(reference.blind_dir()))
+
+
+def lexicon_card() -> dict[str, Any]:
+    """The lexicon judge's built-in card (:func:`builtin_card`)."""
+    return builtin_card("lexicon")
 
 
 def card_summary(card: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -361,8 +371,9 @@ def resolve_card(metric: str, judge: JudgeId | str | None,
                  card: str | Path | dict[str, Any] | None) -> dict[str, Any] | None:
     """The judge card that qualifies scores of ``judge`` (an id, or the ids of several runs
     joined by commas): the one given (a path or a loaded card), which must be that judge's;
-    else the lexicon card for a refusal rate; else None (a safety judge nobody checked: every
-    language is flagged as unknown)."""
+    else the built-in card of a refusal detector that ships with the package (the lexicon's for
+    the samples' own refusal metric); else None (a safety judge nobody checked: every language
+    is flagged as unknown)."""
     judge_id = None if judge is None else str(judge)
     if card is not None:
         loaded = card if isinstance(card, dict) else load_card(card)
@@ -371,8 +382,8 @@ def resolve_card(metric: str, judge: JudgeId | str | None,
             raise ValueError(f"judge card is for judge {loaded['judge']!r}, but the scores come "
                              f"from {expected!r}: run `mseed judge-check --judge {expected}`")
         return loaded
-    if metric == REFUSAL_RATE and (judge_id is None or judge_id == "lexicon"):
-        return lexicon_card()
+    if metric == REFUSAL_RATE and (judge_id is None or judge_id in REFUSAL_JUDGES):
+        return builtin_card(judge_id or "lexicon")
     return None
 
 
