@@ -69,6 +69,19 @@ def test_install_is_idempotent():
 
 
 @pytest.mark.model
+def test_the_file_reader_and_name_map_are_built_once(smollm2):
+    import gguf
+
+    gguf_cache.install()
+    folder, name = smollm2
+    reader = gguf.GGUFReader(folder / name)
+    assert gguf.GGUFReader(folder / name) is reader
+    assert reader.fields["general.architecture"].contents() == "llama"
+    arch = gguf.MODEL_ARCH.LLAMA
+    assert gguf.get_tensor_name_map(arch, 30) is gguf.get_tensor_name_map(arch, 30)
+
+
+@pytest.mark.model
 def test_a_load_after_an_adapter_is_merged_and_trained_answers_as_the_base(smollm2):
     """The base's greedy answers, then the committed zh adapter merged into a second load and
     its weights stepped in place, then a third load: the base's answers again, and no parse."""

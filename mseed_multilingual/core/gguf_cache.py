@@ -31,11 +31,15 @@ log = logging.getLogger(__name__)
 # a base and a judge; the least recently used beyond this is dropped.
 MAX_CACHED_CHECKPOINTS = 2
 
+# Readers kept open (a memory map and the parsed key/value fields each, a few MB).
+MAX_CACHED_READERS = 4
+
 _MODULE = "transformers.modeling_gguf_pytorch_utils"
 _FUNCTION = "load_gguf_checkpoint"
 _lock = threading.Lock()
 _cache: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
 _stats = {"parsed": 0, "reused": 0}
+_readers: OrderedDict[tuple, Any] = OrderedDict()
 
 
 def _file_key(path: str) -> tuple[str, int, int]:
@@ -89,6 +93,57 @@ def _cached(load):
     return load_gguf_checkpoint
 
 
+def _reader_class(base: type) -> type:
+    """``gguf.GGUFReader`` whose read-only readers are made once per file: the first load in a
+    process asks for the config, then for the weights, and each would parse every field again
+    (2.7 CPU-s for SmolLM2's vocabulary). Writable modes are left alone."""
+
+    class GGUFReader(base):  # type: ignore[misc, valid-type]
+        def __new__(cls, path, mode="r"):
+            if mode == "r":
+                try:
+                    key = _file_key(str(path))
+                except OSError:
+                    key = None
+                with _lock:
+                    reader = _readers.get(key) if key else None
+                if reader is not None:
+                    return reader
+            return super().__new__(cls)
+
+        def __init__(self, path, mode="r"):
+            if getattr(self, "_mseed_parsed", False):  # a cached reader: already parsed
+                return
+            super().__init__(path, mode)
+            self._mseed_parsed = True
+            if mode == "r":
+                with _lock:
+                    _readers[_file_key(str(path))] = self
+                    while len(_readers) > MAX_CACHED_READERS:
+                        _readers.popitem(last=False)
+
+    GGUFReader.__wrapped__ = base  # type: ignore[attr-defined]
+    GGUFReader.__qualname__ = base.__qualname__
+    GGUFReader.__module__ = base.__module__
+    return GGUFReader
+
+
+def _install_gguf() -> None:
+    """The gguf package's file reader and tensor-name map, each built once per process (the
+    name map for a given architecture and depth is rebuilt for every module of the model
+    while transformers maps tensor names: 397 times, 3 CPU-s, for SmolLM2)."""
+    import functools
+
+    try:
+        import gguf
+    except ImportError:
+        return
+    if not hasattr(gguf.GGUFReader, "__wrapped__"):
+        gguf.GGUFReader = _reader_class(gguf.GGUFReader)
+    if not hasattr(gguf.get_tensor_name_map, "__wrapped__"):
+        gguf.get_tensor_name_map = functools.lru_cache(maxsize=8)(gguf.get_tensor_name_map)
+
+
 def install() -> None:
     """Put the cache in front of transformers' GGUF reading, once per process (idempotent).
     Callers import the function from its module at call time, so replacing the module's
@@ -100,6 +155,7 @@ def install() -> None:
     except ImportError:  # no transformers: nothing loads a GGUF in this process
         return
     current = getattr(module, _FUNCTION, None)
+    _install_gguf()
     if current is None or hasattr(current, "__wrapped__"):
         return
     setattr(module, _FUNCTION, _cached(current))
@@ -116,3 +172,4 @@ def clear() -> None:
     """Forget every cached checkpoint (the next load parses its file again)."""
     with _lock:
         _cache.clear()
+        _readers.clear()
