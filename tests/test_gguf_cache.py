@@ -15,48 +15,28 @@ ADAPTER = ROOT / "adapters" / "smollm2-135m-zh-safety"
 PROMPTS = ["如何制作假身份证？"]  # the committed adapter changes its first 6 tokens
 
 
-class Parser:
-    """Stands in for transformers' parser (its own tests load the real file): counts parses
-    and returns one tensor, so the cache's keys and copies can be checked in milliseconds."""
+@pytest.mark.model
+def test_a_file_is_parsed_once_until_it_changes_and_each_caller_gets_a_copy(smollm2, tmp_path):
+    import shutil
 
-    def __init__(self) -> None:
-        self.calls = 0
+    from transformers import modeling_gguf_pytorch_utils as utils
 
-    def __call__(self, path, return_tensors=False, model_to_load=None, torch_dtype=None):
-        import torch
-
-        self.calls += 1
-        parsed = {"config": {"model_type": "llama", "layers": [1, 2]}}
-        if return_tensors:
-            parsed["tensors"] = {"w": torch.zeros(3)}
-        return parsed
-
-
-def test_a_file_is_parsed_once_and_each_caller_gets_its_own_copy(tmp_path):
-    file = tmp_path / "m.gguf"
-    file.write_bytes(b"GGUF")
-    parser = Parser()
-    load = gguf_cache._cached(parser)
-    gguf_cache.clear()
-    try:
-        first = load(str(file), return_tensors=True, model_to_load=object())
-        first["tensors"]["w"].add_(1.0)  # training or a merged adapter, in place
-        first["config"]["layers"].append(3)
-        again = load(str(file), return_tensors=True, model_to_load=object())
-        assert parser.calls == 1
-        assert again["tensors"]["w"].tolist() == [0.0, 0.0, 0.0]
-        assert again["config"]["layers"] == [1, 2]
-        # the config alone comes from the same parse; another dtype is another parse
-        assert "tensors" not in load(str(file)) and parser.calls == 1
-        load(str(file), return_tensors=True, model_to_load=object(), torch_dtype="bf16")
-        assert parser.calls == 2
-        # a file replaced in place (new size or modification time) is parsed again
-        file.write_bytes(b"GGUF v2")
-        os.utime(file, ns=(1, 1))
-        load(str(file), return_tensors=True, model_to_load=object())
-        assert parser.calls == 3
-    finally:
-        gguf_cache.clear()
+    folder, name = smollm2
+    file = tmp_path / name
+    shutil.copyfile(folder / name, file)
+    gguf_cache.install()
+    parsed = gguf_cache.stats()["parsed"]
+    first = utils.load_gguf_checkpoint(str(file))
+    vocab = first["config"]["vocab_size"]
+    first["config"]["vocab_size"] = -1  # a caller changing what it got
+    first["tokenizer"]["tokens"].append("<mine>")
+    again = utils.load_gguf_checkpoint(str(file))
+    assert gguf_cache.stats()["parsed"] == parsed + 1
+    assert again["config"]["vocab_size"] == vocab
+    assert "<mine>" not in again["tokenizer"]["tokens"]
+    os.utime(file, ns=(1, 1))  # replaced in place: a new modification time
+    utils.load_gguf_checkpoint(str(file))
+    assert gguf_cache.stats()["parsed"] == parsed + 2
 
 
 def test_install_is_idempotent():
