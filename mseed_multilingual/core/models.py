@@ -50,12 +50,15 @@ def load_hf(model: str, gguf_file: str | None = None, peft: str | None = None,
     without it :func:`.precision.resolve_batched`, i.e. fp32 unless ``$MSEED_PRECISION`` says
     otherwise, because judges and ``mseed serve`` answer padded batches, whose greedy answers
     must not depend on the batch (bf16 rounding breaks that). ``lm.dtype`` tells which one was
-    used. Errors name the model and the loader's reason.
+    used. Errors name the model and the loader's reason. A GGUF file is parsed once per
+    process (:mod:`.gguf_cache`): a second load gets fresh weights without de-quantising again.
     """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    from mseed_multilingual.core import gguf_cache
     from mseed_multilingual.core.precision import resolve, resolve_batched
 
+    gguf_cache.install()
     dtype = (resolve(precision) if precision else resolve_batched()).torch_dtype
     kwargs = {"gguf_file": gguf_file} if gguf_file else {}
     try:

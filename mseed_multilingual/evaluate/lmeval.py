@@ -175,6 +175,9 @@ def _evaluate(cfg: RunConfig, served: ServedModel | None, folder: str | None) ->
     from lm_eval import simple_evaluate
     from lm_eval.loggers import EvaluationTracker
 
+    from mseed_multilingual.core import gguf_cache
+
+    gguf_cache.install()  # lm-eval's hf model loads through transformers: one parse per process
     cfg.output.mkdir(parents=True, exist_ok=True)
     metadata = parse_model_args(cfg.model_args) | cfg.metadata
     if cfg.data:
