@@ -141,4 +141,5 @@ def test_ctrl_c_says_how_much_is_saved_and_how_to_resume(tmp_path):
         r"before a run ends\. Rerun the same command to resume: saved answers are not asked "
         r"again", last), last
     assert resumed.returncode == 0, resumed.stderr
-    assert f"en <- zh: {limit - saved}/{limit - saved} done ({saved} from the cache)" in resumed.stderr
+    rest = limit - saved
+    assert f"en <- zh: {rest}/{rest} done ({saved} from the cache)" in resumed.stderr
