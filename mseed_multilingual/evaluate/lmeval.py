@@ -189,7 +189,9 @@ def _evaluate(cfg: RunConfig, served: ServedModel | None, folder: str | None) ->
     manager = task_manager(include_paths(cfg.langs, cfg.output), tasks, metadata)
     tracker = EvaluationTracker(output_path=str(cfg.output))
     gen_kwargs = {"max_gen_toks": cfg.max_gen_toks} if cfg.max_gen_toks else None
-    with quiet_git():
+    from mseed_multilingual.core.models import quiet_loading
+
+    with quiet_git(), quiet_loading():  # no GGUF / weights bars when lm-eval loads the model
         results = simple_evaluate(
             model=cfg.model, model_args=cfg.model_args,
             tasks=tasks,
