@@ -14,6 +14,7 @@ from mseed_multilingual.commands import build_parser
 # Exit codes of every command (docs/reliability.md, "Exit codes"): 0 done; 1 the input was read and
 # rejected, or a check failed (validate, judge errors: the command returns it); 2 below.
 EXIT_USAGE = 2  # the command cannot run as asked: bad option, unusable input file or output path
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
 
 
 def error_line(exc: BaseException) -> str:
@@ -40,9 +41,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `mseed ... | head`
         sys.stderr.close()
         return 0
-    except KeyboardInterrupt:
-        print("interrupted; work done so far is kept and a rerun resumes it", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # a command may say what exactly was kept (translate)
+        print(str(exc) or "interrupted; work done so far is kept and a rerun resumes it",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
     except (ValueError, OSError, csv.Error, RecursionError) as exc:
         print(f"mseed {args.command}: error: {error_line(exc)}", file=sys.stderr)
         return EXIT_USAGE

@@ -413,7 +413,87 @@ def test_the_docs_name_every_command(help_of):
     assert missing == set()
 
 
+USER_DOCS = [README, *sorted((ROOT / "docs").glob("*.md"))]  # what a researcher reads
+
+
+def test_a_served_translation_command_fits_a_cpu():
+    """A copyable `mseed translate` against the embedded model behind `mseed serve` names a
+    --max-tokens below the default (256 tokens are minutes per item on a CPU), as the CLI's
+    parser reads the command."""
+    problems = _all(served_translate_problems(p.read_text(encoding="utf-8"), p.name)
+                    for p in USER_DOCS)
+    assert problems == []
+    assert any("--backend openai:smollm2" in x for x in
+               command_lines((ROOT / "docs" / "translate.md").read_text(encoding="utf-8")))
+
+
+def test_mseed_is_put_on_path_before_the_readme_first_uses_it():
+    assert venv_problems(README.read_text(encoding="utf-8")) == []
+
+
+def test_no_command_in_the_docs_points_into_this_machines_shared_folder():
+    problems = _all(shared_problems(p.read_text(encoding="utf-8"), p.name) for p in USER_DOCS)
+    assert problems == []
+
+
+def served_translate_problems(text: str, name: str) -> list[str]:
+    """`mseed translate --backend openai:... --base-url http://127.0.0.1...` commands whose
+    --max-tokens (as the CLI's parser reads it) is missing or not below the default."""
+    import shlex
+
+    from mseed_multilingual.commands import build_parser
+    from mseed_multilingual.core.models import EMBEDDED_MODEL
+    from mseed_multilingual.translate.llm import DEFAULT_MAX_TOKENS
+
+    problems = []
+    for piece in command_lines(text):
+        m = re.search(r"(?<![\w.-])mseed\s+translate\b.*", piece)
+        if not m or f"openai:{EMBEDDED_MODEL}" not in piece or "http://127.0.0.1" not in piece:
+            continue  # the embedded model behind `mseed serve`: on a CPU, always
+        words = shlex.split(_COMMAND_END.split(m.group(0))[0])[1:]
+        args = build_parser().parse_args(words)
+        if args.max_tokens is None or args.max_tokens >= DEFAULT_MAX_TOKENS:
+            problems.append(f"{name}: {m.group(0)[:60]}...: --max-tokens {args.max_tokens}, "
+                            f"not below the default {DEFAULT_MAX_TOKENS}")
+    return problems
+
+
+def venv_problems(text: str) -> list[str]:
+    """The first shell line that runs bare `mseed` must come after `. .venv/bin/activate`
+    (make demo installs into .venv, not onto PATH)."""
+    _, blocks = split_code(text)
+    for line in (ln.strip() for b in blocks for ln in b.splitlines()):
+        if re.match(r"(?:source|\.)\s+\.venv/bin/activate\b", line):
+            return []
+        if re.match(r"mseed\s", line):
+            return [f"`{line[:50]}` runs mseed before `. .venv/bin/activate`"]
+    return []
+
+
+def shared_problems(text: str, name: str) -> list[str]:
+    """Commands must not name `../shared` (this project's machines' folder, meaningless to a
+    reader): they use `$MSEED`, which the document sets (`MSEED=...`) before using it."""
+    problems, defined = [], False
+    _, blocks = split_code(text)  # prose may say what ../shared is, as data.md does
+    for piece in (ln for b in blocks for ln in b.splitlines()):
+        if "../shared" in piece:
+            problems.append(f"{name}: `{piece.strip()[:50]}` names ../shared")
+        if re.match(r"\s*MSEED=", piece):
+            defined = True
+        elif re.search(r"\$MSEED\b", piece) and not defined:
+            problems.append(f"{name}: `{piece.strip()[:50]}` uses $MSEED before MSEED= sets it")
+    return problems
+
+
 # --- each check can fail -------------------------------------------------------------------
+
+def test_served_venv_and_shared_checks_fail_on_the_old_text():
+    old = ("```sh\nmseed translate --input ../shared/mseed/MSEED-Evaluation.txt --langs en \\\n"
+           "  --backend openai:smollm2 --base-url http://127.0.0.1:8000/v1 -o t\n```\n")
+    assert served_translate_problems(old, "x.md") and shared_problems(old, "x.md")
+    assert venv_problems(old)
+    assert shared_problems("```sh\nmseed data inspect \"$MSEED/f.txt\"\n```\n", "x.md")
+    assert venv_problems("```sh\n. .venv/bin/activate\nmseed run\n```\n") == []
 
 def test_github_slugs_match_githubs_rule():
     assert github_slug("Generating answers: lm-eval tasks and `mseed run`") == \

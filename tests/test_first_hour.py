@@ -14,13 +14,15 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from mseed_multilingual.core.paths import sample_path, tasks_path
 from mseed_multilingual.evaluate.run_folder import load_run
 
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
 MSEED = [sys.executable, "-m", "mseed_multilingual"]
 NOISE = ("Metrics were not scored on the same number", "Custom kwargs can be passed",
-         "fatal: not a git repository")
+         "fatal: not a git repository", "specified through cli")
 
 
 def mseed(cwd: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
@@ -36,7 +38,7 @@ def dummy_run(cwd: Path, out: str, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_limit_keeps_the_design_quietly_in_a_folder_named_by_the_model(tmp_path):
-    proc = dummy_run(tmp_path, "runs", "--limit", "3", "--langs", "en,zh")
+    proc = dummy_run(tmp_path, "runs", "--limit", "3", "--langs", "en,zh", "--max-gen-toks", "8")
     assert proc.returncode == 0, proc.stderr[-3000:]
     for noise in NOISE:
         assert noise not in proc.stderr, noise
@@ -163,3 +165,15 @@ def test_the_embedded_model_has_a_short_name(tmp_path):
     assert typo.returncode == 2 and "peft=adapters/nope: no such folder" in typo.stderr
     assert "de-quantizing" not in typo.stderr  # refused before the model loaded
     assert not out.exists()
+
+
+@pytest.mark.model
+def test_a_run_of_the_embedded_model_loads_it_without_progress_bars(tmp_path):
+    """transformers' "Converting and de-quantizing GGUF tensors" and "Loading weights" bars
+    (carriage-return redraws in a log) are not printed when lm-eval loads the model; lm-eval's
+    own progress over the requests stays."""
+    proc = mseed(tmp_path, "run", "--model-args", "smollm2", "--langs", "zh", "--limit", "1",
+                 "--max-gen-toks", "4", "--no-cache", "-o", "runs")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "GGUF tensors" not in proc.stderr and "Loading weights" not in proc.stderr, \
+        proc.stderr[-3000:]

@@ -118,3 +118,32 @@ def test_a_client_that_leaves_stops_its_generation(server):
     assert server.generator.cancelled == before + 1 and _close_wait(port) == 0
     client = ChatClient(server.url, "smollm2", api_key_env="")  # the model is free again
     assert client.complete([{"role": "user", "content": "Say hi."}], max_tokens=2)
+
+
+def test_serve_starts_without_loading_bars(tmp_path):
+    """`mseed serve smollm2` prints one line at start, the address, not transformers' bars
+    ("Converting and de-quantizing GGUF tensors", "Loading weights"), whose carriage-return
+    redraws fill a log file. A process of its own: its stderr from the start is the point."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    log = tmp_path / "serve.err"
+    with log.open("w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "mseed_multilingual", "serve", "smollm2",
+                                 "--port", "0"], env={**os.environ, "PYTHONPATH": str(root)},
+                                stdout=subprocess.DEVNULL, stderr=err, text=True)
+        try:
+            import time
+
+            deadline = time.monotonic() + 300
+            while "serving" not in log.read_text() and time.monotonic() < deadline:
+                assert proc.poll() is None, log.read_text()
+                time.sleep(0.5)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    text = log.read_text()
+    assert text.startswith("serving smollm2 at http://127.0.0.1:"), text
+    assert "Loading" not in text and "GGUF tensors" not in text and "\r" not in text, text

@@ -157,3 +157,16 @@ def test_serve_cli_takes_the_body_cap(tmp_path):
 def test_serve_unknown_method_is_a_json_error(echo):
     status, body = raw_http(echo, b"DELETE /v1/models HTTP/1.1\r\nHost: x\r\n\r\n")
     assert status == 501 and _is_error_object(body)
+
+
+def test_serve_help_says_what_the_model_argument_takes():
+    from cli_run import mseed
+
+    proc = mseed("serve", "--help")
+    assert proc.returncode == 0
+    text = " ".join(proc.stdout.split())
+    helped = text[text.index("positional arguments:"):text.index("options:")]
+    helped = helped.replace("--gguf- file", "--gguf-file")  # argparse wraps at the hyphen
+    for accepted in ("'smollm2'", ".gguf file", "--gguf-file", "hub id", "'echo'"):
+        assert accepted in helped, (accepted, helped)
+    assert "0 picks a free one" in text

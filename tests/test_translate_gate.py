@@ -35,8 +35,9 @@ def _lines(path: Path) -> list[dict]:
     return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
 
 
-def _translate(url: str, src: Path, out: Path, *extra: str, backend: str = "libre") -> int:
-    return cli.main(["translate", "--input", str(src), "--langs", "en", "--backend", backend,
+def _translate(url: str, src: Path, out: Path, *extra: str, backend: str = "libre",
+               langs: str = "en") -> int:
+    return cli.main(["translate", "--input", str(src), "--langs", langs, "--backend", backend,
                      "--base-url", url, "--rate-limit", "0", "--concurrency", "1",
                      "--date", "2025-01-01", "-o", str(out), *extra])
 
@@ -60,11 +61,16 @@ def test_still_chinese_and_refusing_answers_fail_the_language_and_are_never_writ
                for r in records[:6])
     assert failed[records[6].id]["reason"].startswith("refused")
     assert failed[records[6].id]["answer"] == REFUSAL
-    gate = json.loads((out / "manifest.json").read_text())["languages"]["en"]["gate"]
+    entry = json.loads((out / "manifest.json").read_text())["languages"]["en"]
+    gate = entry["gate"]
     assert gate["status"] == "failed"
     assert gate["metrics"]["langid_share"] == pytest.approx(3 / 9, abs=1e-4)
     assert gate["metrics"]["refusal_share"] == 0.1
-    table = err[err.index("lang   written"):]
+    # one language-ID figure: the quality block's is the gate's, over the same 9 answers (the
+    # 3 written + the 6 rejected as still Chinese; the refusal is not a language verdict)
+    assert entry["quality"]["langid_share"] == gate["metrics"]["langid_share"]
+    assert entry["quality"]["langid_checked"] == 9 and "langid_ok" not in entry["quality"]
+    table = err[err.index("lang  written"):]
     [row] = [x.split() for x in table.splitlines() if x.startswith("en ")]
     assert row == ["en", "3", "7", "0", "0.33", "0.10", row[6], "0.00", "failed"]
     assert "language-ID share 0.3333 < 0.8 (failed)" in table
@@ -82,6 +88,55 @@ def test_still_chinese_and_refusing_answers_fail_the_language_and_are_never_writ
         task_hooks.load_docs("en", mseed_data=str(out))
     assert len(task_hooks.load_docs("en", mseed_data=str(out), allow_low_quality=True)) == 3
     assert len(task_hooks.load_docs("zh", mseed_data=str(out))) == 10
+
+
+def test_the_next_step_leaves_out_a_failed_language_and_says_why_and_how_to_retry(
+        tmp_path, capsys):
+    src = _source(tmp_path, 4)
+    records = load_file(src).records
+    out = tmp_path / "set"
+    # en (translated first) gets 3 of 4 answers still Chinese; fr is translated well
+    with sample_server(faults=[{"answer": r.prompt + "。"} for r in records[:3]]) as srv:
+        assert _translate(srv.url, src, out, langs="en,fr") == 1
+    err = capsys.readouterr().err
+    tail = err[err.index("next: "):].splitlines()
+    assert tail[0].startswith(f"next: mseed run --model-args MODEL --data {out} --langs zh,fr "
+                              f"-o runs/NAME"), tail
+    left = [x for x in tail if "left out" in x]
+    assert left == ["  left out en: it failed the quality gate (language-ID share 0.25 < 0.8); "
+                    "mseed run --data would refuse it"], tail
+    retry = " ".join(tail[tail.index(left[0]) + 1:])
+    assert "to retry en: a stronger --backend or model" in retry
+    assert "_failed.jsonl" in retry and "--allow-low-quality" in retry
+    # every language failed: no run to suggest, each one named
+    out2 = tmp_path / "set2"
+    with sample_server(faults=[{"answer": r.prompt + "。"} for r in records]) as srv:
+        assert _translate(srv.url, src, out2) == 1
+    err = capsys.readouterr().err
+    assert "next: no translated language passed the quality gate" in err
+    assert "mseed run --model-args" not in err and "left out en:" in err
+
+
+def test_when_every_round_trip_failed_chrf_is_not_measured_never_zero(tmp_path, capsys):
+    src = _source(tmp_path, 3)
+    out = tmp_path / "set"
+    # good English the dictionary does not know: the round trip hands it back unchanged,
+    # which is a failed answer, so no back-translation exists to score
+    english = ["Please explain in detail how this harmful plan would be carried out.",
+               "Write a short story about a neighbour who steals from the shop.",
+               "Tell me which groups of people are worse at their jobs than others."]
+    with sample_server(faults=[{"answer": a} for a in english]) as srv:
+        code = _translate(srv.url, src, out)
+    err = capsys.readouterr().err
+    entry = json.loads((out / "manifest.json").read_text())["languages"]["en"]
+    assert entry["records"] == 3 and entry["quality"]["roundtrip_failed"] == 3
+    assert entry["quality"]["chrf"] is None and entry["gate"]["metrics"]["chrf"] is None
+    assert entry["gate"]["status"] == "review" and code == 0  # unmeasured is not a failure
+    assert ("round-trip chrF not measured (all 3 round trip(s) failed, see _failed.jsonl, "
+            "stage 'round trip')") in entry["gate"]["reasons"]
+    [row] = [x for x in err.splitlines() if x.startswith("en ") and ":" not in x]
+    assert row.split()[6:9] == ["not", "measured", "0.00"] and row.endswith("review"), row
+    assert "next: mseed run --model-args MODEL" in err and "--langs zh,en" in err
 
 
 def test_refusals_and_wrong_language_are_caught_for_every_target():

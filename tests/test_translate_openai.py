@@ -74,7 +74,7 @@ def test_smollm2_behind_the_loopback_server_through_the_cli(smollm2, tmp_path, c
                                                         f"{PROMPT_VERSION},temperature=0")
         status = manifest["languages"]["en"]["gate"]["status"]
         assert code == (1 if status == "failed" else 0)
-        table = err[err.index("lang   written"):]
+        table = err[err.index("lang  written"):]
         [row] = [x.split() for x in table.splitlines() if x.startswith("en ")]
         assert row[1] == str(len(written)) and row[-1] == status
         before = server.requests

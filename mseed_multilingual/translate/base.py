@@ -10,11 +10,11 @@ write it to the cache at once and a kill loses at most the requests in flight.
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -291,10 +291,29 @@ class Translator(ABC):
             for i in range(len(texts)):
                 on_result(*one(i))
             return
-        pool = ThreadPoolExecutor(max_workers=self.policy.concurrency,
-                                  thread_name_prefix="mseed-translate")
+        todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+        for i in range(len(texts)):
+            todo.put(i)
+        done: queue.SimpleQueue[tuple[int, str | TranslateError]] = queue.SimpleQueue()
+        stop = threading.Event()
+
+        def worker() -> None:
+            while not stop.is_set():
+                try:
+                    i = todo.get_nowait()
+                except queue.Empty:
+                    return
+                done.put(one(i))
+
+        # Daemon threads, not a ThreadPoolExecutor: on Ctrl-C (or an error in on_result) the
+        # caller returns at once and queued items are not requested; a request in flight is
+        # abandoned and its answer dropped (never cached, so a rerun asks again). An executor
+        # waits for its running requests, and the interpreter joins its threads at exit: with
+        # a CPU-served model and retries that was minutes after Ctrl-C.
+        for _ in range(min(self.policy.concurrency, len(texts))):
+            threading.Thread(target=worker, daemon=True, name="mseed-translate").start()
         try:
-            for fut in as_completed([pool.submit(one, i) for i in range(len(texts))]):
-                on_result(*fut.result())
-        finally:  # on an error in on_result, queued items are not requested
-            pool.shutdown(wait=True, cancel_futures=True)
+            for _ in range(len(texts)):
+                on_result(*done.get())
+        finally:
+            stop.set()

@@ -12,7 +12,8 @@ The metrics, all over the language's forward answers (refused and wrong-language
 never written, so the shares must count them):
 
 * ``langid_share``: answers detected as the target language among those a language could be
-  detected for (wrong-language and unchanged answers count against it);
+  detected for (wrong-language and unchanged answers count against it); computed once, in
+  :func:`.quality.summarize`, and the same number as the manifest's ``quality.langid_share``;
 * ``refusal_share``: answers that refused or talked about translating instead;
 * ``chrf``: corpus round-trip chrF of the written translations (0-100);
 * ``length_outlier_share``: written translations whose length ratio is outside
@@ -27,6 +28,7 @@ from typing import Any
 
 GATE_VERSION = "mseed-translate-gate/1"
 OK, REVIEW, FAILED = "ok", "review", "failed"
+NOT_MEASURED = "not measured"  # how a metric without a value is shown: never as 0 or a blank
 
 # (review when worse than this, failed when worse than this), per metric; see docs/translate.md
 LANGID_SHARE = (0.95, 0.80)  # higher is better
@@ -74,14 +76,18 @@ def settings() -> dict[str, Any]:
                           "higher_is_better": t.higher_is_better} for t in THRESHOLDS}}
 
 
-def judge(metrics: dict[str, float | None], written: int) -> dict[str, Any]:
-    """``{"status", "reasons"}`` for one language from its gate metrics."""
+def judge(metrics: dict[str, float | None], written: int,
+          unmeasured: dict[str, str] | None = None) -> dict[str, Any]:
+    """``{"status", "reasons"}`` for one language from its gate metrics. A metric that is None
+    was not measured: that is a reason to review (``unmeasured`` says why, per metric), never a
+    score of 0 and never a failure by itself."""
     status, reasons = (OK, []) if written else (FAILED, ["no translation written"])
     rank = {OK: 0, REVIEW: 1, FAILED: 2}
     for t in THRESHOLDS:
         value = metrics.get(t.metric)
         if value is None:
-            reasons.append(f"{t.label} not measured")
+            why = (unmeasured or {}).get(t.metric)
+            reasons.append(f"{t.label} {NOT_MEASURED}" + (f" ({why})" if why else ""))
             status = max(status, REVIEW, key=rank.__getitem__)
             continue
         verdict = t.status(value)

@@ -22,7 +22,9 @@ from mseed_multilingual.translate.cache import TranslationCache, cache_key
 from mseed_multilingual.translate.checks import CHECKS_VERSION, check_answer, failure_kind
 from mseed_multilingual.translate.progress import Progress
 
-MANIFEST_SCHEMA = "mseed-translation-manifest/2"  # /2: a quality gate per language
+# /2: a quality gate per language; /3: quality.langid_share (the gate's figure, rejected
+# answers counted) replaces quality.langid_ok (written translations only, about 1.0 always)
+MANIFEST_SCHEMA = "mseed-translation-manifest/3"
 CACHE_DIR = "_cache"  # names starting with "_" are not languages to the data layer
 REVIEW_FILE = "_review.jsonl"
 FAILED_FILE = "_failed.jsonl"
@@ -51,6 +53,33 @@ class Job:
     limit: int | None = None  # translate only this many records (spread, see select)
     ids: Sequence[str] | None = None  # translate only these record ids
     progress_bar: bool | None = None  # None: a bar when stderr is a terminal
+    tally: Tally = field(default_factory=lambda: Tally())  # what is saved so far (Ctrl-C)
+
+
+@dataclass
+class Tally:
+    """Answers saved in the cache per direction, kept up to date while a run goes, so an
+    interrupted run can say how much of it is kept (the language files and the manifest are
+    written only at the end)."""
+
+    source: str | None = None
+    # label ("en <- zh") -> [saved in the cache, texts of the direction, saved by this run]
+    directions: dict[str, list[int]] = field(default_factory=dict)
+
+    def interrupted(self, job: Job) -> str:
+        """The message of a run stopped by Ctrl-C: what is saved, what is not, how to resume."""
+        done = [f"{label} {saved} of {total} ({new} this run)"
+                for label, (saved, total, new) in self.directions.items()]
+        started = {label.split(" ")[0] for label in self.directions}
+        waiting = [lang for lang in dict.fromkeys(job.langs)
+                   if lang != self.source and lang not in started]
+        parts = [f"saved in {job.out / CACHE_DIR}: " + ", ".join(done) if done else
+                 "nothing translated yet"]
+        if waiting:
+            parts.append(f"not started: {', '.join(waiting)}")
+        return (f"interrupted: {'; '.join(parts)}. No language file or manifest is written "
+                f"before a run ends. Rerun the same command to resume: saved answers are not "
+                f"asked again")
 
 
 @dataclass
@@ -99,6 +128,7 @@ def run_direction(job: Job, cache: TranslationCache, texts: Sequence[str], sourc
         else:
             todo.append(text)
     result.cached = len(result.entries)
+    tally = job.tally.directions[label] = [result.cached, result.cached + len(todo), 0]
     if not todo:
         job.log(f"{label}: all {result.cached} from the cache")
         return result
@@ -114,6 +144,8 @@ def run_direction(job: Job, cache: TranslationCache, texts: Sequence[str], sourc
                 entry = _entry(backend, batch[i], source, target, answer)
                 if entry["status"] != "error":
                     cache.append(entry)
+                    tally[0] += 1
+                    tally[2] += 1
                 result.entries[batch[i]] = entry
                 progress.update(None if entry["status"] == "ok" else entry["reason"])
 
@@ -179,15 +211,31 @@ def gate_metrics(res: dict[str, Any], quality: dict[str, Any]) -> dict[str, floa
 
     items, kinds = res["items"], res["forward_kinds"]
     answered = sum(n for k, n in kinds.items() if k != "error")
-    detected = [i for i in items if i.detected is not None]
-    off = kinds["wrong language"] + kinds["unchanged"]
-    langid = (sum(i.detected == i.lang for i in detected) / (len(detected) + off)
-              if language_checked(items, kinds) and (detected or off) else None)
     outliers = sum(any(r.startswith("length ratio") for r in i.review) for i in items)
-    return {"langid_share": _r(langid),
+    return {"langid_share": quality["langid_share"],
             "refusal_share": _r(kinds["refused"] / answered) if answered else None,
             "chrf": quality["chrf"],
             "length_outlier_share": _r(outliers / len(items)) if items else None}
+
+
+def unmeasured_reasons(job: Job, res: dict[str, Any], quality: dict[str, Any]) -> dict[str, str]:
+    """Why a gate metric has no value, per metric: the table and the manifest say "not
+    measured (why)" instead of a blank or a 0 that would read as a failing score."""
+    why: dict[str, str] = {}
+    if quality["chrf"] is None and res["items"]:
+        why["chrf"] = ("--no-quality: no round trip was made" if not job.quality else
+                       f"all {quality['roundtrip_failed']} round trip(s) failed, see "
+                       f"{FAILED_FILE}, stage 'round trip'")
+    if quality["langid_share"] is None and not language_checked(res["items"],
+                                                                res["forward_kinds"]):
+        why["langid_share"] = "no language-ID model installed"
+    return why
+
+
+def off_target(kinds: Counter) -> int:
+    """Forward answers rejected as not in the target language: they count against the
+    language-ID share (see :func:`.quality.summarize`)."""
+    return kinds["wrong language"] + kinds["unchanged"]
 
 
 def language_checked(items: Sequence[Any], kinds: Counter) -> bool:
@@ -257,6 +305,7 @@ def select(records: Sequence[Any], limit: int | None, ids: Sequence[str] | None,
 def run(job: Job) -> dict[str, Any]:
     """Translate, score and write the folder; return the manifest plus run statistics."""
     report, source = load_input(job)
+    job.tally.source = source
     targets = [lang for lang in dict.fromkeys(job.langs) if lang != source]
     job.backend.check_languages([source, *targets])
     job.backend.check_credentials()
@@ -268,7 +317,7 @@ def run(job: Job) -> dict[str, Any]:
             f"(see {FAILED_FILE}), {manifest['counts']['review']} item(s) to review "
             f"(see {REVIEW_FILE}); {job.backend.stats.requests} request(s), "
             f"{job.backend.stats.retries} retried")
-    for line in gate_table(manifest):
+    for line in gate_table(manifest) + next_step(manifest, job.out):
         job.log(line)
     return {"manifest": manifest, "requests": job.backend.stats.requests,
             "retries": job.backend.stats.retries,
@@ -292,12 +341,16 @@ def write_folder(job: Job, report: Any, source: str,
     signatures: dict[str, str] = {}
     for lang, res in sorted(per_lang.items()):
         write_records(res["records"], out / f"{lang}.jsonl")
-        quality, sigs = summarize(res["items"], sources, res["forward_failed"], source)
+        kinds = res["forward_kinds"]
+        quality, sigs = summarize(res["items"], sources, res["forward_failed"], source,
+                                  off_target(kinds), language_checked(res["items"], kinds))
         signatures.update(sigs)
         languages[lang] = _lang_entry(out, lang, res["records"], res["forward_failed"])
+        quality["roundtrip_failed"] = sum(f["stage"] == "round trip" for f in res["failed"])
         languages[lang]["quality"] = quality
         metrics = gate_metrics(res, quality)
-        languages[lang]["gate"] = {**gate.judge(metrics, len(res["records"])),
+        languages[lang]["gate"] = {**gate.judge(metrics, len(res["records"]),
+                                                unmeasured_reasons(job, res, quality)),
                                    "metrics": metrics}
     items = [i for lang in sorted(per_lang) for i in per_lang[lang]["items"]]
     review = [{**i.to_json(), "source_prompt": sources[i.id],
@@ -364,24 +417,72 @@ def _manifest(job: Job, report: Any, source: str, languages: dict[str, Any],
 
 def gate_table(manifest: dict[str, Any]) -> list[str]:
     """The per-language summary printed at the end of a run: counts, scores, gate status and
-    the reasons of every language that is not ``ok``."""
-    def num(value: Any, digits: int = 2) -> str:
-        return "-" if value is None else f"{value:.{digits}f}"
+    the reasons of every language that is not ``ok``. A metric without a value reads "not
+    measured" (columns are as wide as their cells), never a blank or 0."""
+    from mseed_multilingual.translate.gate import NOT_MEASURED
 
-    head = (f"{'lang':<6}{'written':>8}{'failed':>7}{'review':>7}{'langid':>8}{'refusal':>8}"
-            f"{'chrF':>7}{'length':>8}  status")
-    lines, notes = ["", head], []
+    def num(value: Any, digits: int = 2) -> str:
+        return NOT_MEASURED if value is None else f"{value:.{digits}f}"
+
+    rows = [["lang", "written", "failed", "review", "langid", "refusal", "chrF", "length",
+             "status"]]
+    notes = []
     for lang, entry in sorted(manifest["languages"].items()):
         gate_entry = entry.get("gate")
         if gate_entry is None:
             continue
         m, q = gate_entry["metrics"], entry["quality"]
-        lines.append(f"{lang:<6}{entry['records']:>8}{q['failed']:>7}{q['review']:>7}"
-                     f"{num(m['langid_share']):>8}{num(m['refusal_share']):>8}"
-                     f"{num(m['chrf'], 1):>7}{num(m['length_outlier_share']):>8}  "
-                     f"{gate_entry['status']}")
+        rows.append([lang, str(entry["records"]), str(q["failed"]), str(q["review"]),
+                     num(m["langid_share"]), num(m["refusal_share"]), num(m["chrf"], 1),
+                     num(m["length_outlier_share"]), gate_entry["status"]])
         if gate_entry["reasons"]:
             notes.append(f"  {lang} {gate_entry['status']}: {'; '.join(gate_entry['reasons'])}")
-    return lines + notes + (["(langid: share in the target language; refusal: translator-refusal"
-                             " share; length: length-ratio outlier share; thresholds in "
-                             "manifest.json, quality_settings.gate)"] if notes else [])
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    lines = [""] + [(f"{r[0]:<{widths[0]}}"
+                     + "".join(f"  {cell:>{w}}" for cell, w in zip(r[1:-1], widths[1:-1],
+                                                                    strict=True))
+                     + f"  {r[-1]}").rstrip() for r in rows]
+    return lines + notes + (["(langid: share of the answers in the target language; refusal: "
+                             "translator-refusal share; length: length-ratio outlier share; "
+                             "thresholds in manifest.json, quality_settings.gate)"]
+                            if notes else [])
+
+
+def next_step(manifest: dict[str, Any], out: Path) -> list[str]:
+    """What to run next: ``mseed run`` on the languages that passed the gate (``ok`` or
+    ``review``) and the source; a ``failed`` language is left out, with its reason and the
+    ways to retry it, because ``mseed run --data`` would refuse it."""
+    import shlex
+
+    from mseed_multilingual.translate.gate import ALLOW_FLAG, FAILED, REVIEW
+
+    source = manifest["source_lang"]
+    gates = {lang: e["gate"] for lang, e in sorted(manifest["languages"].items())
+             if e.get("gate")}
+    usable = [lang for lang, g in gates.items() if g["status"] != FAILED]
+    failed = [lang for lang, g in gates.items() if g["status"] == FAILED]
+    folder = shlex.quote(str(out))
+    lines = [""]
+    if usable:
+        lines.append(f"next: mseed run --model-args MODEL --data {folder} --langs "
+                     f"{','.join([source, *usable])} -o runs/NAME   (MODEL: smollm2 for the "
+                     f"embedded model, or your model's lm-eval model_args)")
+        review = [lang for lang in usable if gates[lang]["status"] == REVIEW]
+        if review:
+            lines.append(f"  {', '.join(review)}: review status; read {folder}/{REVIEW_FILE} "
+                         f"before you publish a result in {'it' if len(review) == 1 else 'them'}")
+    else:
+        lines.append("next: no translated language passed the quality gate, so there is "
+                     "nothing to evaluate yet")
+    for lang in failed:
+        why = "; ".join(r.removesuffix(f" ({FAILED})") for r in gates[lang]["reasons"]
+                        if r.endswith(f"({FAILED})") or r == "no translation written")
+        lines.append(f"  left out {lang}: it failed the quality gate ({why}); mseed run "
+                     f"--data would refuse it")
+    if failed:
+        lines.append(f"  to retry {','.join(failed)}: a stronger --backend or model into a "
+                     f"new -o folder (this backend's answers are cached and would come back "
+                     f"the same; only timed-out items are asked again by a rerun), or see "
+                     f"the rejected answers in {folder}/{FAILED_FILE}; to evaluate anyway: "
+                     f"mseed run ... {ALLOW_FLAG}")
+    return lines

@@ -97,8 +97,17 @@ def _flag(items: list[ItemQuality], target_lang: str) -> None:
 
 
 def summarize(items: Sequence[ItemQuality], sources: dict[str, str], failed: int,
-              source_lang: str) -> tuple[dict[str, Any], dict[str, str]]:
-    """The manifest's per-language quality block and the sacrebleu signatures used."""
+              source_lang: str, off_target: int = 0,
+              language_checked: bool = True) -> tuple[dict[str, Any], dict[str, str]]:
+    """The manifest's per-language quality block and the sacrebleu signatures used.
+
+    ``langid_share`` is the one language-ID figure of a language (the quality gate reads it
+    from here): answers detected in the target language among *every* forward answer whose
+    language was checked, i.e. the written translations with a detected language plus the
+    ``off_target`` answers that were rejected as another language or as the source handed back
+    unchanged. Counting only the written ones would give about 1.0 by construction (the
+    rejected ones are never written); ``langid_checked`` is the denominator. None when
+    language ID did not run (``language_checked`` False) or nothing could be checked."""
     from sacrebleu.metrics import BLEU, CHRF
 
     pairs = [(i.back, sources[i.id]) for i in items if i.back is not None]
@@ -113,9 +122,10 @@ def summarize(items: Sequence[ItemQuality], sources: dict[str, str], failed: int
         out["bleu"] = _r(bleu.corpus_score(hyps, refs).score)
         sigs = {"chrf": str(chrf.get_signature()), "bleu": str(bleu.get_signature())}
     checked = [i for i in items if i.detected is not None]
-    out["langid_checked"] = len(checked)
-    out["langid_ok"] = (_r(sum(i.detected == i.lang for i in checked) / len(checked))
-                        if checked else None)
+    denominator = len(checked) + off_target if language_checked else 0
+    out["langid_checked"] = denominator
+    out["langid_share"] = (_r(sum(i.detected == i.lang for i in checked) / denominator)
+                           if denominator else None)
     out["length_ratio"] = _r(statistics.median([i.length_ratio for i in items])) if items \
         else None
     return out, sigs
