@@ -176,6 +176,7 @@ def _evaluate(cfg: RunConfig, served: ServedModel | None, folder: str | None) ->
     from lm_eval.loggers import EvaluationTracker
 
     from mseed_multilingual.core import gguf_cache
+    from mseed_multilingual.core.models import quiet_loading
 
     gguf_cache.install()  # lm-eval's hf model loads through transformers: one parse per process
     cfg.output.mkdir(parents=True, exist_ok=True)
@@ -192,8 +193,6 @@ def _evaluate(cfg: RunConfig, served: ServedModel | None, folder: str | None) ->
     manager = task_manager(include_paths(cfg.langs, cfg.output), tasks, metadata)
     tracker = EvaluationTracker(output_path=str(cfg.output))
     gen_kwargs = {"max_gen_toks": cfg.max_gen_toks} if cfg.max_gen_toks else None
-    from mseed_multilingual.core.models import quiet_loading
-
     with quiet_git(), quiet_loading(), quiet_gen_kwargs_warning():
         results = simple_evaluate(
             model=cfg.model, model_args=cfg.model_args,
