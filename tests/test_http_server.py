@@ -82,7 +82,8 @@ def test_keyed_client_gets_200_while_16_connections_drip_headers(cli_server):
 
 def drip_until_answered(sock: socket.socket, data: bytes) -> bytes:
     """Send ``data`` one byte a second (each read well within the 5 s socket timeout) until
-    the server answers; its first bytes."""
+    the server answers; its whole answer (the server closes after it). Headers and body may
+    arrive in separate segments on a loaded machine, so the answer is read to the close."""
     for byte in data:
         try:
             sock.sendall(bytes([byte]))
@@ -90,10 +91,26 @@ def drip_until_answered(sock: socket.socket, data: bytes) -> bytes:
             return b""
         sock.settimeout(1.0)
         try:
-            return sock.recv(4096)
+            first = sock.recv(4096)
         except TimeoutError:
             continue
+        return first + read_to_close(sock)
     return b""
+
+
+def read_to_close(sock: socket.socket) -> bytes:
+    """Everything the server still sends before it closes (or 10 s of silence)."""
+    sock.settimeout(10.0)
+    chunks = []
+    while True:
+        try:
+            chunk = sock.recv(4096)
+        except (TimeoutError, ConnectionResetError):
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 # The server's deadlines are 4 s; a dripping client is cut off well before its own 20 s socket
