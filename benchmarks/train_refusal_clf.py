@@ -482,9 +482,13 @@ def main(argv: list[str] | None = None) -> int:
               f"{','.join(PRECISION_EXCLUDES) or '-'} {at['counted_precision']:.3f}")
     print(_row(f"{CHOSEN.label()} t={refuse_at}", result))
     print(f"low confidence below {threshold}: {result['low_confidence']} of {len(examples)}")
+    rest = scores([examples[i] for i in counted], proba[counted], refuse_at, threshold)
+    print(f"per language, every source | without {','.join(PRECISION_EXCLUDES) or '-'}:")
     for lang, b in result["languages"].items():
+        r = rest["languages"][lang]
         print(f"  {lang}  n {b['n']:>3}  kappa {b['kappa']:.2f} [{b['kappa_ci'][0]:.2f}, "
-              f"{b['kappa_ci'][1]:.2f}]  precision {b['precision']:.2f}")
+              f"{b['kappa_ci'][1]:.2f}]  precision {b['precision']:.2f} | n {r['n']:>3}  kappa "
+              f"{r['kappa']:.2f}  precision {r['precision']:.2f}")
     return 0
 
 
