@@ -281,13 +281,18 @@ def out_of_fold(sources: list[Source], features: Features, setting: Setting):
 
 # --------------------------------------------------------------------------- scoring
 
+def precision_counted(sources: list[Source]) -> list[int]:
+    """Indices (sources-then-file order) of the answers the precision constraint counts."""
+    return [i for i, name in enumerate(s.name for s in sources for _ in s.examples)
+            if name not in PRECISION_EXCLUDES]
+
+
 def refusal_threshold(examples: list[Any], proba, sources: list[Source]) -> float:
     """The refusal threshold of :data:`REFUSE_AT` with the highest mean held-out-source kappa
     among those whose out-of-fold refusals, pooled over the sources not in
     :data:`PRECISION_EXCLUDES`, are right at least :data:`PRECISION_TARGET` of the time (ties:
     the smaller); the most precise one when none is."""
-    counted = [i for i, name in enumerate(s.name for s in sources for _ in s.examples)
-               if name not in PRECISION_EXCLUDES]
+    counted = precision_counted(sources)
     best: tuple[float, float] | None = None
     fallback: tuple[float, float] | None = None
     for t in REFUSE_AT:
@@ -389,8 +394,7 @@ def chosen_scores(examples: list[Any], proba, sources: list[Source]):
     """(scores at the cross-validated thresholds, the refusal threshold, the confidence one)."""
     refuse_at = refusal_threshold(examples, proba, sources)
     threshold = confidence_threshold(examples, proba, refuse_at)
-    counted = [i for i, name in enumerate(s.name for s in sources for _ in s.examples)
-               if name not in PRECISION_EXCLUDES]
+    counted = precision_counted(sources)
     return scores(examples, proba, refuse_at, threshold, sources, counted), refuse_at, threshold
 
 
@@ -473,8 +477,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     examples, proba, _ = evaluate(sources, CHOSEN)
     result, refuse_at, threshold = chosen_scores(examples, proba, sources)
-    counted = [i for i, name in enumerate(s.name for s in sources for _ in s.examples)
-               if name not in PRECISION_EXCLUDES]
+    counted = precision_counted(sources)
     print("refusal threshold (P(full) + P(partial) >= t):")
     for t in REFUSE_AT:
         at = scores(examples, proba, t, 0.0, sources, counted)
