@@ -74,9 +74,25 @@ def load_hf(model: str, gguf_file: str | None = None, peft: str | None = None,
     if peft:
         from peft import PeftModel
 
+        ignore_peft_probe_warning()
+
         lm = PeftModel.from_pretrained(lm, peft)
     lm.eval()
     return lm, tokenizer
+
+
+# peft probes ``model.is_gradient_checkpointing`` on every adapter load and training set-up,
+# a property transformers 5 deprecated: a FutureWarning per load that the user cannot act on
+# (peft 0.18, transformers 5.x; drop when peft reads ``is_activation_checkpointing``).
+PEFT_PROBE_WARNING = r"`is_gradient_checkpointing` is deprecated"
+
+
+def ignore_peft_probe_warning() -> None:
+    """Filter :data:`PEFT_PROBE_WARNING` (process-wide, that message only): called before an
+    adapter is loaded or trained, by us or by lm-eval's ``peft=``."""
+    import warnings
+
+    warnings.filterwarnings("ignore", message=PEFT_PROBE_WARNING, category=FutureWarning)
 
 
 _QUIET_LOCK = threading.Lock()
