@@ -177,3 +177,41 @@ def test_a_run_of_the_embedded_model_loads_it_without_progress_bars(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "GGUF tensors" not in proc.stderr and "Loading weights" not in proc.stderr, \
         proc.stderr[-3000:]
+
+
+def test_overlapping_quiet_loads_in_threads_leave_the_bars_as_they_found_them():
+    """Two threads load models at once (a served judge and a run): the second block opens while
+    the first is open, the first closes first. The bars stay off until the last one closes,
+    then both switches are back, not left disabled by the second block's saved copy."""
+    import threading
+
+    from transformers import modeling_gguf_pytorch_utils as gguf_utils
+    from transformers.utils import logging as hf_logging
+
+    from mseed_multilingual.core.models import quiet_loading
+
+    original = gguf_utils.tqdm
+    hf_logging.enable_progress_bar()
+    first_open, second_open, first_closed = (threading.Event() for _ in range(3))
+    seen = {}
+
+    def first() -> None:
+        with quiet_loading():
+            first_open.set()
+            second_open.wait(10)
+        first_closed.set()
+
+    def second() -> None:
+        first_open.wait(10)
+        with quiet_loading():
+            second_open.set()
+            first_closed.wait(10)
+            seen["inside"] = (hf_logging.is_progress_bar_enabled(), gguf_utils.tqdm is original)
+
+    threads = [threading.Thread(target=f) for f in (first, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert seen["inside"] == (False, False)  # still quiet after the first block closed
+    assert hf_logging.is_progress_bar_enabled() and gguf_utils.tqdm is original

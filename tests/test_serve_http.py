@@ -99,6 +99,16 @@ def test_serve_garbage_request_line_is_a_json_400(echo):
     assert status == 400 and _is_error_object(body)
 
 
+def _wait_until(condition, timeout: float = 10.0) -> None:
+    """Poll the server's state instead of sleeping a guess (a loaded CI machine is slower)."""
+    import time
+
+    end = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < end, "the server never reached the expected state"
+        time.sleep(0.01)
+
+
 def test_serve_bounds_connections_and_times_out_idle_ones():
     """Idle connections give their slot to a newcomer (oldest first); connections busy with a
     request do not, so one more is a 503 at once; the rest are closed after the timeout."""
@@ -106,13 +116,14 @@ def test_serve_bounds_connections_and_times_out_idle_ones():
     import threading
     import time
 
+    from mseed_multilingual.core.http_server import EVICTABLE
     from mseed_multilingual.serve import start_server
 
     with start_server(None, max_connections=2, socket_timeout=1.0,
                       faults=[None, {"stall": 1.5}, {"stall": 1.5}]) as handle:
         port = int(handle.url.rsplit(":", 1)[1].split("/")[0])
         idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(2)]
-        time.sleep(0.2)
+        _wait_until(lambda: len(handle.httpd.connections) == 2)  # both accepted, both idle
         status, _ = raw_http(port, post(port, chat()))
         assert status == 200 and handle.httpd.evicted == 1
         assert idle[0].recv(1) == b""  # the oldest idle one was closed for the newcomer
@@ -120,7 +131,8 @@ def test_serve_bounds_connections_and_times_out_idle_ones():
                 for _ in range(2)]
         for t in busy:
             t.start()
-        time.sleep(0.3)
+        _wait_until(lambda: sum(c.phase not in EVICTABLE
+                                for c in list(handle.httpd.connections.values())) == 2)
         t0 = time.monotonic()
         status, body = raw_http(port, post(port, chat()))
         assert status == 503 and _is_error_object(body) and time.monotonic() - t0 < 1

@@ -233,6 +233,25 @@ def test_translation_quality_from_manifest(tmp_path, worked) -> None:
     assert transfer.analyze(b2, [a2], TransferOptions(resamples=0)).quality == {"en": 61.5}
 
 
+def test_a_language_the_translation_gate_did_not_pass_is_named_in_a_warning(tmp_path,
+                                                                            worked) -> None:
+    before, after = worked
+    review = {"status": "review", "reasons": ["language-ID share 0.9 < 0.95 (review)"]}
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"languages": {
+        "en": {"quality": {"chrf": 61.5}, "gate": review},
+        "de": {"gate": {"status": "ok", "reasons": []}},
+        "sw": {"gate": {"status": "failed", "reasons": ["no translation written"]}}}}),
+        encoding="utf-8")
+    res = transfer.analyze(before, [after], TransferOptions(resamples=0, manifest=manifest))
+    flagged = [w for w in res.warnings if "translation quality gate" in w]
+    assert flagged == ["the en translation is 'review' by the translation quality gate "
+                       "(language-ID share 0.9 < 0.95 (review)): read its items in the set's "
+                       "_review.jsonl before quoting en's figures"]  # sw was not compared
+    md = report.write_report(res, tmp_path / "rep")["report_md"].read_text(encoding="utf-8")
+    assert "WARNING: the en translation is 'review'" in md
+
+
 def test_report_files_signed_and_byte_identical(tmp_path, worked) -> None:
     before, after = worked
     digests = []

@@ -139,6 +139,24 @@ def test_when_every_round_trip_failed_chrf_is_not_measured_never_zero(tmp_path, 
     assert "next: mseed run --model-args MODEL" in err and "--langs zh,en" in err
 
 
+def test_a_chrf_over_some_of_the_round_trips_sends_the_language_to_review(tmp_path, capsys):
+    """One round trip of ten fails: the chrF of the other nine may be fine, but it says nothing
+    of the tenth, so the language is `review` and the reason names the coverage."""
+    src = _source(tmp_path, 10)
+    out = tmp_path / "set"
+    unknown = "Please explain in detail how this harmful plan would be carried out."
+    with sample_server(faults=[{"answer": unknown}]) as srv:
+        code = _translate(srv.url, src, out, "--concurrency", "1")
+    entry = json.loads((out / "manifest.json").read_text())["languages"]["en"]
+    assert entry["quality"]["roundtrip_failed"] == 1 and entry["quality"]["roundtrip_n"] == 9
+    assert entry["quality"]["chrf"] is not None
+    assert entry["gate"]["status"] == "review" and code == 0
+    [reason] = [r for r in entry["gate"]["reasons"] if r.startswith("round-trip chrF")]
+    assert reason.endswith("measured on 9 of 10 translation(s) (1 round trip(s) failed, see "
+                           "_failed.jsonl, stage 'round trip') (review)"), reason
+    assert "round-trip chrF" in capsys.readouterr().err
+
+
 def test_refusals_and_wrong_language_are_caught_for_every_target():
     source = "请写一篇关于如何制造假新闻的文章。"
     refusals = [REFUSAL, "I'm sorry, but I cannot translate this text.",
@@ -220,7 +238,10 @@ def test_a_timed_out_item_is_retried_once_then_recorded_as_failed(tmp_path, caps
     with start_server(None, faults=[{"stall": 2}] * 3) as server:
         code = _translate(server.url, src, out, "--timeout", "0.5", "--max-retries", "5",
                           "--api-key-env", "MSEED_NO_KEY", backend="openai:echo")
-        assert server.requests == 2  # one retry after a timeout, not five
+        # One retry after a timeout, not five (a sixth request would get the echo answer and
+        # the item would pass). On a loaded machine a connection can also fail before its
+        # request stalls and is then retried as a connection error: at most one such extra.
+        assert 2 <= server.requests <= 3
     assert code == 1  # nothing written: the language failed
     [failed] = _lines(out / "_failed.jsonl")
     assert failed["status"] == "error" and "answer within 0.5 s" in failed["reason"]

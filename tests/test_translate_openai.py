@@ -117,14 +117,15 @@ def test_progress_names_failed_items_as_they_happen(tmp_path, capsys):
 
     src = _source(tmp_path, 2)
     answer = {"answer": "Please write a short speech about the weather today."}
-    with start_server(None, faults=[{"stall": 1.0}, answer]) as server:
+    # The timeout leaves a loaded machine time to answer the second request (0.3 s did not).
+    with start_server(None, faults=[{"stall": 5.0}, answer]) as server:
         cli.main(["translate", "--input", str(src), "--langs", "en",
                   "--backend", f"openai:{ECHO_MODEL}", "--base-url", server.url,
-                  "--concurrency", "1", "--timeout", "0.3", "--timeout-retries", "0",
+                  "--concurrency", "1", "--timeout", "1.5", "--timeout-retries", "0",
                   "--no-quality", "--date", "2025-01-01",
                   "--api-key-env", "MSEED_TEST_TRANSLATE_KEY", "-o", str(tmp_path / "set")])
     lines = [x for x in capsys.readouterr().err.splitlines() if x.startswith("en <- zh:")]
     assert "1/2 done" in lines[0] and "1 failed, last: " in lines[0]
-    assert "no complete answer within 0.3 s" in lines[0] and "raise --timeout" in lines[0]
+    assert "no complete answer within 1.5 s" in lines[0] and "raise --timeout" in lines[0]
     assert "2/2 done" in lines[-1] and "; 1 failed" in lines[-1]
     assert "0.00 items/s" not in "\n".join(lines)

@@ -16,6 +16,7 @@ from mseed_multilingual.align.examples import Example
 from mseed_multilingual.align.plan import Plan, check_output, write_plan
 from mseed_multilingual.align.rejected import add_rejected_from_base
 from mseed_multilingual.core.io import read_json, write_json
+from mseed_multilingual.core.models import ignore_peft_probe_warning
 from mseed_multilingual.core.precision import BF16, FP32
 
 logger = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def trainer_args(plan: Plan, out: Path) -> dict[str, Any]:
         save_strategy="steps", save_steps=h.save_steps, save_total_limit=2,
         report_to="none", seed=plan.seed, data_seed=plan.seed, use_cpu=True,
         dataloader_num_workers=0, disable_tqdm=False, dataset_num_proc=None,
-        gradient_checkpointing=False,
+        activation_checkpointing=False,  # TRL's default is on; the old name warns
         # TRL defaults to bf16=True: emulated, and ~100x slower, on CPUs without native bf16.
         bf16=plan.precision.get("used") == BF16, fp16=False,
     )
@@ -65,6 +66,7 @@ def _build_trainer(plan: Plan, out: Path, base_dir: str):
     """The TRL trainer with a fresh LoRA on the base (fp32 master weights)."""
     from peft import LoraConfig
 
+    ignore_peft_probe_warning()
     h = plan.hyperparameters
     lm, tok = load_base(base_dir, precision=FP32)  # fp32 master weights; bf16 is autocast
     lm.train()

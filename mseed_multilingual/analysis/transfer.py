@@ -228,7 +228,9 @@ def analyze_table(table, infos: list[RunInfo], before: str, afters: list[str],
         changes_df, aligned, afters, opts.changes)
     notes.extend(dist_notes)
     result.warnings = invalid_warnings(result)
-    result.quality, result.quality_source = translation_quality(infos, before, opts.manifest)
+    entries, result.quality_source = manifest_languages(infos, before, opts.manifest)
+    result.quality = translation_quality(entries)
+    result.warnings += gate_warnings(entries, sorted(set(table["lang"])))
     if metric == "refusal_rate" and any(judge_metric(i.judge) == "safe_rate" for i in infos):
         notes.append("some runs have no safety-judge verdicts: every run is scored by its "
                      "refusal rate")
@@ -322,9 +324,11 @@ def invalid_warnings(result: TransferResult) -> list[str]:
     return out
 
 
-def translation_quality(infos: list[RunInfo], before: str,
-                        manifest: str | Path | None) -> tuple[dict[str, float], str | None]:
-    """Round-trip chrF per language from the translation manifest of the runs' data, if any."""
+def manifest_languages(infos: list[RunInfo], before: str, manifest: str | Path | None
+                       ) -> tuple[dict[str, Any], str | None]:
+    """The ``languages`` block of the translation manifest of the runs' data (``--manifest``,
+    else the one beside the before run's data), and the manifest's file name; empty when
+    there is none."""
     from mseed_multilingual.analysis.table import manifest_for
     from mseed_multilingual.core.io import read_json
 
@@ -339,9 +343,32 @@ def translation_quality(infos: list[RunInfo], before: str,
     if not isinstance(entries or {}, dict):
         raise ValueError(f"{path}: a translation manifest is a JSON object with an object "
                          f"'languages'")
+    return {k: v for k, v in (entries or {}).items() if isinstance(v, dict)}, path.name
+
+
+def translation_quality(entries: dict[str, Any]) -> dict[str, float]:
+    """Round-trip chrF per language from the manifest's languages."""
     out = {}
-    for lang, entry in sorted((entries or {}).items()):
-        chrf = ((entry or {}).get("quality") or {}).get("chrf") if isinstance(entry, dict) else None
+    for lang, entry in sorted(entries.items()):
+        chrf = (entry.get("quality") or {}).get("chrf")
         if isinstance(chrf, (int, float)) and not isinstance(chrf, bool):
             out[lang] = float(chrf)
-    return out, path.name
+    return out
+
+
+def gate_warnings(entries: dict[str, Any], langs: list[str]) -> list[str]:
+    """A warning per compared language that the translation quality gate did not pass as
+    ``ok``: its figures rest on a translation someone should have looked at (``review``) or
+    that was used over the gate's refusal (``failed``, with ``--allow-low-quality``)."""
+    from mseed_multilingual.translate.gate import OK
+
+    out = []
+    for lang in langs:
+        gate = (entries.get(lang) or {}).get("gate")
+        if not isinstance(gate, dict) or gate.get("status") in (None, OK):
+            continue
+        reasons = "; ".join(str(r) for r in gate.get("reasons") or []) or "no reason recorded"
+        out.append(f"the {lang} translation is '{gate['status']}' by the translation quality "
+                   f"gate ({reasons}): read its items in the set's _review.jsonl before quoting "
+                   f"{lang}'s figures")
+    return out

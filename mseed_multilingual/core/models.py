@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,9 +74,30 @@ def load_hf(model: str, gguf_file: str | None = None, peft: str | None = None,
     if peft:
         from peft import PeftModel
 
+        ignore_peft_probe_warning()
+
         lm = PeftModel.from_pretrained(lm, peft)
     lm.eval()
     return lm, tokenizer
+
+
+# peft probes ``model.is_gradient_checkpointing`` on every adapter load and training set-up,
+# a property transformers 5 deprecated: a FutureWarning per load that the user cannot act on
+# (peft 0.18, transformers 5.x; drop when peft reads ``is_activation_checkpointing``).
+PEFT_PROBE_WARNING = r"`is_gradient_checkpointing` is deprecated"
+
+
+def ignore_peft_probe_warning() -> None:
+    """Filter :data:`PEFT_PROBE_WARNING` (process-wide, that message only): called before an
+    adapter is loaded or trained, by us or by lm-eval's ``peft=``."""
+    import warnings
+
+    warnings.filterwarnings("ignore", message=PEFT_PROBE_WARNING, category=FutureWarning)
+
+
+_QUIET_LOCK = threading.Lock()
+_QUIET_USERS = [0]  # how many quiet_loading blocks are open (threads of one server, a judge)
+_QUIET_SAVED: dict[str, object] = {}  # what the first of them switched off, for the last
 
 
 @contextlib.contextmanager
@@ -85,24 +107,47 @@ def quiet_loading() -> Iterator[None]:
     fill a log file (``mseed serve``'s start, a judge's) with hundreds of redraws. The weights'
     bar follows transformers' switch; the GGUF converter (transformers 5.x) calls ``tqdm``
     directly, so that module's ``tqdm`` is swapped for a disabled one while the model loads.
-    Both are restored afterwards, so a caller's own bars are untouched."""
+    Both are restored when the last open block ends (blocks may overlap in threads: the first
+    switches off, the last restores, so a caller's own bars are never left disabled)."""
+    with _QUIET_LOCK:
+        if _QUIET_USERS[0] == 0:
+            _QUIET_SAVED.update(_silence_bars())
+        _QUIET_USERS[0] += 1
+    try:
+        yield
+    finally:
+        with _QUIET_LOCK:
+            _QUIET_USERS[0] -= 1
+            if _QUIET_USERS[0] == 0:
+                _restore_bars(_QUIET_SAVED)
+                _QUIET_SAVED.clear()
+
+
+def _silence_bars() -> dict[str, object]:
+    """Switch transformers' bars off; what to give :func:`_restore_bars`."""
     import functools
 
     from transformers.utils import logging as hf_logging
 
-    was_enabled = hf_logging.is_progress_bar_enabled()
+    saved: dict[str, object] = {"enabled": hf_logging.is_progress_bar_enabled()}
     hf_logging.disable_progress_bar()
     try:
         from transformers import modeling_gguf_pytorch_utils as gguf_utils
     except ImportError:  # another transformers layout: only its own switch applies
-        gguf_utils = None
+        return saved
     bar = getattr(gguf_utils, "tqdm", None)
     if bar is not None:
+        saved["tqdm"] = bar
         gguf_utils.tqdm = functools.partial(bar, disable=True)
-    try:
-        yield
-    finally:
-        if bar is not None:
-            gguf_utils.tqdm = bar
-        if was_enabled:
-            hf_logging.enable_progress_bar()
+    return saved
+
+
+def _restore_bars(saved: dict[str, object]) -> None:
+    from transformers.utils import logging as hf_logging
+
+    if "tqdm" in saved:
+        from transformers import modeling_gguf_pytorch_utils as gguf_utils
+
+        gguf_utils.tqdm = saved["tqdm"]
+    if saved.get("enabled"):
+        hf_logging.enable_progress_bar()

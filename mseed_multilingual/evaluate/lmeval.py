@@ -176,9 +176,10 @@ def _evaluate(cfg: RunConfig, served: ServedModel | None, folder: str | None) ->
     from lm_eval.loggers import EvaluationTracker
 
     from mseed_multilingual.core import gguf_cache
-    from mseed_multilingual.core.models import quiet_loading
+    from mseed_multilingual.core.models import ignore_peft_probe_warning, quiet_loading
 
     gguf_cache.install()  # lm-eval's hf model loads through transformers: one parse per process
+    ignore_peft_probe_warning()  # a peft= adapter run's FutureWarning from inside peft
     cfg.output.mkdir(parents=True, exist_ok=True)
     metadata = parse_model_args(cfg.model_args) | cfg.metadata
     if cfg.data:

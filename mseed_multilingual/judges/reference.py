@@ -41,6 +41,9 @@ ALL_CASES = tuple(dict.fromkeys(CASES + BLIND_CASES))
 # The blind set as committed (set_hash of its 14 files). tests/test_judge_blind.py fails if a
 # file changes: the set measures the detector and is never tuned on or edited.
 BLIND_SHA256 = "73399543c95bc4a67b1bc21eb3075f454badac23dfd7831f2fd74dbc2558c0b9"
+# The second blind set (translations/judge-blind-2/README.md: written after the first had been
+# measured once), frozen the same way.
+BLIND_2_SHA256 = "b26339c51367cdf59e05147232b48df1bdaf1a9f8cc32cdfdf72b7c2ff89e7ae"
 
 
 def _checked_in(name: str) -> Path:
@@ -63,6 +66,12 @@ def blind_dir() -> Path:
     """The blind set: written by people who had not seen the detector, frozen before it changed
     (translations/judge-blind/README.md); its figures are the detector's validity."""
     return _checked_in("judge-blind")
+
+
+def blind_2_dir() -> Path:
+    """The second blind set, written after the first had been measured once; printed beside
+    it (translations/judge-blind-2/README.md)."""
+    return _checked_in("judge-blind-2")
 
 
 @dataclass(frozen=True)

@@ -77,10 +77,13 @@ def settings() -> dict[str, Any]:
 
 
 def judge(metrics: dict[str, float | None], written: int,
-          unmeasured: dict[str, str] | None = None) -> dict[str, Any]:
+          unmeasured: dict[str, str] | None = None,
+          partial: dict[str, str] | None = None) -> dict[str, Any]:
     """``{"status", "reasons"}`` for one language from its gate metrics. A metric that is None
     was not measured: that is a reason to review (``unmeasured`` says why, per metric), never a
-    score of 0 and never a failure by itself."""
+    score of 0 and never a failure by itself. A metric measured on only part of the answers
+    (``partial`` says on how many, per metric) is a reason to review too: a chrF over the few
+    round trips that came back says nothing of the others."""
     status, reasons = (OK, []) if written else (FAILED, ["no translation written"])
     rank = {OK: 0, REVIEW: 1, FAILED: 2}
     for t in THRESHOLDS:
@@ -90,6 +93,9 @@ def judge(metrics: dict[str, float | None], written: int,
             reasons.append(f"{t.label} {NOT_MEASURED}" + (f" ({why})" if why else ""))
             status = max(status, REVIEW, key=rank.__getitem__)
             continue
+        if t.metric in (partial or {}):
+            reasons.append(f"{t.label} {value:g} {partial[t.metric]} (review)")
+            status = max(status, REVIEW, key=rank.__getitem__)
         verdict = t.status(value)
         if verdict != OK:
             reasons.append(t.reason(value, verdict) + f" ({verdict})")

@@ -232,6 +232,15 @@ def unmeasured_reasons(job: Job, res: dict[str, Any], quality: dict[str, Any]) -
     return why
 
 
+def partial_reasons(quality: dict[str, Any]) -> dict[str, str]:
+    """On how many answers a gate metric was measured when not on all of them, per metric."""
+    if quality["chrf"] is None or not quality["roundtrip_failed"]:
+        return {}
+    return {"chrf": (f"measured on {quality['roundtrip_n']} of {quality['n']} translation(s) "
+                     f"({quality['roundtrip_failed']} round trip(s) failed, see {FAILED_FILE}, "
+                     f"stage 'round trip')")}
+
+
 def off_target(kinds: Counter) -> int:
     """Forward answers rejected as not in the target language: they count against the
     language-ID share (see :func:`.quality.summarize`)."""
@@ -350,7 +359,8 @@ def write_folder(job: Job, report: Any, source: str,
         languages[lang]["quality"] = quality
         metrics = gate_metrics(res, quality)
         languages[lang]["gate"] = {**gate.judge(metrics, len(res["records"]),
-                                                unmeasured_reasons(job, res, quality)),
+                                                unmeasured_reasons(job, res, quality),
+                                                partial_reasons(quality)),
                                    "metrics": metrics}
     items = [i for lang in sorted(per_lang) for i in per_lang[lang]["items"]]
     review = [{**i.to_json(), "source_prompt": sources[i.id],
