@@ -32,7 +32,7 @@ def test_model_names_the_training_data_it_was_fitted_on():
         labelled = reference.load(trainer.ROOT / "translations" / name)
         assert entry["sha256"] == labelled.sha256, f"{name} changed: run {REWRITE}"
         assert entry["n"] == sum(len(x) for x in labelled.examples.values())
-    assert "judge-blind" not in recorded
+    assert not any(name.startswith("judge-blind") for name in recorded)
 
 
 def test_model_file_is_the_chosen_setting_with_cross_validated_thresholds():
