@@ -75,7 +75,9 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float,
             raise OSError("deadline")
         return resp.status, bytes(data), resp.getheader("Retry-After")
     except (OSError, http.client.HTTPException) as exc:
-        if expired.is_set():
+        # The socket's own timeout (also ``timeout``) can fire before the watchdog thread runs
+        # on a loaded machine: that is the deadline too, not a connection error to retry.
+        if expired.is_set() or isinstance(exc, TimeoutError):
             raise EndpointError(f"{url}: no complete answer within {timeout:g} s (total "
                                 f"deadline, --timeout)", None, retryable=True) from None
         raise EndpointError(f"cannot connect to {url}: {type(exc).__name__}", None,
