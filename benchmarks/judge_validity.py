@@ -56,6 +56,20 @@ def figures(folder: Path, langs: list[str] | None,
     return ref.sha256, out
 
 
+def pooled(blocks: list[dict]) -> dict | None:
+    """One refusal block over every language's answers (their confusion tables summed): the
+    "all" row, whose interval is narrower than any one language's."""
+    from mseed_multilingual.judges.validity import REFUSAL_CLASSES, agreement_block
+
+    if not blocks:
+        return None
+    k = len(REFUSAL_CLASSES)
+    table = [[sum(b["confusion"][i][j] for b in blocks) for j in range(k)] for i in range(k)]
+    truth = [REFUSAL_CLASSES[i] for i in range(k) for j in range(k) for _ in range(table[i][j])]
+    said = [REFUSAL_CLASSES[j] for i in range(k) for j in range(k) for _ in range(table[i][j])]
+    return agreement_block(truth, said, REFUSAL_CLASSES, positive="refused")
+
+
 def _cell(block: dict | None) -> str:
     if not block:
         return f"{'-':>4} {'-':>5} {'-':>12} {'-':>5}"
@@ -115,6 +129,9 @@ def judge_table(judge_name: str, args: argparse.Namespace) -> tuple[dict, list[s
             misses.append(lang)
         cv_cell = (f"{cv[lang]:>5.2f}  " if lang in cv else f"{'-':>5}  ") if cv else ""
         print(f"{lang:<5} {_cell(b):>32}   {_cell(r):>36}  {diff:>5}  {cv_cell}{mark}")
+    if len(set(blind) | set(ref)) > 1:
+        pb, pr = pooled(list(blind.values())), pooled(list(ref.values()))
+        print(f"{'all':<5} {_cell(pb):>32}   {_cell(pr):>36}")
     print(f"diff = in-sample kappa - blind kappa. Target: blind kappa >= {KAPPA_TARGET}, "
           f"precision >= {PRECISION_TARGET}, |diff| < {GAP_TARGET} in every language: "
           + ("no blind set" if not blind else "met" if not misses

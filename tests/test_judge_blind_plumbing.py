@@ -69,6 +69,25 @@ def test_validity_table_prints_blind_in_sample_and_difference(tmp_path, capsys):
     assert run.returncode in (0, 1)
 
 
+def test_the_all_row_pools_every_language_s_answers(tmp_path, capsys):
+    """The "all" row is one kappa over both languages' answers together, checked against
+    scikit-learn's Cohen's kappa on the same labels (not an average of the two)."""
+    from sklearn.metrics import cohen_kappa_score
+
+    from mseed_multilingual.judges.registry import make_judge
+    from mseed_multilingual.judges.validity import run_judge
+
+    blind = _flipped_set(tmp_path, langs=("en", "de"), flips=6)
+    run = _validity(capsys, "--blind", str(blind), "--langs", "en", "de", "--judges", "lexicon")
+    [row] = [x.split() for x in run.stdout.splitlines() if x.startswith("all ")]
+    truth, said = [], []
+    judge, labelled = make_judge("lexicon"), reference.load(blind)
+    for lang, rows in labelled.examples.items():
+        truth += [r.refusal != "none" for r in rows]
+        said += [v.refusal_outcome in ("full", "partial") for v in run_judge(judge, rows, lang)]
+    assert row[1] == "168" and float(row[2]) == round(cohen_kappa_score(truth, said), 2)
+
+
 def test_validity_table_without_a_blind_set(tmp_path, capsys):
     run = _validity(capsys, "--blind", str(tmp_path / "absent"), "--langs", "en",
                    "--judges", "lexicon")
