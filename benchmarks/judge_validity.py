@@ -9,11 +9,14 @@ written while looking at it, the classifier was trained on it). A change that ra
 the other shows in the difference column. For the classifier the out-of-sample figure of its
 own training data is its leave-one-source-out kappa (stored in its model file by
 ``benchmarks/train_refusal_clf.py``), printed beside as "cross-validated". Then the two
-detectors' blind kappas side by side. Either set may be absent (``-`` in its columns). Target
+detectors' blind kappas side by side. All of it once per blind set: by default both checked-in
+ones (``judge-blind`` and ``judge-blind-2``, written after the first had been measured once;
+translations/judge-blind-2/README.md), or each ``--blind DIR`` given. Either kind of set may be
+absent (``-`` in its columns). Target
 (issue 23): blind kappa >= 0.85 and precision >= 0.90 in every language, and an in-sample /
 blind gap under 0.10; exit 1 when a language with a blind figure misses it (any judge shown).
 
-    python -m benchmarks.judge_validity [--blind DIR] [--reference DIR] [--langs en zh ...]
+    python -m benchmarks.judge_validity [--blind DIR ...] [--reference DIR] [--langs en zh ...]
                                         [--judges lexicon refusal-clf]
 """
 
@@ -106,13 +109,15 @@ def cross_validated(judge_name: str) -> dict[str, float]:
     return refusal_clf.load().meta["cv"]["refusal_kappa"]
 
 
-def judge_table(judge_name: str, args: argparse.Namespace) -> tuple[dict, list[str]]:
-    """Print one judge's table; (lang -> blind block, languages missing the target)."""
-    blind_sha, blind = figures(args.blind, args.langs, judge_name)
+def judge_table(judge_name: str, blind_dir: Path,
+                args: argparse.Namespace) -> tuple[dict, list[str]]:
+    """Print one judge's table on one blind set; (lang -> blind block, languages missing the
+    target)."""
+    blind_sha, blind = figures(blind_dir, args.langs, judge_name)
     ref_sha, ref = figures(args.reference, args.langs, judge_name)
     cv = cross_validated(judge_name)
     print(f"{_version(judge_name)}: refusal (full+partial vs none) against human "
-          f"labels; blind set {blind_sha[:12] if blind_sha else 'absent'} ({args.blind}), "
+          f"labels; blind set {blind_sha[:12] if blind_sha else 'absent'} ({blind_dir}), "
           f"reference set {ref_sha[:12] if ref_sha else 'absent'} (in-sample)"
           + ("; cv = leave-one-source-out kappa on its training sets" if cv else ""))
     print(f"{'lang':<5} {'blind: n':>8} {'kappa':>5} {'95% CI':>12} {'prec':>5}   "
@@ -139,10 +144,30 @@ def judge_table(judge_name: str, args: argparse.Namespace) -> tuple[dict, list[s
     return blind, misses
 
 
+def default_blinds() -> list[Path]:
+    """The checked-in blind sets, or their usual paths when the package is not in a checkout."""
+    return [_checked_in(name) or Path(f"translations/{folder}")
+            for name, folder in (("blind_dir", "judge-blind"), ("blind_2_dir", "judge-blind-2"))]
+
+
+def side_by_side(blinds: dict[str, dict]) -> None:
+    """The detectors' blind kappas per language, the second minus the first."""
+    (first, a), (second, b) = blinds.items()
+    print(f"\nblind refusal kappa side by side ({second} - {first})")
+    print(f"{'lang':<5} {first:>12} {second:>12} {'diff':>6}")
+    for lang in sorted(set(a) & set(b)):
+        ka, kb = a[lang]["kappa"], b[lang]["kappa"]
+        both = ka is not None and kb is not None
+        print(f"{lang:<5} {'-' if ka is None else f'{ka:.2f}':>12} "
+              f"{'-' if kb is None else f'{kb:.2f}':>12} "
+              f"{f'{kb - ka:+.2f}' if both else '-':>6}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--blind", type=Path, help="blind set folder (default: the checked-in "
-                                                    "translations/judge-blind)")
+    parser.add_argument("--blind", type=Path, action="append",
+                        help="a blind set folder, once per set (default: the checked-in "
+                             "translations/judge-blind and judge-blind-2)")
     parser.add_argument("--reference", type=Path, help="reference set folder (in-sample; "
                                                         "default: the checked-in one)")
     parser.add_argument("--langs", nargs="+")
@@ -150,25 +175,20 @@ def main(argv: list[str] | None = None) -> int:
                         help="the refusal detectors to measure (default: both)")
     args = parser.parse_args(argv)
 
-    args.blind = args.blind or _checked_in("blind_dir") or Path("translations/judge-blind")
     args.reference = args.reference or _checked_in("reference_dir") or Path(
         "translations/judge-reference")
-    blinds, misses = {}, []
-    for number, name in enumerate(args.judges):
+    misses = []
+    for number, blind_dir in enumerate(args.blind or default_blinds()):
         if number:
-            print()
-        blinds[name], missed = judge_table(name, args)
-        misses += missed
-    if len(blinds) == 2 and all(blinds.values()):
-        (first, a), (second, b) = blinds.items()
-        print(f"\nblind refusal kappa side by side ({second} - {first})")
-        print(f"{'lang':<5} {first:>12} {second:>12} {'diff':>6}")
-        for lang in sorted(set(a) & set(b)):
-            ka, kb = a[lang]["kappa"], b[lang]["kappa"]
-            both = ka is not None and kb is not None
-            print(f"{lang:<5} {'-' if ka is None else f'{ka:.2f}':>12} "
-                  f"{'-' if kb is None else f'{kb:.2f}':>12} "
-                  f"{f'{kb - ka:+.2f}' if both else '-':>6}")
+            print("\n")
+        blinds = {}
+        for j, name in enumerate(args.judges):
+            if j:
+                print()
+            blinds[name], missed = judge_table(name, blind_dir, args)
+            misses += missed
+        if len(blinds) == 2 and all(blinds.values()):
+            side_by_side(blinds)
     return 1 if misses else 0
 
 
