@@ -36,6 +36,9 @@ DEMO_MAX_GEN_TOKS = 32
 DEMO_BATCH_SIZE = 12
 DEMO_JUDGE = "lexicon"
 ALIGNED_ON = "zh"
+# People's labels of the default demo's harmful answers (translations/judge-smollm2-demo): used
+# to correct the judge when the run's answers are exactly the labelled ones.
+DEMO_LABELS = PACKAGE_DIR.parent / "translations" / "judge-smollm2-demo"
 ADAPTER_DIR = PACKAGE_DIR.parent / "adapters" / "smollm2-135m-zh-safety"
 # XSafety-style safety prompt (prompt-level alignment), used with --alignment system-prompt.
 SAFETY_SYSTEM_PROMPT = (
@@ -137,6 +140,44 @@ def _transfer(plan: DemoPlan):
     return result, paths, headline_table(result)
 
 
+def labelled_answers_differ(plan: DemoPlan) -> int | None:
+    """How many of the committed labels are of answers this demo did not give (compared by
+    sha256): 0 when the labels hold for this output; None when there are no labels to use."""
+    import hashlib
+    import json
+
+    from mseed_multilingual.evaluate.run_folder import load_run
+
+    answers = DEMO_LABELS / "answers.jsonl"
+    if not answers.is_file():
+        return None
+    given = {}
+    for side, run_dir in (("before", plan.before_dir), ("after", plan.after_dir)):
+        for sample in load_run(run_dir).samples():
+            key = (sample.id, sample.lang, side)
+            given[key] = hashlib.sha256(sample.response.encode("utf-8")).hexdigest()
+    rows = [json.loads(line) for line in answers.read_text("utf-8").splitlines()]
+    return sum(given.get((r["id"], r["lang"], r["side"])) != r["answer_sha256"] for r in rows)
+
+
+def _labelled(plan: DemoPlan) -> str:
+    """The change again, corrected by people's labels of these answers when the committed ones
+    fit this output; else one line on how to label your own."""
+    from mseed_multilingual.analysis.ppi import ppi_text
+    from mseed_multilingual.analysis.transfer import TransferOptions, analyze
+
+    differ = labelled_answers_differ(plan)
+    if differ != 0:
+        why = ("no labels are committed" if differ is None else
+               f"{differ} of the committed labels are of other answers than these")
+        return (f"{why}; label a random sample of your own answers (mseed annotate) and pass "
+                f"them to mseed transfer --labels to correct the judge")
+    result = analyze(plan.before_dir, [plan.after_dir], TransferOptions(
+        labels=["base", f"aligned-{ALIGNED_ON}"], aligned_on=ALIGNED_ON, judge=DEMO_JUDGE,
+        human_labels=DEMO_LABELS / "labels.csv"))
+    return "\n".join([ppi_text(result.ppi), *(f"warning: {w}" for w in result.ppi.warnings)])
+
+
 def _publish(plan: DemoPlan) -> dict[str, Path]:
     from mseed_multilingual.publish import submission
     from mseed_multilingual.publish.site import rebuild
@@ -200,6 +241,8 @@ def run_demo(plan: DemoPlan) -> int:
         print(variant_text(result))
     _say("beside the gain: over-refusal and the alignment tax")
     print(beside_the_gain(result))
+    _say(f"the same change corrected by people's labels of these answers ({DEMO_LABELS.name})")
+    print(_labelled(plan))
     print(f"\nreport:     {paths['report_html']}\n            {paths['report_md']}")
     print(f"figures:    {plan.out / 'report'}")
     print(f"submissions: {published['base']}\n             {published['aligned']}")

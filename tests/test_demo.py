@@ -29,6 +29,8 @@ def test_demo_end_to_end_then_rerun_reuses_everything(tmp_path):
     assert "safety before/after" not in first.stdout and "safe rate" not in first.stdout
     assert "capability acc before -> after" in first.stdout  # over-refusal and tax shown
     assert "conclusion (from the p-values above)" in first.stdout
+    # answers of a tiny demo are not those the committed labels are of: said, not used
+    assert "of the committed labels are of other answers than these" in first.stdout
     assert "Holm-corrected across 3 language(s)" in first.stdout
     langs = list(LANGS)
     before = load_run(tmp_path / "runs" / "base")
@@ -88,3 +90,52 @@ def test_demo_adapter_is_committed():
     """The default alignment is the committed adapter (retrained by `make adapter`)."""
     assert (ADAPTER_DIR / "adapter_config.json").is_file()
     assert (ADAPTER_DIR / "adapter_model.safetensors").stat().st_size > 0
+
+
+def _labelled_demo_runs(out) -> None:
+    """The demo's two run folders holding exactly the answers of the committed labels
+    (translations/judge-smollm2-demo), the sample's other prompts answered plainly, judged by
+    the demo's judge: what `make demo` leaves on a machine that reproduces its answers."""
+    from runfolders import DOC_LABELS, write_docs
+
+    from mseed_multilingual.core.paths import sample_path
+    from mseed_multilingual.demo import DEMO_JUDGE, DEMO_LABELS, DEMO_LANGS, DemoPlan
+    from mseed_multilingual.judges.judge_run import judge_run
+    from mseed_multilingual.judges.registry import make_judge
+
+    rows = [json.loads(x) for x in (DEMO_LABELS / "answers.jsonl").read_text("utf-8").splitlines()]
+    answers = {(r["id"], r["lang"], r["side"]): r["answer"] for r in rows}
+    plan = DemoPlan(out=out)
+    for side, root in (("before", plan.before_dir), ("after", plan.after_dir)):
+        docs = {}
+        for lang in DEMO_LANGS:
+            lines = (sample_path() / f"{lang}.jsonl").read_text("utf-8").splitlines()
+            docs[lang] = [{k: rec[k] for k in (*DOC_LABELS, "prompt")}
+                          for rec in map(json.loads, lines)]
+        model_dir = write_docs(root, "HuggingFaceTB/SmolLM2-135M-Instruct", docs, {})
+        for path in model_dir.glob("samples_mseed_*.jsonl"):
+            lines = [json.loads(x) for x in path.read_text("utf-8").splitlines()]
+            for obj in lines:
+                key = (obj["doc"]["id"], obj["doc"]["lang"], side)
+                if key in answers:
+                    obj["resps"], obj["filtered_resps"] = [[answers[key]]], [answers[key]]
+            path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines),
+                            encoding="utf-8")
+        judge_run(root, make_judge(DEMO_JUDGE))
+    return plan
+
+
+def test_the_demo_corrects_its_judge_with_the_committed_labels_when_its_answers_match(tmp_path):
+    from mseed_multilingual.demo import _labelled, labelled_answers_differ
+
+    plan = _labelled_demo_runs(tmp_path)
+    assert labelled_answers_differ(plan) == 0
+    text = _labelled(plan)
+    [en] = [x.split() for x in text.splitlines() if x.startswith("en    change")]
+    assert en[2] == "+0.000"  # the lexicon alone: no change in English
+    assert en[8:10] == ["+0.400", "[+0.174,"]  # labels only: +0.40
+    assert "warning: en: 20 labelled harmful prompt(s) before" in text  # fewer than 30
+    path = next((plan.before_dir).rglob("samples_mseed_en_*.jsonl"))
+    path.write_text(path.read_text("utf-8").replace("chatbot", "bot"), encoding="utf-8")
+    assert labelled_answers_differ(plan) > 0
+    assert "of the committed labels are of other answers than these" in _labelled(plan)
