@@ -135,6 +135,11 @@ def test_the_demo_corrects_its_judge_with_the_committed_labels_when_its_answers_
     assert en[2] == "+0.000"  # the lexicon alone: no change in English
     assert en[8:10] == ["+0.400", "[+0.174,"]  # labels only: +0.40
     assert "warning: en: 20 labelled harmful prompt(s) before" in text  # fewer than 30
+    # ar: every label and verdict says "no refusal": PPI's own interval would be [0, 0]; it is
+    # shown as wide as the labels-only one, which 20 labels justify
+    [ar] = [x.split() for x in text.splitlines() if x.startswith("ar    change")]
+    assert ar[5:8] == ["+0.000", "[-0.161,", "+0.161]"] == ar[8:11]
+    assert "ar: every labelled prompt agrees" in text and "widened to the labels-only" in text
     path = next((plan.before_dir).rglob("samples_mseed_en_*.jsonl"))
     path.write_text(path.read_text("utf-8").replace("chatbot", "bot"), encoding="utf-8")
     assert labelled_answers_differ(plan) > 0

@@ -17,6 +17,7 @@ it is what the annotators' overlap agreement measures.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -207,9 +208,14 @@ def language_row(table, result, after: str, lang: str, values: dict, score: str,
                         f"{counts['after']} after, {counts['change']} on both sides; fewer than "
                         f"{MIN_LABELLED} makes the PPI and labels-only intervals unreliable")
     flat = [part for part in PARTS if row["ppi"][part].n and row["ppi"][part].se == 0]
+    for part in flat:  # a zero-width normal interval claims a certainty 20 labels do not give
+        e, lab = row["ppi"][part], row["labels_only"][part]
+        if math.isfinite(lab.lo) and math.isfinite(lab.hi):
+            row["ppi"][part] = replace(e, lo=min(e.lo, lab.lo), hi=max(e.hi, lab.hi))
     if flat:
-        warnings.append(f"{lang}: every labelled prompt agrees ({', '.join(flat)}): the PPI "
-                        f"interval there has no width from the labels; label more answers")
+        warnings.append(f"{lang}: every labelled prompt agrees ({', '.join(flat)}): PPI's own "
+                        f"interval there has no width, so it is widened to the labels-only one "
+                        f"(Wilson / Tango); label more answers")
     return row
 
 
