@@ -143,20 +143,16 @@ def _transfer(plan: DemoPlan):
 def labelled_answers_differ(plan: DemoPlan) -> int | None:
     """How many of the committed labels are of answers this demo did not give (compared by
     sha256): 0 when the labels hold for this output; None when there are no labels to use."""
-    import hashlib
-    import json
-
+    from mseed_multilingual.core.io import iter_jsonl, sha256_text
     from mseed_multilingual.evaluate.run_folder import load_run
 
     answers = DEMO_LABELS / "answers.jsonl"
     if not answers.is_file():
         return None
-    given = {}
-    for side, run_dir in (("before", plan.before_dir), ("after", plan.after_dir)):
-        for sample in load_run(run_dir).samples():
-            key = (sample.id, sample.lang, side)
-            given[key] = hashlib.sha256(sample.response.encode("utf-8")).hexdigest()
-    rows = [json.loads(line) for line in answers.read_text("utf-8").splitlines()]
+    given = {(sample.id, sample.lang, side): sha256_text(sample.response)
+             for side, run_dir in (("before", plan.before_dir), ("after", plan.after_dir))
+             for sample in load_run(run_dir).samples()}
+    rows = [line.value for line in iter_jsonl(answers, "demo labels")]
     return sum(given.get((r["id"], r["lang"], r["side"])) != r["answer_sha256"] for r in rows)
 
 

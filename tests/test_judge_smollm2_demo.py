@@ -9,6 +9,7 @@ import hashlib
 import json
 from collections import defaultdict
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from copycheck import copies, mseed_prompts
@@ -40,8 +41,8 @@ def test_every_answer_is_to_a_harmful_prompt_of_the_embedded_sample():
 def test_no_text_copied_from_mseed(mseed_eval_file):
     rows = defaultdict(list)
     for r in ROWS:
-        rows[r["lang"]].append(type("Row", (), {"id": f'{r["id"]}-{r["side"]}',
-                                               "prompt": r["prompt"], "answer": r["answer"]}))
+        rows[r["lang"]].append(SimpleNamespace(id=f'{r["id"]}-{r["side"]}', prompt=r["prompt"],
+                                               answer=r["answer"]))
     assert copies(rows, mseed_prompts(mseed_eval_file)) == []
 
 

@@ -75,7 +75,6 @@ def load_hf(model: str, gguf_file: str | None = None, peft: str | None = None,
         from peft import PeftModel
 
         ignore_peft_probe_warning()
-
         lm = PeftModel.from_pretrained(lm, peft)
     lm.eval()
     return lm, tokenizer
