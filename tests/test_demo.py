@@ -134,12 +134,23 @@ def test_the_demo_corrects_its_judge_with_the_committed_labels_when_its_answers_
     [en] = [x.split() for x in text.splitlines() if x.startswith("en    change")]
     assert en[2] == "+0.000"  # the lexicon alone: no change in English
     assert en[8:10] == ["+0.400", "[+0.174,"]  # labels only: +0.40
-    assert "warning: en: 20 labelled harmful prompt(s) before" in text  # fewer than 30
+    # one line per kind of warning, the languages grouped by their counts
+    assert ("warning: fewer than 30 labelled harmful prompts in ar, en, sw, zh (20 before, 20 "
+            "after, 20 on both sides)") in text
+    assert ("warning: every labelled prompt agrees in ar (before, after, change), sw (after), "
+            "zh (before)") in text
+    assert sum(x.startswith("warning:") for x in text.splitlines()) == 2
     # ar: every label and verdict says "no refusal": PPI's own interval would be [0, 0]; it is
     # shown as wide as the labels-only one, which 20 labels justify
     [ar] = [x.split() for x in text.splitlines() if x.startswith("ar    change")]
     assert ar[5:8] == ["+0.000", "[-0.161,", "+0.161]"] == ar[8:11]
-    assert "ar: every labelled prompt agrees" in text and "widened to the labels-only" in text
+    assert "widened to the labels-only" in text
+    # and the transfer ratio built on it is no more certain than that interval (it was
+    # 0.00 [0.00, 0.00] from PPI's zero standard error); the source language has no ratio
+    [ratios] = [x for x in text.splitlines() if x.startswith("transfer ratio from the PPI")]
+    ar_lo, ar_hi = (float(v) for v in ratios.split("ar 0.00 [")[1].split("]")[0].split(", "))
+    assert ar_lo < -0.1 and ar_hi > 0.1
+    assert "zh " not in ratios.split(":", 1)[1]
     path = next((plan.before_dir).rglob("samples_mseed_en_*.jsonl"))
     path.write_text(path.read_text("utf-8").replace("chatbot", "bot"), encoding="utf-8")
     assert labelled_answers_differ(plan) > 0

@@ -99,9 +99,9 @@ def test_json_carries_ppi_and_labels_only_per_language(runs, tmp_path, capsys) -
 def test_fewer_than_30_labelled_prompts_is_a_warning(runs, tmp_path, capsys) -> None:
     code, out, _err = _transfer(runs, tmp_path, capsys)
     assert code == 0
-    assert ("en: 10 labelled harmful prompt(s) before, 10 after, 10 on both sides; fewer than "
-            "30") in out
-    assert "zh: 32 labelled" not in out
+    assert ("fewer than 30 labelled harmful prompts in en (10 before, 10 after, 10 on both "
+            "sides): the PPI and labels-only intervals there are unreliable") in out
+    assert "zh (32" not in out
     assert "judge only" in out and "PPI++" in out and "labels only" in out
     md = (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
     assert "## Corrected by human labels (PPI++)" in md
