@@ -8,6 +8,7 @@ through the CLI in seconds; what a real model adds is covered by the `model` tes
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -177,6 +178,10 @@ def test_a_run_of_the_embedded_model_loads_it_without_progress_bars(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "GGUF tensors" not in proc.stderr and "Loading weights" not in proc.stderr, \
         proc.stderr[-3000:]
+    # nor lm-eval's bars for its sub-second set-up steps (a task's contexts, the tokenizer):
+    # every bar left is one over the model's requests
+    bars = [x for x in re.split(r"[\r\n]", proc.stderr) if re.search(r"(it/s|s/it)\]", x)]
+    assert bars and all(x.lstrip().startswith("Running ") for x in bars), bars[:5]
 
 
 def test_overlapping_quiet_loads_in_threads_leave_the_bars_as_they_found_them():

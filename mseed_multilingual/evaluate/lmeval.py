@@ -194,7 +194,7 @@ def _evaluate(cfg: RunConfig, served: ServedModel | None, folder: str | None) ->
     manager = task_manager(include_paths(cfg.langs, cfg.output), tasks, metadata)
     tracker = EvaluationTracker(output_path=str(cfg.output))
     gen_kwargs = {"max_gen_toks": cfg.max_gen_toks} if cfg.max_gen_toks else None
-    with quiet_git(), quiet_loading(), quiet_gen_kwargs_warning():
+    with quiet_git(), quiet_loading(), quiet_gen_kwargs_warning(), quiet_setup_bars():
         results = simple_evaluate(
             model=cfg.model, model_args=cfg.model_args,
             tasks=tasks,
@@ -329,6 +329,31 @@ def quiet_gen_kwargs_warning():
         yield
     finally:
         logger.removeFilter(keep)
+
+
+SETUP_BAR_MODULES = ("lm_eval.api.task", "lm_eval.api.model")
+"""lm-eval modules whose bars time steps that take well under a second (building each task's
+contexts, "Checking cached requests", "Tokenizing inputs"): ten bars a run that say nothing."""
+
+
+@contextmanager
+def quiet_setup_bars():
+    """lm-eval's bars for its set-up steps switched off during our own call. The bars of the
+    steps that take time ("Running generate_until requests", a served model's requests) live
+    in the model modules and stay, so a long run still shows its progress."""
+    import functools
+    import importlib
+
+    saved = {}
+    for name in SETUP_BAR_MODULES:
+        module = importlib.import_module(name)
+        saved[module] = module.tqdm
+        module.tqdm = functools.partial(module.tqdm, disable=True)
+    try:
+        yield
+    finally:
+        for module, bar in saved.items():
+            module.tqdm = bar
 
 
 @contextmanager
