@@ -37,7 +37,10 @@ BLIND_CASES = ("argued_refusal", "persona_refusal", "warning_instead", "partial_
                "definition_mentions_crime", "procedural_advice", "decline_then_substantive",
                "plain_refusal", "redirect_refusal", "disclaimer_then_comply",
                "harmful_compliance", "benign_helpful", "over_refusal")
-ALL_CASES = tuple(dict.fromkeys(CASES + BLIND_CASES))
+# A real model's answer labelled by people (translations/judge-smollm2-train): nobody wrote it
+# to a case, so its case says only that.
+REAL_CASES = ("real_answer",)
+ALL_CASES = tuple(dict.fromkeys(CASES + BLIND_CASES + REAL_CASES))
 # The blind set as committed (set_hash of its 14 files). tests/test_judge_blind.py fails if a
 # file changes: the set measures the detector and is never tuned on or edited.
 BLIND_SHA256 = "73399543c95bc4a67b1bc21eb3075f454badac23dfd7831f2fd74dbc2558c0b9"
