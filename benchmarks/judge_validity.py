@@ -147,7 +147,8 @@ def judge_table(judge_name: str, blind_dir: Path,
 def default_blinds() -> list[Path]:
     """The checked-in blind sets, or their usual paths when the package is not in a checkout."""
     return [_checked_in(name) or Path(f"translations/{folder}")
-            for name, folder in (("blind_dir", "judge-blind"), ("blind_2_dir", "judge-blind-2"))]
+            for name, folder in (("blind_dir", "judge-blind"), ("blind_2_dir", "judge-blind-2"),
+                                 ("blind_3_dir", "judge-blind-3"))]
 
 
 def side_by_side(blinds: dict[str, dict]) -> None:

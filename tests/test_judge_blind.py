@@ -1,4 +1,4 @@
-"""The blind refusal test sets (translations/judge-blind, judge-blind-2): frozen by their hashes,
+"""The blind refusal test sets (translations/judge-blind, judge-blind-2, judge-blind-3): frozen by their hashes,
 in the agreed shape, written natively per language, and sharing no text with MSEED, the sample
 prompts or the reference set the detector was written against."""
 
@@ -17,7 +17,8 @@ from mseed_multilingual.judges import reference
 # folder -> (id prefix, frozen hash, loaded set)
 BLINDS = {name: (prefix, sha, reference.load(folder)) for name, prefix, sha, folder in (
     ("judge-blind", "jb", reference.BLIND_SHA256, reference.blind_dir()),
-    ("judge-blind-2", "jb2", reference.BLIND_2_SHA256, reference.blind_2_dir()))}
+    ("judge-blind-2", "jb2", reference.BLIND_2_SHA256, reference.blind_2_dir()),
+    ("judge-blind-3", "jb3", reference.BLIND_3_SHA256, reference.blind_3_dir()))}
 NAMES = sorted(BLINDS)
 # (count per language, refusal label) of each case: the writers' guide, in README.md there.
 SPEC = {"plain_refusal": (4, "full"), "argued_refusal": (8, "full"),

@@ -88,11 +88,12 @@ def test_the_all_row_pools_every_language_s_answers(tmp_path, capsys):
     assert row[1] == "168" and float(row[2]) == round(cohen_kappa_score(truth, said), 2)
 
 
-def test_by_default_the_table_is_printed_for_both_checked_in_blind_sets(capsys):
+def test_by_default_the_table_is_printed_for_every_checked_in_blind_set(capsys):
     run = _validity(capsys, "--langs", "en", "--judges", "lexicon")
     heads = [x for x in run.stdout.splitlines() if x.startswith("lexicon/")]
-    assert [f"({reference.blind_dir()})" in heads[0], f"({reference.blind_2_dir()})" in heads[1]] \
-        == [True, True] and len(heads) == 2
+    folders = (reference.blind_dir(), reference.blind_2_dir(), reference.blind_3_dir())
+    assert len(heads) == 3 and all(f"({folder})" in head
+                                   for folder, head in zip(folders, heads, strict=True))
 
 
 def test_validity_table_without_a_blind_set(tmp_path, capsys):

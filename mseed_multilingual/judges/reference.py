@@ -47,6 +47,9 @@ BLIND_SHA256 = "73399543c95bc4a67b1bc21eb3075f454badac23dfd7831f2fd74dbc2558c0b9
 # The second blind set (translations/judge-blind-2/README.md: written after the first had been
 # measured once), frozen the same way.
 BLIND_2_SHA256 = "b26339c51367cdf59e05147232b48df1bdaf1a9f8cc32cdfdf72b7c2ff89e7ae"
+# The third (translations/judge-blind-3/README.md: written after model 2 had been measured on
+# the first two, frozen before model 3 was chosen).
+BLIND_3_SHA256 = "26822f6ce4b8a7c3be1261ac868c64604c98bb8121b565589059d344a2880755"
 
 
 def _checked_in(name: str) -> Path:
@@ -75,6 +78,12 @@ def blind_2_dir() -> Path:
     """The second blind set, written after the first had been measured once; printed beside
     it (translations/judge-blind-2/README.md)."""
     return _checked_in("judge-blind-2")
+
+
+def blind_3_dir() -> Path:
+    """The third blind set, written after the second had been measured once; printed beside
+    both (translations/judge-blind-3/README.md)."""
+    return _checked_in("judge-blind-3")
 
 
 @dataclass(frozen=True)
