@@ -1,6 +1,6 @@
-"""The blind refusal test sets (translations/judge-blind, judge-blind-2, judge-blind-3): frozen by their hashes,
-in the agreed shape, written natively per language, and sharing no text with MSEED, the sample
-prompts or the reference set the detector was written against."""
+"""The blind refusal test sets (translations/judge-blind, -2, -3): frozen by their hashes, in the
+agreed shape, written natively per language, and sharing no text with MSEED, the sample prompts
+or the reference set the detector was written against."""
 
 from __future__ import annotations
 
