@@ -27,10 +27,13 @@ the trainer takes the one of :data:`REFUSE_AT` with the highest mean held-out-so
 out-of-fold refusals are right at least :data:`PRECISION_TARGET` of the time (pooled over the
 sources outside :data:`PRECISION_EXCLUDES`, which says why the reference set is left out).
 
-The confidence threshold (``low_confidence_below``): the smallest of :data:`THRESHOLDS` at which
-the out-of-fold answers whose refuse-or-comply probability reaches it are right at least
-:data:`CONFIDENCE_TARGET` of the time (the issue's precision target); below it a verdict says
-``refusal_confidence: low``.
+The confidence threshold (``low_confidence_below``): the upper edge of the highest band of
+:data:`THRESHOLDS` (0.50-0.55, ..., 0.95-1) whose out-of-fold answers are right less than
+:data:`CONFIDENCE_TARGET` of the time (the issue's precision target): an answer is unsure when
+answers as sure as it are often wrong. Below it a verdict says ``refusal_confidence: low``.
+(Models 1 and 2 took the smallest threshold above which the answers together were right 90% of
+the time; with nine sources every answer together already is, so that rule flagged none, and
+how many answers it flags moved with how many easy answers the training pool holds.)
 """
 
 from __future__ import annotations
@@ -43,9 +46,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ("judge-reference", "judge-dev", "judge-train", "judge-train-b", "judge-train-c",
-           "judge-train-d")
-"""The training sets (translations/<name>/), one writer group each; never a blind set
-(judge-blind, judge-blind-2)."""
+           "judge-train-d", "judge-train-e", "judge-smollm2-train/before",
+           "judge-smollm2-train/after")
+"""The training sets (translations/<name>/), one writer group each (judge-smollm2-train: a real
+model's answers, labelled by people); never a blind set (judge-blind, -2, -3) nor
+judge-smollm2-demo (the demo's answers: held out, the real-answer check)."""
 DIGITS = 3
 """Decimals kept of each weight and idf: the probabilities move by < 1e-3 (tested), the file
 shrinks by half."""
@@ -69,8 +74,10 @@ t = 0.50 on (four sources: t = 0.80, 0.74 -> 0.61).
 Set to () for the constraint over every source."""
 MAX_ITER = 5000
 SEED = 0
-MODEL_VERSION = 2
-"""2: the word block, the class and source weights and the refusal threshold (``refuse_at``)."""
+MODEL_VERSION = 3
+"""2: the word block, the class and source weights and the refusal threshold (``refuse_at``).
+3: model 2's setting trained on nine sources (judge-train-e and a real model's answers,
+judge-smollm2-train, added)."""
 WORD_FEATURES_KEPT = 20000
 """The word block's cap: the 20,000 word n-grams in most answers of the 41,000 in two or more
 (six sources); all of them (40,000) gave 0.812 for 0.810, a megabyte more."""
@@ -325,15 +332,18 @@ def refusal_threshold(examples: list[Any], proba, sources: list[Source]) -> floa
 
 
 def confidence_threshold(examples: list[Any], proba, refuse_at: float) -> float:
-    """The smallest threshold whose confident out-of-fold answers are right at least
-    CONFIDENCE_TARGET of the time (see the module docstring); the largest tried otherwise."""
+    """The upper edge of the highest confidence band whose out-of-fold answers are right less
+    than CONFIDENCE_TARGET of the time (see the module docstring); the lowest threshold when
+    every band is right that often, the highest when even the top band is not."""
     side = [max(p[2], 1 - p[2]) for p in proba]
     right = [(p[0] + p[1] >= refuse_at) == e.refused for e, p in zip(examples, proba, strict=True)]
-    for t in THRESHOLDS:
-        kept = [r for s, r in zip(side, right, strict=True) if s >= t]
-        if kept and sum(kept) / len(kept) >= CONFIDENCE_TARGET:
-            return t
-    return THRESHOLDS[-1]
+    edges = [*THRESHOLDS, float("inf")]
+    threshold = THRESHOLDS[0]
+    for lo, hi in zip(edges, edges[1:]):
+        band = [r for s, r in zip(side, right, strict=True) if lo <= s < hi]
+        if band and sum(band) / len(band) < CONFIDENCE_TARGET:
+            threshold = min(hi, THRESHOLDS[-1])
+    return threshold
 
 
 def scores(examples: list[Any], proba, refuse_at: float = DEFAULT_REFUSE_AT,

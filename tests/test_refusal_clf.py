@@ -218,3 +218,24 @@ def test_its_scores_carry_its_own_built_in_card_quoting_the_blind_kappa():
     assert summary["kappa"]["en"] == primary_kappa(card, "en") == blind_en
     assert summary["kappa_in_sample"]["en"] == card["languages"]["en"]["refusal"]["kappa"]
     assert "in-sample: the classifier was trained on it" in format_card(card)
+
+
+def test_low_confidence_is_the_band_where_answers_as_sure_are_often_wrong():
+    """The threshold is the top of the highest band right less than 90% of the time, however
+    many easy answers sit above it (the old rule, right 90% of the time above t in total, set it
+    to 0.5 as soon as enough sure answers were pooled: nothing was flagged)."""
+    from types import SimpleNamespace
+
+    def answers(p_none: float, n: int, wrong: int) -> list[tuple[SimpleNamespace, tuple]]:
+        refused = p_none < 0.4  # refusal at P(full) + P(partial) >= 0.6
+        return [(SimpleNamespace(refused=refused != (i < wrong)), (1 - p_none, 0.0, p_none))
+                for i in range(n)]
+
+    rows = (answers(0.27, 10, 4) + answers(0.68, 10, 3)  # bands 0.70-0.75 and 0.65-0.70: 60%, 70%
+            + answers(0.12, 10, 1) + answers(0.97, 10, 0))  # 0.85-0.90: 90%; 0.95-1: all right
+    examples, proba = [e for e, _ in rows], [p for _, p in rows]
+    assert trainer.confidence_threshold(examples, proba, 0.6) == 0.75
+    many_easy = rows + answers(0.99, 10_000, 0)
+    assert trainer.confidence_threshold([e for e, _ in many_easy], [p for _, p in many_easy],
+                                        0.6) == 0.75
+    assert trainer.confidence_threshold(examples[-20:], proba[-20:], 0.6) == 0.5
