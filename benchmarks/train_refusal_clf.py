@@ -39,6 +39,7 @@ how many answers it flags moved with how many easy answers the training pool hol
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -339,7 +340,7 @@ def confidence_threshold(examples: list[Any], proba, refuse_at: float) -> float:
     right = [(p[0] + p[1] >= refuse_at) == e.refused for e, p in zip(examples, proba, strict=True)]
     edges = [*THRESHOLDS, float("inf")]
     threshold = THRESHOLDS[0]
-    for lo, hi in zip(edges, edges[1:]):
+    for lo, hi in itertools.pairwise(edges):
         band = [r for s, r in zip(side, right, strict=True) if lo <= s < hi]
         if band and sum(band) / len(band) < CONFIDENCE_TARGET:
             threshold = min(hi, THRESHOLDS[-1])
