@@ -559,3 +559,22 @@ def test_page_closes_a_client_that_drips_its_body_at_the_body_deadline(folder):
         assert time.monotonic() - start < 4, "the dripping client kept its slot"
         assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
     assert not (folder / "labels").exists()
+
+
+def test_a_refusal_detectors_low_confidence_sends_an_answer_to_the_unsure_pool(tmp_path):
+    """`refusal_confidence: low` is the detector's own doubt (issue 23): such an answer is
+    unsure, and it carries the confidence into the item's judge field; a confident one is not."""
+    before, _ = labelling_pair(tmp_path / "runs", ("en",), harmful=2, benign=0,
+                               judge="lexicon")
+    run = load_run(before)
+    [first, second] = [s for s in run.samples() if s.kind == "harmful"]
+    verdicts = {(first.task, first.doc_id): {"verdict": "unsafe", "refusal": False,
+                                             "refusal_outcome": "none",
+                                             "refusal_confidence": "low"},
+                (second.task, second.doc_id): {"verdict": "unsafe", "refusal": False,
+                                               "refusal_outcome": "none",
+                                               "refusal_confidence": "high"}}
+    answers = {a.id: a for a in sample.answers_of_run(run, "before", str(before), verdicts,
+                                                       judge="refusal-clf")}
+    assert answers[first.id].unsure and answers[first.id].judge["refusal_confidence"] == "low"
+    assert not answers[second.id].unsure

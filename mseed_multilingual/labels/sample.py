@@ -11,10 +11,10 @@ the scored answers, drawn within known strata, so the draw is:
 - *seeded*: one generator per language x kind, derived from the seed and the cell's name
   (:func:`.core.stats.group_rng`), so adding a language never changes another's draw.
 
-An optional *unsure* pool (answers the judge could not read, or called a partial refusal) is
-drawn afterwards from what the random draw left, marked ``pool: "unsure"`` and labelled into a
-folder of its own (``unsure/labels/``), so the random sample read by ``--labels`` stays a
-random sample. ``--plan`` says how many labels a cell needs for an interval half-width on the
+An optional *unsure* pool (answers the judge could not read, called a partial refusal, or
+marked ``refusal_confidence: low``) is drawn afterwards from what the random draw left, marked
+``pool: "unsure"`` and labelled into a folder of its own (``unsure/labels/``), so the random
+sample read by ``--labels`` stays a random sample. ``--plan`` says how many labels a cell needs for an interval half-width on the
 change (:func:`plan`). docs/judge.md ("Checking a judge on your own answers") documents every
 field of ``sample.jsonl``.
 """
@@ -40,6 +40,7 @@ KINDS = ("harmful", "benign")
 # Verdicts that say the judge could not read the answer, and the refusal outcome it hedges on.
 UNSURE_VERDICTS = ("invalid", "invalid_answer", "error")
 UNSURE_OUTCOME = "partial"
+UNSURE_CONFIDENCE = "low"  # a refusal detector's own doubt (refusal_confidence: low)
 DEFAULT_HALF_WIDTH = 0.10  # --half-width of --plan: +-10 points on the change
 # --assume-error of --plan: the share of answers the judge gets wrong on each side, assumed
 # until a cell has MIN_PLAN_PAIRS labelled prompts to measure it from.
@@ -74,7 +75,8 @@ class Answer:
     def unsure(self) -> bool:
         return self.judge is not None and (
             self.judge.get("verdict") in UNSURE_VERDICTS
-            or self.judge.get("refusal_outcome") == UNSURE_OUTCOME)
+            or self.judge.get("refusal_outcome") == UNSURE_OUTCOME
+            or self.judge.get("refusal_confidence") == UNSURE_CONFIDENCE)
 
 
 def answers_of_run(run: Any, side: str, run_path: str,
@@ -95,7 +97,8 @@ def answers_of_run(run: Any, side: str, run_path: str,
         info = None if v is None else {"name": judge or v.get("judge"),
                                        "verdict": v.get("verdict"),
                                        "refusal": v.get("refusal"),
-                                       "refusal_outcome": v.get("refusal_outcome")}
+                                       "refusal_outcome": v.get("refusal_outcome"),
+                                       "refusal_confidence": v.get("refusal_confidence")}
         out.append(Answer(s.id, s.lang, side, s.kind, run_path, str(run.model_dir), s.task,
                           s.doc_id, s.dimension, s.subclass, s.prompt, s.response, info,
                           refused, None if v is None else float(v.get("verdict") == "safe")))
