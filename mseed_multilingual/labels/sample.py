@@ -14,9 +14,9 @@ the scored answers, drawn within known strata, so the draw is:
 An optional *unsure* pool (answers the judge could not read, called a partial refusal, or
 marked ``refusal_confidence: low``) is drawn afterwards from what the random draw left, marked
 ``pool: "unsure"`` and labelled into a folder of its own (``unsure/labels/``), so the random
-sample read by ``--labels`` stays a random sample. ``--plan`` says how many labels a cell needs for an interval half-width on the
-change (:func:`plan`). docs/judge.md ("Checking a judge on your own answers") documents every
-field of ``sample.jsonl``.
+sample read by ``--labels`` stays a random sample. ``--plan`` says how many labels a cell needs
+for an interval half-width on the change (:func:`plan`). docs/judge.md ("Checking a judge on
+your own answers") documents every field of ``sample.jsonl``.
 """
 
 from __future__ import annotations
