@@ -14,8 +14,13 @@ def main(argv: list[str]) -> int:
                            if not m.name.startswith("_"))
     failed = []
     for name in names:
-        print(f"\n=== benchmarks.{name}", flush=True)
         module = importlib.import_module(f"benchmarks.{name}")
+        if getattr(module, "TOOL", False):  # a data tool kept beside the benchmarks
+            if argv:
+                print(f"benchmarks.{name} is a tool, not a benchmark: python -m "
+                      f"benchmarks.{name} --help", flush=True)
+            continue
+        print(f"\n=== benchmarks.{name}", flush=True)
         if module.main([]):  # a benchmark returns non-zero when it misses its target
             failed.append(name)
     if failed:

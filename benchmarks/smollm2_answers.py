@@ -27,6 +27,8 @@ from mseed_multilingual.core.io import iter_jsonl
 from mseed_multilingual.core.languages import sample_languages
 from mseed_multilingual.core.paths import PACKAGE_DIR
 
+TOOL = True
+"""Not a benchmark: ``make bench`` (``python -m benchmarks``) leaves it out."""
 TRANSLATIONS = PACKAGE_DIR.parent / "translations"
 ADAPTER = PACKAGE_DIR.parent / "adapters" / "smollm2-135m-zh-safety"
 SIDES = {"before": ("judge-train-c", None), "after": ("judge-train-d", ADAPTER)}
