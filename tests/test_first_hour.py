@@ -174,12 +174,13 @@ def test_a_run_of_the_embedded_model_loads_it_without_progress_bars(tmp_path):
     (carriage-return redraws in a log) are not printed when lm-eval loads the model; lm-eval's
     own progress over the requests stays."""
     proc = mseed(tmp_path, "run", "--model-args", "smollm2", "--langs", "zh", "--limit", "1",
-                 "--max-gen-toks", "4", "--no-cache", "-o", "runs")
+                 "--max-gen-toks", "4", "--tasks", "mseedcap_zh", "-o", "runs")
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "GGUF tensors" not in proc.stderr and "Loading weights" not in proc.stderr, \
         proc.stderr[-3000:]
-    # nor lm-eval's bars for its sub-second set-up steps (a task's contexts, the tokenizer):
-    # every bar left is one over the model's requests
+    # nor lm-eval's bars for its sub-second set-up steps (a task's contexts, the cache check,
+    # the tokenizer: a capability task's loglikelihood requests): every bar left is one over
+    # the model's requests
     bars = [x for x in re.split(r"[\r\n]", proc.stderr) if re.search(r"(it/s|s/it)\]", x)]
     assert bars and all(x.lstrip().startswith("Running ") for x in bars), bars[:5]
 

@@ -341,14 +341,16 @@ def quiet_setup_bars():
     """lm-eval's bars for its set-up steps switched off during our own call. The bars of the
     steps that take time ("Running generate_until requests", a served model's requests) live
     in the model modules and stay, so a long run still shows its progress."""
-    import functools
     import importlib
+
+    def silenced(bar):  # a caller's own disable= (lm-eval passes one) must not switch it back on
+        return lambda *args, **kwargs: bar(*args, **{**kwargs, "disable": True})
 
     saved = {}
     for name in SETUP_BAR_MODULES:
         module = importlib.import_module(name)
         saved[module] = module.tqdm
-        module.tqdm = functools.partial(module.tqdm, disable=True)
+        module.tqdm = silenced(module.tqdm)
     try:
         yield
     finally:
