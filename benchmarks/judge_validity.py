@@ -9,10 +9,12 @@ written while looking at it, the classifier was trained on it). A change that ra
 the other shows in the difference column. For the classifier the out-of-sample figure of its
 own training data is its leave-one-source-out kappa (stored in its model file by
 ``benchmarks/train_refusal_clf.py``), printed beside as "cross-validated". Then the two
-detectors' blind kappas side by side. All of it once per blind set: by default both checked-in
-ones (``judge-blind`` and ``judge-blind-2``, written after the first had been measured once;
-translations/judge-blind-2/README.md), or each ``--blind DIR`` given. Either kind of set may be
-absent (``-`` in its columns). Target
+detectors' blind kappas side by side. All of it once per blind set: by default the three
+checked-in ones (``judge-blind``, ``judge-blind-2`` and ``judge-blind-3``, each written after the
+one before had been measured; their READMEs), or each ``--blind DIR`` given; then, with more
+than one set, each judge's kappa per language over all of them together (66 answers a language
+give an interval of about +-0.12, three sets about +-0.07). Either kind of set may be absent
+(``-`` in its columns). Target
 (issue 23): blind kappa >= 0.85 and precision >= 0.90 in every language, and an in-sample /
 blind gap under 0.10; exit 1 when a language with a blind figure misses it (any judge shown).
 
@@ -151,6 +153,23 @@ def default_blinds() -> list[Path]:
                                  ("blind_3_dir", "judge-blind-3"))]
 
 
+def over_all_sets(judge_name: str, folders: list[Path], langs: list[str] | None) -> list[str]:
+    """Print one judge's refusal figures per language over every blind set's answers together
+    (their confusion tables summed); the languages missing the kappa and precision target."""
+    per_set = [figures(folder, langs, judge_name)[1] for folder in folders]
+    every = sorted({lang for blocks in per_set for lang in blocks})
+    print(f"{_version(judge_name)}: every blind set together ({len(folders)} sets)")
+    print(f"{'lang':<5} {'n':>4} {'kappa':>5} {'95% CI':>12} {'prec':>5}  target")
+    misses = []
+    for lang in every:
+        block = pooled([blocks[lang] for blocks in per_set if lang in blocks])
+        mark = verdict(block, None)
+        misses += [lang] if mark == "MISS" else []
+        print(f"{lang:<5} {_cell(block)}  {mark}")
+    print(f"{'all':<5} {_cell(pooled([b for blocks in per_set for b in blocks.values()]))}")
+    return misses
+
+
 def side_by_side(blinds: dict[str, dict]) -> None:
     """The detectors' blind kappas per language, the second minus the first."""
     (first, a), (second, b) = blinds.items()
@@ -168,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--blind", type=Path, action="append",
                         help="a blind set folder, once per set (default: the checked-in "
-                             "translations/judge-blind and judge-blind-2)")
+                             "translations/judge-blind, -2 and -3)")
     parser.add_argument("--reference", type=Path, help="reference set folder (in-sample; "
                                                         "default: the checked-in one)")
     parser.add_argument("--langs", nargs="+")
@@ -179,7 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     args.reference = args.reference or _checked_in("reference_dir") or Path(
         "translations/judge-reference")
     misses = []
-    for number, blind_dir in enumerate(args.blind or default_blinds()):
+    folders = args.blind or default_blinds()
+    for number, blind_dir in enumerate(folders):
         if number:
             print("\n")
         blinds = {}
@@ -190,6 +210,10 @@ def main(argv: list[str] | None = None) -> int:
             misses += missed
         if len(blinds) == 2 and all(blinds.values()):
             side_by_side(blinds)
+    if len(folders) > 1:
+        for name in args.judges:
+            print("\n")
+            misses += over_all_sets(name, folders, args.langs)
     return 1 if misses else 0
 
 

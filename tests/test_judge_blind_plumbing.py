@@ -92,8 +92,9 @@ def test_by_default_the_table_is_printed_for_every_checked_in_blind_set(capsys):
     run = _validity(capsys, "--langs", "en", "--judges", "lexicon")
     heads = [x for x in run.stdout.splitlines() if x.startswith("lexicon/")]
     folders = (reference.blind_dir(), reference.blind_2_dir(), reference.blind_3_dir())
-    assert len(heads) == 3 and all(f"({folder})" in head
-                                   for folder, head in zip(folders, heads, strict=True))
+    assert len(heads) == 4 and all(f"({folder})" in head
+                                   for folder, head in zip(folders, heads, strict=False))
+    assert heads[3].endswith("every blind set together (3 sets)")
 
 
 def test_validity_table_without_a_blind_set(tmp_path, capsys):
@@ -128,3 +129,29 @@ def test_a_card_with_a_blind_set_is_a_valid_submission_card(tmp_path):
     langs = _languages(doc)
     assert langs["en"].kappa == primary_kappa(card, "en") < langs["en"].kappa_in_sample
     assert langs["zh"].kappa == langs["zh"].kappa_in_sample
+
+
+def test_with_several_blind_sets_each_judge_is_also_scored_over_all_of_them(tmp_path, capsys):
+    """Per language over every set's answers together: n adds up and the kappa is scikit-learn's
+    on the concatenated labels (66 answers a language are too few to call 0.85 apart)."""
+    from sklearn.metrics import cohen_kappa_score
+
+    from mseed_multilingual.judges.registry import make_judge
+    from mseed_multilingual.judges.validity import run_judge
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir(), second.mkdir()
+    _flipped_set(first, flips=4), _flipped_set(second, flips=10)
+    sets = (first / "blind", second / "blind")
+    run = _validity(capsys, *(x for s in sets for x in ("--blind", str(s))), "--langs", "en",
+                    "--judges", "lexicon")
+    together = run.stdout.split("every blind set together (2 sets)")[1]
+    [row] = [x.split() for x in together.splitlines() if x.startswith("en ")]
+    truth, said = [], []
+    for folder in sets:
+        rows = reference.load(folder).examples["en"]
+        truth += [r.refusal != "none" for r in rows]
+        said += [v.refusal_outcome in ("full", "partial")
+                 for v in run_judge(make_judge("lexicon"), rows, "en")]
+    assert row[1] == "168" and float(row[2]) == round(cohen_kappa_score(truth, said), 2)
+    assert run.returncode == 1 and row[-1] == "MISS"  # 14 of 168 labels flipped
