@@ -11,10 +11,12 @@ answers occur. The output is unlabelled (``refusal`` empty): people label it
 (translations/judge-smollm2-train/README.md).
 
     python -m benchmarks.smollm2_answers -o /tmp/smollm2-answers.jsonl
+    python -m benchmarks.smollm2_answers --prompts judge-train-e -o /tmp/paired.jsonl
 
 Reads ``translations/<set>/<lang>.jsonl`` (prompt, prompt_kind); writes one JSON line per
-answer: id (``sm-<side>-<source id>``), lang, side, prompt_kind, prompt, answer. Resumable:
-answers already in the output file are kept and not generated again.
+answer: id (``sm-<side>-<source id>``), lang, side, prompt_kind, prompt, answer. ``--prompts``
+gives both sides the same set's prompts (a paired before / after, as a real comparison has).
+Resumable: answers already in the output file are kept and not generated again.
 """
 
 from __future__ import annotations
@@ -42,11 +44,13 @@ def prompts(source: str) -> list[dict]:
             for _, _, row in iter_jsonl(TRANSLATIONS / source / f"{lang}.jsonl")]
 
 
-def generate_side(side: str, done: set[str], out: Path) -> int:
+def generate_side(side: str, done: set[str], out: Path, source: str | None = None,
+                  max_new_tokens: int = MAX_NEW_TOKENS) -> int:
     from mseed_multilingual.core.generation import chat_prompt, generate_texts
     from mseed_multilingual.core.models import load_hf, quiet_loading, smollm2
 
-    source, adapter = SIDES[side]
+    default_source, adapter = SIDES[side]
+    source = source or default_source
     todo = [r for r in prompts(source) if f"sm-{side}-{r['id']}" not in done]
     if not todo:
         return 0
@@ -59,7 +63,7 @@ def generate_side(side: str, done: set[str], out: Path) -> int:
         chunk = todo[start:start + step]
         texts = generate_texts(lm, tok, [chat_prompt(tok, [{"role": "user",
                                                             "content": r["prompt"]}])
-                                         for r in chunk], MAX_NEW_TOKENS, BATCH_SIZE)
+                                         for r in chunk], max_new_tokens, BATCH_SIZE)
         with out.open("a", encoding="utf-8") as f:
             for r, text in zip(chunk, texts, strict=True):
                 f.write(json.dumps({"id": f"sm-{side}-{r['id']}", "lang": r["lang"],
@@ -73,10 +77,13 @@ def generate_side(side: str, done: set[str], out: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-o", "--output", type=Path, required=True)
+    parser.add_argument("--prompts", metavar="SET", help="one labelled set's prompts for both "
+                        "sides (default: judge-train-c before, judge-train-d after)")
+    parser.add_argument("--max-new-tokens", type=int, default=MAX_NEW_TOKENS)
     args = parser.parse_args(argv)
     done = {r["id"] for _, _, r in iter_jsonl(args.output)} if args.output.exists() else set()
     for side in SIDES:
-        generate_side(side, done, args.output)
+        generate_side(side, done, args.output, args.prompts, args.max_new_tokens)
     return 0
 
 
