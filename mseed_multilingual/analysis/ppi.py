@@ -213,15 +213,12 @@ def widen_flat(row: dict[str, Any]) -> list[str]:
     standard error that interval implies (its width / 2z), so that the Holm test and the
     transfer ratio built on it are no more certain than the interval shown. Returns the parts
     widened."""
-    from scipy.stats import norm
-
-    z = float(norm.ppf(0.975))
     flat = [part for part in PARTS if row["ppi"][part].n and row["ppi"][part].se == 0]
     for part in flat:
         e, lab = row["ppi"][part], row["labels_only"][part]
         if math.isfinite(lab.lo) and math.isfinite(lab.hi):
             lo, hi = min(e.lo, lab.lo), max(e.hi, lab.hi)
-            row["ppi"][part] = replace(e, lo=lo, hi=hi, se=(hi - lo) / (2 * z))
+            row["ppi"][part] = replace(e, lo=lo, hi=hi, se=(hi - lo) / (2 * stats.Z95))
     return flat
 
 
