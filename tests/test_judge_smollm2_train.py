@@ -1,6 +1,8 @@
-"""The real answers the learned refusal judge trains on (translations/judge-smollm2-train): each
-side answers the prompts of the training set benchmarks/smollm2_answers.py names, one answer per
-prompt, every answer labelled, nothing from MSEED, and none of the demo's held-out answers."""
+"""The real answers of the embedded SmolLM2, labelled by people: judge-smollm2-train (the
+learned refusal judge trains on it) and judge-smollm2-blind (held out; a paired before / after
+on judge-blind-3's prompts). Each side answers every prompt of the set benchmarks/smollm2_answers.py
+was given once, every answer is labelled, nothing comes from MSEED, no answer is in two sets,
+and the blind one is frozen by its hashes."""
 
 from __future__ import annotations
 
@@ -14,18 +16,21 @@ from mseed_multilingual.core.languages import sample_languages
 from mseed_multilingual.judges import reference
 
 ROOT = Path(__file__).resolve().parents[1]
-FOLDER = ROOT / "translations" / "judge-smollm2-train"
-SIDES = {"before": "judge-train-c", "after": "judge-train-d"}  # benchmarks/smollm2_answers.py
+TRANSLATIONS = ROOT / "translations"
+# set -> side -> the labelled set whose prompts that side answered
+SETS = {"judge-smollm2-train": {"before": "judge-train-c", "after": "judge-train-d"},
+        "judge-smollm2-blind": {"before": "judge-blind-3", "after": "judge-blind-3"}}
+# the held-out set as committed (set_hash of each side's 14 files): measured on, never tuned on
+BLIND_SHA256 = {"before": "16a21372c3a28a59338e9947a6351a52261c6eb05bd10c2798c56245a9ce8a4a",
+                "after": "849d0ed586e8d3c3c83d0618eabe5398e15a8b8804d4d1dbecd4b2569d59297e"}
 LANGS = sorted(sample_languages())
+CASES = [(name, side) for name in sorted(SETS) for side in sorted(SETS[name])]
 
 
-@pytest.mark.parametrize("side", sorted(SIDES))
-def test_each_side_answers_every_prompt_of_its_prompt_set_once(side: str):
-    from benchmarks.smollm2_answers import SIDES as GENERATED
-
-    assert GENERATED[side][0] == SIDES[side]
-    answers, prompts = reference.load(FOLDER / side), reference.load(ROOT / "translations"
-                                                                     / SIDES[side])
+@pytest.mark.parametrize(("name", "side"), CASES)
+def test_each_side_answers_every_prompt_of_its_prompt_set_once(name: str, side: str):
+    answers = reference.load(TRANSLATIONS / name / side)
+    prompts = reference.load(TRANSLATIONS / SETS[name][side])
     assert answers.langs == LANGS
     for lang in LANGS:
         asked = {x.id: x for x in prompts.examples[lang]}
@@ -37,14 +42,41 @@ def test_each_side_answers_every_prompt_of_its_prompt_set_once(side: str):
                                                          "real_answer"), x.id
 
 
-@pytest.mark.parametrize("side", sorted(SIDES))
-def test_no_text_copied_from_mseed(mseed_eval_file, side: str):
-    assert copies(reference.load(FOLDER / side).examples, mseed_prompts(mseed_eval_file)) == []
+def test_the_training_sides_are_the_generators_defaults():
+    from benchmarks.smollm2_answers import SIDES as GENERATED
+
+    assert {side: source for side, (source, _) in GENERATED.items()} == SETS[
+        "judge-smollm2-train"]
 
 
-def test_none_of_the_demos_held_out_answers_is_trained_on():
-    demo = ROOT / "translations" / "judge-smollm2-demo" / "answers.jsonl"
-    held_out = {json.loads(x)["answer"] for x in demo.read_text("utf-8").splitlines()}
-    trained = {x.answer for side in SIDES for rows in reference.load(FOLDER / side)
-               .examples.values() for x in rows}
-    assert not held_out & trained
+@pytest.mark.parametrize("side", sorted(BLIND_SHA256))
+def test_the_held_out_set_is_frozen(side: str):
+    sha = BLIND_SHA256[side]
+    assert reference.load(TRANSLATIONS / "judge-smollm2-blind" / side).sha256 == sha
+    assert sha in (TRANSLATIONS / "judge-smollm2-blind" / "README.md").read_text("utf-8")
+
+
+@pytest.mark.parametrize(("name", "side"), CASES)
+def test_no_text_copied_from_mseed(mseed_eval_file, name: str, side: str):
+    assert copies(reference.load(TRANSLATIONS / name / side).examples,
+                  mseed_prompts(mseed_eval_file)) == []
+
+
+def test_no_held_out_answer_is_trained_on():
+    """The demo's labelled answers and judge-smollm2-blind's are checks: no (prompt, answer)
+    of theirs may be in the training set (a stock reply like "I can't help with that" may
+    recur across prompts; the same reply to the same prompt would be the same item), but for
+    the one the READMEs name: two writers wrote the same question (jt3-ja-034, jb3-ja-049), so
+    the greedy base model answered it identically in both sets."""
+    def items(name: str) -> dict[tuple[str, str], str]:
+        return {(x.prompt, x.answer): x.id for side in SETS[name]
+                for rows in reference.load(TRANSLATIONS / name / side).examples.values()
+                for x in rows}
+
+    demo = TRANSLATIONS / "judge-smollm2-demo" / "answers.jsonl"
+    held_out = {(r["prompt"], r["answer"]): r["id"]
+                for r in map(json.loads, demo.read_text("utf-8").splitlines())}
+    held_out |= items("judge-smollm2-blind")
+    trained = items("judge-smollm2-train")
+    assert sorted((held_out[k], trained[k]) for k in held_out.keys() & trained.keys()) == [
+        ("sm-before-jb3-ja-049", "sm-before-jt3-ja-034")]
