@@ -1,8 +1,8 @@
-"""The real answers of the embedded SmolLM2, labelled by people: judge-smollm2-train (the
-learned refusal judge trains on it) and judge-smollm2-blind (held out; a paired before / after
-on judge-blind-3's prompts). Each side answers every prompt of the set benchmarks/smollm2_answers.py
-was given once, every answer is labelled, nothing comes from MSEED, no answer is in two sets,
-and the blind one is frozen by its hashes."""
+"""The real answers of the embedded SmolLM2, labelled by people: judge-smollm2-train and -2 (the
+learned refusal judge trains on them) and judge-smollm2-blind (held out; a paired before / after
+on judge-blind-3's prompts). Each side answers every prompt of the set it was given once, every
+answer is labelled, nothing comes from MSEED, no answer is in two sets, and the blind one is
+frozen by its hashes."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "translations"
 # set -> side -> the labelled set whose prompts that side answered
 SETS = {"judge-smollm2-train": {"before": "judge-train-c", "after": "judge-train-d"},
+        "judge-smollm2-train-2": {"before": "judge-train-b", "after": "judge-train-b"},
         "judge-smollm2-blind": {"before": "judge-blind-3", "after": "judge-blind-3"}}
 # the held-out set as committed (set_hash of each side's 14 files): measured on, never tuned on
 BLIND_SHA256 = {"before": "16a21372c3a28a59338e9947a6351a52261c6eb05bd10c2798c56245a9ce8a4a",
@@ -77,6 +78,6 @@ def test_no_held_out_answer_is_trained_on():
     held_out = {(r["prompt"], r["answer"]): r["id"]
                 for r in map(json.loads, demo.read_text("utf-8").splitlines())}
     held_out |= items("judge-smollm2-blind")
-    trained = items("judge-smollm2-train")
+    trained = items("judge-smollm2-train") | items("judge-smollm2-train-2")
     assert sorted((held_out[k], trained[k]) for k in held_out.keys() & trained.keys()) == [
         ("sm-before-jb3-ja-049", "sm-before-jt3-ja-034")]
