@@ -28,13 +28,21 @@ LANGS = sorted(sample_languages())
 CASES = [(name, side) for name in sorted(SETS) for side in sorted(SETS[name])]
 
 
+def _held_out_prompts() -> set[str]:
+    """The prompts of the held-out real answers (judge-blind-3's): a training answer to one of
+    them would be a held-out item (two writers happened to write the same question twice)."""
+    return {x.prompt for rows in reference.load(TRANSLATIONS / "judge-blind-3").examples.values()
+            for x in rows}
+
+
 @pytest.mark.parametrize(("name", "side"), CASES)
 def test_each_side_answers_every_prompt_of_its_prompt_set_once(name: str, side: str):
     answers = reference.load(TRANSLATIONS / name / side)
     prompts = reference.load(TRANSLATIONS / SETS[name][side])
+    left_out = _held_out_prompts() if name.startswith("judge-smollm2-train") else set()
     assert answers.langs == LANGS
     for lang in LANGS:
-        asked = {x.id: x for x in prompts.examples[lang]}
+        asked = {x.id: x for x in prompts.examples[lang] if x.prompt not in left_out}
         got = answers.examples[lang]
         assert sorted(x.id for x in got) == sorted(f"sm-{side}-{i}" for i in asked)
         for x in got:
@@ -65,10 +73,9 @@ def test_no_text_copied_from_mseed(mseed_eval_file, name: str, side: str):
 
 def test_no_held_out_answer_is_trained_on():
     """The demo's labelled answers and judge-smollm2-blind's are checks: no (prompt, answer)
-    of theirs may be in the training set (a stock reply like "I can't help with that" may
-    recur across prompts; the same reply to the same prompt would be the same item), but for
-    the one the READMEs name: two writers wrote the same question (jt3-ja-034, jb3-ja-049), so
-    the greedy base model answered it identically in both sets."""
+    of theirs may be in the training sets (a stock reply like "I can't help with that" may
+    recur across prompts; the same reply to the same prompt would be the same item: the
+    training sets leave out the prompts judge-blind-3 shares, jt3-ja-034 and jt2-en-011)."""
     def items(name: str) -> dict[tuple[str, str], str]:
         return {(x.prompt, x.answer): x.id for side in SETS[name]
                 for rows in reference.load(TRANSLATIONS / name / side).examples.values()
@@ -79,5 +86,4 @@ def test_no_held_out_answer_is_trained_on():
                 for r in map(json.loads, demo.read_text("utf-8").splitlines())}
     held_out |= items("judge-smollm2-blind")
     trained = items("judge-smollm2-train") | items("judge-smollm2-train-2")
-    assert sorted((held_out[k], trained[k]) for k in held_out.keys() & trained.keys()) == [
-        ("sm-before-jb3-ja-049", "sm-before-jt3-ja-034")]
+    assert not held_out.keys() & trained.keys()
