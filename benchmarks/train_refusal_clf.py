@@ -50,9 +50,9 @@ SOURCES = ("judge-reference", "judge-dev", "judge-train", "judge-train-b", "judg
            "judge-train-d", "judge-train-e", "judge-smollm2-train/before",
            "judge-smollm2-train/after", "judge-smollm2-train-2/before",
            "judge-smollm2-train-2/after")
-"""The training sets (translations/<name>/), one writer group each (judge-smollm2-train: a real
-model's answers, labelled by people); never a blind set (judge-blind, -2, -3) nor
-judge-smollm2-demo (the demo's answers: held out, the real-answer check)."""
+"""The training sets (translations/<name>/), one writer group each (judge-smollm2-train and -2,
+each side a source: a real model's answers, labelled by people); never a blind set
+(judge-blind, -2, -3, judge-smollm2-blind) nor judge-smollm2-demo (the demo's answers)."""
 DIGITS = 3
 """Decimals kept of each weight and idf: the probabilities move by < 1e-3 (tested), the file
 shrinks by half."""
