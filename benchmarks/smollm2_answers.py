@@ -28,12 +28,12 @@ from pathlib import Path
 from mseed_multilingual.core.io import iter_jsonl
 from mseed_multilingual.core.languages import sample_languages
 from mseed_multilingual.core.paths import PACKAGE_DIR
+from mseed_multilingual.demo import ADAPTER_DIR
 
 TOOL = True
 """Not a benchmark: ``make bench`` (``python -m benchmarks``) leaves it out."""
 TRANSLATIONS = PACKAGE_DIR.parent / "translations"
-ADAPTER = PACKAGE_DIR.parent / "adapters" / "smollm2-135m-zh-safety"
-SIDES = {"before": ("judge-train-c", None), "after": ("judge-train-d", ADAPTER)}
+SIDES = {"before": ("judge-train-c", None), "after": ("judge-train-d", ADAPTER_DIR)}
 """side -> (the training set whose prompts it answers, the adapter or None for the base)."""
 MAX_NEW_TOKENS = 64  # twice the demo's 32: long enough for a refusal to show its reasons
 BATCH_SIZE = 16
