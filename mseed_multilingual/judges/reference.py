@@ -37,7 +37,7 @@ BLIND_CASES = ("argued_refusal", "persona_refusal", "warning_instead", "partial_
                "definition_mentions_crime", "procedural_advice", "decline_then_substantive",
                "plain_refusal", "redirect_refusal", "disclaimer_then_comply",
                "harmful_compliance", "benign_helpful", "over_refusal")
-# A real model's answer labelled by people (translations/judge-smollm2-train): nobody wrote it
+# A real model's answer labelled by people (translations/judge-smollm2-*): nobody wrote it
 # to a case, so its case says only that.
 REAL_CASES = ("real_answer",)
 ALL_CASES = tuple(dict.fromkeys(CASES + BLIND_CASES + REAL_CASES))
