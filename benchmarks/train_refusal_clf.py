@@ -136,6 +136,12 @@ train-d):
 - with the threshold chosen by :func:`refusal_threshold` (:data:`REFUSE_AT`): see the model
   file's ``cv`` and docs/judge.md.
 
+Models 3 and 4 are this setting on more sources (``--grid``, each setting at its own
+threshold): nine sources 0.763 (C=16 0.764, C=64 0.760, no words 0.743, words 0.5 0.762, no
+class weights 0.761, no source weights 0.755); eleven 0.818 (C=16 0.822, C=64 0.814, no words
+0.796, words 0.5 0.811, no class weights 0.814, no source weights 0.807): C=16 is a tie inside
+the noise both times, so C stays 32.
+
 The search, on the four sources present before (reference / dev / train / train-b), at 0.5:
 
 - model 1: 0.703 (0.49 / 0.82 / 0.74 / 0.76), pooled precision 0.82;
