@@ -33,12 +33,12 @@ PRECISION_TARGET = 0.90
 GAP_TARGET = 0.10
 JUDGES = ("lexicon", "refusal-clf")
 
-def _checked_in(name: str) -> Path | None:
-    """reference.blind_dir() / reference_dir(), or None when the set is not there."""
+def checked_in_or_none(name: str) -> Path | None:
+    """A checked-in labelled set (reference.checked_in), or None when it is not there."""
     from mseed_multilingual.judges import reference
 
     try:
-        return getattr(reference, name)()
+        return reference.checked_in(name)
     except FileNotFoundError:
         return None
 
@@ -148,9 +148,9 @@ def judge_table(judge_name: str, blind_dir: Path,
 
 def default_blinds() -> list[Path]:
     """The checked-in blind sets, or their usual paths when the package is not in a checkout."""
-    return [_checked_in(name) or Path(f"translations/{folder}")
-            for name, folder in (("blind_dir", "judge-blind"), ("blind_2_dir", "judge-blind-2"),
-                                 ("blind_3_dir", "judge-blind-3"))]
+    from mseed_multilingual.judges.reference import BLIND_SETS
+
+    return [checked_in_or_none(name) or Path(f"translations/{name}") for name in BLIND_SETS]
 
 
 def over_all_sets(judge_name: str, folders: list[Path], langs: list[str] | None) -> list[str]:
@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the refusal detectors to measure (default: both)")
     args = parser.parse_args(argv)
 
-    args.reference = args.reference or _checked_in("reference_dir") or Path(
+    args.reference = args.reference or checked_in_or_none("judge-reference") or Path(
         "translations/judge-reference")
     misses = []
     folders = args.blind or default_blinds()

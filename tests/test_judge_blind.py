@@ -15,10 +15,9 @@ from mseed_multilingual.core.paths import PACKAGE_DIR
 from mseed_multilingual.judges import reference
 
 # folder -> (id prefix, frozen hash, loaded set)
-BLINDS = {name: (prefix, sha, reference.load(folder)) for name, prefix, sha, folder in (
-    ("judge-blind", "jb", reference.BLIND_SHA256, reference.blind_dir()),
-    ("judge-blind-2", "jb2", reference.BLIND_2_SHA256, reference.blind_2_dir()),
-    ("judge-blind-3", "jb3", reference.BLIND_3_SHA256, reference.blind_3_dir()))}
+BLINDS = {name: ("jb" + name.removeprefix("judge-blind").lstrip("-"), sha,
+                 reference.load(reference.blind_set_dir(name)))
+          for name, sha in reference.BLIND_SETS.items()}
 NAMES = sorted(BLINDS)
 # (count per language, refusal label) of each case: the writers' guide, in README.md there.
 SPEC = {"plain_refusal": (4, "full"), "argued_refusal": (8, "full"),

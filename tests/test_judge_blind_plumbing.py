@@ -91,10 +91,10 @@ def test_the_all_row_pools_every_language_s_answers(tmp_path, capsys):
 def test_by_default_the_table_is_printed_for_every_checked_in_blind_set(capsys):
     run = _validity(capsys, "--langs", "en", "--judges", "lexicon")
     heads = [x for x in run.stdout.splitlines() if x.startswith("lexicon/")]
-    folders = (reference.blind_dir(), reference.blind_2_dir(), reference.blind_3_dir())
-    assert len(heads) == 4 and all(f"({folder})" in head
-                                   for folder, head in zip(folders, heads, strict=False))
-    assert heads[3].endswith("every blind set together (3 sets)")
+    folders = [reference.blind_set_dir(name) for name in reference.BLIND_SETS]
+    assert len(heads) == len(folders) + 1 and all(
+        f"({folder})" in head for folder, head in zip(folders, heads, strict=False))
+    assert heads[-1].endswith(f"every blind set together ({len(folders)} sets)")
 
 
 def test_validity_table_without_a_blind_set(tmp_path, capsys):

@@ -50,9 +50,12 @@ BLIND_2_SHA256 = "b26339c51367cdf59e05147232b48df1bdaf1a9f8cc32cdfdf72b7c2ff89e7
 # The third (translations/judge-blind-3/README.md: written after model 2 had been measured on
 # the first two, frozen before model 3 was chosen).
 BLIND_3_SHA256 = "26822f6ce4b8a7c3be1261ac868c64604c98bb8121b565589059d344a2880755"
+BLIND_SETS = {"judge-blind": BLIND_SHA256, "judge-blind-2": BLIND_2_SHA256,
+              "judge-blind-3": BLIND_3_SHA256}
+"""Every blind set (translations/<name>), oldest first -> its frozen hash."""
 
 
-def _checked_in(name: str) -> Path:
+def checked_in(name: str) -> Path:
     """A checked-in labelled set: a checkout's ``translations/<name>``, or the copy a wheel
     carries (``_<name with _>``)."""
     for path in (PACKAGE_DIR.parent / "translations" / name,
@@ -65,25 +68,21 @@ def _checked_in(name: str) -> Path:
 
 def reference_dir() -> Path:
     """The reference set the detector was written against (its figures are in-sample)."""
-    return _checked_in("judge-reference")
+    return checked_in("judge-reference")
 
 
 def blind_dir() -> Path:
     """The blind set: written by people who had not seen the detector, frozen before it changed
     (translations/judge-blind/README.md); its figures are the detector's validity."""
-    return _checked_in("judge-blind")
+    return blind_set_dir("judge-blind")
 
 
-def blind_2_dir() -> Path:
-    """The second blind set, written after the first had been measured once; printed beside
-    it (translations/judge-blind-2/README.md)."""
-    return _checked_in("judge-blind-2")
-
-
-def blind_3_dir() -> Path:
-    """The third blind set, written after the second had been measured once; printed beside
-    both (translations/judge-blind-3/README.md)."""
-    return _checked_in("judge-blind-3")
+def blind_set_dir(name: str) -> Path:
+    """One of :data:`BLIND_SETS` (each written after the one before had been measured; their
+    READMEs)."""
+    if name not in BLIND_SETS:
+        raise ValueError(f"no blind set {name!r} (the blind sets: {', '.join(BLIND_SETS)})")
+    return checked_in(name)
 
 
 @dataclass(frozen=True)
