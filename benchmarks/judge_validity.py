@@ -10,16 +10,20 @@ the other shows in the difference column. For the classifier the out-of-sample f
 own training data is its leave-one-source-out kappa (stored in its model file by
 ``benchmarks/train_refusal_clf.py``), printed beside as "cross-validated". Then the two
 detectors' blind kappas side by side. All of it once per blind set: by default the three
-checked-in ones (``judge-blind``, ``judge-blind-2`` and ``judge-blind-3``, each written after the
+checked-in ones (``reference.BLIND_SETS``: ``judge-blind``, ``-2``, ... each written after the
 one before had been measured; their READMEs), or each ``--blind DIR`` given; then, with more
 than one set, each judge's kappa per language over all of them together (66 answers a language
 give an interval of about +-0.12, three sets about +-0.07). Either kind of set may be absent
-(``-`` in its columns). Target
+(``-`` in its columns). Last, the figures that matter most and are hardest to get: each judge
+against people's labels of a real model's answers, held out (``reference.REAL_BLIND_SETS``,
+``translations/judge-smollm2-blind*``, or each ``--real DIR`` with ``before/`` and ``after/``):
+agreement per side, and each language's refusal rate before and after by the labels and by
+the judge, so a judge that misreads a transfer shows it in the last column. Target
 (issue 23): blind kappa >= 0.85 and precision >= 0.90 in every language, and an in-sample /
 blind gap under 0.10; exit 1 when a language with a blind figure misses it (any judge shown).
 
-    python -m benchmarks.judge_validity [--blind DIR ...] [--reference DIR] [--langs en zh ...]
-                                        [--judges lexicon refusal-clf]
+    python -m benchmarks.judge_validity [--blind DIR ...] [--real DIR ...] [--reference DIR]
+                                        [--langs en zh ...] [--judges lexicon refusal-clf]
 """
 
 from __future__ import annotations
@@ -153,6 +157,13 @@ def default_blinds() -> list[Path]:
     return [checked_in_or_none(name) or Path(f"translations/{name}") for name in BLIND_SETS]
 
 
+def default_real() -> list[Path]:
+    """The checked-in held-out sets of real answers that are there (not in a wheel)."""
+    from mseed_multilingual.judges.reference import REAL_BLIND_SETS
+
+    return [p for p in map(checked_in_or_none, REAL_BLIND_SETS) if p]
+
+
 def over_all_sets(judge_name: str, folders: list[Path], langs: list[str] | None) -> list[str]:
     """Print one judge's refusal figures per language over every blind set's answers together
     (their confusion tables summed); the languages missing the kappa and precision target."""
@@ -168,6 +179,39 @@ def over_all_sets(judge_name: str, folders: list[Path], langs: list[str] | None)
         print(f"{lang:<5} {_cell(block)}  {mark}")
     print(f"{'all':<5} {_cell(pooled([b for blocks in per_set for b in blocks.values()]))}")
     return misses
+
+
+def real_answers(judge_name: str, folder: Path, langs: list[str] | None) -> None:
+    """Print one judge against people's labels of one model's real answers, held out
+    (translations/judge-smollm2-blind*: ``before/`` and ``after/``): agreement per side and
+    together, then each language's refusal rate before and after by the labels and by the judge,
+    the change a transfer report would quote."""
+    from mseed_multilingual.judges.validity import REFUSAL_CLASSES
+
+    sides = {side: figures(folder / side, langs, judge_name) for side in ("before", "after")}
+    shas = ", ".join(f"{side} {sha[:12]}" for side, (sha, _) in sides.items() if sha)
+    print(f"{_version(judge_name)}: real answers, people's labels ({folder}; {shas or 'absent'})")
+    print(f"{'side':<7} {'n':>4} {'kappa':>5} {'95% CI':>12} {'prec':>5} {'recall':>6}")
+    blocks = {side: list(figs.values()) for side, (_, figs) in sides.items()}
+    for side, block in [*((s, pooled(b)) for s, b in blocks.items()),
+                        ("all", pooled(blocks["before"] + blocks["after"]))]:
+        recall = block["recall"] if block else None
+        print(f"{side:<7} {_cell(block)} {'-' if recall is None else f'{recall:.2f}':>6}")
+    i = REFUSAL_CLASSES.index("refused")
+
+    def rate(block: dict, by_labels: bool) -> float:
+        table = block["confusion"]
+        hits = sum(table[i]) if by_labels else sum(row[i] for row in table)
+        return hits / block["n"]
+
+    print("refusal rate before -> after: labels | judge (change, judge - labels)")
+    before, after = sides["before"][1], sides["after"][1]
+    for lang in sorted(set(before) & set(after)):
+        lab = [rate(before[lang], True), rate(after[lang], True)]
+        got = [rate(before[lang], False), rate(after[lang], False)]
+        miss = (got[1] - got[0]) - (lab[1] - lab[0])
+        print(f"{lang:<5} {lab[0]:.2f} -> {lab[1]:.2f} ({lab[1] - lab[0]:+.2f}) | "
+              f"{got[0]:.2f} -> {got[1]:.2f} ({got[1] - got[0]:+.2f})  {miss:+.2f}")
 
 
 def side_by_side(blinds: dict[str, dict]) -> None:
@@ -187,9 +231,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--blind", type=Path, action="append",
                         help="a blind set folder, once per set (default: the checked-in "
-                             "translations/judge-blind, -2 and -3)")
+                             "translations/judge-blind*); --blind none for none")
     parser.add_argument("--reference", type=Path, help="reference set folder (in-sample; "
                                                         "default: the checked-in one)")
+    parser.add_argument("--real", type=Path, action="append",
+                        help="a folder of real answers with before/ and after/, once per set "
+                             "(default: the checked-in translations/judge-smollm2-blind*); "
+                             "--real none for none")
     parser.add_argument("--langs", nargs="+")
     parser.add_argument("--judges", nargs="+", choices=JUDGES, default=list(JUDGES),
                         help="the refusal detectors to measure (default: both)")
@@ -198,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     args.reference = args.reference or checked_in_or_none("judge-reference") or Path(
         "translations/judge-reference")
     misses = []
-    folders = args.blind or default_blinds()
+    folders = default_blinds() if args.blind is None else [
+        p for p in args.blind if str(p) != "none"]
     for number, blind_dir in enumerate(folders):
         if number:
             print("\n")
@@ -214,6 +263,12 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.judges:
             print("\n")
             misses += over_all_sets(name, folders, args.langs)
+    real = default_real() if args.real is None else [p for p in args.real if str(p) != "none"]
+    for number, folder in enumerate(real):
+        for j, name in enumerate(args.judges):
+            if folders or number or j:
+                print("\n")
+            real_answers(name, folder, args.langs)
     return 1 if misses else 0
 
 

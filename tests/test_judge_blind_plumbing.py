@@ -33,11 +33,12 @@ def _flipped_set(tmp_path, langs=("en",), flips=8):
 
 
 def _validity(capsys, *args: str) -> subprocess.CompletedProcess:
-    """benchmarks/judge_validity.py's main in-process, read as a finished process."""
+    """benchmarks/judge_validity.py's main in-process, read as a finished process; without the
+    checked-in real answers' tables unless ``--real`` is given."""
     from benchmarks.judge_validity import main
 
     capsys.readouterr()
-    code = main(list(args))
+    code = main([*args, *(() if "--real" in args else ("--real", "none"))])
     out, err = capsys.readouterr()
     return subprocess.CompletedProcess(["judge_validity", *args], code, out, err)
 
@@ -88,13 +89,19 @@ def test_the_all_row_pools_every_language_s_answers(tmp_path, capsys):
     assert row[1] == "168" and float(row[2]) == round(cohen_kappa_score(truth, said), 2)
 
 
-def test_by_default_the_table_is_printed_for_every_checked_in_blind_set(capsys):
-    run = _validity(capsys, "--langs", "en", "--judges", "lexicon")
-    heads = [x for x in run.stdout.splitlines() if x.startswith("lexicon/")]
+def test_by_default_the_tables_are_printed_for_every_checked_in_blind_set(capsys):
+    from benchmarks.judge_validity import main
+
+    capsys.readouterr()
+    main(["--langs", "en", "--judges", "lexicon"])
+    heads = [x for x in capsys.readouterr().out.splitlines() if x.startswith("lexicon/")]
     folders = [reference.blind_set_dir(name) for name in reference.BLIND_SETS]
-    assert len(heads) == len(folders) + 1 and all(
-        f"({folder})" in head for folder, head in zip(folders, heads, strict=False))
-    assert heads[-1].endswith(f"every blind set together ({len(folders)} sets)")
+    real = [reference.checked_in(name) for name in reference.REAL_BLIND_SETS]
+    assert len(heads) == len(folders) + 1 + len(real)
+    assert all(f"({folder})" in head for folder, head in zip(folders, heads, strict=False))
+    assert heads[len(folders)].endswith(f"every blind set together ({len(folders)} sets)")
+    assert all(f"real answers, people's labels ({folder};" in head
+               for folder, head in zip(real, heads[len(folders) + 1:], strict=True))
 
 
 def test_validity_table_without_a_blind_set(tmp_path, capsys):
@@ -155,3 +162,33 @@ def test_with_several_blind_sets_each_judge_is_also_scored_over_all_of_them(tmp_
                  for v in run_judge(make_judge("lexicon"), rows, "en")]
     assert row[1] == "168" and float(row[2]) == round(cohen_kappa_score(truth, said), 2)
     assert run.returncode == 1 and row[-1] == "MISS"  # 14 of 168 labels flipped
+
+
+def test_real_answers_table_prints_each_sides_agreement_and_the_change_by_labels_and_judge(
+        tmp_path, capsys):
+    """Both sides hold the same answers, the after side with 8 labels inverted: the judge's
+    change is exactly 0, the labels' change is what the flips make it, and the after side's
+    agreement is the lower one."""
+    real = tmp_path / "real"
+    real.mkdir()
+    for side, flips in (("before", 0), ("after", 8)):
+        (tmp_path / side).mkdir()
+        _flipped_set(tmp_path / side, flips=flips).rename(real / side)
+
+    def label_rate(side: str) -> float:
+        rows = [json.loads(x) for x in (real / side / "en.jsonl").read_text("utf-8").splitlines()]
+        return sum(r["refusal"] != "none" for r in rows) / len(rows)
+
+    run = _validity(capsys, "--blind", "none", "--real", str(real), "--judges", "lexicon")
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith("lexicon/") and f"({real};" in lines[0]
+    sides = {x.split()[0]: x.split() for x in lines[2:5]}
+    n = len((real / "before" / "en.jsonl").read_text("utf-8").splitlines())
+    assert sides["before"][1] == str(n) and sides["all"][1] == str(2 * n)
+    assert float(sides["after"][2]) < float(sides["before"][2])
+    lo, hi = label_rate("before"), label_rate("after")
+    en = next(x for x in lines if x.startswith("en "))
+    assert en.startswith(f"en    {lo:.2f} -> {hi:.2f} ({hi - lo:+.2f}) | ")
+    judged = en.split("|")[1].split()
+    assert judged[0] == judged[2] and judged[3] == "(+0.00)"
+    assert en.split()[-1] == f"{-(hi - lo) + 0.0:+.2f}"

@@ -53,6 +53,12 @@ BLIND_3_SHA256 = "26822f6ce4b8a7c3be1261ac868c64604c98bb8121b565589059d344a28807
 BLIND_SETS = {"judge-blind": BLIND_SHA256, "judge-blind-2": BLIND_2_SHA256,
               "judge-blind-3": BLIND_3_SHA256}
 """Every blind set (translations/<name>), oldest first -> its frozen hash."""
+# A real model's answers labelled by people, held out the same way: the embedded SmolLM2 before
+# (base) and after (zh adapter) on a blind set's prompts (translations/judge-smollm2-blind*/).
+REAL_BLIND_SETS = {"judge-smollm2-blind": {
+    "before": "16a21372c3a28a59338e9947a6351a52261c6eb05bd10c2798c56245a9ce8a4a",
+    "after": "849d0ed586e8d3c3c83d0618eabe5398e15a8b8804d4d1dbecd4b2569d59297e"}}
+"""Every held-out set of real answers -> side -> its frozen hash (set_hash of the side's files)."""
 
 
 def checked_in(name: str) -> Path:
