@@ -50,8 +50,11 @@ BLIND_2_SHA256 = "b26339c51367cdf59e05147232b48df1bdaf1a9f8cc32cdfdf72b7c2ff89e7
 # The third (translations/judge-blind-3/README.md: written after model 2 had been measured on
 # the first two, frozen before model 3 was chosen).
 BLIND_3_SHA256 = "26822f6ce4b8a7c3be1261ac868c64604c98bb8121b565589059d344a2880755"
+# The fourth (translations/judge-blind-4/README.md: written after models 3 and 4 had been
+# measured on the third, frozen before model 5 was trained).
+BLIND_4_SHA256 = "cb2d16e39a8649ee2659dcbe7cb3ce01cd8ec891c6ba239110661b3ece0694ae"
 BLIND_SETS = {"judge-blind": BLIND_SHA256, "judge-blind-2": BLIND_2_SHA256,
-              "judge-blind-3": BLIND_3_SHA256}
+              "judge-blind-3": BLIND_3_SHA256, "judge-blind-4": BLIND_4_SHA256}
 """Every blind set (translations/<name>), oldest first -> its frozen hash."""
 # A real model's answers labelled by people, held out the same way: the embedded SmolLM2 before
 # (base) and after (zh adapter) on a blind set's prompts (translations/judge-smollm2-blind*/).
