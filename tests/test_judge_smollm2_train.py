@@ -25,18 +25,23 @@ LANGS = sorted(sample_languages())
 CASES = [(name, side) for name in sorted(SETS) for side in sorted(SETS[name])]
 
 
+TRAINING = sorted(name for name in SETS if name not in reference.REAL_BLIND_SETS)
+
+
 def _held_out_prompts() -> set[str]:
-    """The prompts of the held-out real answers (judge-blind-3's): a training answer to one of
-    them would be a held-out item (two writers happened to write the same question twice)."""
-    return {x.prompt for rows in reference.load(TRANSLATIONS / "judge-blind-3").examples.values()
-            for x in rows}
+    """The prompts of the held-out real answers (the blind sets' they answer): a training answer
+    to one of them would be a held-out item (two writers happened to write the same question)."""
+    answered = {SETS[name][side] for name, sides in reference.REAL_BLIND_SETS.items()
+                for side in sides}
+    return {x.prompt for source in answered
+            for rows in reference.load(TRANSLATIONS / source).examples.values() for x in rows}
 
 
 @pytest.mark.parametrize(("name", "side"), CASES)
 def test_each_side_answers_every_prompt_of_its_prompt_set_once(name: str, side: str):
     answers = reference.load(TRANSLATIONS / name / side)
     prompts = reference.load(TRANSLATIONS / SETS[name][side])
-    left_out = _held_out_prompts() if name.startswith("judge-smollm2-train") else set()
+    left_out = _held_out_prompts() if name in TRAINING else set()
     assert answers.langs == LANGS
     for lang in LANGS:
         asked = {x.id: x for x in prompts.examples[lang] if x.prompt not in left_out}
@@ -55,11 +60,17 @@ def test_the_training_sides_are_the_generators_defaults():
         "judge-smollm2-train"]
 
 
-@pytest.mark.parametrize("side", sorted(reference.REAL_BLIND_SETS["judge-smollm2-blind"]))
-def test_the_held_out_set_is_frozen(side: str):
-    sha = reference.REAL_BLIND_SETS["judge-smollm2-blind"][side]
-    assert reference.load(TRANSLATIONS / "judge-smollm2-blind" / side).sha256 == sha
-    assert sha in (TRANSLATIONS / "judge-smollm2-blind" / "README.md").read_text("utf-8")
+def test_every_held_out_set_is_checked_here():
+    assert set(reference.REAL_BLIND_SETS) <= set(SETS)
+
+
+@pytest.mark.parametrize(("name", "side"), [(name, side) for name in
+                                            sorted(reference.REAL_BLIND_SETS)
+                                            for side in sorted(reference.REAL_BLIND_SETS[name])])
+def test_the_held_out_sets_are_frozen(name: str, side: str):
+    sha = reference.REAL_BLIND_SETS[name][side]
+    assert reference.load(TRANSLATIONS / name / side).sha256 == sha
+    assert sha in (TRANSLATIONS / name / "README.md").read_text("utf-8")
 
 
 @pytest.mark.parametrize(("name", "side"), CASES)
@@ -81,6 +92,7 @@ def test_no_held_out_answer_is_trained_on():
     demo = TRANSLATIONS / "judge-smollm2-demo" / "answers.jsonl"
     held_out = {(r["prompt"], r["answer"]): r["id"]
                 for r in map(json.loads, demo.read_text("utf-8").splitlines())}
-    held_out |= items("judge-smollm2-blind")
-    trained = items("judge-smollm2-train") | items("judge-smollm2-train-2")
+    for name in reference.REAL_BLIND_SETS:
+        held_out |= items(name)
+    trained = {item: i for name in TRAINING for item, i in items(name).items()}
     assert not held_out.keys() & trained.keys()
