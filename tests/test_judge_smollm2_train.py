@@ -20,6 +20,7 @@ TRANSLATIONS = ROOT / "translations"
 # set -> side -> the labelled set whose prompts that side answered
 SETS = {"judge-smollm2-train": {"before": "judge-train-c", "after": "judge-train-d"},
         "judge-smollm2-train-2": {"before": "judge-train-b", "after": "judge-train-b"},
+        "judge-smollm2-train-3": {"before": "judge-train-e", "after": "judge-train-e"},
         "judge-smollm2-blind": {"before": "judge-blind-3", "after": "judge-blind-3"}}
 LANGS = sorted(sample_languages())
 CASES = [(name, side) for name in sorted(SETS) for side in sorted(SETS[name])]
