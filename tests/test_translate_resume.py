@@ -134,8 +134,16 @@ def test_ctrl_c_says_how_much_is_saved_and_how_to_resume(tmp_path, receiver: str
              else ["-c", SIGINT_ELSEWHERE])
     with sample_server(latency=0.2) as srv:
         args = [*_args(srv.url, out), "--limit", str(limit)]
-        proc = subprocess.Popen([sys.executable, *start, *args], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        # A process started with SIGINT ignored keeps ignoring it (a shell's `cmd &` does that on
+        # purpose), and so would this child if an earlier test in this worker left it ignored
+        # (two of three make test runs on one machine failed here): start it as a
+        # terminal would, with the signal at its default.
+        ignored = signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            proc = subprocess.Popen([sys.executable, *start, *args], env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        finally:
+            signal.signal(signal.SIGINT, ignored)
         deadline = time.monotonic() + 120
         while not ((out / "_cache").exists() and _lines(out) >= 2):
             assert proc.poll() is None and time.monotonic() < deadline, "run ended too soon"
