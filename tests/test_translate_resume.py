@@ -107,9 +107,8 @@ def test_a_garbled_line_inside_the_cache_is_an_error_naming_it(tmp_path):
 
 # A child whose main thread blocks SIGINT while one other thread (started first) does not: the
 # kernel then hands a Ctrl-C to that thread, as it may to any thread of a process, and CPython
-# only trips a flag, which the main thread, asleep in a wait, never looks at by itself. This is
-# how a Ctrl-C can be lost on a loaded machine (the waiting thread misses the wake-up); no real
-# part shows that on demand.
+# only trips a flag, which the main thread, asleep in a wait, never looks at by itself (a signal
+# landing just before the wait is the same case); no real part shows that on demand.
 SIGINT_ELSEWHERE = """
 import signal, sys, threading, time
 threading.Thread(target=lambda: [time.sleep(1) for _ in iter(int, 1)], daemon=True).start()
@@ -126,7 +125,7 @@ def test_ctrl_c_says_how_much_is_saved_and_how_to_resume(tmp_path, receiver: str
     per direction and the languages not started, and says to rerun the same command (before, it
     said only "work done so far is kept", also when almost nothing was). Also when the signal
     reaches a thread other than the waiting one: before, the run went on until the next answer
-    (no exit 2 minutes after Ctrl-C, seen once on a loaded machine)."""
+    (here 60 s away; minutes with a CPU-served model)."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
     out = tmp_path / "set"
     slow, limit = 60.0, 20

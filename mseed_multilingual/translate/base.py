@@ -122,8 +122,8 @@ SIGNAL_POLL = 0.5
 """Seconds the caller's thread waits at most before looking for a Ctrl-C again. CPython runs a
 signal's handler only in the main thread and only between bytecodes: a SIGINT that lands while
 the main thread is about to block in a lock wait, or that the kernel hands to a worker thread,
-is otherwise acted on only when the next answer arrives, minutes with a CPU-served model (a
-test saw no exit 2 minutes after Ctrl-C on a loaded machine)."""
+is otherwise acted on only when the next answer arrives, minutes with a CPU-served model
+(tests/test_translate_resume.py sends the signal to another thread and times out without this)."""
 
 
 def _next(results: queue.SimpleQueue) -> Any:
