@@ -6,6 +6,7 @@ frozen by its hashes."""
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -29,13 +30,15 @@ CASES = [(name, side) for name in sorted(SETS) for side in sorted(SETS[name])]
 TRAINING = sorted(name for name in SETS if name not in reference.REAL_BLIND_SETS)
 
 
-def _held_out_prompts() -> set[str]:
+@functools.cache
+def _held_out_prompts() -> frozenset[str]:
     """The prompts of the held-out real answers (the blind sets' they answer): a training answer
     to one of them would be a held-out item (two writers happened to write the same question)."""
     answered = {SETS[name][side] for name, sides in reference.REAL_BLIND_SETS.items()
                 for side in sides}
-    return {x.prompt for source in answered
-            for rows in reference.load(TRANSLATIONS / source).examples.values() for x in rows}
+    return frozenset(x.prompt for source in answered
+                     for rows in reference.load(TRANSLATIONS / source).examples.values()
+                     for x in rows)
 
 
 @pytest.mark.parametrize(("name", "side"), CASES)

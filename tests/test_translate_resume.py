@@ -137,12 +137,12 @@ def test_ctrl_c_says_how_much_is_saved_and_how_to_resume(tmp_path, receiver: str
         # purpose), and so would this child if an earlier test in this worker left it ignored
         # (two of three make test runs on one machine failed here): start it as a
         # terminal would, with the signal at its default.
-        ignored = signal.signal(signal.SIGINT, signal.default_int_handler)
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             proc = subprocess.Popen([sys.executable, *start, *args], env=env,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         finally:
-            signal.signal(signal.SIGINT, ignored)
+            signal.signal(signal.SIGINT, previous)
         deadline = time.monotonic() + 120
         while not ((out / "_cache").exists() and _lines(out) >= 2):
             assert proc.poll() is None and time.monotonic() < deadline, "run ended too soon"
