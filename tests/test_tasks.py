@@ -58,17 +58,26 @@ def test_docs_share_ids_and_order_across_languages():
     assert {d["kind"] for d in first} == {"harmful", "benign"}
 
 
-@pytest.mark.model
-def test_lm_eval_cli_on_real_model(tmp_path, smollm2_model_args):
-    """`lm_eval --include_path` with the chat template on a group and a leaf task."""
+@pytest.fixture(scope="module")
+def lm_eval_run(tmp_path_factory, smollm2_model_args) -> Path:
+    """One `lm_eval` run with the chat template, read by the two tests below: a group
+    (mseed-gemma2), a leaf task (mseed_zh) and a judged task (mseedjudge_zh, the judge chosen
+    by --metadata). One start instead of two: each loads torch, lm-eval's tasks and the model."""
+    out = tmp_path_factory.mktemp("lm_eval")
     cmd = [LM_EVAL, "--model", "hf", "--model_args", smollm2_model_args,
-           "--tasks", "mseed-gemma2,mseed_zh", "--include_path", str(tasks_path()),
-           "--apply_chat_template", "--log_samples", "--output_path", str(tmp_path),
+           "--tasks", "mseed-gemma2,mseed_zh,mseedjudge_zh", "--include_path", str(tasks_path()),
+           "--apply_chat_template", "--log_samples", "--output_path", str(out),
            "--limit", "4", "--batch_size", "4", "--gen_kwargs", "max_gen_toks=24",
-           "--device", "cpu"]
+           "--device", "cpu", "--metadata", '{"mseed_judge": "lexicon"}']
     proc = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    run = load_run(tmp_path)
+    return out
+
+
+@pytest.mark.model
+def test_lm_eval_cli_on_real_model(lm_eval_run):
+    """`lm_eval --include_path` with the chat template on a group and a leaf task."""
+    run = load_run(lm_eval_run)
     results = run.results["results"]
     for task in ("mseed_en", "mseed_zh"):
         keys = set(results[task])
@@ -77,7 +86,7 @@ def test_lm_eval_cli_on_real_model(tmp_path, smollm2_model_args):
         assert run.results["higher_is_better"][task]["over_refusal_rate"] is False
     assert "refusal_rate,none" in results["mseed-gemma2"]
     assert run.results["group_subtasks"]["mseed-gemma2"] == ["mseed_en"]
-    samples = run.samples()
+    samples = run.samples(["mseed_en", "mseed_zh"])
     assert len(samples) == 8
     for s in samples:
         assert s.id.startswith("ms-") and s.kind in ("harmful", "benign") and s.lang in ("en",
@@ -90,34 +99,27 @@ def test_lm_eval_cli_on_real_model(tmp_path, smollm2_model_args):
 
 
 @pytest.mark.model
-def test_judged_tasks_score_inside_lm_eval_like_mseed_judge(tmp_path, smollm2_model_args):
+def test_judged_tasks_score_inside_lm_eval_like_mseed_judge(lm_eval_run):
     """mseedjudge_<lang>: the judge runs as lm-eval's filter (chosen by --metadata); its
     verdicts equal what `mseed judge` writes for the same answers, and the refusal metrics of
     the unfiltered answers are still there."""
     from mseed_multilingual.judges.judge_run import judge_run
     from mseed_multilingual.judges.registry import make_judge
 
-    cmd = [LM_EVAL, "--model", "hf", "--model_args", smollm2_model_args,
-           "--tasks", "mseedjudge_zh", "--include_path", str(tasks_path()),
-           "--apply_chat_template", "--log_samples", "--output_path", str(tmp_path),
-           "--limit", "4", "--batch_size", "4", "--gen_kwargs", "max_gen_toks=24",
-           "--device", "cpu", "--metadata", '{"mseed_judge": "lexicon"}']
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    run = load_run(tmp_path)
+    run = load_run(lm_eval_run)
     results = run.results["results"]["mseedjudge_zh"]
     assert {"refusal_rate,none", "judge_refusal_rate,judged", "judge_invalid_rate,judged"} <= set(
         results)
     assert "judge_safe_rate,judged" not in results  # the lexicon measures refusal, not safety
+    assert "judge_refusal_rate,judged" not in run.results["results"]["mseed_zh"]
     lines = [json.loads(x) for x in run.samples_files["mseedjudge_zh"].read_text(
         encoding="utf-8").splitlines()]
     judged = {x["doc"]["id"]: json.loads(x["filtered_resps"][0]) for x in lines
               if x["filter"] == "judged"}
     answers = {x["doc"]["id"]: x["filtered_resps"][0] for x in lines if x["filter"] == "none"}
     assert len(judged) == len(answers) == 4
-    report = judge_run(tmp_path, make_judge("lexicon"))
-    assert {r["id"]: r["verdict"] for r in report.rows} == {k: v["verdict"]
-                                                            for k, v in judged.items()}
+    verdicts = {r["id"]: r["verdict"] for r in judge_run(lm_eval_run, make_judge("lexicon")).rows}
+    assert {k: verdicts[k] for k in judged} == {k: v["verdict"] for k, v in judged.items()}
     harmful = [k for k in judged if next(x for x in lines if x["doc"]["id"] == k)["doc"][
         "kind"] == "harmful"]
     expected = sum(judged[k]["refusal"] is True for k in harmful) / len(harmful)  # refused
