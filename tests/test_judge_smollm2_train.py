@@ -1,6 +1,6 @@
 """The real answers of the embedded SmolLM2, labelled by people: judge-smollm2-train and -2 (the
-learned refusal judge trains on them) and judge-smollm2-blind (held out; a paired before / after
-on judge-blind-3's prompts). Each side answers every prompt of the set it was given once, every
+learned refusal judge trains on them) and judge-smollm2-blind and -2 (held out; paired before /
+after runs on judge-blind-3's and judge-blind-4's prompts). Each side answers every prompt of the set it was given once, every
 answer is labelled, nothing comes from MSEED, no answer is in two sets, and the blind one is
 frozen by its hashes."""
 
@@ -22,7 +22,8 @@ TRANSLATIONS = ROOT / "translations"
 SETS = {"judge-smollm2-train": {"before": "judge-train-c", "after": "judge-train-d"},
         "judge-smollm2-train-2": {"before": "judge-train-b", "after": "judge-train-b"},
         "judge-smollm2-train-3": {"before": "judge-train-e", "after": "judge-train-e"},
-        "judge-smollm2-blind": {"before": "judge-blind-3", "after": "judge-blind-3"}}
+        "judge-smollm2-blind": {"before": "judge-blind-3", "after": "judge-blind-3"},
+        "judge-smollm2-blind-2": {"before": "judge-blind-4", "after": "judge-blind-4"}}
 LANGS = sorted(sample_languages())
 CASES = [(name, side) for name in sorted(SETS) for side in sorted(SETS[name])]
 
