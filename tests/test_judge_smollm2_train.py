@@ -1,8 +1,9 @@
-"""The real answers of the embedded SmolLM2, labelled by people: judge-smollm2-train and -2 (the
+"""The real answers of the embedded SmolLM2, labelled by people: judge-smollm2-train to -3 (the
 learned refusal judge trains on them) and judge-smollm2-blind and -2 (held out; paired before /
-after runs on judge-blind-3's and judge-blind-4's prompts). Each side answers every prompt of the set it was given once, every
-answer is labelled, nothing comes from MSEED, no answer is in two sets, and the blind one is
-frozen by its hashes."""
+after runs on judge-blind-3's and judge-blind-4's prompts). Each side answers every prompt of
+the set it was given once (but for prompts on the other side of the training / held-out line),
+every answer is labelled, nothing comes from MSEED, no answer is in two sets, and the held-out
+ones are frozen by their hashes."""
 
 from __future__ import annotations
 
