@@ -90,10 +90,11 @@ def test_no_text_copied_from_mseed(mseed_eval_file, name: str, side: str):
 
 
 def test_no_held_out_answer_is_trained_on():
-    """The demo's labelled answers and judge-smollm2-blind's are checks: no (prompt, answer)
-    of theirs may be in the training sets (a stock reply like "I can't help with that" may
-    recur across prompts; the same reply to the same prompt would be the same item: the
-    training sets leave out the prompts judge-blind-3 shares, jt3-ja-034 and jt2-en-011)."""
+    """The demo's labelled answers and the held-out sets' are checks: no (prompt, answer) of
+    theirs may be in the training sets (a stock reply like "I can't help with that" may recur
+    across prompts; the same reply to the same prompt would be the same item: the training sets
+    leave out the two prompts judge-blind-3 shares, judge-smollm2-blind-2 the three of
+    judge-blind-4's that training sets answer)."""
     def items(name: str) -> dict[tuple[str, str], str]:
         return {(x.prompt, x.answer): x.id for side in SETS[name]
                 for rows in reference.load(TRANSLATIONS / name / side).examples.values()
