@@ -12,6 +12,7 @@ answers occur. The output is unlabelled (``refusal`` empty): people label it
 
     python -m benchmarks.smollm2_answers -o /tmp/smollm2-answers.jsonl
     python -m benchmarks.smollm2_answers --prompts judge-train-e -o /tmp/paired.jsonl
+    python -m benchmarks.smollm2_answers --prompts judge-blind-2 --after-system "$TEXT" -o g.jsonl
 
 Reads ``translations/<set>/<lang>.jsonl`` (prompt, prompt_kind); writes one JSON line per
 answer: id (``sm-<side>-<source id>``), lang, side, prompt_kind, prompt, answer. ``--prompts``
@@ -45,12 +46,16 @@ def prompts(source: str) -> list[dict]:
 
 
 def generate_side(side: str, done: set[str], out: Path, source: str | None = None,
-                  max_new_tokens: int = MAX_NEW_TOKENS) -> int:
+                  max_new_tokens: int = MAX_NEW_TOKENS, system: str | None = None) -> int:
+    """Answer one side's prompts. ``system``: the base model with this system prompt instead
+    of the side's adapter (alignment by a guardrail prompt, the other kind a comparison has)."""
     from mseed_multilingual.core.generation import chat_prompt, generate_texts
     from mseed_multilingual.core.models import load_hf, quiet_loading, smollm2
 
     default_source, adapter = SIDES[side]
     source = source or default_source
+    adapter = None if system else adapter
+    opening = [{"role": "system", "content": system}] if system else []
     todo = [r for r in prompts(source) if f"sm-{side}-{r['id']}" not in done]
     if not todo:
         return 0
@@ -61,8 +66,8 @@ def generate_side(side: str, done: set[str], out: Path, source: str | None = Non
     step = BATCH_SIZE * 4
     for start in range(0, len(todo), step):  # written as it goes: an interrupted run resumes
         chunk = todo[start:start + step]
-        texts = generate_texts(lm, tok, [chat_prompt(tok, [{"role": "user",
-                                                            "content": r["prompt"]}])
+        texts = generate_texts(lm, tok, [chat_prompt(tok, [*opening, {"role": "user",
+                                                                       "content": r["prompt"]}])
                                          for r in chunk], max_new_tokens, BATCH_SIZE)
         with out.open("a", encoding="utf-8") as f:
             for r, text in zip(chunk, texts, strict=True):
@@ -80,10 +85,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prompts", metavar="SET", help="one labelled set's prompts for both "
                         "sides (default: judge-train-c before, judge-train-d after)")
     parser.add_argument("--max-new-tokens", type=int, default=MAX_NEW_TOKENS)
+    parser.add_argument("--after-system", metavar="TEXT", help="the after side is the base model "
+                        "with this system prompt instead of the zh adapter")
     args = parser.parse_args(argv)
     done = {r["id"] for _, _, r in iter_jsonl(args.output)} if args.output.exists() else set()
     for side in SIDES:
-        generate_side(side, done, args.output, args.prompts, args.max_new_tokens)
+        system = args.after_system if side == "after" else None
+        generate_side(side, done, args.output, args.prompts, args.max_new_tokens, system)
     return 0
 
 
