@@ -53,7 +53,7 @@ SOURCES = ("judge-reference", "judge-dev", "judge-train", "judge-train-b", "judg
            "judge-smollm2-train-3/after")
 """The training sets (translations/<name>/), one writer group each (judge-smollm2-train to -3,
 each side a source: a real model's answers, labelled by people); never a blind set
-(judge-blind to -4, judge-smollm2-blind and -2) nor judge-smollm2-demo (the demo's answers)."""
+(judge-blind to -4, judge-smollm2-blind to -3) nor judge-smollm2-demo (the demo's answers)."""
 DIGITS = 3
 """Decimals kept of each weight and idf: the probabilities move by < 1e-3 (tested), the file
 shrinks by half."""
