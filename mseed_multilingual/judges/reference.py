@@ -59,15 +59,16 @@ BLIND_SETS = {"judge-blind": BLIND_SHA256, "judge-blind-2": BLIND_2_SHA256,
 # A real model's answers labelled by people, held out the same way: the embedded SmolLM2 before
 # (base) and after (the zh adapter; for -3 a guardrail system prompt) on a blind set's prompts
 # (translations/judge-smollm2-blind*/).
-REAL_BLIND_SETS = {"judge-smollm2-blind": {
-    "before": "16a21372c3a28a59338e9947a6351a52261c6eb05bd10c2798c56245a9ce8a4a",
-    "after": "849d0ed586e8d3c3c83d0618eabe5398e15a8b8804d4d1dbecd4b2569d59297e"},
+REAL_BLIND_SETS = {
+    "judge-smollm2-blind": {
+        "before": "16a21372c3a28a59338e9947a6351a52261c6eb05bd10c2798c56245a9ce8a4a",
+        "after": "849d0ed586e8d3c3c83d0618eabe5398e15a8b8804d4d1dbecd4b2569d59297e"},
     "judge-smollm2-blind-2": {
-    "before": "e6179c402cd9c31f828d5486c32228bc8dd707ed34c687aa3ce899e670c38e53",
-    "after": "7922584d4e931d979839fdb7c556303406b34c8c658ce710fcb9fba28284dd06"},
+        "before": "e6179c402cd9c31f828d5486c32228bc8dd707ed34c687aa3ce899e670c38e53",
+        "after": "7922584d4e931d979839fdb7c556303406b34c8c658ce710fcb9fba28284dd06"},
     "judge-smollm2-blind-3": {
-    "before": "5ad9bd52f6088e14419ee4b2bc24310fcdeeb6804654f4c46270e1c6ae868233",
-    "after": "df0e20428c1d94d44910e6704ba87625f983b7bf9b231f1e4ae98ecb82907d50"}}
+        "before": "5ad9bd52f6088e14419ee4b2bc24310fcdeeb6804654f4c46270e1c6ae868233",
+        "after": "df0e20428c1d94d44910e6704ba87625f983b7bf9b231f1e4ae98ecb82907d50"}}
 """Every held-out set of real answers -> side -> its frozen hash (set_hash of the side's files)."""
 
 
