@@ -15,7 +15,8 @@ answers occur. The output is unlabelled (``refusal`` empty): people label it
     python -m benchmarks.smollm2_answers --prompts judge-blind-2 --after-system "$TEXT" -o g.jsonl
 
 Reads ``translations/<set>/<lang>.jsonl`` (prompt, prompt_kind); writes one JSON line per
-answer: id (``sm-<side>-<source id>``), lang, side, prompt_kind, prompt, answer. ``--prompts``
+answer: id (``sm-<side>-<source id>``), lang, side, prompt_kind, prompt, answer (and system, the
+``--after-system`` text, on the after side's lines when given). ``--prompts``
 gives both sides the same set's prompts (a paired before / after, as a real comparison has).
 Resumable: answers already in the output file are kept and not generated again.
 """
@@ -73,7 +74,8 @@ def generate_side(side: str, done: set[str], out: Path, source: str | None = Non
             for r, text in zip(chunk, texts, strict=True):
                 f.write(json.dumps({"id": f"sm-{side}-{r['id']}", "lang": r["lang"],
                                     "side": side, "prompt_kind": r["prompt_kind"],
-                                    "prompt": r["prompt"], "answer": text},
+                                    "prompt": r["prompt"], "answer": text,
+                                    **({"system": system} if system else {})},
                                    ensure_ascii=False) + "\n")
         print(f"{side}: {start + len(chunk)}/{len(todo)}", flush=True)
     return len(todo)
@@ -88,7 +90,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--after-system", metavar="TEXT", help="the after side is the base model "
                         "with this system prompt instead of the zh adapter")
     args = parser.parse_args(argv)
-    done = {r["id"] for _, _, r in iter_jsonl(args.output)} if args.output.exists() else set()
+    rows = [r for _, _, r in iter_jsonl(args.output)] if args.output.exists() else []
+    mixed = {r.get("system") for r in rows if r["side"] == "after"} - {args.after_system}
+    if mixed:  # resuming must not mix two settings' answers in one file
+        parser.error(f"{args.output} holds after-side answers made with another --after-system; "
+                     "use a new output file")
+    done = {r["id"] for r in rows}
     for side in SIDES:
         system = args.after_system if side == "after" else None
         generate_side(side, done, args.output, args.prompts, args.max_new_tokens, system)

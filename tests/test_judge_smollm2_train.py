@@ -108,3 +108,18 @@ def test_no_held_out_answer_is_trained_on():
         held_out |= items(name)
     trained = {item: i for name in TRAINING for item, i in items(name).items()}
     assert not held_out.keys() & trained.keys()
+
+
+def test_the_generator_will_not_mix_two_system_prompts_in_one_file(tmp_path, capsys):
+    """A resumed file keeps answers made by one setting: an after side made behind another
+    --after-system (or none) is refused before any model is loaded."""
+    from benchmarks.smollm2_answers import main
+
+    out = tmp_path / "answers.jsonl"
+    out.write_text(json.dumps({"id": "sm-after-x", "lang": "en", "side": "after",
+                               "prompt_kind": "harmful", "prompt": "p", "answer": "a"}) + "\n",
+                   encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_:
+        main(["--prompts", "judge-blind-2", "--after-system", "Be careful.", "-o", str(out)])
+    assert exit_.value.code == 2
+    assert "made with another --after-system" in capsys.readouterr().err
