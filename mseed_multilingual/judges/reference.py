@@ -68,7 +68,10 @@ REAL_BLIND_SETS = {
         "after": "7922584d4e931d979839fdb7c556303406b34c8c658ce710fcb9fba28284dd06"},
     "judge-smollm2-blind-3": {
         "before": "5ad9bd52f6088e14419ee4b2bc24310fcdeeb6804654f4c46270e1c6ae868233",
-        "after": "df0e20428c1d94d44910e6704ba87625f983b7bf9b231f1e4ae98ecb82907d50"}}
+        "after": "df0e20428c1d94d44910e6704ba87625f983b7bf9b231f1e4ae98ecb82907d50"},
+    "judge-smollm2-blind-4": {
+        "before": "df67d475b1481707e7d67a66b390055215777f33c0609eb4927b92d404d82b81",
+        "after": "754d2a811917ea2d73ef6e7868ebc9dd70bef4788a847b164c7e2a149095af4a"}}
 """Every held-out set of real answers -> side -> its frozen hash (set_hash of the side's files)."""
 
 
