@@ -57,8 +57,8 @@ BLIND_SETS = {"judge-blind": BLIND_SHA256, "judge-blind-2": BLIND_2_SHA256,
               "judge-blind-3": BLIND_3_SHA256, "judge-blind-4": BLIND_4_SHA256}
 """Every blind set (translations/<name>), oldest first -> its frozen hash."""
 # A real model's answers labelled by people, held out the same way: the embedded SmolLM2 before
-# (base) and after (the zh adapter; for -3 a guardrail system prompt) on a blind set's prompts
-# (translations/judge-smollm2-blind*/).
+# (base) and after (the zh adapter; for -3 and -4 a guardrail system prompt, each its own) on a
+# blind set's prompts (translations/judge-smollm2-blind*/).
 REAL_BLIND_SETS = {
     "judge-smollm2-blind": {
         "before": "16a21372c3a28a59338e9947a6351a52261c6eb05bd10c2798c56245a9ce8a4a",
