@@ -174,9 +174,12 @@ def test_disk_full_names_the_file(pair, tmp_path):
     def small_files() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))
 
+    # No bytecode written under the limit: Python writes a .pyc with one unchecked write, so a
+    # module compiled here would leave a 2,000-byte .pyc that breaks its every later import.
     proc = subprocess.run([sys.executable, "-m", "mseed_multilingual", "submit", after, "-o",
                            tmp_path / "s.json"], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, preexec_fn=small_files)
+                          env={**os.environ, "PYTHONPATH": str(ROOT),
+                               "PYTHONDONTWRITEBYTECODE": "1"}, preexec_fn=small_files)
     refused(proc, "s.json", "File too large")
 
 
