@@ -1,9 +1,9 @@
 """The real answers of the embedded SmolLM2, labelled by people: judge-smollm2-train to -4 (the
-learned refusal judge trains on them) and judge-smollm2-blind to -4 (held out; paired before /
-after runs on judge-blind-3's, -4's, -2's and judge-blind's prompts). Each side answers every
-prompt of the set it was given once (but for prompts on the other side of the training /
-held-out line), every answer is labelled, nothing comes from MSEED, no answer is in two sets,
-and the held-out ones are frozen by their hashes."""
+learned refusal judge trains on them) and judge-smollm2-blind to -5 (held out; paired before /
+after runs on judge-blind-3's, -4's, -2's, judge-blind's and again judge-blind-3's prompts).
+Each side answers every prompt of the set it was given once (but for prompts on the other side
+of the training / held-out line), every answer is labelled, nothing comes from MSEED, no answer
+is both trained on and held out, and the held-out sets are frozen by their hashes."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ SETS = {"judge-smollm2-train": {"before": "judge-train-c", "after": "judge-train
         "judge-smollm2-blind": {"before": "judge-blind-3", "after": "judge-blind-3"},
         "judge-smollm2-blind-2": {"before": "judge-blind-4", "after": "judge-blind-4"},
         "judge-smollm2-blind-3": {"before": "judge-blind-2", "after": "judge-blind-2"},
-        "judge-smollm2-blind-4": {"before": "judge-blind", "after": "judge-blind"}}
+        "judge-smollm2-blind-4": {"before": "judge-blind", "after": "judge-blind"},
+        "judge-smollm2-blind-5": {"before": "judge-blind-3", "after": "judge-blind-3"}}
 LANGS = sorted(sample_languages())
 CASES = [(name, side) for name in sorted(SETS) for side in sorted(SETS[name])]
 

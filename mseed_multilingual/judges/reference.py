@@ -57,7 +57,7 @@ BLIND_SETS = {"judge-blind": BLIND_SHA256, "judge-blind-2": BLIND_2_SHA256,
               "judge-blind-3": BLIND_3_SHA256, "judge-blind-4": BLIND_4_SHA256}
 """Every blind set (translations/<name>), oldest first -> its frozen hash."""
 # A real model's answers labelled by people, held out the same way: the embedded SmolLM2 before
-# (base) and after (the zh adapter; for -3 and -4 a guardrail system prompt, each its own) on a
+# (base) and after (the zh adapter; for -3 to -5 a guardrail system prompt, each its own) on a
 # blind set's prompts (translations/judge-smollm2-blind*/).
 REAL_BLIND_SETS = {
     "judge-smollm2-blind": {
@@ -71,7 +71,10 @@ REAL_BLIND_SETS = {
         "after": "df0e20428c1d94d44910e6704ba87625f983b7bf9b231f1e4ae98ecb82907d50"},
     "judge-smollm2-blind-4": {
         "before": "df67d475b1481707e7d67a66b390055215777f33c0609eb4927b92d404d82b81",
-        "after": "754d2a811917ea2d73ef6e7868ebc9dd70bef4788a847b164c7e2a149095af4a"}}
+        "after": "754d2a811917ea2d73ef6e7868ebc9dd70bef4788a847b164c7e2a149095af4a"},
+    "judge-smollm2-blind-5": {
+        "before": "cef062f2b3a790b9a6698fc1630841bd6e050a930efd882f2aeb8aa0850c6be0",
+        "after": "860956820e105c3be1f7126659903ce5cca7689982d61725366a55016af266fb"}}
 """Every held-out set of real answers -> side -> its frozen hash (set_hash of the side's files)."""
 
 
