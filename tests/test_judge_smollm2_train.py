@@ -127,3 +127,13 @@ def test_the_generator_will_not_mix_two_system_prompts_in_one_file(tmp_path, cap
         main(["--prompts", "judge-blind-2", "--after-system", "Be careful.", "-o", str(out)])
     assert exit_.value.code == 2
     assert "made with another --after-system" in capsys.readouterr().err
+
+
+def test_judge_smollm2_blind_5_relabels_judge_smollm2_blinds_base_answers():
+    """Its README says its before side is judge-smollm2-blind's base answers, labelled anew (so
+    the two sets' labels on one answer can be compared): the same ids, prompts and answers."""
+    def answers(name: str) -> dict[str, tuple[str, str]]:
+        return {x.id: (x.prompt, x.answer) for rows in reference.load(
+            TRANSLATIONS / name / "before").examples.values() for x in rows}
+
+    assert answers("judge-smollm2-blind-5") == answers("judge-smollm2-blind")
