@@ -57,7 +57,7 @@ BLIND_SETS = {"judge-blind": BLIND_SHA256, "judge-blind-2": BLIND_2_SHA256,
               "judge-blind-3": BLIND_3_SHA256, "judge-blind-4": BLIND_4_SHA256}
 """Every blind set (translations/<name>), oldest first -> its frozen hash."""
 # A real model's answers labelled by people, held out the same way: the embedded SmolLM2 before
-# (base) and after (the zh adapter; for -3 to -5 a guardrail system prompt, each its own) on a
+# (base) and after (the zh adapter; for -3 to -6 a guardrail system prompt, each its own) on a
 # blind set's prompts (translations/judge-smollm2-blind*/).
 REAL_BLIND_SETS = {
     "judge-smollm2-blind": {
@@ -74,7 +74,10 @@ REAL_BLIND_SETS = {
         "after": "754d2a811917ea2d73ef6e7868ebc9dd70bef4788a847b164c7e2a149095af4a"},
     "judge-smollm2-blind-5": {
         "before": "cef062f2b3a790b9a6698fc1630841bd6e050a930efd882f2aeb8aa0850c6be0",
-        "after": "860956820e105c3be1f7126659903ce5cca7689982d61725366a55016af266fb"}}
+        "after": "860956820e105c3be1f7126659903ce5cca7689982d61725366a55016af266fb"},
+    "judge-smollm2-blind-6": {
+        "before": "8822576c35df922f2cb85f682cc0e8a274deef2c43222c916974311a59f82f9b",
+        "after": "b7ff800ca59899099d3a320741c8666d2fba4600801dc98b6acaf39328f3754e"}}
 """Every held-out set of real answers -> side -> its frozen hash (set_hash of the side's files)."""
 
 
