@@ -52,10 +52,11 @@ SOURCES = ("judge-reference", "judge-dev", "judge-train", "judge-train-b", "judg
            "judge-smollm2-train-2/after", "judge-smollm2-train-3/before",
            "judge-smollm2-train-3/after", "judge-smollm2-train-4/before",
            "judge-smollm2-train-4/after", "judge-smollm2-train-5/before",
-           "judge-smollm2-train-5/after")
-"""The training sets (translations/<name>/), one writer group each (judge-smollm2-train to -5,
+           "judge-smollm2-train-5/after", "judge-smollm2-train-6/before",
+           "judge-smollm2-train-6/after")
+"""The training sets (translations/<name>/), one writer group each (judge-smollm2-train to -6,
 each side a source: a real model's answers, labelled by people); never a blind set
-(judge-blind to -4, judge-smollm2-blind to -5) nor judge-smollm2-demo (the demo's answers)."""
+(judge-blind to -4, judge-smollm2-blind to -6) nor judge-smollm2-demo (the demo's answers)."""
 DIGITS = 3
 """Decimals kept of each weight and idf: the probabilities move by < 1e-3 (tested), the file
 shrinks by half."""
@@ -79,14 +80,15 @@ t = 0.50 on (four sources: t = 0.80, 0.74 -> 0.61).
 Set to () for the constraint over every source."""
 MAX_ITER = 5000
 SEED = 0
-MODEL_VERSION = 7
+MODEL_VERSION = 8
 """2: the word block, the class and source weights and the refusal threshold (``refuse_at``).
 3: model 2's setting trained on nine sources (judge-train-e and a real model's answers,
 judge-smollm2-train, added). 4: the same on eleven (judge-smollm2-train-2 added). 5: the same
 on thirteen (judge-smollm2-train-3 added, labelled with the broken-text rule). 6: the same on
 fifteen (judge-smollm2-train-4 added: answers behind a guardrail prompt; the English replies of
 judge-smollm2-train to -3 labelled again under docs/labelling.md). 7: the same on seventeen
-(judge-smollm2-train-5 added: a second guardrail prompt's answers)."""
+(judge-smollm2-train-5 added: a second guardrail prompt's answers). 8: the same on nineteen
+(judge-smollm2-train-6 added: a third guardrail prompt's answers)."""
 WORD_FEATURES_KEPT = 20000
 """The word block's cap: the 20,000 word n-grams in most answers of the 41,000 in two or more
 (six sources); all of them (40,000) gave 0.812 for 0.810, a megabyte more."""
