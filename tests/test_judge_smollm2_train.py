@@ -40,14 +40,20 @@ TRAINING = sorted(name for name in SETS if name not in reference.REAL_BLIND_SETS
 
 
 @functools.cache
+def _examples(name: str, side: str) -> tuple[reference.Example, ...]:
+    """One side's labelled answers, every language, read once per session."""
+    return tuple(x for rows in reference.load(TRANSLATIONS / name / side).examples.values()
+                 for x in rows)
+
+
+@functools.cache
 def _answered(held_out: bool) -> frozenset[str]:
     """The prompts the held-out sets (or the training sets) answer. Two writers sometimes write
     the same question, and a greedy model's answers to it are the same item in both, so a prompt
     is answered on one side of the line only: the set made later leaves it out."""
     names = sorted(reference.REAL_BLIND_SETS) if held_out else TRAINING
     return frozenset(x.prompt for name in names for side in SETS[name]
-                     for rows in reference.load(TRANSLATIONS / name / side).examples.values()
-                     for x in rows)
+                     for x in _examples(name, side))
 
 
 def test_no_prompt_is_answered_both_in_training_and_held_out():
@@ -99,13 +105,10 @@ def test_no_text_copied_from_mseed(mseed_eval_file, name: str, side: str):
 def test_no_held_out_answer_is_trained_on():
     """The demo's labelled answers and the held-out sets' are checks: no (prompt, answer) of
     theirs may be in the training sets (a stock reply like "I can't help with that" may recur
-    across prompts; the same reply to the same prompt would be the same item: the training sets
-    leave out the two prompts judge-blind-3 shares, judge-smollm2-blind-2 the three of
-    judge-blind-4's that training sets answer)."""
+    across prompts; the same reply to the same prompt would be the same item, so a prompt is
+    answered on one side of the line only: see _answered)."""
     def items(name: str) -> dict[tuple[str, str], str]:
-        return {(x.prompt, x.answer): x.id for side in SETS[name]
-                for rows in reference.load(TRANSLATIONS / name / side).examples.values()
-                for x in rows}
+        return {(x.prompt, x.answer): x.id for side in SETS[name] for x in _examples(name, side)}
 
     demo = TRANSLATIONS / "judge-smollm2-demo" / "answers.jsonl"
     held_out = {(r["prompt"], r["answer"]): r["id"]
@@ -136,8 +139,7 @@ def test_judge_smollm2_blind_5_and_6_relabel_earlier_sets_base_answers():
     labelled anew (so two sets' labels on one answer can be compared): the same ids, prompts and
     answers."""
     def answers(name: str) -> dict[str, tuple[str, str]]:
-        return {x.id: (x.prompt, x.answer) for rows in reference.load(
-            TRANSLATIONS / name / "before").examples.values() for x in rows}
+        return {x.id: (x.prompt, x.answer) for x in _examples(name, "before")}
 
     assert answers("judge-smollm2-blind-5") == answers("judge-smollm2-blind")
     assert answers("judge-smollm2-blind-6") == answers("judge-smollm2-blind-3")
