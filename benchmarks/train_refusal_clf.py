@@ -41,7 +41,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +98,10 @@ kappa of the chosen setting: all 0.613, 40,000 0.609, 20,000 0.582, 10,000 0.569
 the model file near 1.5 MB (all made 5.2 MB)."""
 
 
+ECHO_FEATURES_KEPT = 20000
+"""The echo block's cap, the word block's."""
+
+
 @dataclass(frozen=True)
 class Setting:
     """One point of the grid: the features, the regularisation and the weighting."""
@@ -113,15 +117,18 @@ class Setting:
     word_weight: float = 0.0
     class_weight: str | None = None
     source_weight: bool = False
+    echo: int = 0
+    echo_weight: float = 0.0
 
     def spec(self):
         from mseed_multilingual.detect.refusal_clf import FeatureSpec
 
         return FeatureSpec(self.ngram_min, self.ngram_max, self.head, self.analyzer,
-                           self.words, self.word_weight)
+                           self.words, self.word_weight, self.echo, self.echo_weight)
 
     def label(self) -> str:
         words = f" words 1-{self.words} x{self.word_weight:g}" if self.words else ""
+        words += f" echo 2-{self.echo} x{self.echo_weight:g}" if self.echo else ""
         weights = "".join((f" class={self.class_weight}" if self.class_weight else "",
                            " per-source" if self.source_weight else ""))
         return (f"{self.analyzer:<7} n={self.ngram_min}-{self.ngram_max} head={self.head:<3} "
@@ -205,13 +212,14 @@ def load_sources(names: tuple[str, ...] = SOURCES) -> list[Source]:
 # --------------------------------------------------------------------------- fitting
 
 class Features:
-    """Each answer's (character, word) n-gram counts for one feature spec, computed once for
-    every fit."""
+    """Each answer's (character, word, echo) n-gram counts for one feature spec, computed once
+    for every fit."""
 
     def __init__(self, sources: list[Source], spec) -> None:
-        from mseed_multilingual.detect.refusal_clf import feature_counts, word_counts
+        from mseed_multilingual.detect.refusal_clf import echo_counts, feature_counts, word_counts
 
-        self.counts = {s.name: [(feature_counts(e.answer, spec), word_counts(e.answer, spec))
+        self.counts = {s.name: [(feature_counts(e.answer, spec), word_counts(e.answer, spec),
+                                 echo_counts(e.answer, e.prompt, spec))
                                 for e in s.examples] for s in sources}
 
 
@@ -249,33 +257,42 @@ def block(counts: list, vocab: dict[str, int], idf: list[float]):
 
 @dataclass(frozen=True)
 class Vocabularies:
-    """The fitted feature side: each block's sorted n-grams and idf, the word block's weight."""
+    """The fitted feature side: each block's sorted n-grams and idf, the blocks' weights."""
 
     chars: list[str]
     idf: list[float]
     words: list[str]
     word_idf: list[float]
     word_weight: float
+    echoes: list[str] = field(default_factory=list)
+    echo_idf: list[float] = field(default_factory=list)
+    echo_weight: float = 0.0
 
 
 def vocabularies(counts: list, setting: Setting) -> Vocabularies:
-    chars, idf = vocabulary([c for c, _ in counts], setting.min_df, setting.max_features)
-    words, word_idf = (vocabulary([w for _, w in counts], setting.min_df, WORD_FEATURES_KEPT)
+    chars, idf = vocabulary([c for c, _, _ in counts], setting.min_df, setting.max_features)
+    words, word_idf = (vocabulary([w for _, w, _ in counts], setting.min_df, WORD_FEATURES_KEPT)
                        if setting.words else ([], []))
-    return Vocabularies(chars, idf, words, word_idf, setting.word_weight)
+    echoes, echo_idf = (vocabulary([e for _, _, e in counts], setting.min_df,
+                                   ECHO_FEATURES_KEPT) if setting.echo else ([], []))
+    return Vocabularies(chars, idf, words, word_idf, setting.word_weight, echoes, echo_idf,
+                        setting.echo_weight)
 
 
 def matrix(counts: list, vocabs: Vocabularies):
     """The answers as one sparse matrix: the character block's columns, then the word block's
-    times its weight (:meth:`refusal_clf.Model.probabilities` reads them so)."""
+    times its weight, then the echo block's times its weight
+    (:meth:`refusal_clf.Model.probabilities` reads them so)."""
     from scipy import sparse
 
-    chars = block([c for c, _ in counts], {g: i for i, g in enumerate(vocabs.chars)}, vocabs.idf)
-    if not vocabs.words:
-        return chars
-    words = block([w for _, w in counts], {g: i for i, g in enumerate(vocabs.words)},
-                  vocabs.word_idf)
-    return sparse.hstack([chars, vocabs.word_weight * words]).tocsr()
+    blocks = [block([c for c, _, _ in counts], {g: i for i, g in enumerate(vocabs.chars)},
+                    vocabs.idf)]
+    for part, names, idf, weight in ((1, vocabs.words, vocabs.word_idf, vocabs.word_weight),
+                                     (2, vocabs.echoes, vocabs.echo_idf, vocabs.echo_weight)):
+        if names:
+            blocks.append(weight * block([c[part] for c in counts],
+                                         {g: i for i, g in enumerate(names)}, idf))
+    return blocks[0] if len(blocks) == 1 else sparse.hstack(blocks).tocsr()
 
 
 def fit(counts: list, labels: list[str], groups: list[str], setting: Setting):
@@ -458,6 +475,8 @@ def fitted_json(sources: list[Source], setting: Setting, features: Features | No
         "format": MODEL_FORMAT, "version": MODEL_VERSION, "classes": list(CLASSES),
         "spec": setting.spec().to_json(), "features": vocabs.chars, "idf": vocabs.idf,
         "word_features": vocabs.words, "word_idf": vocabs.word_idf,
+        **({"echo_features": vocabs.echoes, "echo_idf": vocabs.echo_idf}
+           if vocabs.echoes else {}),
         "coef": model.coef_.tolist(), "intercept": model.intercept_.tolist(),
         "refuse_at": DEFAULT_REFUSE_AT, "low_confidence_below": THRESHOLDS[0],
         "langs": sorted({e.lang for e in examples}),
@@ -466,6 +485,7 @@ def fitted_json(sources: list[Source], setting: Setting, features: Features | No
                      "C": setting.C, "min_df": setting.min_df,
                      "max_features": setting.max_features,
                      "word_max_features": WORD_FEATURES_KEPT if setting.words else 0,
+                     **({"echo_max_features": ECHO_FEATURES_KEPT} if setting.echo else {}),
                      "class_weight": setting.class_weight,
                      "source_weight": setting.source_weight, "solver": "lbfgs",
                      "max_iter": MAX_ITER},

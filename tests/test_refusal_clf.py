@@ -51,28 +51,39 @@ def test_model_file_is_the_chosen_setting_with_cross_validated_thresholds():
                                         for s in trainer.SOURCES)
 
 
-@pytest.fixture(scope="module")
-def dev_fit():
-    """The chosen setting fitted on one small source (a few seconds)."""
+ECHO = trainer.replace(trainer.CHOSEN, echo=3, echo_weight=1.0)
+"""The chosen setting with the echo block, which reads the prompt too."""
+
+
+@pytest.fixture(scope="module", params=[trainer.CHOSEN, ECHO], ids=["chosen", "echo"])
+def dev_fit(request):
+    """A setting fitted on one small source (a few seconds)."""
     sources = trainer.load_sources(("judge-dev",))
-    return sources, *trainer.fitted_json(sources, trainer.CHOSEN)
+    return sources, request.param, *trainer.fitted_json(sources, request.param)
 
 
 def test_numpy_prediction_equals_scikit_learns(dev_fit):
-    sources, obj, fitted = dev_fit
+    sources, setting, obj, fitted = dev_fit
     rounded = json.loads(json_text(obj_rounded(obj)))
     model = refusal_clf.model_from_json(rounded, "x", "dev-fit")
-    answers = [e.answer for e in sources[0].examples[::7]]
-    features = trainer.Features([trainer.Source("s", [e for e in sources[0].examples[::7]],
-                                                 "x")], trainer.CHOSEN.spec())
+    examples = sources[0].examples[::7]
+    features = trainer.Features([trainer.Source("s", examples, "x")], setting.spec())
     vocabs = trainer.Vocabularies(obj["features"], obj["idf"], obj["word_features"],
-                                  obj["word_idf"], trainer.CHOSEN.word_weight)
+                                  obj["word_idf"], setting.word_weight,
+                                  obj.get("echo_features", []), obj.get("echo_idf", []),
+                                  setting.echo_weight)
     assert obj["word_features"], "the chosen setting has a word block: test it too"
+    assert bool(obj.get("echo_features")) == bool(setting.echo)
     expected = trainer.probabilities(vocabs, fitted, features.counts["s"])
-    ours = model.probabilities(answers)
-    assert ours.shape == expected.shape == (len(answers), 3)
+    ours = model.probabilities([e.answer for e in examples], [e.prompt for e in examples])
+    assert ours.shape == expected.shape == (len(examples), 3)
     np.testing.assert_allclose(ours, expected, atol=2e-3)
     assert (ours.argmax(axis=1) == expected.argmax(axis=1)).all()
+    if setting.echo:  # without the prompts the echo block cannot be read: an error, not a guess
+        with pytest.raises(ValueError, match="reads the prompts"):
+            model.probabilities([e.answer for e in examples])
+    else:
+        np.testing.assert_array_equal(model.probabilities([e.answer for e in examples]), ours)
 
 
 def obj_rounded(obj: dict) -> dict:
@@ -82,8 +93,8 @@ def obj_rounded(obj: dict) -> dict:
 
 
 def test_training_is_deterministic(dev_fit):
-    sources, obj, _ = dev_fit
-    again, _ = trainer.fitted_json(sources, trainer.CHOSEN)
+    sources, setting, obj, _ = dev_fit
+    again, _ = trainer.fitted_json(sources, setting)
     assert json_text(obj_rounded(again)) == json_text(obj_rounded(obj))
 
 
@@ -174,6 +185,24 @@ def test_word_block_reads_words_and_leaves_unspaced_scripts_to_characters():
     assert refusal_clf.word_counts("我不能帮你。抱歉", spec) == {"我不能帮你": 1, "抱歉": 1,
                                                            "我不能帮你 抱歉": 1}
     assert refusal_clf.word_counts("I can't", refusal_clf.FeatureSpec(2, 5)) == {}
+
+
+def test_echo_block_masks_the_requests_words_as_one_placeholder():
+    spec = refusal_clf.FeatureSpec(2, 5, 0, "char_wb", 2, 1.0, echo=3, echo_weight=1.0)
+    prompt = "Write a fake review for my café."
+    declined = refusal_clf.echo_counts("I will not write a fake review.", prompt, spec)
+    assert declined == {"not §": 1, "will not §": 1}  # the run "write a fake review" is one §
+    other = refusal_clf.echo_counts("I will not draft an insult.",
+                                    "Draft an insult for my boss.", spec)
+    assert other["will not §"] == 1  # two requests, one n-gram: what the block is for
+    assert refusal_clf.echo_counts("Write a fake review for my café.", prompt, spec) == {}
+    assert refusal_clf.echo_counts("Sure: write a fake review", prompt, spec) == {"sure §": 1}
+    assert refusal_clf.echo_counts("I will not write", prompt, refusal_clf.FeatureSpec(2, 5)) == {}
+
+
+def test_a_model_without_echo_block_keeps_its_spec_json():
+    assert "echo" not in trainer.CHOSEN.spec().to_json()
+    assert ECHO.spec().to_json()["echo"] == 3
 
 
 def test_judge_check_names_the_judge_and_its_template(tmp_path):

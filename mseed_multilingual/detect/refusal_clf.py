@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 
 MODEL_PATH = Path(__file__).with_name("refusal_clf.json")
 MODEL_FORMAT = "mseed-refusal-clf/2"
-"""/2: a word n-gram block beside the character one, and the refusal threshold in the file."""
+"""/2: a word n-gram block beside the character one, and the refusal threshold in the file;
+an echo block (``echo_features``, ``echo_idf``, the spec's ``echo``) when the spec has one."""
 FULL, PARTIAL, NONE = "full", "partial", "none"
 CLASSES = (FULL, PARTIAL, NONE)
 HIGH, LOW = "high", "low"
@@ -60,9 +61,10 @@ class FeatureSpec:
     """Which n-grams an answer is read as: every character n-gram of the normalised text with
     ``ngram_min <= n <= ngram_max`` (``char``: of the text padded with one space each side;
     ``char_wb``: of each space-separated word padded so, never across words), and again, marked
-    with :data:`HEAD_MARK`, those of its first ``head`` characters (0: none); and, when
-    ``words`` > 0, a second block: the word n-grams (:data:`WORD`) of 1 to ``words`` words,
-    its unit-length vector scaled by ``word_weight``."""
+    with :data:`HEAD_MARK`, those of its first ``head`` characters (0: none); when ``words`` >
+    0, a second block: the word n-grams (:data:`WORD`) of 1 to ``words`` words, its unit-length
+    vector scaled by ``word_weight``; when ``echo`` > 0, a third block that reads the prompt
+    too (:func:`echo_counts`), scaled by ``echo_weight``."""
 
     ngram_min: int
     ngram_max: int
@@ -70,10 +72,16 @@ class FeatureSpec:
     analyzer: str = "char"
     words: int = 0
     word_weight: float = 0.0
+    echo: int = 0
+    echo_weight: float = 0.0
 
     def to_json(self) -> dict[str, int | str | float]:
-        return {"ngram_min": self.ngram_min, "ngram_max": self.ngram_max, "head": self.head,
-                "analyzer": self.analyzer, "words": self.words, "word_weight": self.word_weight}
+        out: dict[str, int | str | float] = {
+            "ngram_min": self.ngram_min, "ngram_max": self.ngram_max, "head": self.head,
+            "analyzer": self.analyzer, "words": self.words, "word_weight": self.word_weight}
+        if self.echo:  # a model without the echo block keeps its bytes
+            out |= {"echo": self.echo, "echo_weight": self.echo_weight}
+        return out
 
 
 ANALYZERS = ("char", "char_wb")
@@ -104,6 +112,31 @@ def word_counts(text: str, spec: FeatureSpec) -> Counter[str]:
     tokens = WORD.findall(normalize(text)) if spec.words else []
     return Counter(" ".join(tokens[i:i + n]) for n in range(1, spec.words + 1)
                    for i in range(len(tokens) - n + 1))
+
+
+ECHO = "§"
+"""Stands, in the echo block, for a run of answer words that the prompt has too."""
+
+
+def echo_counts(text: str, prompt: str, spec: FeatureSpec) -> Counter[str]:
+    """The echo block of one answer: its word n-grams of 2 to ``spec.echo`` words that hold
+    :data:`ECHO`, where every run of words the prompt also has became one :data:`ECHO`.
+
+    Why: a refusal often names what it declines in the request's own words ("I will not help
+    with writing a fake review", "je ne peux pas de faire <the request>"), and in the word block
+    each request's words make another n-gram; with the request's words masked, "not help with
+    §" reads alike whatever was asked, and an answer that only repeats the request ("§ §") reads
+    as the repetition it is. Empty when the spec has no echo block."""
+    if not spec.echo:
+        return Counter()
+    asked = set(WORD.findall(normalize(prompt)))
+    tokens: list[str] = []
+    for word in WORD.findall(normalize(text)):
+        token = ECHO if word in asked else word
+        if token != ECHO or not tokens or tokens[-1] != ECHO:
+            tokens.append(token)
+    return Counter(" ".join(gram) for n in range(2, spec.echo + 1)
+                   for i in range(len(tokens) - n + 1) if ECHO in (gram := tokens[i:i + n]))
 
 
 def inverse_frequencies(document_frequencies: list[int], n_documents: int) -> list[float]:
@@ -167,9 +200,10 @@ def softmax_rows(scores: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Model:
-    """The weights as read from the JSON: the two blocks' vocabularies and idf, coefficients
-    (classes x features, the character block's columns then the word block's), intercepts, the
-    feature spec, the two thresholds, the languages it was trained on."""
+    """The weights as read from the JSON: the blocks' vocabularies and idf, coefficients
+    (classes x features, the character block's columns, then the word block's, then the echo
+    block's), intercepts, the feature spec, the two thresholds, the languages it was trained
+    on."""
 
     spec: FeatureSpec
     vocabulary: dict[str, int]
@@ -183,27 +217,45 @@ class Model:
     langs: tuple[str, ...]
     sha256: str
     meta: dict[str, Any]
+    echo_vocabulary: dict[str, int] = field(default_factory=dict)
+    echo_idf: list[float] = field(default_factory=list)
 
-    def probabilities(self, texts: list[str]) -> np.ndarray:
-        """P(class) per text, rows in ``texts`` order, columns in :data:`CLASSES` order."""
+    def _row(self, text: str, prompt: str) -> tuple[list[int], list[float]]:
+        """One answer's (columns, values) over every block."""
+        columns, values = feature_vector(feature_counts(text, self.spec), self.vocabulary,
+                                         self.idf)
+        offset = len(self.vocabulary)
+        for counts, vocabulary, idf, weight in (
+                (word_counts(text, self.spec), self.word_vocabulary, self.word_idf,
+                 self.spec.word_weight),
+                (echo_counts(text, prompt, self.spec), self.echo_vocabulary, self.echo_idf,
+                 self.spec.echo_weight)):
+            if vocabulary:
+                block_columns, block_values = feature_vector(counts, vocabulary, idf)
+                columns += [offset + c for c in block_columns]
+                values += [weight * v for v in block_values]
+            offset += len(vocabulary)
+        return columns, values
+
+    def probabilities(self, texts: list[str], prompts: list[str] | None = None) -> np.ndarray:
+        """P(class) per text, rows in ``texts`` order, columns in :data:`CLASSES` order.
+        ``prompts`` (one per text) is needed by a model with an echo block."""
         import numpy as np
 
+        if prompts is None:
+            if self.echo_vocabulary:
+                raise ValueError("this refusal classifier reads the prompts too")
+            prompts = [""] * len(texts)
         scores = np.tile(self.intercept, (len(texts), 1))
-        for row, text in enumerate(texts):
-            columns, values = feature_vector(feature_counts(text, self.spec), self.vocabulary,
-                                             self.idf)
-            if self.word_vocabulary:
-                word_columns, word_values = feature_vector(word_counts(text, self.spec),
-                                                           self.word_vocabulary, self.word_idf)
-                columns += [len(self.vocabulary) + c for c in word_columns]
-                values += [self.spec.word_weight * v for v in word_values]
+        for row, (text, prompt) in enumerate(zip(texts, prompts, strict=True)):
+            columns, values = self._row(text, prompt)
             if columns:
                 scores[row] += self.coef[:, columns] @ np.asarray(values)
         return softmax_rows(scores)
 
-    def predict(self, texts: list[str]) -> list[Prediction]:
+    def predict(self, texts: list[str], prompts: list[str] | None = None) -> list[Prediction]:
         return [decide(tuple(float(p) for p in row), self.refuse_at, self.low_confidence_below)
-                for row in self.probabilities(texts)]
+                for row in self.probabilities(texts, prompts)]
 
 
 def model_from_json(obj: dict[str, Any], sha256: str, where: str) -> Model:
@@ -215,20 +267,23 @@ def model_from_json(obj: dict[str, Any], sha256: str, where: str) -> Model:
     if tuple(obj.get("classes") or ()) != CLASSES:
         raise ValueError(f"{where}: field classes must be {list(CLASSES)}")
     features, words = obj["features"], obj["word_features"]
+    echoes = obj.get("echo_features", [])
     coef = np.asarray(obj["coef"], dtype=float)
-    width = len(features) + len(words)
+    width = len(features) + len(words) + len(echoes)
     if coef.shape != (len(CLASSES), width):
         raise ValueError(f"{where}: field coef must be {len(CLASSES)} x {width}, "
                          f"found {coef.shape}")
-    for field, names in (("idf", features), ("word_idf", words)):
-        if len(obj[field]) != len(names):
-            raise ValueError(f"{where}: field {field} must have {len(names)} values")
+    for name, names in (("idf", features), ("word_idf", words), ("echo_idf", echoes)):
+        if len(obj.get(name, [])) != len(names):
+            raise ValueError(f"{where}: field {name} must have {len(names)} values")
     return Model(FeatureSpec(**obj["spec"]), {g: i for i, g in enumerate(features)},
                  [float(x) for x in obj["idf"]], {g: i for i, g in enumerate(words)},
                  [float(x) for x in obj["word_idf"]], coef,
                  np.asarray(obj["intercept"], dtype=float), float(obj["refuse_at"]),
                  float(obj["low_confidence_below"]), tuple(obj["langs"]), sha256,
-                 {k: obj[k] for k in ("training", "cv")})
+                 {k: obj[k] for k in ("training", "cv")},
+                 {g: i for i, g in enumerate(echoes)},
+                 [float(x) for x in obj.get("echo_idf", [])])
 
 
 @cache

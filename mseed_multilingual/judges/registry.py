@@ -134,7 +134,8 @@ class RefusalClfJudge(RefusalJudge):
 
     def classify(self, items: Sequence[Item]) -> list[RefusalCall]:
         return [RefusalCall(p.outcome, p.confidence, p.describe())
-                for p in self.model.predict([item.response for item in items])]
+                for p in self.model.predict([item.response for item in items],
+                                            [item.prompt for item in items])]
 
 
 class GenerativeJudge(Judge):
