@@ -1,6 +1,6 @@
 """The real answers of the embedded SmolLM2, labelled by people: judge-smollm2-train to -6 (the
-learned refusal judge trains on them) and judge-smollm2-blind to -6 (held out; paired before /
-after runs on judge-blind-3's, -4's, -2's, judge-blind's, again -3's and again -2's prompts).
+learned refusal judge trains on them) and judge-smollm2-blind to -7 (held out; paired before /
+after runs on judge-blind-3's, -4's, -2's, judge-blind's, again -3's, -2's and -4's prompts).
 Each side answers every prompt of the set it was given once (but for prompts on the other side
 of the training / held-out line), every answer is labelled, nothing comes from MSEED, no answer
 is both trained on and held out, and the held-out sets are frozen by their hashes."""
@@ -31,7 +31,8 @@ SETS = {"judge-smollm2-train": {"before": "judge-train-c", "after": "judge-train
         "judge-smollm2-blind-3": {"before": "judge-blind-2", "after": "judge-blind-2"},
         "judge-smollm2-blind-4": {"before": "judge-blind", "after": "judge-blind"},
         "judge-smollm2-blind-5": {"before": "judge-blind-3", "after": "judge-blind-3"},
-        "judge-smollm2-blind-6": {"before": "judge-blind-2", "after": "judge-blind-2"}}
+        "judge-smollm2-blind-6": {"before": "judge-blind-2", "after": "judge-blind-2"},
+        "judge-smollm2-blind-7": {"before": "judge-blind-4", "after": "judge-blind-4"}}
 LANGS = sorted(sample_languages())
 CASES = [(name, side) for name in sorted(SETS) for side in sorted(SETS[name])]
 
@@ -134,8 +135,8 @@ def test_the_generator_will_not_mix_two_system_prompts_in_one_file(tmp_path, cap
     assert "made with another --after-system" in capsys.readouterr().err
 
 
-def test_judge_smollm2_blind_5_and_6_relabel_earlier_sets_base_answers():
-    """Their READMEs say their before sides are judge-smollm2-blind's and -3's base answers,
+def test_judge_smollm2_blind_5_to_7_relabel_earlier_sets_base_answers():
+    """Their READMEs say their before sides are judge-smollm2-blind's, -3's and -2's base answers,
     labelled anew (so two sets' labels on one answer can be compared): the same ids, prompts and
     answers."""
     def answers(name: str) -> dict[str, tuple[str, str]]:
@@ -143,3 +144,4 @@ def test_judge_smollm2_blind_5_and_6_relabel_earlier_sets_base_answers():
 
     assert answers("judge-smollm2-blind-5") == answers("judge-smollm2-blind")
     assert answers("judge-smollm2-blind-6") == answers("judge-smollm2-blind-3")
+    assert answers("judge-smollm2-blind-7") == answers("judge-smollm2-blind-2")

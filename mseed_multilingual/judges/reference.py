@@ -77,7 +77,10 @@ REAL_BLIND_SETS = {
         "after": "860956820e105c3be1f7126659903ce5cca7689982d61725366a55016af266fb"},
     "judge-smollm2-blind-6": {
         "before": "8822576c35df922f2cb85f682cc0e8a274deef2c43222c916974311a59f82f9b",
-        "after": "b7ff800ca59899099d3a320741c8666d2fba4600801dc98b6acaf39328f3754e"}}
+        "after": "b7ff800ca59899099d3a320741c8666d2fba4600801dc98b6acaf39328f3754e"},
+    "judge-smollm2-blind-7": {
+        "before": "0623bb5994b862900c7ecc569592cbbb786159a231144a57e79684ef6a12b2f9",
+        "after": "bb0d1044ac9821f647844c029e5b372763ecff26f2dc01ee2473b97b3be387de"}}
 """Every held-out set of real answers -> side -> its frozen hash (set_hash of the side's files)."""
 
 
