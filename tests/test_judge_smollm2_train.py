@@ -1,4 +1,4 @@
-"""The real answers of the embedded SmolLM2, labelled by people: judge-smollm2-train to -6 (the
+"""The real answers of the embedded SmolLM2, labelled by people: judge-smollm2-train to -7 (the
 learned refusal judge trains on them) and judge-smollm2-blind to -7 (held out; paired before /
 after runs on judge-blind-3's, -4's, -2's, judge-blind's, again -3's, -2's and -4's prompts).
 Each side answers every prompt of the set it was given once (but for prompts on the other side
@@ -26,6 +26,7 @@ SETS = {"judge-smollm2-train": {"before": "judge-train-c", "after": "judge-train
         "judge-smollm2-train-4": {"before": "judge-train", "after": "judge-train"},
         "judge-smollm2-train-5": {"before": "judge-train-d", "after": "judge-train-d"},
         "judge-smollm2-train-6": {"before": "judge-dev", "after": "judge-dev"},
+        "judge-smollm2-train-7": {"after": "judge-train-e"},
         "judge-smollm2-blind": {"before": "judge-blind-3", "after": "judge-blind-3"},
         "judge-smollm2-blind-2": {"before": "judge-blind-4", "after": "judge-blind-4"},
         "judge-smollm2-blind-3": {"before": "judge-blind-2", "after": "judge-blind-2"},
