@@ -53,10 +53,11 @@ SOURCES = ("judge-reference", "judge-dev", "judge-train", "judge-train-b", "judg
            "judge-smollm2-train-3/after", "judge-smollm2-train-4/before",
            "judge-smollm2-train-4/after", "judge-smollm2-train-5/before",
            "judge-smollm2-train-5/after", "judge-smollm2-train-6/before",
-           "judge-smollm2-train-6/after")
-"""The training sets (translations/<name>/), one writer group each (judge-smollm2-train to -6,
-each side a source: a real model's answers, labelled by people); never a blind set
-(judge-blind to -4, judge-smollm2-blind to -6) nor judge-smollm2-demo (the demo's answers)."""
+           "judge-smollm2-train-6/after", "judge-smollm2-train-7/after")
+"""The training sets (translations/<name>/), one writer group each (judge-smollm2-train to -7,
+each side a source: a real model's answers, labelled by people; judge-smollm2-train-7's before
+answers are -3's, so it has an after side only); never a blind set (judge-blind to -4,
+judge-smollm2-blind to -7) nor judge-smollm2-demo (the demo's answers)."""
 DIGITS = 3
 """Decimals kept of each weight and idf: the probabilities move by < 1e-3 (tested), the file
 shrinks by half."""
@@ -80,7 +81,7 @@ t = 0.50 on (four sources: t = 0.80, 0.74 -> 0.61).
 Set to () for the constraint over every source."""
 MAX_ITER = 5000
 SEED = 0
-MODEL_VERSION = 8
+MODEL_VERSION = 9
 """2: the word block, the class and source weights and the refusal threshold (``refuse_at``).
 3: model 2's setting trained on nine sources (judge-train-e and a real model's answers,
 judge-smollm2-train, added). 4: the same on eleven (judge-smollm2-train-2 added). 5: the same
@@ -88,7 +89,8 @@ on thirteen (judge-smollm2-train-3 added, labelled with the broken-text rule). 6
 fifteen (judge-smollm2-train-4 added: answers behind a guardrail prompt; the English replies of
 judge-smollm2-train to -3 labelled again under docs/labelling.md). 7: the same on seventeen
 (judge-smollm2-train-5 added: a second guardrail prompt's answers). 8: the same on nineteen
-(judge-smollm2-train-6 added: a third guardrail prompt's answers)."""
+(judge-smollm2-train-6 added: a third guardrail prompt's answers). 9: the same on twenty
+(judge-smollm2-train-7's after side added: a fourth guardrail prompt's, worded as a persona)."""
 WORD_FEATURES_KEPT = 20000
 """The word block's cap: the 20,000 word n-grams in most answers of the 41,000 in two or more
 (six sources); all of them (40,000) gave 0.812 for 0.810, a megabyte more."""
@@ -180,10 +182,20 @@ The search, on the four sources present before (reference / dev / train / train-
   its held-out folds rose to 0.76-0.79 / 0.93 in-sample, while on the two sets it never saw,
   train and train-b, kappa fell from 0.74 / 0.76 to 0.57 / 0.56: the model learns to trust a
   signal that is only that good in-sample).
+
+Model 9 (twenty sources) was chosen between this setting and this setting plus the echo block
+(:func:`refusal_clf.echo_counts`: word 2- and 3-grams with the request's own words masked, the
+block weighing the same), by a rule written before either was cross-validated: the echo block
+stays if it adds at least 0.005. It added 0.0016 (0.8011 against 0.7995; over model 8's nineteen
+sources 0.8102 against 0.8077). Held out, it reads six real-answer sources better
+(judge-smollm2-train-2 and -3 both sides, -4's base side, -6's guardrail side: +0.03 to +0.05)
+and the written sets (-0.00 to -0.03), judge-smollm2-train's base side (-0.06) and -4's
+guardrail side (-0.07) worse: a wash, so it is left out; ``--grid`` measures it again.
 """
 GRID = (CHOSEN, replace(CHOSEN, C=16.0), replace(CHOSEN, C=64.0),
         replace(CHOSEN, words=0, word_weight=0.0), replace(CHOSEN, word_weight=0.5),
-        replace(CHOSEN, class_weight=None), replace(CHOSEN, source_weight=False))
+        replace(CHOSEN, class_weight=None), replace(CHOSEN, source_weight=False),
+        replace(CHOSEN, echo=3, echo_weight=1.0))
 """The settings around :data:`CHOSEN`, one change each (``--grid``). The first grid (three
 sources: char 1-4 and char_wb 2-5, the opening 120 characters again or not, C 8 / 32) is in
 docs/judge.md."""
