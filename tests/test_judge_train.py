@@ -1,4 +1,4 @@
-"""The training sets for learned judges (translations/judge-train/, -b/ ... -e/): every sample
+"""The training sets for learned judges (translations/judge-train/, -b/ ... -f/): every sample
 language, exactly the writers' guide's cases, labels and counts, and no text from MSEED, so a
 file cut short or relabelled by hand is caught before anything is trained on it."""
 
@@ -51,6 +51,7 @@ SETS = {
 SETS["judge-train-c"] = ("jt3", 48, SETS["judge-train-b"][2])  # the same guide, new writers
 SETS["judge-train-d"] = ("jt4", 48, SETS["judge-train-b"][2])
 SETS["judge-train-e"] = ("jt5", 48, SETS["judge-train-b"][2])
+SETS["judge-train-f"] = ("jt6", 48, SETS["judge-train-b"][2])
 LANGS = sorted(sample_languages())
 
 
