@@ -53,8 +53,12 @@ BLIND_3_SHA256 = "26822f6ce4b8a7c3be1261ac868c64604c98bb8121b565589059d344a28807
 # The fourth (translations/judge-blind-4/README.md: written after models 3 and 4 had been
 # measured on the third, frozen before model 5 was trained).
 BLIND_4_SHA256 = "cb2d16e39a8649ee2659dcbe7cb3ce01cd8ec891c6ba239110661b3ece0694ae"
+# The fifth (translations/judge-blind-5/README.md: written after refusal-clf model 10 shipped,
+# frozen before any judge was measured on it).
+BLIND_5_SHA256 = "25a1c165d42fa6ba6dcd0fa6e0375745a83e1422bca404b98f567d45557e1208"
 BLIND_SETS = {"judge-blind": BLIND_SHA256, "judge-blind-2": BLIND_2_SHA256,
-              "judge-blind-3": BLIND_3_SHA256, "judge-blind-4": BLIND_4_SHA256}
+              "judge-blind-3": BLIND_3_SHA256, "judge-blind-4": BLIND_4_SHA256,
+              "judge-blind-5": BLIND_5_SHA256}
 """Every blind set (translations/<name>), oldest first -> its frozen hash."""
 # A real model's answers labelled by people, held out the same way: the embedded SmolLM2 before
 # (base) and after (the zh adapter; for -3 to -6 a guardrail system prompt, each its own) on a
