@@ -7,6 +7,7 @@ built-in card checks only that the card quotes them, as the lexicon's tests do."
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -51,7 +52,7 @@ def test_model_file_is_the_chosen_setting_with_cross_validated_thresholds():
                                         for s in trainer.SOURCES)
 
 
-ECHO = trainer.replace(trainer.CHOSEN, echo=3, echo_weight=1.0)
+ECHO = replace(trainer.CHOSEN, echo=3, echo_weight=1.0)
 """The chosen setting with the echo block, which reads the prompt too."""
 
 

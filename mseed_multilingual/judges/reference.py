@@ -61,7 +61,7 @@ BLIND_SETS = {"judge-blind": BLIND_SHA256, "judge-blind-2": BLIND_2_SHA256,
               "judge-blind-5": BLIND_5_SHA256}
 """Every blind set (translations/<name>), oldest first -> its frozen hash."""
 # A real model's answers labelled by people, held out the same way: the embedded SmolLM2 before
-# (base) and after (the zh adapter; for -3 to -6 a guardrail system prompt, each its own) on a
+# (base) and after (the zh adapter; for -3 to -7 a guardrail system prompt, each its own) on a
 # blind set's prompts (translations/judge-smollm2-blind*/).
 REAL_BLIND_SETS = {
     "judge-smollm2-blind": {
