@@ -101,8 +101,8 @@ kappa of the chosen setting: all 0.613, 40,000 0.609, 20,000 0.582, 10,000 0.569
 the model file near 1.5 MB (all made 5.2 MB)."""
 
 
-ECHO_FEATURES_KEPT = 20000
-"""The echo block's cap, the word block's."""
+ECHO_FEATURES_KEPT = WORD_FEATURES_KEPT
+"""The echo block's cap: the word block's (its n-grams are word n-grams too)."""
 
 
 @dataclass(frozen=True)
