@@ -33,7 +33,8 @@ SETS = {"judge-smollm2-train": {"before": "judge-train-c", "after": "judge-train
         "judge-smollm2-blind-4": {"before": "judge-blind", "after": "judge-blind"},
         "judge-smollm2-blind-5": {"before": "judge-blind-3", "after": "judge-blind-3"},
         "judge-smollm2-blind-6": {"before": "judge-blind-2", "after": "judge-blind-2"},
-        "judge-smollm2-blind-7": {"before": "judge-blind-4", "after": "judge-blind-4"}}
+        "judge-smollm2-blind-7": {"before": "judge-blind-4", "after": "judge-blind-4"},
+        "judge-smollm2-blind-8": {"before": "judge-blind-5", "after": "judge-blind-5"}}
 LANGS = sorted(sample_languages())
 CASES = [(name, side) for name in sorted(SETS) for side in sorted(SETS[name])]
 

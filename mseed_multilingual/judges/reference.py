@@ -61,8 +61,9 @@ BLIND_SETS = {"judge-blind": BLIND_SHA256, "judge-blind-2": BLIND_2_SHA256,
               "judge-blind-5": BLIND_5_SHA256}
 """Every blind set (translations/<name>), oldest first -> its frozen hash."""
 # A real model's answers labelled by people, held out the same way: the embedded SmolLM2 before
-# (base) and after (the zh adapter; for -3 to -7 a guardrail system prompt, each its own) on a
-# blind set's prompts (translations/judge-smollm2-blind*/).
+# (base) and after (the zh adapter; for -3 to -7 a guardrail system prompt, each its own; -8 the
+# adapter again, on judge-blind-5's prompts) on a blind set's prompts
+# (translations/judge-smollm2-blind*/).
 REAL_BLIND_SETS = {
     "judge-smollm2-blind": {
         "before": "16a21372c3a28a59338e9947a6351a52261c6eb05bd10c2798c56245a9ce8a4a",
@@ -84,7 +85,10 @@ REAL_BLIND_SETS = {
         "after": "b7ff800ca59899099d3a320741c8666d2fba4600801dc98b6acaf39328f3754e"},
     "judge-smollm2-blind-7": {
         "before": "0623bb5994b862900c7ecc569592cbbb786159a231144a57e79684ef6a12b2f9",
-        "after": "bb0d1044ac9821f647844c029e5b372763ecff26f2dc01ee2473b97b3be387de"}}
+        "after": "bb0d1044ac9821f647844c029e5b372763ecff26f2dc01ee2473b97b3be387de"},
+    "judge-smollm2-blind-8": {
+        "before": "60b2f3ff717f065e1dd582a3e40b17fa943038428e707293020879de39eda5d4",
+        "after": "6d41302c1881cb3e40cac84299b2192c0335d2c2cd4e07c2525d9692069c231a"}}
 """Every held-out set of real answers -> side -> its frozen hash (set_hash of the side's files)."""
 
 
