@@ -57,7 +57,7 @@ SOURCES = ("judge-reference", "judge-dev", "judge-train", "judge-train-b", "judg
 """The training sets (translations/<name>/), one writer group each (judge-smollm2-train to -7,
 each side a source: a real model's answers, labelled by people; judge-smollm2-train-7's before
 answers are -3's, so it has an after side only); never a blind set (judge-blind to -5,
-judge-smollm2-blind to -7) nor judge-smollm2-demo (the demo's answers)."""
+judge-smollm2-blind to -8) nor judge-smollm2-demo (the demo's answers)."""
 DIGITS = 3
 """Decimals kept of each weight and idf: the probabilities move by < 1e-3 (tested), the file
 shrinks by half."""
