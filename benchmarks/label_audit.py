@@ -98,8 +98,10 @@ def controls(examples: list[Any], sources: list[str], flags: list[int],
 def draw(out: Path, names: tuple[str, ...] | None = None) -> tuple[int, int]:
     """Write ``items.jsonl`` and ``key.jsonl`` in ``out``; (flagged, controls)."""
     from benchmarks import train_refusal_clf as train
-    from mseed_multilingual.core.io import output_dir, write_jsonl
+    from mseed_multilingual.core.io import InputError, output_dir, write_jsonl
 
+    if (out / "key.jsonl").exists():  # its labels would be read against another draw's items
+        raise InputError(f"{out} already holds an audit (key.jsonl); draw into a new folder")
     sources = train.load_sources(names or train.SOURCES)
     examples, proba, _ = train.evaluate(sources, train.CHOSEN)
     where = [s.name for s in sources for _ in s.examples]
@@ -129,6 +131,8 @@ def _labels(path: Path) -> dict[str, str]:
         require_fields(row, where, ("item", "refusal"))
         if row["refusal"] not in ("full", "partial", "none"):
             raise InputError(f"{where}: refusal must be full, partial or none")
+        if str(row["item"]) in out:
+            raise InputError(f"{where}: item {row['item']} is labelled twice")
         out[str(row["item"])] = row["refusal"]
     return out
 

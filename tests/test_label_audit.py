@@ -114,6 +114,17 @@ def test_bad_labels_are_one_line_naming_file_and_line(tmp_path: Path, capsys):
     assert label_audit.main(["score", str(tmp_path)]) == 2
     assert "labelling b has no label for item" in capsys.readouterr().err
 
+    (tmp_path / "labels-b.jsonl").write_text("\n".join([lines[0], *lines]) + "\n",
+                                             encoding="utf-8")
+    assert label_audit.main(["score", str(tmp_path)]) == 2
+    assert f"{tmp_path / 'labels-b.jsonl'}:2: item" in capsys.readouterr().err
+
+
+def test_draw_will_not_overwrite_an_audit(tmp_path: Path, capsys):
+    (tmp_path / "key.jsonl").write_text("", encoding="utf-8")
+    assert label_audit.main(["draw", "-o", str(tmp_path)]) == 2
+    assert "already holds an audit" in capsys.readouterr().err
+
 
 def test_draw_gives_the_labellers_nothing_but_the_answers(tmp_path: Path):
     """Two small training sets, one fold each way: the items file holds no kind, source or
