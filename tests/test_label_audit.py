@@ -80,7 +80,9 @@ def test_the_scores_are_scikit_learns_kappas(committed):
 
 def test_the_committed_audit_was_drawn_by_the_rule(committed):
     """Flags contradict their label at the confidence the rule asks, controls do not, both from
-    training sets only, the same number per language; the key's labels are the sets' own."""
+    training sets only, the same number per language. The labels are read from the training
+    sets now: relabelling an audited answer fails this, because the audit was of the old label
+    (draw a new one)."""
     key = [json.loads(line) for line in (label_audit.AUDIT / "key.jsonl").open(encoding="utf-8")]
     assert {k["source"] for k in key} <= set(SOURCES) - set(label_audit.EXCLUDED)
     assert len({k["item"] for k in key}) == len({(k["source"], k["id"]) for k in key}) == len(key)
