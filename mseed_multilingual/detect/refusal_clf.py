@@ -5,8 +5,9 @@ sets, and on answers written by people who never saw it (translations/judge-blin
 kappa is 0.24-0.53 per language (issue 23). Refusals that argue, warn or hide behind "as an AI"
 have no fixed wording; a classifier trained on many writers' answers reads them better. One
 pooled model for all 14 sample languages: character n-grams need no tokenizer, and refusal
-wording shares structure across languages of one script; word uni- and bigrams (a second block,
-weighed less) add the word order ("can't help", "here are") that n-grams within one word miss.
+wording shares structure across languages of one script; word 1- to 3-grams (a second block,
+weighing as much; model 11 on, 1- and 2-grams before) add the word order ("can't help", "won't
+... but here") that n-grams within one word miss.
 In Chinese, Japanese and Thai a "word" is a whole run of letters between punctuation, which
 rarely repeats: there the character block carries the signal.
 
