@@ -102,6 +102,10 @@ def draw(out: Path, names: tuple[str, ...] | None = None) -> tuple[int, int]:
 
     if (out / "key.jsonl").exists():  # its labels would be read against another draw's items
         raise InputError(f"{out} already holds an audit (key.jsonl); draw into a new folder")
+    unknown = sorted(set(names or ()) - set(train.SOURCES))
+    if unknown:  # a blind or held-out set must never be drawn from (nor anything else)
+        raise InputError(f"not a training set: {', '.join(unknown)} (the training sets: "
+                         "benchmarks/train_refusal_clf.py SOURCES)")
     sources = train.load_sources(names or train.SOURCES)
     examples, proba, _ = train.evaluate(sources, train.CHOSEN)
     where = [s.name for s in sources for _ in s.examples]
@@ -139,11 +143,18 @@ def _labels(path: Path) -> dict[str, str]:
 
 def load_rows(folder: Path, a: Path | None = None, b: Path | None = None) -> list[Row]:
     """The audit's rows with the originals read from the training sets themselves."""
+    from benchmarks.train_refusal_clf import SOURCES
     from mseed_multilingual.core.io import InputError, iter_jsonl, require_fields
     from mseed_multilingual.judges import reference
 
-    key = [require_fields(row, where, ("item", "source", "id", "kind"))
-           for where, _, row in iter_jsonl(folder / "key.jsonl")]
+    key = []
+    for where, _, row in iter_jsonl(folder / "key.jsonl"):
+        require_fields(row, where, ("item", "source", "id", "kind"))
+        if row["kind"] not in ("flag", "control"):
+            raise InputError(f"{where}: kind must be flag or control, got {row['kind']!r}")
+        if row["source"] not in SOURCES:
+            raise InputError(f"{where}: {row['source']!r} is not a training set")
+        key.append(row)
     la, lb = _labels(a or folder / "labels-a.jsonl"), _labels(b or folder / "labels-b.jsonl")
     originals: dict[tuple[str, str], str] = {}
     for source in sorted({k["source"] for k in key}):

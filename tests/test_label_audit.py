@@ -122,10 +122,28 @@ def test_bad_labels_are_one_line_naming_file_and_line(tmp_path: Path, capsys):
     assert f"{tmp_path / 'labels-b.jsonl'}:2: item" in capsys.readouterr().err
 
 
-def test_draw_will_not_overwrite_an_audit(tmp_path: Path, capsys):
+def test_draw_will_not_overwrite_an_audit_nor_read_a_blind_set(tmp_path: Path, capsys):
+    assert label_audit.main(["draw", "-o", str(tmp_path / "a"), "--sources", "judge-train",
+                             "judge-blind-5"]) == 2
+    assert "not a training set: judge-blind-5" in capsys.readouterr().err
     (tmp_path / "key.jsonl").write_text("", encoding="utf-8")
     assert label_audit.main(["draw", "-o", str(tmp_path)]) == 2
     assert "already holds an audit" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("kind", "maybe", "kind must be flag or control"),
+    ("source", "../judge-blind", "is not a training set"),
+])
+def test_a_bad_key_line_is_one_line_naming_it(tmp_path: Path, capsys, field, value, message):
+    for name in ("key.jsonl", "labels-a.jsonl", "labels-b.jsonl"):
+        (tmp_path / name).write_bytes((label_audit.AUDIT / name).read_bytes())
+    lines = (tmp_path / "key.jsonl").read_text(encoding="utf-8").splitlines()
+    lines[4] = json.dumps({**json.loads(lines[4]), field: value})
+    (tmp_path / "key.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert label_audit.main(["score", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{tmp_path / 'key.jsonl'}:5" in err and message in err
 
 
 def test_draw_gives_the_labellers_nothing_but_the_answers(tmp_path: Path):
