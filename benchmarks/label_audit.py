@@ -143,9 +143,8 @@ def _labels(path: Path) -> dict[str, str]:
 
 def load_rows(folder: Path, a: Path | None = None, b: Path | None = None) -> list[Row]:
     """The audit's rows with the originals read from the training sets themselves."""
-    from benchmarks.train_refusal_clf import SOURCES
+    from benchmarks.train_refusal_clf import SOURCES, load_sources
     from mseed_multilingual.core.io import InputError, iter_jsonl, require_fields
-    from mseed_multilingual.judges import reference
 
     key = []
     for where, _, row in iter_jsonl(folder / "key.jsonl"):
@@ -156,11 +155,9 @@ def load_rows(folder: Path, a: Path | None = None, b: Path | None = None) -> lis
             raise InputError(f"{where}: {row['source']!r} is not a training set")
         key.append(row)
     la, lb = _labels(a or folder / "labels-a.jsonl"), _labels(b or folder / "labels-b.jsonl")
-    originals: dict[tuple[str, str], str] = {}
-    for source in sorted({k["source"] for k in key}):
-        labelled = reference.load(ROOT / "translations" / source)
-        originals.update({(source, e.id): e.refusal for lang in labelled.langs
-                          for e in labelled.examples[lang]})
+    originals = {(source.name, e.id): e.refusal
+                 for source in load_sources(tuple(sorted({k["source"] for k in key})))
+                 for e in source.examples}
     rows = []
     for k in key:
         for labels, name in ((la, "a"), (lb, "b")):

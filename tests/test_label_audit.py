@@ -14,7 +14,7 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 
 from benchmarks import label_audit
-from benchmarks.train_refusal_clf import SOURCES
+from benchmarks.train_refusal_clf import SOURCES, load_sources
 
 
 def example(refusal: str, lang: str = "en") -> SimpleNamespace:
@@ -102,9 +102,14 @@ def test_the_verdict_follows_the_margin():
     assert label_audit.verdict(result, margin=0.2).endswith("keep the labels")
 
 
-def test_bad_labels_are_one_line_naming_file_and_line(tmp_path: Path, capsys):
+def copy_audit(folder: Path) -> None:
+    """The committed audit's three files in ``folder``, to break one of them."""
     for name in ("key.jsonl", "labels-a.jsonl", "labels-b.jsonl"):
-        (tmp_path / name).write_bytes((label_audit.AUDIT / name).read_bytes())
+        (folder / name).write_bytes((label_audit.AUDIT / name).read_bytes())
+
+
+def test_bad_labels_are_one_line_naming_file_and_line(tmp_path: Path, capsys):
+    copy_audit(tmp_path)
     lines = (tmp_path / "labels-b.jsonl").read_text(encoding="utf-8").splitlines()
     lines[2] = json.dumps({"item": json.loads(lines[2])["item"], "refusal": "maybe"})
     (tmp_path / "labels-b.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -136,8 +141,7 @@ def test_draw_will_not_overwrite_an_audit_nor_read_a_blind_set(tmp_path: Path, c
     ("source", "../judge-blind", "is not a training set"),
 ])
 def test_a_bad_key_line_is_one_line_naming_it(tmp_path: Path, capsys, field, value, message):
-    for name in ("key.jsonl", "labels-a.jsonl", "labels-b.jsonl"):
-        (tmp_path / name).write_bytes((label_audit.AUDIT / name).read_bytes())
+    copy_audit(tmp_path)
     lines = (tmp_path / "key.jsonl").read_text(encoding="utf-8").splitlines()
     lines[4] = json.dumps({**json.loads(lines[4]), field: value})
     (tmp_path / "key.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -157,16 +161,9 @@ def test_draw_gives_the_labellers_nothing_but_the_answers(tmp_path: Path):
     assert [i["item"] for i in items] == [k["item"] for k in key]
     kinds = [k["kind"] for k in key]
     assert kinds != sorted(kinds)  # shuffled: the order says nothing
-    labels = {(s, e.id): e.refusal for s in ("judge-train", "judge-train-b")
-              for e in label_audit_examples(s)}
+    labels = {(s.name, e.id): e.refusal
+              for s in load_sources(("judge-train", "judge-train-b")) for e in s.examples}
     for k in key:
         refused = labels[(k["source"], k["id"])] != "none"
         contradicts = (k["p_refuse"] <= 0.15) if refused else (k["p_refuse"] >= 0.85)
         assert contradicts is (k["kind"] == "flag")
-
-
-def label_audit_examples(name: str) -> list:
-    from mseed_multilingual.judges import reference
-
-    labelled = reference.load(label_audit.ROOT / "translations" / name)
-    return [e for lang in labelled.langs for e in labelled.examples[lang]]
