@@ -6,8 +6,10 @@ amount (the project's real blind set is measured by the lead, never by these tes
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 
+import pytest
 from cli_run import mseed
 
 from mseed_multilingual.judges import reference
@@ -192,3 +194,68 @@ def test_real_answers_table_prints_each_sides_agreement_and_the_change_by_labels
     judged = en.split("|")[1].split()
     assert judged[0] == judged[2] and judged[3] == "(+0.00)"
     assert en.split()[-1] == f"{-(hi - lo) + 0.0:+.2f}"
+
+
+def _renamed(folder, prefix: str, name: str):
+    """``folder``'s set under another folder name, its ids given another prefix."""
+    out = folder.parent / name
+    out.mkdir()
+    for path in folder.glob("*.jsonl"):
+        rows = [json.loads(x) for x in path.read_text("utf-8").splitlines()]
+        (out / path.name).write_text("".join(
+            json.dumps(dict(r, id=prefix + r["id"].split("-", 1)[1]), ensure_ascii=False) + "\n"
+            for r in rows), "utf-8")
+    return out
+
+
+def test_sets_loaded_together_pool_each_language_and_hash_their_hashes(tmp_path):
+    """Each language holds every set's answers, set after set; the hash is over (name, hash)
+    lines, so each set's own hash stays checkable; one folder loads exactly as load() does."""
+    first = _renamed(_flipped_set(tmp_path, langs=("en", "zh"), flips=4), "jb1-", "set-a")
+    second = _renamed(first, "jb2-", "set-b")
+    (second / "zh.jsonl").unlink()  # a set may cover fewer languages
+    a, b = reference.load(first), reference.load(second)
+    both = reference.load_together([second, first], ["en", "zh"])
+    assert both.examples["en"] == b.examples["en"] + a.examples["en"]
+    assert both.examples["zh"] == a.examples["zh"]
+    assert both.parts == (("set-a", a.sha256), ("set-b", b.sha256))
+    assert both.sha256 == reference.sha256_text(f"set-a\t{a.sha256}\nset-b\t{b.sha256}\n")
+    one = reference.load_together([first])
+    assert (one.sha256, one.examples, one.parts) == (a.sha256, a.examples, ())
+
+
+def test_sets_loaded_together_refuse_an_answer_twice_and_a_name_twice(tmp_path):
+    first = _renamed(_flipped_set(tmp_path), "jb1-", "set-a")
+    again = tmp_path / "other"
+    again.mkdir()
+    same_ids = shutil.copytree(first, tmp_path / "set-c")
+    with pytest.raises(ValueError, match=r"set-c/en\.jsonl:1: duplicate id jb1-\S+ \(first at "
+                                         r".*set-a/en\.jsonl:1\)"):
+        reference.load_together([first, same_ids])
+    same_name = _renamed(first, "jb9-", "x")
+    moved = again / "set-a"
+    same_name.rename(moved)
+    with pytest.raises(ValueError, match=r"two labelled sets share a folder name \(set-a, set-a\)"):
+        reference.load_together([first, moved])
+
+
+def test_judge_check_pools_blind_sets_given_twice_and_lists_them(tmp_path):
+    first = _renamed(_flipped_set(tmp_path, flips=4), "jb1-", "set-a")
+    second = _renamed(first, "jb2-", "set-b")
+    out = tmp_path / "card.json"
+    run = mseed("judge-check", "--judge", "lexicon", "--langs", "en", "--blind", first,
+                "--blind", second, "-o", out)
+    assert run.returncode == 0, run.stderr
+    card = load_card(out)
+    a, b = reference.load(first), reference.load(second)
+    assert card["blind"]["sets"] == [{"name": "set-a", "sha256": a.sha256},
+                                     {"name": "set-b", "sha256": b.sha256}]
+    assert card["blind"]["n"] == card["blind"]["languages"]["en"]["n"] == 2 * len(
+        a.examples["en"])
+    assert (f"(168 answers; together: set-a {a.sha256[:12]}, set-b {b.sha256[:12]})"
+            in run.stdout)
+    bad = mseed("judge-check", "--judge", "lexicon", "--blind", "none", "--blind", first)
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.strip().splitlines() == [
+        "mseed judge-check: error: --blind none leaves the blind sets out; it cannot stand "
+        "beside a folder"]

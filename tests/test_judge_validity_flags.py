@@ -46,7 +46,8 @@ def test_refusal_rate_carries_the_lexicon_card_and_quotes_its_blind_kappa(tmp_pa
     res = transfer.analyze(before, [after], TransferOptions(resamples=0))
     assert res.metric == "refusal_rate"
     card = res.judge_card
-    assert card["judge"] == "lexicon" and card["blind_sha256"] == reference.BLIND_SHA256
+    assert card["judge"] == "lexicon" and card["blind_sha256"] == reference.pooled_hash(
+        list(reference.BLIND_SETS.items()))  # every blind set together, at its frozen hash
     blind = lexicon_card()["blind"]["languages"]
     langs = ("zh", "en", "de", "fr")
     for x in langs:

@@ -8,6 +8,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from mseed_multilingual.judges.reference import BLIND_SETS
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -25,11 +27,14 @@ def test_wheel_carries_tasks_and_sample(tmp_path):
                 "_tasks/mseed/generate.py", "_tasks/mseed/groups/mseed.yaml",
                 "_sample/manifest.json", "core/languages.json", "detect/refusal_clf.json",
                 "publish/schemas/submission.v1.json", "publish/schemas/submission.v2.json",
-                "publish/schemas/submission.v3.json",
+                "publish/schemas/submission.v3.json", "publish/schemas/submission.v4.json",
                 "publish/templates/index.html", "_judge_reference/sw.jsonl",
                 "annotate_page/static/page.html", "annotate_page/static/page.js",
                 "annotate_page/static/page.css"):
         assert f"mseed_multilingual/{rel}" in names, rel
+    for name in BLIND_SETS:  # the built-in judge cards pool every blind set
+        for lang in ("zh", "sw"):
+            assert f"mseed_multilingual/_{name.replace('-', '_')}/{lang}.jsonl" in names, name
 
 
 def test_help_is_instant_and_imports_nothing_heavy():

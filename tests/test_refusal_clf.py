@@ -242,7 +242,9 @@ def test_its_scores_carry_its_own_built_in_card_quoting_the_blind_kappa():
     )
 
     card = resolve_card(REFUSAL_RATE, "refusal-clf", None)
-    assert card["judge"] == "refusal-clf" and card["blind"]["sha256"] == reference.BLIND_SHA256
+    assert card["judge"] == "refusal-clf" and card["blind"]["sha256"] == reference.pooled_hash(
+        list(reference.BLIND_SETS.items()))  # every blind set together, at its frozen hash
+    assert card["blind"]["n"] == 924 * len(reference.BLIND_SETS)
     summary = card_summary(card)
     blind_en = card["blind"]["languages"]["en"]["refusal"]["kappa"]
     assert summary["kappa"]["en"] == primary_kappa(card, "en") == blind_en

@@ -11,6 +11,7 @@ import copy
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 from cli_run import mseed
 from runfolders import TS, submission_pair
@@ -171,7 +172,7 @@ def test_v2_documents_spell_no_judge_as_the_metric_and_still_validate(doc, runs)
     from mseed_multilingual.publish.board import comparability_group, config_key
 
     before, after = runs
-    old = copy.deepcopy(doc)
+    old = one_blind_set(doc)
     old["schema_version"] = 2
     old["judge"]["id"] = "refusal_rate"
     assert sub.scoring_judge(old["judge"]) is None and sub.scoring_judge(doc["judge"]) is None
@@ -182,6 +183,58 @@ def test_v2_documents_spell_no_judge_as_the_metric_and_still_validate(doc, runs)
     assert comparability_group(doc)["judge"] == "refusal_rate"  # group ids as published
     with pytest.raises(Exception, match="is not of type 'string'"):  # v2 has no null id
         validate._validator(2).validate(dict(old, judge={**old["judge"], "id": None}))
+
+
+def one_blind_set(doc: dict) -> dict:
+    """``doc`` as a v3 or older file would hold it: its card's blind block one set, no
+    ``sets`` (v4 pools the checked-in blind sets and lists them)."""
+    from mseed_multilingual.judges.validity import card_digest
+
+    old = copy.deepcopy(doc)
+    card = old["judge"]["card"]
+    del card["blind"]["sets"]
+    card["digest"] = card_digest(card)
+    return old
+
+
+def test_v3_documents_with_one_blind_set_validate_and_v3_has_no_pooled_sets(doc, runs):
+    """v4 added the card's blind.sets; a v3 file (one blind set) still validates and
+    rebuilds, and a v3 file cannot carry the list."""
+    before, after = runs
+    assert [p["name"] for p in doc["judge"]["card"]["blind"]["sets"]] == list(
+        reference.BLIND_SETS)
+    old = one_blind_set(doc)
+    old["schema_version"] = 3
+    assert validate.problems(old) == []
+    assert validate.check(old, after, before) == []
+    v3 = validate.schema(3)
+    card_v3 = jsonschema.Draft202012Validator(
+        {"$schema": v3["$schema"], "$defs": v3["$defs"], "$ref": "#/$defs/judge_card"})
+    errors = [e.message for e in card_v3.iter_errors(doc["judge"]["card"])]
+    assert len(errors) == 1 and "'sets' was unexpected" in errors[0]
+
+
+def test_pooled_blind_sets_must_be_the_hash_they_claim(doc):
+    """A card naming its blind sets: each named once, and the card's blind hash is theirs (a
+    set swapped or a hash edited is caught even with the digest recomputed)."""
+    from mseed_multilingual.judges.validity import card_digest
+
+    def forged(edit) -> list[str]:
+        bad = copy.deepcopy(doc)
+        edit(bad["judge"]["card"]["blind"])
+        bad["judge"]["card"]["digest"] = card_digest(bad["judge"]["card"])
+        return validate.problems(bad)
+
+    assert validate.problems(doc) == []
+    blind = doc["judge"]["card"]["blind"]
+    swapped = forged(lambda b: b["sets"][0].update(sha256="0" * 64))
+    claimed = reference.pooled_hash([(blind["sets"][0]["name"], "0" * 64)] + [
+        (part["name"], part["sha256"]) for part in blind["sets"][1:]])
+    assert [p for p in swapped if p.startswith("$.judge.card.blind.sha256: ")] == [
+        f"$.judge.card.blind.sha256: {blind['sha256'][:12]} is not the hash of the sets it "
+        f"lists ({claimed[:12]})"]
+    twice = forged(lambda b: b["sets"][1].update(name=b["sets"][0]["name"]))
+    assert any(p.startswith("$.judge.card.blind.sets: a set is named twice") for p in twice)
 
 
 def test_a_null_judge_id_needs_the_refusal_metric(doc):
@@ -231,7 +284,8 @@ def test_newer_schema_names_both_versions(doc, tmp_path):
     path = sub.write(newer, tmp_path / "new.json")
     proc = mseed("validate", str(path))
     assert proc.returncode == 2
-    assert "schema version 7" in proc.stderr and "reads schema version 3" in proc.stderr
+    assert "schema version 7" in proc.stderr
+    assert f"reads schema version {sub.SCHEMA_VERSION}" in proc.stderr
 
 
 def test_tampered_score_rejected_with_samples(runs, doc):

@@ -23,11 +23,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="only these languages (default: every reference file)")
     parser.add_argument("--reference", metavar="DIR",
                         help="reference-set folder (default: the checked-in one)")
-    parser.add_argument("--blind", metavar="DIR",
-                        help="a second labelled set in the same format that the judge was never "
-                             "tuned on (translations/judge-blind): its kappa is quoted as the "
-                             "judge's validity, the reference set's beside it as in-sample "
-                             "(default: the checked-in blind set; 'none' leaves it out)")
+    parser.add_argument("--blind", metavar="DIR", action="append",
+                        help="a labelled set in the same format that the judge was never tuned "
+                             "on; once per set, the sets pooled per language: their kappa is "
+                             "quoted as the judge's validity, the reference set's beside it as "
+                             "in-sample (default: every checked-in blind set, "
+                             "translations/judge-blind to -5, together; 'none' leaves it out)")
     parser.add_argument("--labels", metavar="PATH",
                         help="check the judge against people's labels of your own answers (an "
                              "annotation folder or a CSV id,lang,side,refusal[,safe]) instead of "
@@ -52,8 +53,7 @@ def _run(args: argparse.Namespace) -> int:
         return _run_labels(args)
     options = judge_options(args)
     ref = reference.load(args.reference, args.langs)  # bad labels fail before a model loads
-    folder = reference.blind_dir() if args.blind is None else args.blind
-    blind = None if folder == "none" else reference.load(folder, _present(folder, args.langs))
+    blind = _blind(args.blind, args.langs)
     try:
         judge = make_judge(args.judge, **options)
     except (ValueError, OSError, RuntimeError, ImportError) as exc:
@@ -85,14 +85,19 @@ def _write(card: dict, args: argparse.Namespace, formatter) -> int:
     return 0
 
 
-def _present(folder, langs: list[str] | None) -> list[str] | None:
-    """The asked languages the blind set has (a blind set may cover fewer than the reference)."""
-    from pathlib import Path
+def _blind(folders: list[str] | None, langs: list[str] | None):
+    """The blind sets asked for, pooled (reference.load_together); None for 'none'."""
+    from mseed_multilingual.judges import reference
 
-    if not langs:
+    if folders is None:
+        return reference.load_together([reference.blind_set_dir(name)
+                                        for name in reference.BLIND_SETS], langs)
+    if "none" in folders:
+        if len(folders) > 1:
+            raise ValueError("--blind none leaves the blind sets out; it cannot stand beside a "
+                             "folder")
         return None
-    have = {p.stem for p in Path(folder).glob("*.jsonl")}
-    return [x for x in langs if x in have] or langs
+    return reference.load_together(folders, langs)
 
 
 def _run_labels(args: argparse.Namespace) -> int:

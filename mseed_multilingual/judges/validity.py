@@ -216,6 +216,8 @@ def judge_check(judge: Judge, reference: Any, progress=None,
         figures = _set_figures(judge, blind, progress)
         card["blind"] = {"sha256": blind.sha256, "n": sum(e["n"] for e in figures.values()),
                          "languages": figures}
+        if blind.parts:  # pooled sets: which, each with its own hash
+            card["blind"]["sets"] = [{"name": name, "sha256": sha} for name, sha in blind.parts]
     card["digest"] = card_digest(card)
     return card
 
@@ -304,8 +306,10 @@ def _blind_lines(card: dict[str, Any]) -> list[str]:
     if not blind:
         return ["", "no blind set measured (--blind DIR): the figures above are the reference "
                     "set's, in-sample for a judge written while looking at it"]
-    lines = ["", f"blind set {blind['sha256'][:12]} ({blind['n']} answers): validity kappa "
-                 f"beside the reference set's (in-sample)",
+    sets = ", ".join(f"{part['name']} {part['sha256'][:12]}" for part in blind.get("sets", []))
+    lines = ["", f"blind set {blind['sha256'][:12]} ({blind['n']} answers"
+                 + (f"; together: {sets}" if sets else "") + "): validity kappa "
+                 "beside the reference set's (in-sample)",
              f"{'lang':<5} {'blind':>6} {'in-sample':>9} {'diff':>6}"]
     for lang in sorted(set(blind["languages"]) | set(card["languages"])):
         b, r = primary_kappa(card, lang), primary_kappa(card, lang, in_sample=True)
@@ -342,8 +346,7 @@ def builtin_card(name: str) -> dict[str, Any]:
 
     if name not in REFUSAL_JUDGES:
         raise ValueError(f"no built-in card for judge {name!r} (only {', '.join(REFUSAL_JUDGES)})")
-    return judge_check(make_judge(name), reference.load(),
-                       blind=reference.load(reference.blind_dir()))
+    return judge_check(make_judge(name), reference.load(), blind=reference.blind_sets())
 
 
 def lexicon_card() -> dict[str, Any]:

@@ -33,7 +33,7 @@ from mseed_multilingual.core.io import (
 )
 from mseed_multilingual.judges.judge_id import JudgeId
 
-SCHEMA_VERSION = 3  # the version build() writes; validate.READ_VERSIONS lists what it reads
+SCHEMA_VERSION = 4  # the version build() writes; validate.READ_VERSIONS lists what it reads
 GENERATOR = "mseed-multilingual"
 FLOAT_DIGITS = 10
 # Columns of the tidy table (analysis.table) that decide a score: their digest is the verdicts'.

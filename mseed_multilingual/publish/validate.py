@@ -28,8 +28,9 @@ from mseed_multilingual.publish.submission import (
     scoring_judge,
 )
 
-READ_VERSIONS = (1, 2, 3)  # v2 added judge.card (mseed judge-check), v3 a null judge.id for
-# no judge (v1/v2 wrote the metric's name there); older files still validate
+READ_VERSIONS = (1, 2, 3, 4)  # v2 added judge.card (mseed judge-check), v3 a null judge.id
+# for no judge (v1/v2 wrote the metric's name there), v4 the card's blind.sets (several blind
+# sets pooled); older files still validate
 TOLERANCE = 1e-9
 # A submission names at most this many languages (the suite has 14; ISO 639-1 has 184): a file
 # claiming 10,000 took a minute and 620 MB to build into the board and widened every CSV row.
@@ -224,7 +225,24 @@ def _card_problems(judge: dict[str, Any]) -> list[str]:
     if card["metric"] != judge["metric"]:
         out.append(f"$.judge.card.metric: {card['metric']} differs from $.judge.metric "
                    f"{judge['metric']}")
-    return out
+    return out + _blind_sets_problems(card.get("blind") or {})
+
+
+def _blind_sets_problems(blind: dict[str, Any]) -> list[str]:
+    """Pooled blind sets (v4) are named once each and the card's blind hash is theirs."""
+    from mseed_multilingual.judges.reference import pooled_hash
+
+    sets = blind.get("sets")
+    if not sets:
+        return []
+    names = [part["name"] for part in sets]
+    if len(set(names)) < len(names):
+        return [f"$.judge.card.blind.sets: a set is named twice ({', '.join(names)})"]
+    want = pooled_hash([(part["name"], part["sha256"]) for part in sets])
+    if blind["sha256"] != want:
+        return [f"$.judge.card.blind.sha256: {blind['sha256'][:12]} is not the hash of the sets "
+                f"it lists ({want[:12]})"]
+    return []
 
 
 def _pooled_problems(scores: dict[str, Any]) -> list[str]:
