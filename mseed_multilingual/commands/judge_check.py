@@ -90,8 +90,7 @@ def _blind(folders: list[str] | None, langs: list[str] | None):
     from mseed_multilingual.judges import reference
 
     if folders is None:
-        return reference.load_together([reference.blind_set_dir(name)
-                                        for name in reference.BLIND_SETS], langs)
+        return reference.blind_sets(langs)
     if "none" in folders:
         if len(folders) > 1:
             raise ValueError("--blind none leaves the blind sets out; it cannot stand beside a "

@@ -108,12 +108,6 @@ def reference_dir() -> Path:
     return checked_in("judge-reference")
 
 
-def blind_dir() -> Path:
-    """The blind set: written by people who had not seen the detector, frozen before it changed
-    (translations/judge-blind/README.md); its figures are the detector's validity."""
-    return blind_set_dir("judge-blind")
-
-
 def blind_set_dir(name: str) -> Path:
     """One of :data:`BLIND_SETS` (each written after the one before had been measured; their
     READMEs)."""
@@ -268,6 +262,6 @@ def langs_present(folder: str | Path, langs: list[str] | None) -> list[str] | No
     return [x for x in langs if x in have] or langs
 
 
-def blind_sets() -> ReferenceSet:
+def blind_sets(langs: list[str] | None = None) -> ReferenceSet:
     """Every checked-in blind set (:data:`BLIND_SETS`) together: what a built-in card quotes."""
-    return load_together([blind_set_dir(name) for name in BLIND_SETS])
+    return load_together([blind_set_dir(name) for name in BLIND_SETS], langs)
