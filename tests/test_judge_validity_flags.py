@@ -58,6 +58,26 @@ def test_refusal_rate_carries_the_lexicon_card_and_quotes_its_blind_kappa(tmp_pa
     assert json.loads(json.dumps(res.to_json()))["judge_card"]["judge"] == "lexicon"
 
 
+def test_report_names_the_blind_sets_its_kappa_comes_from_and_the_in_sample_one_beside(tmp_path):
+    """The quoted kappa is the blind sets' (what flags): the report says so, with their hash,
+    and gives the reference set's in-sample figure its own column (it once named only the
+    reference set while showing the blind figure)."""
+    from mseed_multilingual.analysis.report import judge_validity_blocks
+
+    before, after = worked_example(tmp_path)
+    res = transfer.analyze(before, [after], TransferOptions(resamples=0))
+    card = res.judge_card
+    text, table = judge_validity_blocks(res)[1:3]
+    assert (f"against labelled answers it was never tuned on (blind set "
+            f"{card['blind_sha256'][:12]}); kappa_in_sample is on the reference set "
+            f"{card['reference_sha256'][:12]}") in text.content
+    rows = table.content.set_index("lang")
+    for lang in rows.index:
+        assert rows.loc[lang, "kappa"] == card["kappa"][lang]
+        assert rows.loc[lang, "kappa_in_sample"] == card["kappa_in_sample"][lang]
+        assert rows.loc[lang, "kappa"] != rows.loc[lang, "kappa_in_sample"]
+
+
 def test_safety_judge_without_card_is_flagged_unknown_everywhere(tmp_path):
     before, after = _guard_runs(tmp_path)
     res = transfer.analyze(before, [after], TransferOptions(resamples=0))

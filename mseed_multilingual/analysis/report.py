@@ -312,18 +312,32 @@ def judge_validity_blocks(result: TransferResult) -> list[Block]:
                                f"answers is unknown in every language (run `mseed judge-check "
                                f"--judge {result.judge} -o card.json` and pass --judge-card)."))
     else:
-        against = ("human labels of these answers" if card.get("validated_on") == "labels"
-                   else "the labelled reference set")
         b.append(Block("text", f"Judge {card['judge']} ({card['template_version']}) against "
-                               f"{against} {card['reference_sha256'][:12]}: Cohen's "
-                               f"kappa per language of its {measure_name(result)} outcome."))
+                               f"{_validated_against(card)}: Cohen's kappa per language of its "
+                               f"{measure_name(result)} outcome."))
         langs = sorted(set(result.rates["lang"].astype(str)))
-        b.append(Block("table", pd.DataFrame(
-            {"lang": langs, "kappa": [card["kappa"].get(x) for x in langs],
-             "flag": [result.judge_flags.get(x, "") for x in langs]}), "Judge kappa"))
+        table = {"lang": langs, "kappa": [card["kappa"].get(x) for x in langs]}
+        if card.get("blind_sha256") and card.get("validated_on") != "labels":
+            table["kappa_in_sample"] = [card["kappa_in_sample"].get(x) for x in langs]
+        table["flag"] = [result.judge_flags.get(x, "") for x in langs]
+        b.append(Block("table", pd.DataFrame(table), "Judge kappa"))
     if result.judge_flags:
         b.append(Block("text", " ".join(flag_lines(result.judge_flags))))
     return b
+
+
+def _validated_against(card: dict) -> str:
+    """What a card summary's kappa was measured on, as the report names it: people's labels of
+    these answers, blind sets (the reference set's in-sample figure beside it), or the
+    reference set alone."""
+    ref = card["reference_sha256"][:12]
+    if card.get("validated_on") == "labels":
+        return f"human labels of these answers {ref}"
+    if card.get("blind_sha256"):
+        return (f"labelled answers it was never tuned on (blind set {card['blind_sha256'][:12]})"
+                f"; kappa_in_sample is on the reference set {ref}, which it was written against "
+                "or trained on")
+    return f"the labelled reference set {ref}"
 
 
 def _tradeoff_blocks(result: TransferResult, figures: dict[str, Path]) -> list[Block]:
