@@ -254,6 +254,9 @@ def test_judge_check_pools_blind_sets_given_twice_and_lists_them(tmp_path):
         a.examples["en"])
     assert (f"(168 answers; together: set-a {a.sha256[:12]}, set-b {b.sha256[:12]})"
             in run.stdout)
+    en = card["blind"]["languages"]["en"]["refusal"]
+    lo, hi = en["kappa_ci"]
+    assert f"\nen     168   {en['kappa']:.2f}  [{lo:.2f},{hi:.2f}]      1.00  " in run.stdout
     bad = mseed("judge-check", "--judge", "lexicon", "--blind", "none", "--blind", first)
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr.strip().splitlines() == [

@@ -310,13 +310,18 @@ def _blind_lines(card: dict[str, Any]) -> list[str]:
     lines = ["", f"blind set {blind['sha256'][:12]} ({blind['n']} answers"
                  + (f"; together: {sets}" if sets else "") + "): validity kappa "
                  "beside the reference set's (in-sample)",
-             f"{'lang':<5} {'blind':>6} {'in-sample':>9} {'diff':>6}"]
+             f"{'lang':<5} {'n':>4} {'blind':>6} {'95% CI':>12} {'in-sample':>9} {'diff':>6}"]
+    metric = "refusal" if card.get("metric") == REFUSAL_RATE else "safety"
     for lang in sorted(set(blind["languages"]) | set(card["languages"])):
         b, r = primary_kappa(card, lang), primary_kappa(card, lang, in_sample=True)
         diff = "-" if b is None or r is None or lang not in blind["languages"] else \
             f"{r - b:+.2f}"
+        block = (blind["languages"].get(lang) or {}).get(metric) or {}
         b = b if lang in blind["languages"] else None
-        lines.append(f"{lang:<5} {_fmt(b):>6} {_fmt(r):>9} {diff:>6}")
+        lo, hi = block.get("kappa_ci") or (None, None)
+        ci = "-" if b is None or lo is None else f"[{lo:.2f},{hi:.2f}]"
+        lines.append(f"{lang:<5} {block.get('n', '-'):>4} {_fmt(b):>6} {ci:>12} {_fmt(r):>9} "
+                     f"{diff:>6}")
     return lines
 
 
