@@ -271,3 +271,35 @@ def test_low_confidence_is_the_band_where_answers_as_sure_are_often_wrong():
     assert trainer.confidence_threshold([e for e, _ in many_easy], [p for _, p in many_easy],
                                         0.6) == 0.75
     assert trainer.confidence_threshold(examples[-20:], proba[-20:], 0.6) == 0.5
+
+
+def test_the_readmes_path_with_the_learned_judge_judge_transfer_submit_validate(tmp_path):
+    """README's quick start judges with refusal-clf: both runs judged, the transfer report
+    names the judge and quotes its built-in card (every blind set together), and the
+    submission carries that card and validates."""
+    before = sample_run(tmp_path / "before")
+    after = sample_run(tmp_path / "after")
+    for run_dir in (before, after):
+        judged = mseed("judge", run_dir, "--judge", "refusal-clf", "--quiet")
+        assert judged.returncode == 0, judged.stderr
+    report = mseed("transfer", "--before", before, "--after", after, "-o", tmp_path / "report")
+    assert report.returncode == 0, report.stderr
+    text = (tmp_path / "report" / "report.md").read_text("utf-8")
+    card = resolve_card_for_refusal_clf()
+    assert f"Judge refusal-clf ({card['template_version']}) against labelled answers it was " \
+           f"never tuned on (blind set {card['blind']['sha256'][:12]})" in text
+    out = tmp_path / "mine.json"
+    submit = mseed("submit", after, "--before", before, "-o", out)
+    assert submit.returncode == 0, submit.stderr
+    doc = json.loads(out.read_text("utf-8"))
+    assert doc["judge"]["id"] == "refusal-clf" and doc["judge"]["card"] == card
+    assert [s["name"] for s in card["blind"]["sets"]] == list(reference.BLIND_SETS)
+    checked = mseed("validate", out)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def resolve_card_for_refusal_clf() -> dict:
+    from mseed_multilingual.judges.judge_id import REFUSAL_RATE
+    from mseed_multilingual.judges.validity import resolve_card
+
+    return resolve_card(REFUSAL_RATE, "refusal-clf", None)
