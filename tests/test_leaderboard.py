@@ -14,6 +14,7 @@ from markdown_check import HTML_ENTITY_RE, RLO, UNESCAPED_LINK, render
 from runfolders import DEEP, submission_pair
 from submission_cases import XSS_NAME, bad_cases, make_board_dir
 
+from mseed_multilingual.judges import reference
 from mseed_multilingual.publish import charts
 from mseed_multilingual.publish import submission as sub
 from mseed_multilingual.publish.board import Board, collect
@@ -94,6 +95,19 @@ def test_every_text_escaped(site):
     assert XSS_NAME.replace('"', '""') in csv_text  # CSV is data, quoted, not markup
     data = json.loads((out / "leaderboard.json").read_text(encoding="utf-8"))
     assert XSS_NAME in {r["model"] for r in data["rows"]}
+
+
+def test_model_page_names_the_labelled_answers_its_judge_kappa_comes_from(site):
+    """The built-in card pools every blind set: the page names them and their hash, and keeps
+    the reference set as the in-sample figure's source."""
+    tmp, board, folder = site
+    row = next(r for r in board.rows if r.file == "aligned.json")
+    card = sub.load(folder / "aligned.json")["judge"]["card"]
+    page = (tmp / "site" / row.page).read_text(encoding="utf-8")
+    names = ", ".join(reference.BLIND_SETS)
+    assert (f"<tr><th>judge kappa measured on</th><td>{names} ({card['blind']['n']} answers "
+            f"never tuned on, sha256 {card['blind']['sha256'][:12]}); in-sample kappa: the "
+            f"reference set {card['reference']['sha256'][:12]}</td></tr>") in page
 
 
 def test_outputs_byte_identical(site, tmp_path):

@@ -87,6 +87,23 @@ def index_data(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "rows": [{k: row[k] for k in INDEX_ROW_FIELDS} for row in data["rows"]]}
 
 
+def kappa_source(card: dict[str, Any] | None) -> str | None:
+    """Which labelled answers a page's judge kappa comes from (the embedded card's): people's
+    labels of the run's own answers, the blind sets (named, with their hash), or the reference
+    set alone (in-sample); None without a card."""
+    if not card:
+        return None
+    ref = card["reference"]
+    if ref.get("kind") == "labels":
+        return f"people's labels of these answers ({ref['n']}, sha256 {ref['sha256'][:12]})"
+    blind = card.get("blind")
+    if not blind:
+        return f"the reference set ({ref['n']} answers, sha256 {ref['sha256'][:12]}; in-sample)"
+    sets = ", ".join(part["name"] for part in blind.get("sets", [])) or "a blind set"
+    return (f"{sets} ({blind['n']} answers never tuned on, sha256 {blind['sha256'][:12]}); "
+            f"in-sample kappa: the reference set {ref['sha256'][:12]}")
+
+
 def model_page(row: Row, doc: dict[str, Any]) -> str:
     """A static page per submission: provenance, per-language table, plots. No script."""
     e = html_text
@@ -100,6 +117,7 @@ def model_page(row: Row, doc: dict[str, Any]) -> str:
             ("data", f"{doc['data']['name']} ({doc['data']['hash']})"),
             ("judge", f"{judge_key(doc['judge'])} (template "
                       f"{doc['judge']['template_version']})"),
+            ("judge kappa measured on", kappa_source(doc["judge"].get("card"))),
             ("group", row.group_id),
             ("verdicts digest", doc["verdicts"]["digest"]), ("file", row.file)]
     prov_html = "\n".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>"
