@@ -344,8 +344,9 @@ def flagged_languages(card: dict[str, Any] | None, langs: Sequence[str]) -> dict
 def builtin_card(name: str) -> dict[str, Any]:
     """The card of a refusal detector that ships with the package (``lexicon``,
     ``refusal-clf``: :data:`.judge_id.REFUSAL_JUDGES`) on the checked-in reference set
-    (in-sample: the lexicon was written against it, the classifier trained on it) and blind set
-    (its validity, what flags and the leaderboard quote); a few seconds."""
+    (in-sample: the lexicon was written against it, the classifier trained on it) and every
+    checked-in blind set together (:func:`.reference.blind_sets`: 330 answers a language, its
+    validity, what flags and the leaderboard quote); about 5 seconds, once a process."""
     from mseed_multilingual.judges import reference
     from mseed_multilingual.judges.registry import make_judge
 
