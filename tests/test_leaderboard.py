@@ -25,7 +25,7 @@ from mseed_multilingual.publish.hf_export import (
     write_eval_results,
     write_hf_format,
 )
-from mseed_multilingual.publish.site import MANIFEST, build_site, rebuild
+from mseed_multilingual.publish.site import MANIFEST, build_site, judge_line, rebuild
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +105,12 @@ def test_model_page_names_the_labelled_answers_its_judge_kappa_comes_from(site):
     card = sub.load(folder / "aligned.json")["judge"]["card"]
     page = (tmp / "site" / row.page).read_text(encoding="utf-8")
     names = ", ".join(reference.BLIND_SETS)
+    assert ("<tr><th>judge</th><td>refusal_rate (no judge: the samples&#x27; own refusal "
+            "metric)</td></tr>") in page  # the fixture's runs are scored by their own metric
+    assert "template None" not in page
+    judged = {"id": "lexicon", "template_version": "lexicon/2+refusal-3.1",
+              "metric": "refusal_rate"}
+    assert judge_line(judged) == "lexicon (template lexicon/2+refusal-3.1)"
     assert (f"<tr><th>judge kappa measured on</th><td>{names} ({card['blind']['n']} answers "
             f"never tuned on, sha256 {card['blind']['sha256'][:12]}); in-sample kappa: the "
             f"reference set {card['reference']['sha256'][:12]}</td></tr>") in page

@@ -37,7 +37,7 @@ from mseed_multilingual.core.io import (
 )
 from mseed_multilingual.publish.board import Board, Row, code_fingerprint, collect
 from mseed_multilingual.publish.charts import scores_svg
-from mseed_multilingual.publish.submission import judge_key
+from mseed_multilingual.publish.submission import judge_key, scoring_judge
 from mseed_multilingual.publish.tables import csv_text, markdown_text, num, pct
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -87,6 +87,14 @@ def index_data(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "rows": [{k: row[k] for k in INDEX_ROW_FIELDS} for row in data["rows"]]}
 
 
+def judge_line(judge: dict[str, Any]) -> str:
+    """The judge as a page names it: its id and template, or, for a run no judge scored, that
+    the scores are the samples' own refusal metric (not "template None")."""
+    if scoring_judge(judge) is None:
+        return f"{judge_key(judge)} (no judge: the samples' own refusal metric)"
+    return f"{judge_key(judge)} (template {judge['template_version'] or '-'})"
+
+
 def kappa_source(card: dict[str, Any] | None) -> str | None:
     """Which labelled answers a page's judge kappa comes from (the embedded card's): people's
     labels of the run's own answers, the blind sets (named, with their hash), or the reference
@@ -115,8 +123,7 @@ def model_page(row: Row, doc: dict[str, Any]) -> str:
             ("lm-eval", doc["run"]["lm_eval_version"]), ("limit", doc["run"]["limit"]),
             ("chat template sha", doc["run"]["chat_template_sha"]),
             ("data", f"{doc['data']['name']} ({doc['data']['hash']})"),
-            ("judge", f"{judge_key(doc['judge'])} (template "
-                      f"{doc['judge']['template_version']})"),
+            ("judge", judge_line(doc["judge"])),
             ("judge kappa measured on", kappa_source(doc["judge"].get("card"))),
             ("group", row.group_id),
             ("verdicts digest", doc["verdicts"]["digest"]), ("file", row.file)]
