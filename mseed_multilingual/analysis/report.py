@@ -317,7 +317,7 @@ def judge_validity_blocks(result: TransferResult) -> list[Block]:
                                f"{measure_name(result)} outcome."))
         langs = sorted(set(result.rates["lang"].astype(str)))
         table = {"lang": langs, "kappa": [card["kappa"].get(x) for x in langs]}
-        if card.get("blind_sha256") and card.get("validated_on") != "labels":
+        if card.get("blind_sha256"):  # a labels card has no blind block
             table["kappa_in_sample"] = [card["kappa_in_sample"].get(x) for x in langs]
         table["flag"] = [result.judge_flags.get(x, "") for x in langs]
         b.append(Block("table", pd.DataFrame(table), "Judge kappa"))

@@ -180,10 +180,14 @@ def primary_kappa(card: dict[str, Any], lang: str, in_sample: bool = False) -> f
     blind = (card.get("blind") or {}).get("languages") or {}
     entry = (card.get("languages") or {}).get(lang) if in_sample or lang not in blind \
         else blind[lang]
-    if not entry:
-        return None
-    block = entry.get("refusal" if card.get("metric") == REFUSAL_RATE else "safety")
+    block = _primary_block(card, entry)
     return None if not block else block.get("kappa")
+
+
+def _primary_block(card: dict[str, Any], entry: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A language entry's block that qualifies its score: refusal for a refusal-rate judge,
+    safety for a safe-rate judge."""
+    return (entry or {}).get("refusal" if card.get("metric") == REFUSAL_RATE else "safety")
 
 
 def _set_figures(judge: Judge, labelled: Any, progress=None) -> dict[str, Any]:
@@ -311,12 +315,11 @@ def _blind_lines(card: dict[str, Any]) -> list[str]:
                  + (f"; together: {sets}" if sets else "") + "): validity kappa "
                  "beside the reference set's (in-sample)",
              f"{'lang':<5} {'n':>4} {'blind':>6} {'95% CI':>12} {'in-sample':>9} {'diff':>6}"]
-    metric = "refusal" if card.get("metric") == REFUSAL_RATE else "safety"
     for lang in sorted(set(blind["languages"]) | set(card["languages"])):
         b, r = primary_kappa(card, lang), primary_kappa(card, lang, in_sample=True)
         diff = "-" if b is None or r is None or lang not in blind["languages"] else \
             f"{r - b:+.2f}"
-        block = (blind["languages"].get(lang) or {}).get(metric) or {}
+        block = _primary_block(card, blind["languages"].get(lang)) or {}
         b = b if lang in blind["languages"] else None
         lo, hi = block.get("kappa_ci") or (None, None)
         ci = "-" if b is None or lo is None else f"[{lo:.2f},{hi:.2f}]"
